@@ -1,0 +1,27 @@
+// The openness assessment: pure rules over a model's facts and its licenses' terms. No I/O.
+// The rules are documented as a table in server/README.md; change kRulesVersion whenever they change.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "modelreg/v1/license.pb.h"
+#include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/openness.pb.h"
+
+namespace modelreg {
+
+// Bump when any rule changes: stored assessments with another version are recomputed at start-up.
+inline constexpr int kRulesVersion = 1;
+
+// Licenses by resource name (`licenses/apache-2.0`). A name the model uses but absent here counts as unknown.
+using LicenseMap = std::map<std::string, v1::License>;
+
+// The MOF notion of an open license: OSI-approved, FSF-libre, on the open-data list, or OpenMDW-1.0; never one with
+// usage thresholds or use restrictions.
+bool IsOpenLicense(const v1::License& license);
+
+// Computes level, MOF class, OSAID candidacy, flags and reasons of `model`. Deterministic.
+v1::Openness AssessOpenness(const v1::Model& model, const LicenseMap& licenses);
+
+}  // namespace modelreg

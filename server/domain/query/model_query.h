@@ -1,0 +1,27 @@
+// Compiles ListModels / ListLicenses requests (filter, order_by, page token, page size) into SqlQuery. Pure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "modelreg/v1/license_catalog.pb.h"
+#include "modelreg/v1/model_registry.pb.h"
+#include "server/domain/query/sql_query.h"
+
+namespace modelreg {
+
+// Builds the SqlQuery for a ListModels request. INVALID_ARGUMENT naming the field (`filter`, `order_by`,
+// `page_token`, `page_size`, `parent`) with the position and what was expected.
+absl::StatusOr<SqlQuery> CompileListModels(const v1::ListModelsRequest& request);
+absl::StatusOr<SqlQuery> CompileListLicenses(const v1::ListLicensesRequest& request);
+
+// The opaque token resuming after the row whose ordering keys are `last_key`, bound to the request's filter,
+// order_by, parent and show_deleted.
+std::string MakeNextPageToken(const v1::ListModelsRequest& request,
+                              const std::vector<std::optional<std::string>>& last_key);
+std::string MakeNextPageToken(const v1::ListLicensesRequest& request,
+                              const std::vector<std::optional<std::string>>& last_key);
+
+}  // namespace modelreg

@@ -1,0 +1,65 @@
+// A fixed-size pool of libpqxx connections with the prepared statements of the stores.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace pqxx {
+class connection;
+}
+
+namespace modelreg {
+
+class ConnectionPool {
+ public:
+  // A connection borrowed from the pool; returned when destroyed. A connection found broken is replaced.
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection);
+    Lease(Lease&& other) noexcept;
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    pqxx::connection& operator*() const { return *connection_; }
+    pqxx::connection* operator->() const { return connection_.get(); }
+
+   private:
+    ConnectionPool* pool_;
+    std::unique_ptr<pqxx::connection> connection_;
+  };
+
+  // Opens `size` connections to `url` (a libpq URI or key=value string). UNAVAILABLE if the database is unreachable.
+  static absl::StatusOr<std::unique_ptr<ConnectionPool>> Create(const std::string& url, int size);
+
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+  ~ConnectionPool();
+
+  // Waits up to `timeout` for a free connection (reconnecting a broken one). UNAVAILABLE on timeout or failure.
+  absl::StatusOr<Lease> Acquire(absl::Duration timeout = absl::Seconds(5));
+
+  // Runs `SELECT 1` on a pooled connection: OK when the database answers.
+  absl::Status Ping();
+
+  const std::string& url() const { return url_; }
+
+ private:
+  ConnectionPool(std::string url, int size);
+  void Release(std::unique_ptr<pqxx::connection> connection);
+
+  std::string url_;
+  int size_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  int outstanding_ = 0;
+};
+
+}  // namespace modelreg

@@ -1,0 +1,51 @@
+// PostgreSQL storage of models. Each public method is one transaction. Only this layer knows SQL.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "modelreg/v1/model.pb.h"
+#include "server/domain/query/sql_query.h"
+#include "server/storage/connection_pool.h"
+#include "server/storage/page.h"
+
+namespace modelreg {
+
+class ModelStore {
+ public:
+  // Changes a stored model in place; an error aborts the transaction and is returned as is.
+  using Mutation = std::function<absl::Status(v1::Model& model)>;
+
+  explicit ModelStore(ConnectionPool* pool) : pool_(pool) {}
+
+  // Inserts `model` (name and openness set by the caller). Sets revision 1 and create/update time; returns the stored
+  // model with its output-only fields. ALREADY_EXISTS if the name is taken (soft-deleted models included);
+  // INVALID_ARGUMENT if a license it references is missing or soft-deleted.
+  absl::StatusOr<v1::Model> Create(const v1::Model& model);
+
+  // Inserts all models in one transaction: all or none. Same errors as Create.
+  absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models);
+
+  // Returns a model, soft-deleted or not. NOT_FOUND.
+  absl::StatusOr<v1::Model> Get(const std::string& name);
+
+  // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
+  // new update_time. `mutate` may set or clear delete_time. NOT_FOUND; errors from `mutate`.
+  absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate);
+
+  // Runs a compiled List query.
+  absl::StatusOr<Page<v1::Model>> List(const SqlQuery& query);
+
+  // Recomputes the stored assessment of every model whose rules_version differs from `rules_version` (or, when
+  // `license_id` is set, of every model referencing that license), in batches of one transaction each, without
+  // changing revision or update_time. `recompute` sets model.openness. Returns how many models were rewritten.
+  absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id, const Mutation& recompute);
+
+ private:
+  ConnectionPool* pool_;
+};
+
+}  // namespace modelreg
