@@ -1,1 +1,238 @@
-int main() { return 0; }
+// modelregd: the modelreg server.
+//
+//   modelregd [serve]   migrate the database, load the shipped catalog, serve gRPC until SIGINT/SIGTERM
+//   modelregd migrate   apply pending migrations and exit
+//   modelregd reassess  recompute stored openness assessments made by other rules versions and exit
+//
+// Without --database-url it runs its own PostgreSQL cluster in --data-dir (the embedded default).
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "server/api/license_catalog_service.h"
+#include "server/api/model_registry_service.h"
+#include "server/common/logging.h"
+#include "server/common/status_macros.h"
+#include "server/service/catalog_sync.h"
+#include "server/service/license_service.h"
+#include "server/service/model_service.h"
+#include "server/storage/connection_pool.h"
+#include "server/storage/embedded_postgres.h"
+#include "server/storage/migrator.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:7411", "gRPC listen address, host:port (port 0 picks a free port)");
+ABSL_FLAG(std::string, database_url, "",
+          "PostgreSQL libpq URI; empty runs the embedded default: a private cluster in --data-dir");
+ABSL_FLAG(
+    std::string, data_dir, "",
+    "Directory of the embedded PostgreSQL cluster (default $XDG_DATA_HOME/modelreg, else ~/.local/share/modelreg; "
+    "/var/lib/modelreg for root)");
+ABSL_FLAG(int, pool_size, 16, "Number of PostgreSQL connections");
+ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
+ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
+ABSL_FLAG(bool, verbose, false, "Log debug lines");
+
+namespace modelreg {
+namespace {
+
+// The default is $XDG_DATA_HOME/modelreg or ~/.local/share/modelreg. As root the cluster runs as the
+// unprivileged `postgres` user, which cannot enter /root, so root's default is /var/lib/modelreg instead.
+std::string DefaultDataDir() {
+  if (geteuid() == 0 && std::getenv("XDG_DATA_HOME") == nullptr) return "/var/lib/modelreg";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
+    return absl::StrCat(xdg, "/modelreg");
+  }
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home != nullptr ? home : ".", "/.local/share/modelreg");
+}
+
+// Blocks SIGINT and SIGTERM in every thread; WaitForSignal() returns the first one delivered.
+class SignalWaiter {
+ public:
+  SignalWaiter() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  int WaitForSignal() {
+    int signal = 0;
+    sigwait(&set_, &signal);
+    return signal;
+  }
+
+ private:
+  sigset_t set_{};
+};
+
+// Marks the health service NOT_SERVING while the database does not answer.
+class HealthMonitor {
+ public:
+  HealthMonitor(ConnectionPool* pool, grpc::HealthCheckServiceInterface* health) : pool_(pool), health_(health) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  HealthMonitor(const HealthMonitor&) = delete;
+  HealthMonitor& operator=(const HealthMonitor&) = delete;
+  ~HealthMonitor() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    bool serving = true;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      const absl::Status ping = pool_->Ping();
+      lock.lock();
+      if (stopping_) break;
+      if (ping.ok() != serving) {
+        serving = ping.ok();
+        health_->SetServingStatus(serving);
+        if (serving) {
+          LOG_INFO << "database reachable again: SERVING";
+        } else {
+          LOG_WARNING << "database unreachable (" << ping << "): NOT_SERVING";
+        }
+      }
+      wake_.wait_for(lock, std::chrono::seconds(2));
+    }
+  }
+
+  ConnectionPool* pool_;
+  grpc::HealthCheckServiceInterface* health_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
+  ModelStore model_store(pool);
+  LicenseStore license_store(pool);
+  ModelService model_service(&model_store, &license_store);
+  LicenseService license_service(&license_store, &model_service);
+
+  ASSIGN_OR_RETURN(int64_t reassessed, model_service.Reassess());
+  if (reassessed > 0) LOG_INFO << "reassessed " << reassessed << " models with rules version " << kRulesVersion;
+  if (absl::GetFlag(FLAGS_load_catalog)) {
+    ASSIGN_OR_RETURN(CatalogSyncReport report, SyncShippedCatalog(&license_service, &model_service));
+    LOG_INFO << "catalog: " << report.Summary();
+  }
+
+  ModelRegistryService registry(&model_service);
+  LicenseCatalogService catalog(&license_service);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&registry);
+  builder.RegisterService(&catalog);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
+  }
+  LOG_INFO << "modelregd serving on port " << port << " (" << absl::GetFlag(FLAGS_listen) << ")";
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
+    std::ofstream(port_file) << port << "\n";
+  }
+  {
+    HealthMonitor monitor(pool, server->GetHealthCheckService());
+    const int signal = signals->WaitForSignal();
+    LOG_INFO << "signal " << signal << ": finishing in-flight calls";
+  }
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  server->Wait();
+  return absl::OkStatus();
+}
+
+absl::Status Run(const std::string& command) {
+  SignalWaiter signals;
+  std::unique_ptr<EmbeddedPostgres> embedded;
+  std::string url = absl::GetFlag(FLAGS_database_url);
+  if (url.empty()) {
+    std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+    if (data_dir.empty()) data_dir = DefaultDataDir();
+    ASSIGN_OR_RETURN(embedded, EmbeddedPostgres::Start(data_dir));
+    url = embedded->url();
+    LOG_INFO << "embedded PostgreSQL running in " << data_dir;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
+                   ConnectionPool::Create(url, std::max(1, absl::GetFlag(FLAGS_pool_size))));
+  RETURN_IF_ERROR(ApplyMigrations(*pool));
+  if (command == "migrate") {
+    LOG_INFO << "migrations applied";
+    return absl::OkStatus();
+  }
+  if (command == "reassess") {
+    ModelStore model_store(pool.get());
+    LicenseStore license_store(pool.get());
+    ModelService model_service(&model_store, &license_store);
+    ASSIGN_OR_RETURN(int64_t count, model_service.Reassess());
+    LOG_INFO << "reassessed " << count << " models with rules version " << kRulesVersion;
+    return absl::OkStatus();
+  }
+  return Serve(pool.get(), &signals);
+}
+
+}  // namespace
+}  // namespace modelreg
+
+// Flags are documented with dashes (`--data-dir`); absl spells them with underscores. Accept both.
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.rfind("--", 0) != 0) continue;
+    const size_t end = std::min(arg.find('='), arg.size());
+    std::replace(arg.begin() + 2, arg.begin() + static_cast<std::ptrdiff_t>(end), '-', '_');
+  }
+  return args;
+}
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("modelreg server.\nUsage: modelregd [serve|migrate|reassess] [--flag=value ...]");
+  std::vector<std::string> normalized = NormalizeFlagNames(argc, argv);
+  std::vector<char*> normalized_argv;
+  for (auto& arg : normalized) normalized_argv.push_back(arg.data());
+  std::vector<char*> args = absl::ParseCommandLine(argc, normalized_argv.data());
+  if (args.size() > 2) {
+    std::fprintf(stderr, "modelregd: expected at most one command (serve, migrate, reassess)\n");
+    return 2;
+  }
+  const std::string command = args.size() == 2 ? args[1] : "serve";
+  if (command != "serve" && command != "migrate" && command != "reassess") {
+    std::fprintf(stderr, "modelregd: unknown command `%s` (serve, migrate, reassess)\n", command.c_str());
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_verbose)) modelreg::SetMinLogLevel(modelreg::LogLevel::kDebug);
+  const absl::Status status = modelreg::Run(command);
+  if (!status.ok()) {
+    LOG_ERROR << "modelregd: " << status;
+    return 1;
+  }
+  return 0;
+}

@@ -146,8 +146,8 @@ absl::StatusOr<std::string> YamlToJson(absl::string_view yaml) {
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("malformed YAML at line ", e.mark.line + 1, ", column ",
-                                                   e.mark.column + 1, ": ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed YAML at line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
   }
   std::string json;
   AppendNode(root, &json);

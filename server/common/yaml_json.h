@@ -8,7 +8,6 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
-
 namespace modelreg {
 
 // Converts a YAML (or JSON, a YAML subset) document to a JSON string. Scalars are typed the YAML 1.2 core way:

@@ -1,1 +1,217 @@
-// placeholder
+#include "server/domain/validation.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "server/common/status_macros.h"
+#include "server/domain/names.h"
+
+namespace modelreg {
+namespace {
+
+namespace pb = ::google::protobuf;
+
+absl::Status Invalid(const std::string& field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+bool HasControlChars(absl::string_view s, bool allow_newlines) {
+  for (unsigned char c : s) {
+    if (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\t' || c == '\r'))) return true;
+    if (c == 0x7f) return true;
+  }
+  return false;
+}
+
+absl::Status CheckString(const std::string& field, const std::string& value, size_t max, bool allow_newlines = false) {
+  if (value.size() > max) return Invalid(field, absl::StrCat("longer than ", max, " bytes"));
+  if (HasControlChars(value, allow_newlines)) return Invalid(field, "contains control characters");
+  return absl::OkStatus();
+}
+
+absl::Status CheckUri(const std::string& field, const std::string& value) {
+  RETURN_IF_ERROR(CheckString(field, value, kMaxUri));
+  if (!value.empty() && !absl::StartsWith(value, "https://") && !absl::StartsWith(value, "http://")) {
+    return Invalid(field, "must be an http(s) URL");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDate(const std::string& field, const std::string& value) {
+  if (value.empty()) return absl::OkStatus();
+  absl::Time parsed;
+  std::string error;
+  if (value.size() != 10 || !absl::ParseTime("%Y-%m-%d", value, absl::UTCTimeZone(), &parsed, &error)) {
+    return Invalid(field, absl::StrCat("`", value.substr(0, 40), "` is not a date of the form YYYY-MM-DD"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckEnum(const std::string& field, int value, const pb::EnumDescriptor* descriptor) {
+  if (descriptor->FindValueByNumber(value) == nullptr) {
+    return Invalid(field, absl::StrCat("unknown ", descriptor->name(), " value ", value));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Repeated>
+absl::Status CheckCount(const std::string& field, const Repeated& items) {
+  if (items.size() > kMaxRepeated) return Invalid(field, absl::StrCat("more than ", kMaxRepeated, " entries"));
+  return absl::OkStatus();
+}
+
+absl::Status CheckSources(const std::string& field, const pb::RepeatedPtrField<std::string>& sources) {
+  RETURN_IF_ERROR(CheckCount(field, sources));
+  for (int i = 0; i < sources.size(); ++i) {
+    RETURN_IF_ERROR(CheckUri(absl::StrCat(field, "[", i, "]"), sources[i]));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLicenseRef(const std::string& field, const std::string& value) {
+  if (value.empty()) return absl::OkStatus();
+  return ParseLicenseName(value, field).status();
+}
+
+absl::Status CheckLabels(const std::string& field, const pb::Map<std::string, std::string>& labels) {
+  if (labels.size() > static_cast<size_t>(kMaxRepeated)) {
+    return Invalid(field, absl::StrCat("more than ", kMaxRepeated, " entries"));
+  }
+  for (const auto& [key, value] : labels) {
+    bool ok = !key.empty() && key.size() <= 63;
+    for (char c : key) {
+      ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '/');
+    }
+    if (!ok) {
+      return Invalid(field, absl::StrCat("key `", key.substr(0, 80),
+                                         "` must be 1-63 chars of lowercase letters, digits, '-', '_', '.', '/'"));
+    }
+    RETURN_IF_ERROR(CheckString(absl::StrCat(field, "[", key, "]"), value, kMaxShortString));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckComponents(const std::string& field, const pb::RepeatedPtrField<v1::Component>& components) {
+  RETURN_IF_ERROR(CheckCount(field, components));
+  std::set<int> seen;
+  for (int i = 0; i < components.size(); ++i) {
+    const v1::Component& c = components[i];
+    const std::string at = absl::StrCat(field, "[", i, "]");
+    RETURN_IF_ERROR(CheckEnum(at + ".kind", c.kind(), v1::ComponentKind_descriptor()));
+    if (c.kind() == v1::COMPONENT_KIND_UNSPECIFIED) return Invalid(at + ".kind", "must be set");
+    if (!seen.insert(c.kind()).second) {
+      return Invalid(at + ".kind", absl::StrCat(v1::ComponentKind_Name(c.kind()), " is listed twice"));
+    }
+    RETURN_IF_ERROR(CheckEnum(at + ".status", c.status(), v1::Component::Status_descriptor()));
+    if (c.status() == v1::Component::STATUS_UNSPECIFIED) {
+      return Invalid(at + ".status", "must be set (use STATUS_UNKNOWN when the sources do not say)");
+    }
+    RETURN_IF_ERROR(CheckLicenseRef(at + ".license", c.license()));
+    RETURN_IF_ERROR(CheckUri(at + ".uri", c.uri()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDataDisclosure(const std::string& field, const v1::DataDisclosure& data) {
+  RETURN_IF_ERROR(CheckEnum(field + ".level", data.level(), v1::DataDisclosure::Level_descriptor()));
+  RETURN_IF_ERROR(CheckCount(field + ".datasets", data.datasets()));
+  for (int i = 0; i < data.datasets_size(); ++i) {
+    const v1::Dataset& d = data.datasets(i);
+    const std::string at = absl::StrCat(field, ".datasets[", i, "]");
+    RETURN_IF_ERROR(CheckString(at + ".display_name", d.display_name(), kMaxShortString));
+    RETURN_IF_ERROR(CheckUri(at + ".uri", d.uri()));
+    RETURN_IF_ERROR(CheckLicenseRef(at + ".license", d.license()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateModel(const v1::Model& model, const std::string& prefix) {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  RETURN_IF_ERROR(CheckString(p + "display_name", model.display_name(), kMaxShortString));
+  RETURN_IF_ERROR(CheckString(p + "description", model.description(), kMaxText, /*allow_newlines=*/true));
+  RETURN_IF_ERROR(CheckString(p + "family", model.family(), kMaxShortString));
+  RETURN_IF_ERROR(CheckString(p + "version", model.version(), kMaxShortString));
+  RETURN_IF_ERROR(CheckDate(p + "release_date", model.release_date()));
+  if (model.parameter_count() < 0) return Invalid(p + "parameter_count", "must not be negative");
+  RETURN_IF_ERROR(CheckEnum(p + "modality", model.modality(), v1::Model::Modality_descriptor()));
+  RETURN_IF_ERROR(CheckString(p + "architecture", model.architecture(), kMaxShortString));
+  RETURN_IF_ERROR(CheckEnum(p + "treatment", model.treatment(), v1::Model::Treatment_descriptor()));
+  RETURN_IF_ERROR(CheckString(p + "huggingface_repo", model.huggingface_repo(), kMaxShortString));
+  if (!model.huggingface_repo().empty() && model.huggingface_repo().find('/') == std::string::npos) {
+    return Invalid(p + "huggingface_repo", "must be of the form owner/repo");
+  }
+  RETURN_IF_ERROR(CheckUri(p + "homepage_uri", model.homepage_uri()));
+  RETURN_IF_ERROR(CheckLabels(p + "labels", model.labels()));
+  if (!model.base_model().empty()) {
+    RETURN_IF_ERROR(ParseModelName(model.base_model(), p + "base_model").status());
+    if (model.base_model() == model.name()) return Invalid(p + "base_model", "a model cannot be its own base");
+  }
+  RETURN_IF_ERROR(
+      CheckEnum(p + "base_model_relation", model.base_model_relation(), v1::Model::BaseModelRelation_descriptor()));
+  if (model.base_model().empty() && model.base_model_relation() != v1::Model::BASE_MODEL_RELATION_UNSPECIFIED) {
+    return Invalid(p + "base_model_relation", "is set but base_model is empty");
+  }
+  RETURN_IF_ERROR(CheckEnum(p + "weights.access", model.weights().access(), v1::Weights::Access_descriptor()));
+  RETURN_IF_ERROR(CheckLicenseRef(p + "weights.license", model.weights().license()));
+  RETURN_IF_ERROR(CheckUri(p + "weights.download_uri", model.weights().download_uri()));
+  RETURN_IF_ERROR(CheckComponents(p + "components", model.components()));
+  RETURN_IF_ERROR(CheckDataDisclosure(p + "data_disclosure", model.data_disclosure()));
+  return CheckSources(p + "sources", model.sources());
+}
+
+absl::Status ValidateLicense(const v1::License& license, const std::string& prefix) {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  RETURN_IF_ERROR(CheckString(p + "display_name", license.display_name(), kMaxShortString));
+  RETURN_IF_ERROR(CheckString(p + "spdx_id", license.spdx_id(), kMaxShortString));
+  RETURN_IF_ERROR(CheckUri(p + "uri", license.uri()));
+  RETURN_IF_ERROR(CheckDate(p + "version_date", license.version_date()));
+  RETURN_IF_ERROR(CheckEnum(p + "category", license.category(), v1::License::Category_descriptor()));
+  RETURN_IF_ERROR(CheckEnum(p + "commercial_use", license.commercial_use(), v1::License::CommercialUse_descriptor()));
+  RETURN_IF_ERROR(CheckCount(p + "usage_thresholds", license.usage_thresholds()));
+  for (int i = 0; i < license.usage_thresholds_size(); ++i) {
+    const auto& t = license.usage_thresholds(i);
+    const std::string at = absl::StrCat(p, "usage_thresholds[", i, "]");
+    RETURN_IF_ERROR(CheckEnum(at + ".metric", t.metric(), v1::License::UsageThreshold::Metric_descriptor()));
+    if (t.metric() == v1::License::UsageThreshold::METRIC_UNSPECIFIED) return Invalid(at + ".metric", "must be set");
+    if (t.limit() <= 0) return Invalid(at + ".limit", "must be positive");
+    RETURN_IF_ERROR(
+        CheckEnum(at + ".consequence", t.consequence(), v1::License::UsageThreshold::Consequence_descriptor()));
+    RETURN_IF_ERROR(CheckString(at + ".clause", t.clause(), kMaxText, /*allow_newlines=*/true));
+  }
+  const auto& restrictions = license.use_restrictions();
+  RETURN_IF_ERROR(CheckUri(p + "use_restrictions.acceptable_use_policy_uri", restrictions.acceptable_use_policy_uri()));
+  RETURN_IF_ERROR(CheckCount(p + "use_restrictions.restricted_uses", restrictions.restricted_uses()));
+  for (int i = 0; i < restrictions.restricted_uses_size(); ++i) {
+    RETURN_IF_ERROR(CheckString(absl::StrCat(p, "use_restrictions.restricted_uses[", i, "]"),
+                                restrictions.restricted_uses(i), kMaxShortString));
+  }
+  const auto& derivatives = license.derivative_terms();
+  RETURN_IF_ERROR(CheckString(p + "derivative_terms.attribution_text", derivatives.attribution_text(), kMaxText));
+  RETURN_IF_ERROR(
+      CheckString(p + "derivative_terms.required_name_prefix", derivatives.required_name_prefix(), kMaxShortString));
+  RETURN_IF_ERROR(CheckString(p + "remote_restriction_clause", license.remote_restriction_clause(), kMaxText, true));
+  return CheckSources(p + "sources", license.sources());
+}
+
+std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix) {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  std::vector<std::pair<std::string, std::string>> refs;
+  if (!model.weights().license().empty()) refs.emplace_back(p + "weights.license", model.weights().license());
+  for (int i = 0; i < model.components_size(); ++i) {
+    if (!model.components(i).license().empty()) {
+      refs.emplace_back(absl::StrCat(p, "components[", i, "].license"), model.components(i).license());
+    }
+  }
+  for (int i = 0; i < model.data_disclosure().datasets_size(); ++i) {
+    const auto& d = model.data_disclosure().datasets(i);
+    if (!d.license().empty())
+      refs.emplace_back(absl::StrCat(p, "data_disclosure.datasets[", i, "].license"), d.license());
+  }
+  return refs;
+}
+
+}  // namespace modelreg

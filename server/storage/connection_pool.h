@@ -11,8 +11,11 @@
 #include "absl/time/time.h"
 
 namespace pqxx {
-class connection;
-}
+class connect_direct;
+template <typename CONNECTPOLICY>
+class basic_connection_base;
+using connection = basic_connection_base<connect_direct>;
+}  // namespace pqxx
 
 namespace modelreg {
 
@@ -35,7 +38,8 @@ class ConnectionPool {
     std::unique_ptr<pqxx::connection> connection_;
   };
 
-  // Opens `size` connections to `url` (a libpq URI or key=value string). UNAVAILABLE if the database is unreachable.
+  // Opens `size` (>= 1) connections to `url` (a libpq URI or key=value string), each with the stores' statements
+  // prepared. UNAVAILABLE if the database is unreachable; INVALID_ARGUMENT if size < 1.
   static absl::StatusOr<std::unique_ptr<ConnectionPool>> Create(const std::string& url, int size);
 
   ConnectionPool(const ConnectionPool&) = delete;
@@ -45,13 +49,16 @@ class ConnectionPool {
   // Waits up to `timeout` for a free connection (reconnecting a broken one). UNAVAILABLE on timeout or failure.
   absl::StatusOr<Lease> Acquire(absl::Duration timeout = absl::Seconds(5));
 
-  // Runs `SELECT 1` on a pooled connection: OK when the database answers.
+  // Runs `SELECT 1` on a pooled connection: OK when the database answers; UNAVAILABLE otherwise.
   absl::Status Ping();
 
   const std::string& url() const { return url_; }
+  int size() const { return size_; }
 
  private:
   ConnectionPool(std::string url, int size);
+  // Opens one connection and registers the prepared statements on it.
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect() const;
   void Release(std::unique_ptr<pqxx::connection> connection);
 
   std::string url_;
@@ -59,7 +66,7 @@ class ConnectionPool {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
-  int outstanding_ = 0;
+  int outstanding_ = 0;  // leased connections plus connections being opened
 };
 
 }  // namespace modelreg

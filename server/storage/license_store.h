@@ -19,7 +19,8 @@ class LicenseStore {
 
   explicit LicenseStore(ConnectionPool* pool) : pool_(pool) {}
 
-  // Inserts `license` (name set). ALREADY_EXISTS.
+  // Inserts `license` (name `licenses/{id}` set); returns it with its output-only fields. ALREADY_EXISTS;
+  // INVALID_ARGUMENT for a malformed name.
   absl::StatusOr<v1::License> Create(const v1::License& license);
 
   // Returns a license, soft-deleted or not. NOT_FOUND.
@@ -29,10 +30,12 @@ class LicenseStore {
   absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names);
 
   // Locks the license, passes it to `mutate`, writes the result. When the mutation sets delete_time on a live license
-  // and a live model references it: FAILED_PRECONDITION naming one such model. NOT_FOUND.
+  // and a live model references it: FAILED_PRECONDITION naming one such model. delete_time works as in
+  // ModelStore::Update (soft-deleted at the transaction time). NOT_FOUND; INVALID_ARGUMENT if the name changes;
+  // errors from `mutate`.
   absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate);
 
-  // Runs a compiled List query.
+  // Runs a compiled List query (table alias `l`). INVALID_ARGUMENT if query.limit < 1.
   absl::StatusOr<Page<v1::License>> List(const SqlQuery& query);
 
  private:

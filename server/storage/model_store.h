@@ -33,15 +33,20 @@ class ModelStore {
   absl::StatusOr<v1::Model> Get(const std::string& name);
 
   // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
-  // new update_time. `mutate` may set or clear delete_time. NOT_FOUND; errors from `mutate`.
+  // new update_time. `mutate` may set or clear delete_time: any value set on a live model soft-deletes it at the
+  // transaction time (a deleted model keeps its original delete_time); clearing it restores the model. The other
+  // output-only fields `mutate` sets are ignored. NOT_FOUND; INVALID_ARGUMENT if `mutate` changes the name or the
+  // result is live and references a missing or soft-deleted license; errors from `mutate`.
   absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate);
 
-  // Runs a compiled List query.
+  // Runs a compiled List query. INVALID_ARGUMENT if query.limit < 1.
   absl::StatusOr<Page<v1::Model>> List(const SqlQuery& query);
 
   // Recomputes the stored assessment of every model whose rules_version differs from `rules_version` (or, when
   // `license_id` is set, of every model referencing that license), in batches of one transaction each, without
-  // changing revision or update_time. `recompute` sets model.openness. Returns how many models were rewritten.
+  // changing revision or update_time. `recompute` sets model.openness; only the openness it sets is kept. Soft-deleted
+  // models are included. `license_id` is the id (`apache-2.0`) or the resource name (`licenses/apache-2.0`). Returns
+  // how many models were rewritten; on an error, batches already committed stay.
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id, const Mutation& recompute);
 
  private:

@@ -1,5 +1,5 @@
 // The openness assessment: pure rules over a model's facts and its licenses' terms. No I/O.
-// The rules are documented as a table in server/README.md; change kRulesVersion whenever they change.
+// The rules are documented as a table in server/domain/openness/RULES.md; change kRulesVersion whenever they change.
 #pragma once
 
 #include <map>
@@ -18,8 +18,18 @@ inline constexpr int kRulesVersion = 1;
 using LicenseMap = std::map<std::string, v1::License>;
 
 // The MOF notion of an open license: OSI-approved, FSF-libre, on the open-data list, or OpenMDW-1.0; never one with
-// usage thresholds or use restrictions.
+// usage thresholds or use restrictions, and never a non-commercial, research-only or proprietary one.
 bool IsOpenLicense(const v1::License& license);
+
+// The license has at least one usage threshold (monthly active users, revenue).
+bool HasUsageThreshold(const v1::License& license);
+
+// The license restricts uses: an acceptable use policy, named restricted uses, or restrictions that must be passed
+// on to derivatives.
+bool HasUseRestrictions(const v1::License& license);
+
+// The license forbids commercial use or allows research only.
+bool IsNonCommercial(const v1::License& license);
 
 // Computes level, MOF class, OSAID candidacy, flags and reasons of `model`. Deterministic.
 v1::Openness AssessOpenness(const v1::Model& model, const LicenseMap& licenses);

@@ -1,0 +1,39 @@
+// modelreg: command-line client of the modelreg registry (modelreg.v1 over gRPC).
+#include <CLI/CLI.hpp>
+
+#include "client/cli/catalog_commands.h"
+#include "client/cli/context.h"
+#include "client/cli/import_commands.h"
+#include "client/cli/license_commands.h"
+#include "client/cli/model_commands.h"
+
+int main(int argc, char** argv) {
+  using modelreg::cli::Context;
+  Context ctx;
+  CLI::App app{
+      "modelreg: model registry client. Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 local "
+      "failure, 2 usage error, 64 + gRPC code for an RPC error.",
+      "modelreg"};
+  app.fallthrough();  // global flags are accepted after the subcommand too
+  app.require_subcommand(1);
+  app.add_option("--server", ctx.server, "Server address host:port")->envname("MODELREG_SERVER")->capture_default_str();
+  app.add_option("--timeout", ctx.timeout_seconds, "Deadline of each call, in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("-o,--output", ctx.output, "Output format")
+      ->check(CLI::IsMember({"table", "json", "yaml"}, CLI::ignore_case))
+      ->capture_default_str();
+
+  modelreg::cli::AddModelCommands(app, ctx);
+  modelreg::cli::AddLicenseCommands(app, ctx);
+  modelreg::cli::AddImportCommands(app, ctx);
+  modelreg::cli::AddCatalogCommands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);  // prints help to stdout, errors to stderr
+    return rc == 0 ? modelreg::cli::kExitOk : modelreg::cli::kExitUsage;
+  }
+  return ctx.exit_code;
+}

@@ -1,0 +1,49 @@
+// Output formatting for the modelreg CLI: tables and detail views for people, proto3 JSON / YAML for scripts.
+// Pure functions of the messages; nothing here does I/O.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "modelreg/v1/license.pb.h"
+#include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/openness.pb.h"
+
+namespace modelreg::cli {
+
+enum class OutputFormat { kTable, kJson, kYaml };
+
+// `table`, `json` or `yaml`.
+absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text);
+
+// The message as proto3 JSON (snake_case names) or YAML, ending in a newline. Not for kTable.
+absl::StatusOr<std::string> FormatStructured(const google::protobuf::Message& message, OutputFormat format);
+
+// Left-aligned columns separated by two spaces; a header row; no trailing spaces. Each line ends in a newline.
+std::string RenderTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+
+// Short labels used in tables and detail views.
+std::string LevelLabel(const v1::Openness& openness);  // "2 open weights, restrictive license"; "-" when unassessed
+std::string MofClassLabel(v1::MofClass mof_class);     // "I", "II", "III", "unclassified", "-"
+std::string AccessLabel(v1::Weights::Access access);   // "open", "gated", "gated-manual", "api-only", "closed", "-"
+std::string FlagLabel(v1::OpennessFlag flag);          // "license-blocked", "manual-gate", "threshold", ...
+std::string ComponentLabel(v1::ComponentKind kind);    // "training code"
+std::string ThresholdLabel(const v1::License::UsageThreshold& threshold);  // "MAU > 700M: request license"
+std::string ShortLicense(absl::string_view name);                          // "licenses/mit" -> "mit"; "" -> "-"
+
+// `models list` table: NAME, LEVEL, MOF, ACCESS, LICENSE, FLAGS.
+std::string ModelsTable(const std::vector<v1::Model>& models);
+// `models get`: the key facts, weights, components, data, and the openness assessment with every reason.
+std::string ModelDetail(const v1::Model& model);
+// The assessment alone (`models classify`).
+std::string OpennessDetail(const v1::Openness& openness);
+
+// `licenses list` table: NAME, CATEGORY, COMMERCIAL, OSI, THRESHOLDS.
+std::string LicensesTable(const std::vector<v1::License>& licenses);
+// `licenses get`: every stored term.
+std::string LicenseDetail(const v1::License& license);
+
+}  // namespace modelreg::cli

@@ -1,0 +1,134 @@
+#include "client/client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace modelreg {
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+Client::Client(const std::string& address) : Client(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())) {}
+
+Client::Client(std::shared_ptr<grpc::Channel> channel)
+    : models_(v1::ModelRegistry::NewStub(channel)), licenses_(v1::LicenseCatalog::NewStub(channel)) {}
+
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Client::Call(Stub* stub,
+                                      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                      const Request& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  Response response;
+  grpc::Status status = (stub->*method)(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+absl::StatusOr<v1::Model> Client::CreateModel(const v1::CreateModelRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::CreateModel, request);
+}
+absl::StatusOr<v1::BatchCreateModelsResponse> Client::BatchCreateModels(const v1::BatchCreateModelsRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::BatchCreateModels, request);
+}
+absl::StatusOr<v1::Model> Client::GetModel(const v1::GetModelRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::GetModel, request);
+}
+absl::StatusOr<v1::Model> Client::UpdateModel(const v1::UpdateModelRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::UpdateModel, request);
+}
+absl::StatusOr<v1::Model> Client::DeleteModel(const v1::DeleteModelRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::DeleteModel, request);
+}
+absl::StatusOr<v1::Model> Client::UndeleteModel(const v1::UndeleteModelRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::UndeleteModel, request);
+}
+absl::StatusOr<v1::ListModelsResponse> Client::ListModels(const v1::ListModelsRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::ListModels, request);
+}
+absl::StatusOr<v1::Openness> Client::ClassifyModel(const v1::ClassifyModelRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::ClassifyModel, request);
+}
+
+absl::StatusOr<v1::License> Client::CreateLicense(const v1::CreateLicenseRequest& request) {
+  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::CreateLicense, request);
+}
+absl::StatusOr<v1::License> Client::GetLicense(const v1::GetLicenseRequest& request) {
+  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::GetLicense, request);
+}
+absl::StatusOr<v1::License> Client::UpdateLicense(const v1::UpdateLicenseRequest& request) {
+  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::UpdateLicense, request);
+}
+absl::StatusOr<v1::License> Client::DeleteLicense(const v1::DeleteLicenseRequest& request) {
+  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::DeleteLicense, request);
+}
+absl::StatusOr<v1::License> Client::UndeleteLicense(const v1::UndeleteLicenseRequest& request) {
+  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::UndeleteLicense, request);
+}
+absl::StatusOr<v1::ListLicensesResponse> Client::ListLicenses(const v1::ListLicensesRequest& request) {
+  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::ListLicenses, request);
+}
+
+namespace {
+
+// Follows next_page_token until it is empty. A server that hands back the token it was given would loop forever;
+// that is reported as INTERNAL instead.
+template <typename Request, typename Response, typename Item>
+absl::Status Paginate(Request request, const std::function<absl::StatusOr<Response>(const Request&)>& list,
+                      const std::function<const google::protobuf::RepeatedPtrField<Item>&(const Response&)>& items,
+                      const std::function<absl::Status(const Item&)>& fn) {
+  while (true) {
+    absl::StatusOr<Response> page = list(request);
+    if (!page.ok()) return page.status();
+    for (const Item& item : items(*page)) {
+      absl::Status status = fn(item);
+      if (!status.ok()) return status;
+    }
+    if (page->next_page_token().empty()) return absl::OkStatus();
+    if (page->next_page_token() == request.page_token()) {
+      return absl::InternalError(absl::StrCat("server returned the same page token twice: ", page->next_page_token()));
+    }
+    request.set_page_token(page->next_page_token());
+  }
+}
+
+}  // namespace
+
+absl::Status Client::ForEachModel(v1::ListModelsRequest request,
+                                  const std::function<absl::Status(const v1::Model&)>& fn) {
+  return Paginate<v1::ListModelsRequest, v1::ListModelsResponse, v1::Model>(
+      std::move(request), [this](const v1::ListModelsRequest& r) { return ListModels(r); },
+      [](const v1::ListModelsResponse& r) -> const auto& { return r.models(); }, fn);
+}
+
+absl::StatusOr<std::vector<v1::Model>> Client::ListAllModels(v1::ListModelsRequest request) {
+  std::vector<v1::Model> models;
+  absl::Status status = ForEachModel(std::move(request), [&models](const v1::Model& model) {
+    models.push_back(model);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return models;
+}
+
+absl::Status Client::ForEachLicense(v1::ListLicensesRequest request,
+                                    const std::function<absl::Status(const v1::License&)>& fn) {
+  return Paginate<v1::ListLicensesRequest, v1::ListLicensesResponse, v1::License>(
+      std::move(request), [this](const v1::ListLicensesRequest& r) { return ListLicenses(r); },
+      [](const v1::ListLicensesResponse& r) -> const auto& { return r.licenses(); }, fn);
+}
+
+absl::StatusOr<std::vector<v1::License>> Client::ListAllLicenses(v1::ListLicensesRequest request) {
+  std::vector<v1::License> licenses;
+  absl::Status status = ForEachLicense(std::move(request), [&licenses](const v1::License& license) {
+    licenses.push_back(license);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return licenses;
+}
+
+}  // namespace modelreg

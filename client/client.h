@@ -1,0 +1,73 @@
+// A small synchronous client for the modelreg.v1 API: one method per RPC, each returning absl::StatusOr, plus pagers
+// that follow next_page_token.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "modelreg/v1/license_catalog.grpc.pb.h"
+#include "modelreg/v1/model_registry.grpc.pb.h"
+
+namespace modelreg {
+
+// Converts a gRPC status to an absl::Status with the same code and message.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+class Client {
+ public:
+  static constexpr absl::Duration kDefaultDeadline = absl::Seconds(10);
+
+  // Connects to `address` (host:port) over an insecure channel. The connection is made lazily, on the first call.
+  explicit Client(const std::string& address);
+  // Uses an existing channel (e.g. an in-process one in tests).
+  explicit Client(std::shared_ptr<grpc::Channel> channel);
+
+  // Deadline applied to every call from now on (each page of a pager counts as one call).
+  void set_deadline(absl::Duration deadline) { deadline_ = deadline; }
+  absl::Duration deadline() const { return deadline_; }
+
+  // modelreg.v1.ModelRegistry
+  absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request);
+  absl::StatusOr<v1::BatchCreateModelsResponse> BatchCreateModels(const v1::BatchCreateModelsRequest& request);
+  absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request);
+  absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request);
+  absl::StatusOr<v1::Model> DeleteModel(const v1::DeleteModelRequest& request);
+  absl::StatusOr<v1::Model> UndeleteModel(const v1::UndeleteModelRequest& request);
+  absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest& request);
+  absl::StatusOr<v1::Openness> ClassifyModel(const v1::ClassifyModelRequest& request);
+
+  // modelreg.v1.LicenseCatalog
+  absl::StatusOr<v1::License> CreateLicense(const v1::CreateLicenseRequest& request);
+  absl::StatusOr<v1::License> GetLicense(const v1::GetLicenseRequest& request);
+  absl::StatusOr<v1::License> UpdateLicense(const v1::UpdateLicenseRequest& request);
+  absl::StatusOr<v1::License> DeleteLicense(const v1::DeleteLicenseRequest& request);
+  absl::StatusOr<v1::License> UndeleteLicense(const v1::UndeleteLicenseRequest& request);
+  absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request);
+
+  // Calls `fn` for every model of every page, starting at `request.page_token`. Stops at the first error, from the
+  // server or from `fn`.
+  absl::Status ForEachModel(v1::ListModelsRequest request, const std::function<absl::Status(const v1::Model&)>& fn);
+  absl::StatusOr<std::vector<v1::Model>> ListAllModels(v1::ListModelsRequest request);
+  absl::Status ForEachLicense(v1::ListLicensesRequest request,
+                              const std::function<absl::Status(const v1::License&)>& fn);
+  absl::StatusOr<std::vector<v1::License>> ListAllLicenses(v1::ListLicensesRequest request);
+
+ private:
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(Stub* stub,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                const Request& request);
+
+  std::unique_ptr<v1::ModelRegistry::Stub> models_;
+  std::unique_ptr<v1::LicenseCatalog::Stub> licenses_;
+  absl::Duration deadline_ = kDefaultDeadline;
+};
+
+}  // namespace modelreg

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages modelreg needs to build, test and run; a no-op when all are present.
+# Used by deploy/quickstart.sh and tests/run.sh. Needs root (or sudo).
+set -euo pipefail
+
+PACKAGES=(build-essential cmake pkg-config git
+  libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
+  libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev
+  postgresql postgresql-client clang libclang-rt-14-dev clang-format nodejs npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "installing: ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

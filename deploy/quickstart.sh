@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Quickstart on a fresh Debian bookworm machine (as root or with sudo):
+#   deploy/quickstart.sh        install what is missing, build, start modelregd on its embedded PostgreSQL, load the
+#                               reference catalog and show a few real queries
+#   deploy/quickstart.sh stop   stop modelregd (and with it its PostgreSQL)
+# Idempotent: a second run reuses the build and the running server.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+STATE=$ROOT/.quickstart
+PIDFILE=$STATE/modelregd.pid
+LOG=$STATE/modelregd.log
+export MODELREG_SERVER=${MODELREG_SERVER:-127.0.0.1:7411}
+mkdir -p "$STATE"
+
+running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+
+if [ "${1:-}" = "stop" ]; then
+  if running; then
+    pid=$(cat "$PIDFILE")
+    kill -TERM "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    echo "modelregd stopped"
+  else
+    echo "modelregd is not running"
+  fi
+  rm -f "$PIDFILE"
+  exit 0
+fi
+
+"$ROOT/deploy/install-deps.sh"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j2 --target modelregd modelreg
+
+if running; then
+  echo "modelregd already running (pid $(cat "$PIDFILE"))"
+else
+  # Embedded default: modelregd creates and runs its own PostgreSQL cluster in its data directory.
+  nohup "$BUILD/bin/modelregd" --listen "$MODELREG_SERVER" >"$LOG" 2>&1 &
+  echo $! >"$PIDFILE"
+  echo "modelregd started (pid $!), log in $LOG"
+fi
+
+CLI=$BUILD/bin/modelreg
+for _ in $(seq 1 120); do
+  "$CLI" licenses list --page-size 1 >/dev/null 2>&1 && break
+  running || { echo "modelregd exited; see $LOG" >&2; tail -20 "$LOG" >&2; exit 1; }
+  sleep 0.5
+done
+
+run() { printf '\n$ modelreg %s\n' "$*"; "$CLI" "$@"; }
+run catalog load
+run models list --all
+run models get meta-llama/llama-3.1-8b
+run models list --filter 'openness.level >= 4' --order-by 'openness.level desc'
+run models list --filter 'weights.access = OPEN_DOWNLOAD AND license.has_usage_threshold = false AND openness.level < 4'
+run licenses list --filter 'has_usage_threshold = true'
+printf '\nmodelregd is running at %s; stop it with: deploy/quickstart.sh stop\n' "$MODELREG_SERVER"

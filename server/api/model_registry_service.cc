@@ -1,0 +1,48 @@
+#include "server/api/model_registry_service.h"
+
+#include "server/api/unary_call.h"
+
+namespace modelreg {
+
+grpc::Status ModelRegistryService::CreateModel(grpc::ServerContext* /*context*/, const v1::CreateModelRequest* request,
+                                               v1::Model* response) {
+  return RunUnary("CreateModel", response, [&] { return service_->CreateModel(*request); });
+}
+
+grpc::Status ModelRegistryService::BatchCreateModels(grpc::ServerContext* /*context*/,
+                                                     const v1::BatchCreateModelsRequest* request,
+                                                     v1::BatchCreateModelsResponse* response) {
+  return RunUnary("BatchCreateModels", response, [&] { return service_->BatchCreateModels(*request); });
+}
+
+grpc::Status ModelRegistryService::GetModel(grpc::ServerContext* /*context*/, const v1::GetModelRequest* request,
+                                            v1::Model* response) {
+  return RunUnary("GetModel", response, [&] { return service_->GetModel(*request); });
+}
+
+grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* /*context*/, const v1::UpdateModelRequest* request,
+                                               v1::Model* response) {
+  return RunUnary("UpdateModel", response, [&] { return service_->UpdateModel(*request); });
+}
+
+grpc::Status ModelRegistryService::DeleteModel(grpc::ServerContext* /*context*/, const v1::DeleteModelRequest* request,
+                                               v1::Model* response) {
+  return RunUnary("DeleteModel", response, [&] { return service_->DeleteModel(*request); });
+}
+
+grpc::Status ModelRegistryService::UndeleteModel(grpc::ServerContext* /*context*/,
+                                                 const v1::UndeleteModelRequest* request, v1::Model* response) {
+  return RunUnary("UndeleteModel", response, [&] { return service_->UndeleteModel(*request); });
+}
+
+grpc::Status ModelRegistryService::ListModels(grpc::ServerContext* /*context*/, const v1::ListModelsRequest* request,
+                                              v1::ListModelsResponse* response) {
+  return RunUnary("ListModels", response, [&] { return service_->ListModels(*request); });
+}
+
+grpc::Status ModelRegistryService::ClassifyModel(grpc::ServerContext* /*context*/,
+                                                 const v1::ClassifyModelRequest* request, v1::Openness* response) {
+  return RunUnary("ClassifyModel", response, [&] { return service_->ClassifyModel(*request); });
+}
+
+}  // namespace modelreg

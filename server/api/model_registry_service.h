@@ -1,0 +1,33 @@
+// gRPC adapter of modelreg.v1.ModelRegistry: unpacks requests, calls ModelService, converts the status. No logic.
+#pragma once
+
+#include "modelreg/v1/model_registry.grpc.pb.h"
+#include "server/service/model_service.h"
+
+namespace modelreg {
+
+class ModelRegistryService final : public v1::ModelRegistry::Service {
+ public:
+  explicit ModelRegistryService(ModelService* service) : service_(service) {}
+
+  grpc::Status CreateModel(grpc::ServerContext* context, const v1::CreateModelRequest* request,
+                           v1::Model* response) override;
+  grpc::Status BatchCreateModels(grpc::ServerContext* context, const v1::BatchCreateModelsRequest* request,
+                                 v1::BatchCreateModelsResponse* response) override;
+  grpc::Status GetModel(grpc::ServerContext* context, const v1::GetModelRequest* request, v1::Model* response) override;
+  grpc::Status UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,
+                           v1::Model* response) override;
+  grpc::Status DeleteModel(grpc::ServerContext* context, const v1::DeleteModelRequest* request,
+                           v1::Model* response) override;
+  grpc::Status UndeleteModel(grpc::ServerContext* context, const v1::UndeleteModelRequest* request,
+                             v1::Model* response) override;
+  grpc::Status ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
+                          v1::ListModelsResponse* response) override;
+  grpc::Status ClassifyModel(grpc::ServerContext* context, const v1::ClassifyModelRequest* request,
+                             v1::Openness* response) override;
+
+ private:
+  ModelService* service_;
+};
+
+}  // namespace modelreg

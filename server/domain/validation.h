@@ -1,0 +1,30 @@
+// Field validation of models and licenses: sizes, formats, enum ranges. Pure; errors are INVALID_ARGUMENT naming the
+// field path (e.g. `model.components[2].license`). Limits are documented in proto/README.md.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "modelreg/v1/license.pb.h"
+#include "modelreg/v1/model.pb.h"
+
+namespace modelreg {
+
+inline constexpr size_t kMaxShortString = 256;  // titles, versions, ids, label values
+inline constexpr size_t kMaxText = 8192;        // descriptions, quoted clauses
+inline constexpr size_t kMaxUri = 2048;
+inline constexpr int kMaxRepeated = 64;  // sources, datasets, components, thresholds, restricted uses, labels
+
+// Checks the user-settable fields of `model` (output-only fields are ignored). `prefix` is the field path of the
+// message in the request, e.g. "model".
+absl::Status ValidateModel(const v1::Model& model, const std::string& prefix);
+
+// Checks the user-settable fields of `license`.
+absl::Status ValidateLicense(const v1::License& license, const std::string& prefix);
+
+// Every license the model names, as (field path, license resource name), in field order.
+std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix);
+
+}  // namespace modelreg

@@ -1,0 +1,34 @@
+// Domain logic of the LicenseCatalog API over the license store. Transport-agnostic.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "modelreg/v1/license_catalog.pb.h"
+#include "server/service/model_service.h"
+#include "server/storage/license_store.h"
+
+namespace modelreg {
+
+class LicenseService {
+ public:
+  // `models` reassesses the models using a license after it changes.
+  LicenseService(LicenseStore* licenses, ModelService* models) : licenses_(licenses), models_(models) {}
+
+  // INVALID_ARGUMENT, ALREADY_EXISTS.
+  absl::StatusOr<v1::License> CreateLicense(const v1::CreateLicenseRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND.
+  absl::StatusOr<v1::License> GetLicense(const v1::GetLicenseRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
+  absl::StatusOr<v1::License> UpdateLicense(const v1::UpdateLicenseRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND, ABORTED, FAILED_PRECONDITION (a live model uses it).
+  absl::StatusOr<v1::License> DeleteLicense(const v1::DeleteLicenseRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not deleted), ABORTED.
+  absl::StatusOr<v1::License> UndeleteLicense(const v1::UndeleteLicenseRequest& request);
+  // INVALID_ARGUMENT.
+  absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request);
+
+ private:
+  LicenseStore* licenses_;
+  ModelService* models_;
+};
+
+}  // namespace modelreg

@@ -1,0 +1,51 @@
+// Domain logic of the ModelRegistry API: validation, license resolution, openness assessment, etag and soft-delete
+// rules, over the stores. Transport-agnostic: absl::Status in and out.
+#pragma once
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "modelreg/v1/model_registry.pb.h"
+#include "server/domain/openness/assessment.h"
+#include "server/storage/license_store.h"
+#include "server/storage/model_store.h"
+
+namespace modelreg {
+
+class ModelService {
+ public:
+  ModelService(ModelStore* models, LicenseStore* licenses) : models_(models), licenses_(licenses) {}
+
+  // INVALID_ARGUMENT (bad field, unknown or deleted license), ALREADY_EXISTS.
+  absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request);
+  // All or nothing; at most kMaxBatch requests. Same errors as CreateModel, with the request index in the field path.
+  absl::StatusOr<v1::BatchCreateModelsResponse> BatchCreateModels(const v1::BatchCreateModelsRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND.
+  absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
+  absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND (missing or already deleted), ABORTED.
+  absl::StatusOr<v1::Model> DeleteModel(const v1::DeleteModelRequest& request);
+  // INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not deleted), ABORTED.
+  absl::StatusOr<v1::Model> UndeleteModel(const v1::UndeleteModelRequest& request);
+  // INVALID_ARGUMENT (parent, filter, order_by, page_token, page_size).
+  absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest& request);
+  // INVALID_ARGUMENT (bad field, unknown license).
+  absl::StatusOr<v1::Openness> ClassifyModel(const v1::ClassifyModelRequest& request);
+
+  // Recomputes stored assessments made by other rules versions (or, with `license_id`, every model using that
+  // license). Returns how many models changed.
+  absl::StatusOr<int64_t> Reassess(const std::string& license_id = "");
+
+  static constexpr int kMaxBatch = 1000;
+
+ private:
+  // Validates `model` (field paths under `prefix`), checks its license references and computes its openness.
+  absl::Status Prepare(const std::string& prefix, v1::Model* model);
+  absl::StatusOr<LicenseMap> LicensesOf(const v1::Model& model, const std::string& prefix);
+
+  ModelStore* models_;
+  LicenseStore* licenses_;
+};
+
+}  // namespace modelreg

@@ -1,0 +1,23 @@
+// Rules shared by every resource's mutations: etag checks and soft-delete state transitions (AIP-154, AIP-164).
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace modelreg {
+
+// ABORTED when `requested` is set and differs from `stored`.
+absl::Status CheckEtag(const std::string& requested, const std::string& stored, const std::string& name);
+
+// NOT_FOUND when the resource is soft-deleted (for updates and deletes of a deleted resource).
+absl::Status CheckLive(const google::protobuf::Timestamp& delete_time, const std::string& name);
+
+// FAILED_PRECONDITION when the resource is not soft-deleted (for undelete).
+absl::Status CheckDeleted(const google::protobuf::Timestamp& delete_time, const std::string& name);
+
+// The current time as a Timestamp.
+google::protobuf::Timestamp Now();
+
+}  // namespace modelreg

@@ -1,0 +1,114 @@
+#include "server/storage/connection_pool.h"
+
+#include <pqxx/pqxx>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/logging.h"
+#include "server/storage/pg_errors.h"
+#include "server/storage/statements.h"
+
+namespace modelreg {
+
+ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection)
+    : pool_(pool), connection_(std::move(connection)) {}
+
+ConnectionPool::Lease::Lease(Lease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)) {}
+
+ConnectionPool::Lease::~Lease() {
+  if (pool_ != nullptr) pool_->Release(std::move(connection_));
+}
+
+ConnectionPool::ConnectionPool(std::string url, int size) : url_(std::move(url)), size_(size) {}
+
+ConnectionPool::~ConnectionPool() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (outstanding_ > 0) {
+    LOG_ERROR << "ConnectionPool destroyed with " << outstanding_ << " connections still leased";
+  }
+  idle_.clear();
+}
+
+absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const std::string& url, int size) {
+  if (size < 1) return absl::InvalidArgumentError("connection pool size must be at least 1");
+  std::unique_ptr<ConnectionPool> pool(new ConnectionPool(url, size));
+  for (int i = 0; i < size; ++i) {
+    absl::StatusOr<std::unique_ptr<pqxx::connection>> connection = pool->Connect();
+    if (!connection.ok()) return connection.status();
+    pool->idle_.push_back(*std::move(connection));
+  }
+  return pool;
+}
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() const {
+  try {
+    auto connection = std::make_unique<pqxx::connection>(url_);
+    for (const storage_internal::PreparedStatement& statement : storage_internal::AllPreparedStatements()) {
+      connection->prepare(statement.name, statement.sql);
+    }
+    return connection;
+  } catch (...) {
+    absl::Status status = StatusFromCurrentException();
+    // Connection failures are broken_connection (UNAVAILABLE); anything else while connecting is too.
+    if (status.code() == absl::StatusCode::kInternal) {
+      return absl::UnavailableError("cannot connect to the database");
+    }
+    return status;
+  }
+}
+
+absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration timeout) {
+  std::unique_ptr<pqxx::connection> connection;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    auto can_proceed = [this] { return !idle_.empty() || static_cast<int>(idle_.size()) + outstanding_ < size_; };
+    if (!available_.wait_for(lock, absl::ToChronoMilliseconds(timeout), can_proceed)) {
+      return absl::UnavailableError("timed out waiting for a database connection");
+    }
+    ++outstanding_;
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (connection == nullptr || !connection->is_open()) {
+    // A slot freed by a broken connection, or an idle connection that broke: open a fresh one.
+    connection.reset();
+    absl::StatusOr<std::unique_ptr<pqxx::connection>> fresh = Connect();
+    if (!fresh.ok()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --outstanding_;
+      available_.notify_one();
+      return fresh.status();
+    }
+    connection = *std::move(fresh);
+  }
+  return Lease(this, std::move(connection));
+}
+
+void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  --outstanding_;
+  if (connection != nullptr && connection->is_open()) {
+    idle_.push_back(std::move(connection));
+  }
+  // A broken connection is dropped here; its slot is refilled by the next Acquire.
+  available_.notify_one();
+}
+
+absl::Status ConnectionPool::Ping() {
+  absl::StatusOr<Lease> lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  try {
+    pqxx::nontransaction tx(**lease);
+    tx.exec("SELECT 1");
+    return absl::OkStatus();
+  } catch (...) {
+    absl::Status status = StatusFromCurrentException();
+    return absl::UnavailableError(absl::StrCat("database ping failed: ", status.message()));
+  }
+}
+
+}  // namespace modelreg

@@ -1,0 +1,331 @@
+#include "server/storage/embedded_postgres.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/logging.h"
+#include "server/common/status_macros.h"
+#include "server/storage/pg_errors.h"
+#include "server/storage/record_codec.h"
+
+namespace modelreg {
+namespace {
+
+constexpr char kFallbackBinDir[] = "/usr/lib/postgresql/15/bin";
+// sockaddr_un.sun_path holds 108 bytes; keep a margin.
+constexpr size_t kMaxSocketPath = 100;
+
+bool IsExecutable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+std::string FindBinDir() {
+  std::string dir;
+  if (FILE* pipe = ::popen("pg_config --bindir 2>/dev/null", "r")) {
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) dir += buffer;
+    ::pclose(pipe);
+  }
+  dir = std::string(absl::StripAsciiWhitespace(dir));
+  if (!dir.empty() && IsExecutable(dir + "/initdb") && IsExecutable(dir + "/pg_ctl")) return dir;
+  return kFallbackBinDir;
+}
+
+std::string PercentEncode(const std::string& value) {
+  std::string out;
+  for (unsigned char c : value) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buffer[4];
+      std::snprintf(buffer, sizeof(buffer), "%%%02X", static_cast<unsigned>(c));
+      out += buffer;
+    }
+  }
+  return out;
+}
+
+// A value for postgresql.conf: single-quoted, quotes doubled.
+std::string ConfQuote(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+absl::Status MakeDir(const std::string& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot create directory ", path, ": ", std::strerror(errno)));
+  }
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " is not a directory"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MakeDirs(const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    const std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create directory ", prefix, ": ", std::strerror(errno)));
+    }
+  }
+  return MakeDir(path, 0700);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const std::string& data_dir) {
+  return Start(data_dir, Options());
+}
+
+absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const std::string& data_dir,
+                                                                          const Options& options) {
+  std::unique_ptr<EmbeddedPostgres> pg(new EmbeddedPostgres());
+  pg->options_ = options;
+  pg->bin_dir_ = FindBinDir();
+  for (const char* tool : {"initdb", "pg_ctl", "postgres"}) {
+    if (!IsExecutable(pg->bin_dir_ + "/" + tool)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("PostgreSQL binary ", tool, " not found in ", pg->bin_dir_, " (install postgresql)"));
+    }
+  }
+
+  if (::geteuid() == 0) {
+    // initdb and postgres refuse to run as root.
+    struct passwd* user = ::getpwnam("postgres");
+    if (user == nullptr) user = ::getpwnam("nobody");
+    if (user == nullptr) return absl::FailedPreconditionError("running as root, but neither user postgres nor nobody");
+    pg->run_as_ = RunAs{true, user->pw_uid, user->pw_gid, user->pw_name};
+  }
+
+  if (data_dir.empty()) return absl::InvalidArgumentError("empty data directory");
+  std::string absolute = data_dir;
+  if (data_dir[0] != '/') {
+    char cwd[PATH_MAX];
+    if (::getcwd(cwd, sizeof(cwd)) == nullptr)
+      return absl::FailedPreconditionError("cannot read the current directory");
+    absolute = absl::StrCat(cwd, "/", data_dir);
+  }
+  RETURN_IF_ERROR(MakeDirs(absolute));
+  char resolved[PATH_MAX];
+  if (::realpath(absolute.c_str(), resolved) == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot resolve ", data_dir, ": ", std::strerror(errno)));
+  }
+  pg->data_dir_ = resolved;
+  pg->pgdata_ = pg->data_dir_ + "/pgdata";
+  pg->log_path_ = pg->data_dir_ + "/postgres.log";
+
+  const RunAs& run_as = pg->run_as_;
+  if (run_as.switch_user) {
+    if (::chown(pg->data_dir_.c_str(), run_as.uid, run_as.gid) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot chown ", pg->data_dir_, ": ", std::strerror(errno)));
+    }
+  }
+  ::chmod(pg->data_dir_.c_str(), 0700);
+  {
+    // Open (and own) the log before anything writes to it.
+    const int fd = ::open(pg->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot open ", pg->log_path_));
+    if (run_as.switch_user && ::fchown(fd, run_as.uid, run_as.gid) != 0) {
+      ::close(fd);
+      return absl::FailedPreconditionError(absl::StrCat("cannot chown ", pg->log_path_));
+    }
+    ::close(fd);
+  }
+  if (run_as.switch_user && pg->Run({"/usr/bin/test", "-w", pg->data_dir_}) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("data directory ", pg->data_dir_, " is not writable by user ",
+                                                      run_as.user, " (check the modes of its parent directories)"));
+  }
+
+  // The socket lives beside the data unless that path is too long for a Unix socket.
+  const std::string socket_name = absl::StrCat("/.s.PGSQL.", options.port);
+  if (pg->data_dir_.size() + socket_name.size() <= kMaxSocketPath) {
+    pg->socket_dir_ = pg->data_dir_;
+  } else {
+    pg->socket_dir_ = absl::StrCat("/tmp/modelreg-pg-", storage_internal::ComputeEtag(pg->data_dir_, 0));
+    LOG_INFO << "socket path under " << pg->data_dir_ << " is too long; using " << pg->socket_dir_;
+    RETURN_IF_ERROR(MakeDir(pg->socket_dir_, 0700));
+    struct stat info;
+    const uid_t owner = run_as.switch_user ? run_as.uid : ::geteuid();
+    if (run_as.switch_user) ::chown(pg->socket_dir_.c_str(), run_as.uid, run_as.gid);
+    if (::lstat(pg->socket_dir_.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != owner) {
+      return absl::FailedPreconditionError(absl::StrCat(pg->socket_dir_, " exists and is not ours"));
+    }
+  }
+
+  // First run: create the cluster.
+  if (::access((pg->pgdata_ + "/PG_VERSION").c_str(), F_OK) != 0) {
+    LOG_INFO << "creating PostgreSQL cluster in " << pg->pgdata_;
+    std::vector<std::string> initdb = {pg->bin_dir_ + "/initdb",
+                                       "-D",
+                                       pg->pgdata_,
+                                       "-U",
+                                       "postgres",
+                                       "-E",
+                                       "UTF8",
+                                       "--no-locale",
+                                       "--auth-local=trust",
+                                       "--auth-host=reject"};
+    if (options.initdb_no_sync) initdb.push_back("--no-sync");
+    if (pg->Run(initdb) != 0) {
+      return absl::UnavailableError(absl::StrCat("initdb failed; see ", pg->log_path_));
+    }
+  }
+  {
+    // postgresql.conf includes modelreg.conf (added once, after initdb).
+    constexpr char kInclude[] = "include_if_exists = 'modelreg.conf'";
+    const std::string path = pg->pgdata_ + "/postgresql.conf";
+    std::ifstream in(path);
+    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (content.find(kInclude) == std::string::npos) {
+      std::ofstream conf(path, std::ios::app);
+      conf << "\n# Added by modelregd: socket, port and listen addresses.\n" << kInclude << "\n";
+      if (!conf.good()) return absl::InternalError(absl::StrCat("cannot write ", path));
+    }
+  }
+
+  // Settings that may change between runs (the socket directory), rewritten at every start.
+  {
+    const std::string path = pg->pgdata_ + "/modelreg.conf";
+    std::ofstream conf(path, std::ios::trunc);
+    conf << "listen_addresses = ''\n"
+         << "unix_socket_directories = " << ConfQuote(pg->socket_dir_) << "\n"
+         << "unix_socket_permissions = 0700\n"
+         << "port = " << options.port << "\n";
+    conf.close();
+    if (!conf.good()) return absl::InternalError(absl::StrCat("cannot write ", path));
+    if (run_as.switch_user) ::chown(path.c_str(), run_as.uid, run_as.gid);
+    ::chmod(path.c_str(), 0600);
+  }
+
+  const std::string host = PercentEncode(pg->socket_dir_);
+  pg->url_ = absl::StrCat("postgresql://postgres@/modelreg?host=", host, "&port=", options.port);
+  pg->admin_url_ = absl::StrCat("postgresql://postgres@/postgres?host=", host, "&port=", options.port);
+
+  RETURN_IF_ERROR(pg->StartServer());
+  RETURN_IF_ERROR(pg->CreateDatabase());
+  return pg;
+}
+
+absl::Status EmbeddedPostgres::StartServer() {
+  // A server left running by a process that died: stop it, so this start applies the current settings. A stale
+  // postmaster.pid of a dead server is handled by pg_ctl start itself.
+  if (Run({bin_dir_ + "/pg_ctl", "status", "-s", "-D", pgdata_}) == 0) {
+    LOG_WARNING << "a PostgreSQL server is already running on " << pgdata_ << "; restarting it";
+    Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"});
+  }
+  const int64_t timeout_seconds = std::max<int64_t>(1, absl::ToInt64Seconds(options_.start_timeout));
+  if (Run({bin_dir_ + "/pg_ctl", "start", "-s", "-D", pgdata_, "-l", log_path_, "-w", "-t",
+           absl::StrCat(timeout_seconds)}) != 0) {
+    return absl::UnavailableError(absl::StrCat("PostgreSQL did not start; see ", log_path_));
+  }
+  running_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedPostgres::CreateDatabase() {
+  absl::Status last;
+  // pg_ctl -w returns once the server accepts connections; retry briefly anyway.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    try {
+      pqxx::connection connection(admin_url_);
+      pqxx::nontransaction tx(connection);
+      if (tx.exec("SELECT 1 FROM pg_database WHERE datname = 'modelreg'").empty()) {
+        tx.exec("CREATE DATABASE modelreg");
+      }
+      return absl::OkStatus();
+    } catch (const pqxx::broken_connection&) {
+      last = absl::UnavailableError(absl::StrCat("cannot connect to the embedded PostgreSQL; see ", log_path_));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } catch (...) {
+      return StatusFromCurrentException();
+    }
+  }
+  return last;
+}
+
+absl::Status EmbeddedPostgres::Stop() {
+  if (!running_) return absl::OkStatus();
+  running_ = false;
+  if (Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"}) == 0) {
+    return absl::OkStatus();
+  }
+  // pg_ctl status exits 3 when no server runs: it had already exited (crashed or stopped by someone else).
+  if (Run({bin_dir_ + "/pg_ctl", "status", "-s", "-D", pgdata_}) == 3) {
+    LOG_WARNING << "the embedded PostgreSQL server had already exited; see " << log_path_;
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError(absl::StrCat("PostgreSQL did not stop cleanly; see ", log_path_));
+}
+
+EmbeddedPostgres::~EmbeddedPostgres() {
+  absl::Status status = Stop();
+  if (!status.ok()) LOG_ERROR << status;
+}
+
+int EmbeddedPostgres::Run(const std::vector<std::string>& argv) const {
+  // Everything the child needs is prepared before fork: only async-signal-safe calls happen after it.
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  std::vector<gid_t> groups(64);
+  int group_count = static_cast<int>(groups.size());
+  if (run_as_.switch_user) {
+    if (::getgrouplist(run_as_.user.c_str(), run_as_.gid, groups.data(), &group_count) < 0) {
+      groups.resize(static_cast<size_t>(group_count));
+      ::getgrouplist(run_as_.user.c_str(), run_as_.gid, groups.data(), &group_count);
+    }
+  }
+  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const char* workdir = data_dir_.c_str();
+
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    if (log_fd >= 0) {
+      ::dup2(log_fd, STDOUT_FILENO);
+      ::dup2(log_fd, STDERR_FILENO);
+    }
+    if (run_as_.switch_user) {
+      if (::setgroups(static_cast<size_t>(group_count), groups.data()) != 0 || ::setgid(run_as_.gid) != 0 ||
+          ::setuid(run_as_.uid) != 0) {
+        ::_exit(126);
+      }
+    }
+    if (::chdir(workdir) != 0) ::_exit(126);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  if (log_fd >= 0) ::close(log_fd);
+  if (null_fd >= 0) ::close(null_fd);
+  if (pid < 0) return -1;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace modelreg

@@ -1,0 +1,79 @@
+// A private PostgreSQL cluster run from the system's PostgreSQL binaries, for single-machine installs and tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace modelreg {
+
+class EmbeddedPostgres {
+ public:
+  struct Options {
+    // TCP is off (listen_addresses=''); the port only names the Unix socket, so a fixed value is safe.
+    int port = 5432;
+    // initdb --no-sync: faster first start, for tests only.
+    bool initdb_no_sync = false;
+    absl::Duration start_timeout = absl::Seconds(60);
+  };
+
+  // Creates (first run: initdb into `<data_dir>/pgdata`) and starts a cluster whose only way in is a Unix socket in
+  // `data_dir` (or, when that path is too long for a socket, `/tmp/modelreg-pg-<hash of data_dir>`), with local
+  // trust authentication, then creates the database `modelreg` if missing. The server log is
+  // `<data_dir>/postgres.log`. As root the cluster runs as the `postgres` user (else `nobody`) and `data_dir` is
+  // given to that user; as another user it runs as that user. A cluster left running or a stale postmaster.pid from a
+  // crash is handled. FAILED_PRECONDITION when the binaries are missing or `data_dir` is unusable; UNAVAILABLE when
+  // initdb or the server fails (see the log).
+  static absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> Start(const std::string& data_dir);
+  static absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> Start(const std::string& data_dir, const Options& options);
+
+  EmbeddedPostgres(const EmbeddedPostgres&) = delete;
+  EmbeddedPostgres& operator=(const EmbeddedPostgres&) = delete;
+  // Stops the server (fast shutdown) if still running.
+  ~EmbeddedPostgres();
+
+  // Fast shutdown (`pg_ctl stop -m fast`): rolls back open transactions, checkpoints, exits. Idempotent.
+  absl::Status Stop();
+
+  // libpq URI of the `modelreg` database, e.g. `postgresql://postgres@/modelreg?host=%2Fdata%2Fdir&port=5432`.
+  const std::string& url() const { return url_; }
+  // libpq URI of the `postgres` maintenance database.
+  const std::string& admin_url() const { return admin_url_; }
+  const std::string& socket_dir() const { return socket_dir_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  struct RunAs {
+    bool switch_user = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string user;
+  };
+
+  EmbeddedPostgres() = default;
+
+  // Runs `argv` (argv[0] an absolute path) as run_as_, output appended to the log; returns its exit code (-1 when it
+  // could not be started or was killed).
+  int Run(const std::vector<std::string>& argv) const;
+  absl::Status StartServer();
+  absl::Status CreateDatabase();
+
+  Options options_;
+  RunAs run_as_;
+  std::string bin_dir_;
+  std::string data_dir_;
+  std::string pgdata_;
+  std::string socket_dir_;
+  std::string log_path_;
+  std::string url_;
+  std::string admin_url_;
+  bool running_ = false;
+};
+
+}  // namespace modelreg

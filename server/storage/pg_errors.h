@@ -1,0 +1,42 @@
+// Internal to the storage layer (includes libpqxx). The one place where libpqxx and std exceptions become absl::Status,
+// and the transaction runner every store uses.
+#pragma once
+
+#include <functional>
+#include <pqxx/transaction>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "server/storage/connection_pool.h"
+
+namespace modelreg {
+
+// Call only inside a `catch` block: maps the exception in flight to a status. The SQL and the server's message are
+// logged, never returned:
+//   unique_violation                      -> ALREADY_EXISTS ("resource already exists")
+//   foreign_key_violation                 -> INVALID_ARGUMENT ("a referenced resource does not exist")
+//   serialization_failure, deadlock       -> ABORTED
+//   broken_connection, SQLSTATE 08xxx/57P -> UNAVAILABLE
+//   in_doubt_error                        -> UNAVAILABLE (outcome of the commit unknown)
+//   query_canceled (statement timeout)    -> DEADLINE_EXCEEDED
+//   anything else                         -> INTERNAL ("internal storage error")
+absl::Status StatusFromCurrentException();
+
+// Runs `body` in one read-committed transaction on a pooled connection and commits it when `body` returns OK; when
+// `body` returns an error the transaction is rolled back and the error returned as is. Serialization failures and
+// deadlocks are retried (the body runs again, so it must not keep state across attempts) up to
+// kMaxTransactionAttempts times, then ABORTED. Other database errors are mapped by StatusFromCurrentException.
+// UNAVAILABLE if no connection frees up within `acquire_timeout`.
+//
+// Nesting: when called on a thread that is already inside RunTransaction for the same pool (a store method called
+// from a store Mutation callback), `body` runs in a savepoint of the enclosing transaction instead of taking a second
+// connection, which could exhaust the pool under load. An error (status or exception) rolls back to the savepoint
+// and is returned as a status; the enclosing transaction decides whether to commit.
+using TransactionBody = std::function<absl::Status(pqxx::transaction_base&)>;
+absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body,
+                            absl::Duration acquire_timeout = absl::Seconds(5));
+
+inline constexpr int kMaxTransactionAttempts = 4;
+
+}  // namespace modelreg

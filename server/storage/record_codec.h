@@ -1,0 +1,36 @@
+// Helpers shared by the stores: the stored form of a record, etags, timestamps and PostgreSQL literals.
+// Internal to the storage layer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message_lite.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace modelreg::storage_internal {
+
+// Deterministic serialization (map entries sorted), so equal records give equal bytes and equal etags.
+std::string SerializeDeterministic(const google::protobuf::MessageLite& message);
+
+// Lowercase hex of the 64-bit FNV-1a hash over `record` followed by the decimal `revision`.
+std::string ComputeEtag(absl::string_view record, int64_t revision);
+
+// Microseconds since the Unix epoch <-> google.protobuf.Timestamp (sub-microsecond digits are dropped).
+int64_t TimestampToMicros(const google::protobuf::Timestamp& timestamp);
+google::protobuf::Timestamp MicrosToTimestamp(int64_t micros);
+
+// A PostgreSQL array literal (`{"a","b"}`) of text values, for a `$n::text[]` parameter.
+std::string TextArrayLiteral(const std::vector<std::string>& values);
+// A PostgreSQL array literal of integers (`{1,3}`), for a `$n::smallint[]` parameter.
+std::string IntArrayLiteral(const std::vector<int>& values);
+
+// A JSON string literal (quoted and escaped).
+std::string JsonQuote(absl::string_view value);
+
+// SQL expression giving a timestamptz column as bigint microseconds since the epoch.
+std::string MicrosExpr(absl::string_view column);
+
+}  // namespace modelreg::storage_internal

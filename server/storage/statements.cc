@@ -1,0 +1,12 @@
+#include "server/storage/statements.h"
+
+namespace modelreg::storage_internal {
+
+std::vector<PreparedStatement> AllPreparedStatements() {
+  std::vector<PreparedStatement> all = ModelStoreStatements();
+  const std::vector<PreparedStatement>& licenses = LicenseStoreStatements();
+  all.insert(all.end(), licenses.begin(), licenses.end());
+  return all;
+}
+
+}  // namespace modelreg::storage_internal

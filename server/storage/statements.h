@@ -1,0 +1,20 @@
+// The prepared statements of the stores, prepared on every pooled connection. Internal to the storage layer.
+#pragma once
+
+#include <vector>
+
+namespace modelreg::storage_internal {
+
+struct PreparedStatement {
+  const char* name;
+  const char* sql;
+};
+
+// Defined in model_store.cc and license_store.cc.
+const std::vector<PreparedStatement>& ModelStoreStatements();
+const std::vector<PreparedStatement>& LicenseStoreStatements();
+
+// Every statement above.
+std::vector<PreparedStatement> AllPreparedStatements();
+
+}  // namespace modelreg::storage_internal

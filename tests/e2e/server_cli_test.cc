@@ -1,0 +1,165 @@
+// End to end: modelregd as a process on its embedded PostgreSQL (a temp data dir), driven by the modelreg CLI.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/e2e/process.h"
+
+namespace modelreg::testing {
+namespace {
+
+// grpc.health.v1.Health/Check with an empty request (service ""); returns the serialized response, "" on failure.
+// HealthCheckResponse{status: SERVING} is the two bytes 0x08 0x01.
+std::string HealthCheck(const std::string& address) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::ByteBuffer request;
+  grpc::Slice empty("");
+  request = grpc::ByteBuffer(&empty, 1);
+  grpc::ByteBuffer response;
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &cq);
+  call->StartCall();
+  grpc::Status status;
+  call->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  if (!status.ok()) return "";
+  std::vector<grpc::Slice> slices;
+  (void)response.Dump(&slices);
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return bytes;
+}
+
+class ServerCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/mre2e.XXXXXX";
+    root_ = mkdtemp(dir_template);
+    server_ = std::make_unique<ServerProcess>(root_ + "/data");
+    ASSERT_TRUE(server_->Start({"--load-catalog=false"})) << Log();
+    setenv("MODELREG_SERVER", server_->address().c_str(), 1);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(root_);
+  }
+
+  std::string Log() const {
+    std::ifstream in(server_->log_path());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& text) {
+    const std::string path = root_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  CommandResult Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), BinDir() + "/modelreg");
+    return RunCommand(args);
+  }
+
+  std::string root_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ServerCliTest, CliDrivesTheServerAndDataSurvivesRestart) {
+  EXPECT_EQ(HealthCheck(server_->address()), std::string("\x08\x01", 2));
+
+  const std::string license = WriteFile("license.yaml", R"(name: licenses/e2e-permissive
+display_name: E2E Permissive
+osi_approved: true
+category: CATEGORY_PERMISSIVE
+commercial_use: COMMERCIAL_USE_ALLOWED
+sources: ["https://example.com/license"]
+)");
+  auto r = Cli({"licenses", "create", "-f", license});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const std::string model = WriteFile("model.json", R"({
+  "name": "publishers/e2e/models/open-7b",
+  "displayName": "Open 7B",
+  "weights": {"access": "ACCESS_OPEN_DOWNLOAD", "license": "licenses/e2e-permissive"},
+  "sources": ["https://example.com/open-7b"]
+})");
+  r = Cli({"models", "create", "-f", model});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  r = Cli({"models", "create", "-f", model});
+  EXPECT_EQ(r.exit_code, 64 + 6) << "ALREADY_EXISTS: " << r.err;
+  EXPECT_FALSE(r.err.empty());
+
+  r = Cli({"models", "get", "e2e/open-7b", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"publishers/e2e/models/open-7b\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"level\": 3"), std::string::npos) << r.out;
+
+  r = Cli({"models", "get", "publishers/e2e/models/missing"});
+  EXPECT_EQ(r.exit_code, 64 + 5) << "NOT_FOUND: " << r.err;
+
+  r = Cli({"models", "list", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("publishers/e2e/models/open-7b"), std::string::npos) << r.out;
+
+  r = Cli({"models", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("publishers/e2e/models/open-7b"), std::string::npos) << r.out;
+
+  r = Cli({"models", "frobnicate"});
+  EXPECT_EQ(r.exit_code, 2) << "usage error";
+  r = Cli({"models", "create", "-f", root_ + "/no-such-file.yaml"});
+  EXPECT_EQ(r.exit_code, 1) << "local failure";
+  r = Cli({"models", "create", "-f", WriteFile("bad.yaml", "name: publishers/e2e/models/x\nno_such_field: 1\n")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+
+  r = Cli({"licenses", "delete", "e2e-permissive"});
+  EXPECT_EQ(r.exit_code, 64 + 9) << "FAILED_PRECONDITION while referenced: " << r.err;
+
+  r = Cli({"models", "delete", "e2e/open-7b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // Restart: the data is still there, soft-deleted.
+  ASSERT_EQ(server_->Stop(), 0) << Log();
+  ASSERT_TRUE(server_->Start({"--load-catalog=false"})) << Log();
+  setenv("MODELREG_SERVER", server_->address().c_str(), 1);
+  EXPECT_EQ(HealthCheck(server_->address()), std::string("\x08\x01", 2));
+  r = Cli({"models", "get", "e2e/open-7b", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("delete_time"), std::string::npos) << r.out;
+  r = Cli({"models", "list", "-o", "json"});
+  EXPECT_EQ(r.out.find("open-7b"), std::string::npos) << "deleted models are hidden: " << r.out;
+  r = Cli({"models", "list", "--show-deleted", "-o", "json"});
+  EXPECT_NE(r.out.find("open-7b"), std::string::npos) << r.out;
+  r = Cli({"models", "undelete", "e2e/open-7b"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"licenses", "get", "e2e-permissive", "-o", "yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("E2E Permissive"), std::string::npos) << r.out;
+}
+
+TEST_F(ServerCliTest, MigrateCommandIsIdempotent) {
+  ASSERT_EQ(server_->Stop(), 0);
+  for (int i = 0; i < 2; ++i) {
+    auto r = RunCommand({BinDir() + "/modelregd", "migrate", "--data-dir=" + root_ + "/data"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto r = RunCommand({BinDir() + "/modelregd", "bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace modelreg::testing

@@ -1,0 +1,34 @@
+#include "tests/integration/api/api_test_server.h"
+
+#include "server/common/status_macros.h"
+
+namespace modelreg::testing {
+
+absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start() {
+  std::unique_ptr<ApiTestServer> s(new ApiTestServer());
+  ASSIGN_OR_RETURN(s->database_, TestDatabase::Create());
+  ASSIGN_OR_RETURN(s->pool_, ConnectionPool::Create(s->database_->url(), 8));
+  s->model_store_ = std::make_unique<ModelStore>(s->pool_.get());
+  s->license_store_ = std::make_unique<LicenseStore>(s->pool_.get());
+  s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get());
+  s->license_service_ = std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get());
+  s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get());
+  s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get());
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(s->registry_.get());
+  builder.RegisterService(s->catalog_.get());
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr || port == 0) return absl::UnavailableError("cannot start the test gRPC server");
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  s->model_stub_ = v1::ModelRegistry::NewStub(channel);
+  s->license_stub_ = v1::LicenseCatalog::NewStub(channel);
+  return s;
+}
+
+ApiTestServer::~ApiTestServer() {
+  if (server_ != nullptr) server_->Shutdown();
+}
+
+}  // namespace modelreg::testing

@@ -1,0 +1,178 @@
+#include "server/storage/license_store.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "server/storage/model_store.h"
+#include "tests/integration/storage/storage_test_base.h"
+#include "tests/integration/storage/store_test_data.h"
+#include "tests/support/status_matchers.h"
+
+namespace modelreg {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::google::protobuf::util::TimeUtil;
+using ::modelreg::testing::FullLicense;
+using ::modelreg::testing::MinimalModel;
+using ::modelreg::testing::SimpleLicense;
+using ::modelreg::testing::StatusIs;
+using ::modelreg::testing::StorageTest;
+using ::testing::Eq;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+absl::Status SoftDelete(v1::License& license) {
+  *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
+  return absl::OkStatus();
+}
+
+class LicenseStoreTest : public StorageTest {
+ protected:
+  LicenseStore store_{pool_.get()};
+  ModelStore models_{pool_.get()};
+};
+
+TEST_F(LicenseStoreTest, CreateGetRoundTripWithEveryField) {
+  const v1::License input = FullLicense("llama3.1");
+  absl::StatusOr<v1::License> created = store_.Create(input);
+  ASSERT_OK(created);
+  EXPECT_TRUE(created->has_create_time());
+  EXPECT_EQ(created->create_time(), created->update_time());
+  EXPECT_THAT(created->etag(), MatchesRegex("[0-9a-f]{16}"));
+  v1::License content = *created;
+  content.clear_create_time();
+  content.clear_update_time();
+  content.clear_etag();
+  EXPECT_TRUE(MessageDifferencer::Equals(input, content));
+
+  absl::StatusOr<v1::License> got = store_.Get("licenses/llama3.1");
+  ASSERT_OK(got);
+  EXPECT_TRUE(MessageDifferencer::Equals(*created, *got));
+
+  absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+  ASSERT_OK(lease);
+  pqxx::work tx(**lease);
+  pqxx::row row = tx.exec1(
+      "SELECT display_name, spdx_id, category, commercial_use, osi_approved, fsf_libre, open_data, "
+      "has_usage_threshold, has_use_restrictions, revision FROM licenses WHERE id = 'llama3.1'");
+  EXPECT_EQ(row[0].as<std::string>(), "Llama 3.1 Community License Agreement");
+  EXPECT_EQ(row[1].as<std::string>(), "LicenseRef-llama3.1");
+  EXPECT_EQ(row[2].as<int>(), v1::License::CATEGORY_COMMUNITY);
+  EXPECT_EQ(row[3].as<int>(), v1::License::COMMERCIAL_USE_CONDITIONAL);
+  EXPECT_FALSE(row[4].as<bool>());
+  EXPECT_FALSE(row[5].as<bool>());
+  EXPECT_FALSE(row[6].as<bool>());
+  EXPECT_TRUE(row[7].as<bool>());
+  EXPECT_TRUE(row[8].as<bool>());
+  EXPECT_EQ(row[9].as<int>(), 1);
+}
+
+TEST_F(LicenseStoreTest, ErrorsOnCreateAndGet) {
+  ASSERT_OK(store_.Create(SimpleLicense("dup")));
+  EXPECT_THAT(store_.Create(SimpleLicense("dup")),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("licenses/dup")));
+  v1::License bad = SimpleLicense("x");
+  bad.set_name("x");
+  EXPECT_THAT(store_.Create(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.Get("licenses/none"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_.Get("none"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(LicenseStoreTest, GetManyReturnsTheExistingOnes) {
+  ASSERT_OK(store_.Create(SimpleLicense("many-a")));
+  ASSERT_OK(store_.Create(SimpleLicense("many-b")));
+  ASSERT_OK(store_.Update("licenses/many-b", SoftDelete));
+  absl::StatusOr<std::vector<v1::License>> got =
+      store_.GetMany({"licenses/many-b", "licenses/many-missing", "licenses/many-a", "garbage"});
+  ASSERT_OK(got);
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].name(), "licenses/many-a");
+  EXPECT_EQ((*got)[1].name(), "licenses/many-b");
+  EXPECT_TRUE((*got)[1].has_delete_time());
+  EXPECT_THAT(store_.GetMany({}), testing::IsOk());
+}
+
+TEST_F(LicenseStoreTest, UpdateChangesTermsAndEtag) {
+  absl::StatusOr<v1::License> created = store_.Create(SimpleLicense("upd"));
+  ASSERT_OK(created);
+  absl::StatusOr<v1::License> updated = store_.Update("licenses/upd", [](v1::License& license) {
+    license.mutable_use_restrictions()->add_restricted_uses("military");
+    return absl::OkStatus();
+  });
+  ASSERT_OK(updated);
+  EXPECT_NE(updated->etag(), created->etag());
+  EXPECT_EQ(updated->create_time(), created->create_time());
+  EXPECT_TRUE(MessageDifferencer::Equals(*updated, *store_.Get("licenses/upd")));
+  EXPECT_THAT(store_.Update("licenses/missing", SoftDelete), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
+  ASSERT_OK(store_.Create(SimpleLicense("busy")));
+  ASSERT_OK(models_.Create(MinimalModel("publishers/lic/models/user", "busy")));
+  EXPECT_THAT(store_.Update("licenses/busy", SoftDelete),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       Eq("license `licenses/busy` is referenced by model `publishers/lic/models/user`")));
+  EXPECT_FALSE(store_.Get("licenses/busy")->has_delete_time());
+
+  // A component reference counts too.
+  ASSERT_OK(store_.Create(SimpleLicense("component-only")));
+  v1::Model component_user = MinimalModel("publishers/lic/models/component-user");
+  component_user.add_components()->set_license("licenses/component-only");
+  ASSERT_OK(models_.Create(component_user));
+  EXPECT_THAT(store_.Update("licenses/component-only", SoftDelete),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("component-user")));
+
+  // Once the model is soft-deleted, the license can go; the model then cannot come back.
+  ASSERT_OK(models_.Update("publishers/lic/models/user", [](v1::Model& model) {
+    *model.mutable_delete_time() = TimeUtil::GetCurrentTime();
+    return absl::OkStatus();
+  }));
+  absl::StatusOr<v1::License> deleted = store_.Update("licenses/busy", SoftDelete);
+  ASSERT_OK(deleted);
+  EXPECT_TRUE(deleted->has_delete_time());
+  EXPECT_THAT(models_.Update("publishers/lic/models/user",
+                             [](v1::Model& model) {
+                               model.clear_delete_time();
+                               return absl::OkStatus();
+                             }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/busy")));
+
+  // Undelete of the license works.
+  absl::StatusOr<v1::License> restored = store_.Update("licenses/busy", [](v1::License& license) {
+    license.clear_delete_time();
+    return absl::OkStatus();
+  });
+  ASSERT_OK(restored);
+  EXPECT_FALSE(restored->has_delete_time());
+}
+
+TEST_F(LicenseStoreTest, ListPages) {
+  for (int i = 0; i < 5; ++i) ASSERT_OK(store_.Create(SimpleLicense("list-" + std::to_string(i))));
+  SqlQuery query;
+  query.where = "l.id LIKE $1 AND l.delete_time IS NULL";
+  query.params = {"list-%"};
+  query.order_by = "l.id DESC";
+  query.key_columns = {"l.id"};
+  query.limit = 3;
+  absl::StatusOr<Page<v1::License>> page = store_.List(query);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 3u);
+  EXPECT_EQ(page->items[0].name(), "licenses/list-4");
+  ASSERT_TRUE(page->next_key.has_value());
+  EXPECT_EQ((*page->next_key)[0], "list-2");
+  query.where += " AND l.id < $2";
+  query.params.push_back("list-2");
+  page = store_.List(query);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[1].name(), "licenses/list-0");
+  EXPECT_FALSE(page->next_key.has_value());
+}
+
+}  // namespace
+}  // namespace modelreg

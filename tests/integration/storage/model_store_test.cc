@@ -1,0 +1,463 @@
+#include "server/storage/model_store.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "server/storage/license_store.h"
+#include "server/storage/migrator.h"
+#include "server/storage/pg_errors.h"
+#include "tests/integration/storage/storage_test_base.h"
+#include "tests/integration/storage/store_test_data.h"
+#include "tests/support/status_matchers.h"
+
+namespace modelreg {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::google::protobuf::util::TimeUtil;
+using ::modelreg::testing::FullLicense;
+using ::modelreg::testing::FullModel;
+using ::modelreg::testing::MinimalModel;
+using ::modelreg::testing::SimpleLicense;
+using ::modelreg::testing::StatusIs;
+using ::modelreg::testing::StorageTest;
+using ::testing::Eq;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+class ModelStoreTest : public StorageTest {
+ protected:
+  static void SetUpTestSuite() {
+    StorageTest::SetUpTestSuite();
+    if (pool_ == nullptr) return;
+    LicenseStore licenses(pool_.get());
+    for (const char* id : {"apache-2.0", "cc-by-4.0", "mit"}) {
+      if (!licenses.Create(SimpleLicense(id)).ok()) setup_error_ = "cannot create licenses";
+    }
+    if (!licenses.Create(FullLicense("llama3.1")).ok()) setup_error_ = "cannot create licenses";
+    if (!setup_error_.empty()) pool_.reset();
+  }
+
+  // One row of typed columns, as text.
+  static pqxx::row Columns(const std::string& name) {
+    absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+    pqxx::work tx(**lease);
+    return tx.exec_params1(
+        "SELECT publisher, release_date::text, parameter_count::text, modality, treatment, labels::text, base_model, "
+        "base_model_relation, weights_access, weights_license, license_refs::text, data_disclosure_level, "
+        "openness_level, mof_class, osaid_candidate, openness_flags::text, rules_version, display_name, family, "
+        "version, architecture FROM models WHERE name = $1",
+        name);
+  }
+
+  ModelStore store_{pool_.get()};
+};
+
+TEST_F(ModelStoreTest, CreateGetRoundTripWithEveryField) {
+  const v1::Model input =
+      FullModel("publishers/meta/models/llama-3.1-8b-instruct", "llama3.1", "apache-2.0", "cc-by-4.0");
+  absl::StatusOr<v1::Model> created = store_.Create(input);
+  ASSERT_OK(created);
+  EXPECT_EQ(created->revision(), 1);
+  EXPECT_TRUE(created->has_create_time());
+  EXPECT_EQ(created->create_time(), created->update_time());
+  EXPECT_FALSE(created->has_delete_time());
+  EXPECT_THAT(created->etag(), MatchesRegex("[0-9a-f]{16}"));
+  EXPECT_LT(TimeUtil::TimestampToSeconds(TimeUtil::GetCurrentTime()) - created->create_time().seconds(), 60);
+
+  // The stored content is the input's.
+  v1::Model content = *created;
+  content.clear_create_time();
+  content.clear_update_time();
+  content.clear_etag();
+  content.clear_revision();
+  std::string diff;
+  MessageDifferencer differencer;
+  differencer.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(differencer.Compare(input, content)) << diff;
+
+  absl::StatusOr<v1::Model> got = store_.Get(input.name());
+  ASSERT_OK(got);
+  EXPECT_TRUE(MessageDifferencer::Equals(*created, *got)) << got->DebugString();
+
+  const pqxx::row row = Columns(input.name());
+  EXPECT_EQ(row[0].as<std::string>(), "meta");
+  EXPECT_EQ(row[1].as<std::string>(), "2024-07-23");
+  EXPECT_EQ(row[2].as<std::string>(), "8030261248");
+  EXPECT_EQ(row[3].as<int>(), v1::Model::MODALITY_TEXT);
+  EXPECT_EQ(row[4].as<int>(), v1::Model::TREATMENT_INSTRUCT);
+  EXPECT_EQ(row[5].as<std::string>(), R"({"team": "a\"b\\c", "tier": "gold", "z.last/key_1": ""})");
+  EXPECT_EQ(row[6].as<std::string>(), "publishers/meta/models/llama-3.1-8b");
+  EXPECT_EQ(row[7].as<int>(), v1::Model::BASE_MODEL_RELATION_FINETUNE);
+  EXPECT_EQ(row[8].as<int>(), v1::Weights::ACCESS_GATED_CLICK_THROUGH);
+  EXPECT_EQ(row[9].as<std::string>(), "llama3.1");
+  EXPECT_EQ(row[10].as<std::string>(), "{apache-2.0,cc-by-4.0,llama3.1}");
+  EXPECT_EQ(row[11].as<int>(), v1::DataDisclosure::LEVEL_DESCRIBED);
+  EXPECT_EQ(row[12].as<int>(), 2);
+  EXPECT_EQ(row[13].as<int>(), v1::MOF_CLASS_UNCLASSIFIED);
+  EXPECT_FALSE(row[14].as<bool>());
+  EXPECT_EQ(row[15].as<std::string>(), "{3,5}");
+  EXPECT_EQ(row[16].as<int>(), 1);
+  EXPECT_EQ(row[17].as<std::string>(), "Llama 3.1 8B Instruct");
+  EXPECT_EQ(row[18].as<std::string>(), "llama-3.1");
+  EXPECT_EQ(row[19].as<std::string>(), "3.1");
+  EXPECT_EQ(row[20].as<std::string>(), "decoder-only transformer");
+}
+
+TEST_F(ModelStoreTest, UnknownValuesAreNull) {
+  ASSERT_OK(store_.Create(MinimalModel("publishers/nulls/models/m")));
+  const pqxx::row row = Columns("publishers/nulls/models/m");
+  EXPECT_TRUE(row[1].is_null());  // release_date
+  EXPECT_TRUE(row[2].is_null());  // parameter_count
+  EXPECT_EQ(row[5].as<std::string>(), "{}");
+  EXPECT_TRUE(row[9].is_null());  // weights_license
+  EXPECT_EQ(row[10].as<std::string>(), "{}");
+}
+
+TEST_F(ModelStoreTest, GetMissingIsNotFound) {
+  EXPECT_THAT(store_.Get("publishers/x/models/missing"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ModelStoreTest, DuplicateIsAlreadyExists) {
+  ASSERT_OK(store_.Create(MinimalModel("publishers/dup/models/m")));
+  EXPECT_THAT(store_.Create(MinimalModel("publishers/dup/models/m")),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("publishers/dup/models/m")));
+}
+
+TEST_F(ModelStoreTest, MalformedNameIsInvalidArgument) {
+  EXPECT_THAT(store_.Create(MinimalModel("models/m")), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(ModelStoreTest, MissingOrDeletedLicenseIsInvalidArgument) {
+  EXPECT_THAT(store_.Create(MinimalModel("publishers/refs/models/a", "no-such-license")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       Eq("license `licenses/no-such-license` does not exist or is deleted")));
+  v1::Model dataset_ref = MinimalModel("publishers/refs/models/b", "mit");
+  dataset_ref.mutable_data_disclosure()->add_datasets()->set_license("licenses/nope");
+  EXPECT_THAT(store_.Create(dataset_ref), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/nope")));
+
+  LicenseStore licenses(pool_.get());
+  ASSERT_OK(licenses.Create(SimpleLicense("retired")));
+  ASSERT_OK(licenses.Update("licenses/retired", [](v1::License& license) {
+    *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
+    return absl::OkStatus();
+  }));
+  EXPECT_THAT(store_.Create(MinimalModel("publishers/refs/models/c", "retired")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/retired")));
+  EXPECT_THAT(store_.Get("publishers/refs/models/c"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ModelStoreTest, UpdateIncrementsRevisionAndKeepsCreateTime) {
+  absl::StatusOr<v1::Model> created = store_.Create(MinimalModel("publishers/upd/models/m", "mit"));
+  ASSERT_OK(created);
+  absl::StatusOr<v1::Model> updated = store_.Update("publishers/upd/models/m", [&](v1::Model& model) {
+    EXPECT_EQ(model.revision(), 1);
+    EXPECT_EQ(model.etag(), created->etag());
+    model.set_display_name("New name");
+    model.mutable_weights()->set_license("licenses/apache-2.0");
+    return absl::OkStatus();
+  });
+  ASSERT_OK(updated);
+  EXPECT_EQ(updated->revision(), 2);
+  EXPECT_EQ(updated->display_name(), "New name");
+  EXPECT_EQ(updated->create_time(), created->create_time());
+  EXPECT_GE(TimeUtil::TimestampToMicroseconds(updated->update_time()),
+            TimeUtil::TimestampToMicroseconds(created->update_time()));
+  EXPECT_NE(updated->etag(), created->etag());
+  absl::StatusOr<v1::Model> got = store_.Get("publishers/upd/models/m");
+  ASSERT_OK(got);
+  EXPECT_TRUE(MessageDifferencer::Equals(*updated, *got));
+  EXPECT_EQ(Columns("publishers/upd/models/m")[9].as<std::string>(), "apache-2.0");
+
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(store_.Update("publishers/upd/models/m", [](v1::Model&) { return absl::OkStatus(); }));
+  }
+  EXPECT_EQ(store_.Get("publishers/upd/models/m")->revision(), 5);
+}
+
+TEST_F(ModelStoreTest, MutationErrorAbortsWithoutWriting) {
+  ASSERT_OK(store_.Create(MinimalModel("publishers/abort/models/m")));
+  EXPECT_THAT(store_.Update("publishers/abort/models/m",
+                            [](v1::Model& model) {
+                              model.set_display_name("changed");
+                              return absl::FailedPreconditionError("etag mismatch");
+                            }),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "etag mismatch"));
+  absl::StatusOr<v1::Model> got = store_.Get("publishers/abort/models/m");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->revision(), 1);
+  EXPECT_EQ(got->display_name(), "");
+  EXPECT_THAT(store_.Update("publishers/abort/models/missing", [](v1::Model&) { return absl::OkStatus(); }),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_.Update("publishers/abort/models/m",
+                            [](v1::Model& model) {
+                              model.mutable_weights()->set_license("licenses/missing");
+                              return absl::OkStatus();
+                            }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/missing")));
+  EXPECT_THAT(store_.Update("publishers/abort/models/m",
+                            [](v1::Model& model) {
+                              model.set_name("publishers/abort/models/other");
+                              return absl::OkStatus();
+                            }),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(ModelStoreTest, SoftDeleteAndRestore) {
+  ASSERT_OK(store_.Create(MinimalModel("publishers/del/models/m")));
+  absl::StatusOr<v1::Model> deleted = store_.Update("publishers/del/models/m", [](v1::Model& model) {
+    *model.mutable_delete_time() = TimeUtil::GetCurrentTime();
+    return absl::OkStatus();
+  });
+  ASSERT_OK(deleted);
+  EXPECT_TRUE(deleted->has_delete_time());
+  EXPECT_EQ(deleted->delete_time(), deleted->update_time());  // the transaction time
+  absl::StatusOr<v1::Model> got = store_.Get("publishers/del/models/m");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->delete_time(), deleted->delete_time());
+  EXPECT_THAT(store_.Create(MinimalModel("publishers/del/models/m")), StatusIs(absl::StatusCode::kAlreadyExists));
+
+  absl::StatusOr<v1::Model> restored = store_.Update("publishers/del/models/m", [](v1::Model& model) {
+    model.clear_delete_time();
+    return absl::OkStatus();
+  });
+  ASSERT_OK(restored);
+  EXPECT_FALSE(restored->has_delete_time());
+  EXPECT_EQ(restored->revision(), 3);
+}
+
+TEST_F(ModelStoreTest, CreateBatchIsAllOrNothing) {
+  std::vector<v1::Model> models = {MinimalModel("publishers/batch/models/a", "mit"),
+                                   MinimalModel("publishers/batch/models/b", "missing")};
+  EXPECT_THAT(store_.CreateBatch(models), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.Get("publishers/batch/models/a"), StatusIs(absl::StatusCode::kNotFound));
+  models[1] = MinimalModel("publishers/batch/models/b", "mit");
+  absl::StatusOr<std::vector<v1::Model>> created = store_.CreateBatch(models);
+  ASSERT_OK(created);
+  ASSERT_EQ(created->size(), 2u);
+  EXPECT_EQ((*created)[1].name(), "publishers/batch/models/b");
+  EXPECT_EQ((*created)[1].revision(), 1);
+  EXPECT_THAT(
+      store_.CreateBatch({MinimalModel("publishers/batch/models/c"), MinimalModel("publishers/batch/models/c")}),
+      StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
+TEST_F(ModelStoreTest, ConcurrentUpdatesAreSerialized) {
+  ASSERT_OK(store_.Create(MinimalModel("publishers/conc/models/m")));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([this] {
+      for (int j = 0; j < 10; ++j) {
+        EXPECT_OK(store_.Update("publishers/conc/models/m", [](v1::Model& model) {
+          model.set_parameter_count(model.parameter_count() + 1);
+          return absl::OkStatus();
+        }));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  absl::StatusOr<v1::Model> got = store_.Get("publishers/conc/models/m");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->parameter_count(), 60);
+  EXPECT_EQ(got->revision(), 61);
+}
+
+TEST_F(ModelStoreTest, ListPagesWithKeyset) {
+  std::vector<v1::Model> models;
+  for (int i = 0; i < 1234; ++i) {
+    v1::Model model = MinimalModel(absl::StrFormat("publishers/paged/models/m%04d", i), i % 2 ? "mit" : "");
+    models.push_back(model);
+  }
+  ASSERT_OK(store_.CreateBatch(models));
+
+  std::vector<std::string> seen;
+  std::string after;
+  int pages = 0;
+  while (true) {
+    SqlQuery query;
+    query.where = "m.publisher = $1 AND m.name > $2";
+    query.params = {"paged", after};
+    query.order_by = "m.name ASC";
+    query.key_columns = {"m.name"};
+    query.limit = 100;
+    absl::StatusOr<Page<v1::Model>> page = store_.List(query);
+    ASSERT_OK(page);
+    ++pages;
+    for (const v1::Model& model : page->items) {
+      EXPECT_EQ(model.revision(), 1);
+      seen.push_back(model.name());
+    }
+    if (!page->next_key.has_value()) {
+      EXPECT_EQ(page->items.size(), 34u);
+      break;
+    }
+    ASSERT_EQ(page->items.size(), 100u);
+    ASSERT_EQ(page->next_key->size(), 1u);
+    ASSERT_TRUE((*page->next_key)[0].has_value());
+    EXPECT_EQ(*(*page->next_key)[0], page->items.back().name());
+    after = *(*page->next_key)[0];
+    ASSERT_LT(pages, 20);
+  }
+  EXPECT_EQ(pages, 13);
+  ASSERT_EQ(seen.size(), 1234u);
+  for (int i = 0; i < 1234; ++i)
+    EXPECT_EQ(seen[static_cast<size_t>(i)], absl::StrFormat("publishers/paged/models/m%04d", i));
+}
+
+TEST_F(ModelStoreTest, ListWithNullableKeysAndTypedParams) {
+  for (int i = 0; i < 5; ++i) {
+    v1::Model model = MinimalModel(absl::StrCat("publishers/typed/models/m", i));
+    model.set_parameter_count(i * 1000);  // 0 is NULL
+    ASSERT_OK(store_.Create(model));
+  }
+  SqlQuery query;
+  query.where = "m.publisher = $1 AND (m.parameter_count IS NULL OR m.parameter_count < $2::bigint)";
+  query.params = {"typed", "3000"};
+  query.order_by = "m.parameter_count ASC NULLS FIRST, m.name ASC";
+  query.key_columns = {"m.parameter_count", "m.name"};
+  query.limit = 1;
+  absl::StatusOr<Page<v1::Model>> page = store_.List(query);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].name(), "publishers/typed/models/m0");
+  ASSERT_TRUE(page->next_key.has_value());
+  EXPECT_EQ((*page->next_key)[0], std::nullopt);
+  EXPECT_EQ((*page->next_key)[1], "publishers/typed/models/m0");
+
+  query.limit = 10;
+  page = store_.List(query);
+  ASSERT_OK(page);
+  EXPECT_EQ(page->items.size(), 3u);
+  EXPECT_FALSE(page->next_key.has_value());
+
+  // Values are bound, never pasted: a quote is just a character.
+  query.params = {"typed' OR '1'='1", "3000"};
+  page = store_.List(query);
+  ASSERT_OK(page);
+  EXPECT_TRUE(page->items.empty());
+
+  query.limit = 0;
+  EXPECT_THAT(store_.List(query), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(ModelStoreTest, MutationsMayCallTheStoresWithoutASecondConnection) {
+  // One connection: a nested call that took a second one would time out.
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> single = ConnectionPool::Create(db().url(), 1);
+  ASSERT_OK(single);
+  ModelStore models(single->get());
+  LicenseStore licenses(single->get());
+  ASSERT_OK(models.Create(MinimalModel("publishers/nested/models/m", "mit")));
+  absl::StatusOr<v1::Model> updated = models.Update("publishers/nested/models/m", [&](v1::Model& model) {
+    absl::StatusOr<std::vector<v1::License>> found = licenses.GetMany({model.weights().license()});
+    if (!found.ok()) return found.status();
+    EXPECT_EQ(found->size(), 1u);
+    // A failing nested write rolls back to its savepoint and leaves the enclosing transaction usable.
+    EXPECT_THAT(licenses.Create(SimpleLicense("mit")), StatusIs(absl::StatusCode::kAlreadyExists));
+    EXPECT_THAT(models.Create(MinimalModel("publishers/nested/models/bad", "missing")),
+                StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_OK(licenses.Create(SimpleLicense("nested-new")));
+    model.mutable_weights()->set_license("licenses/nested-new");  // visible: same transaction
+    return absl::OkStatus();
+  });
+  ASSERT_OK(updated);
+  EXPECT_EQ(updated->revision(), 2);
+  EXPECT_OK(licenses.Get("licenses/nested-new"));
+
+  // When the enclosing transaction fails, the nested writes go with it.
+  EXPECT_THAT(models.Update("publishers/nested/models/m",
+                            [&](v1::Model&) {
+                              EXPECT_OK(licenses.Create(SimpleLicense("nested-gone")));
+                              return absl::AbortedError("changed my mind");
+                            }),
+              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(licenses.Get("licenses/nested-gone"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Reassess rewrites every model of the database, so it runs on a database of its own.
+TEST(ModelStoreReassessTest, RewritesOnlyTheAssessmentInBatches) {
+  absl::StatusOr<std::unique_ptr<testing::TestDatabase>> db = testing::TestDatabase::Create();
+  ASSERT_OK(db);
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> pool = ConnectionPool::Create((*db)->url(), 2);
+  ASSERT_OK(pool);
+  LicenseStore licenses(pool->get());
+  ASSERT_OK(licenses.Create(SimpleLicense("mit")));
+  ModelStore store(pool->get());
+  std::vector<v1::Model> models;
+  for (int i = 0; i < 1100; ++i) {
+    models.push_back(MinimalModel(absl::StrFormat("publishers/r/models/m%04d", i), i % 100 == 0 ? "mit" : ""));
+  }
+  models[7].mutable_openness()->set_rules_version(2);  // already current
+  ASSERT_OK(store.CreateBatch(models));
+  absl::StatusOr<v1::Model> before = store.Get("publishers/r/models/m0001");
+  ASSERT_OK(before);
+
+  auto recompute = [](int level) {
+    return [level](v1::Model& model) {
+      model.mutable_openness()->set_level(level);
+      model.mutable_openness()->set_rules_version(2);
+      model.mutable_openness()->clear_flags();
+      model.mutable_openness()->add_flags(v1::OPENNESS_FLAG_UNKNOWN_FACTS);
+      model.set_display_name("ignored: only the assessment is kept");
+      return absl::OkStatus();
+    };
+  };
+  absl::StatusOr<int64_t> rewritten = store.Reassess(2, "", recompute(3));
+  ASSERT_OK(rewritten);
+  EXPECT_EQ(*rewritten, 1099);
+  absl::StatusOr<v1::Model> after = store.Get("publishers/r/models/m0001");
+  ASSERT_OK(after);
+  EXPECT_EQ(after->openness().level(), 3);
+  EXPECT_EQ(after->openness().rules_version(), 2);
+  EXPECT_EQ(after->display_name(), "");
+  EXPECT_EQ(after->revision(), before->revision());
+  EXPECT_EQ(after->update_time(), before->update_time());
+
+  rewritten = store.Reassess(2, "", recompute(3));
+  ASSERT_OK(rewritten);
+  EXPECT_EQ(*rewritten, 0);
+
+  rewritten = store.Reassess(2, "licenses/mit", recompute(4));
+  ASSERT_OK(rewritten);
+  EXPECT_EQ(*rewritten, 11);
+  EXPECT_EQ(store.Get("publishers/r/models/m0100")->openness().level(), 4);
+
+  absl::StatusOr<ConnectionPool::Lease> lease = (*pool)->Acquire();
+  ASSERT_OK(lease);
+  pqxx::work tx(**lease);
+  pqxx::row counts = tx.exec1(
+      "SELECT count(*) FILTER (WHERE openness_level = 4), count(*) FILTER (WHERE rules_version = 2), "
+      "count(*) FILTER (WHERE openness_flags = '{6}') FROM models");
+  EXPECT_EQ(counts[0].as<int>(), 11);
+  EXPECT_EQ(counts[1].as<int>(), 1100);
+  EXPECT_EQ(counts[2].as<int>(), 1099);
+}
+
+TEST(ModelStoreReassessTest, ErrorStopsAndKeepsCommittedBatches) {
+  absl::StatusOr<std::unique_ptr<testing::TestDatabase>> db = testing::TestDatabase::Create();
+  ASSERT_OK(db);
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> pool = ConnectionPool::Create((*db)->url(), 1);
+  ASSERT_OK(pool);
+  ModelStore store(pool->get());
+  std::vector<v1::Model> models;
+  for (int i = 0; i < 600; ++i) models.push_back(MinimalModel(absl::StrFormat("publishers/e/models/m%04d", i)));
+  ASSERT_OK(store.CreateBatch(models));
+  absl::StatusOr<int64_t> rewritten = store.Reassess(2, "", [](v1::Model& model) {
+    if (model.name() == "publishers/e/models/m0550") return absl::InternalError("rules failed");
+    model.mutable_openness()->set_rules_version(2);
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(rewritten, StatusIs(absl::StatusCode::kInternal, "rules failed"));
+  EXPECT_EQ(store.Get("publishers/e/models/m0499")->openness().rules_version(), 2);
+  EXPECT_EQ(store.Get("publishers/e/models/m0500")->openness().rules_version(), 1);
+}
+
+}  // namespace
+}  // namespace modelreg

@@ -1,0 +1,129 @@
+#include "server/storage/pg_errors.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "tests/integration/storage/storage_test_base.h"
+#include "tests/support/status_matchers.h"
+
+namespace modelreg {
+namespace {
+
+using ::modelreg::testing::StatusIs;
+using ::modelreg::testing::StorageTest;
+using ::testing::AllOf;
+using ::testing::Eq;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class PgErrorsTest : public StorageTest {
+ protected:
+  void SetUp() override {
+    StorageTest::SetUp();
+    ASSERT_OK(RunTransaction(pool(), [](pqxx::transaction_base& tx) {
+      tx.exec("CREATE TABLE IF NOT EXISTS parent (id text PRIMARY KEY)");
+      tx.exec("CREATE TABLE IF NOT EXISTS child (id text PRIMARY KEY, parent text REFERENCES parent (id))");
+      tx.exec("TRUNCATE child, parent");
+      return absl::OkStatus();
+    }));
+  }
+
+  static absl::Status Exec(const std::string& sql) {
+    return RunTransaction(pool(), [&sql](pqxx::transaction_base& tx) {
+      tx.exec(sql);
+      return absl::OkStatus();
+    });
+  }
+};
+
+TEST_F(PgErrorsTest, UniqueViolationIsAlreadyExistsWithoutSql) {
+  ASSERT_OK(Exec("INSERT INTO parent VALUES ('secret-key')"));
+  absl::Status status = Exec("INSERT INTO parent VALUES ('secret-key')");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kAlreadyExists,
+                               AllOf(Not(HasSubstr("INSERT")), Not(HasSubstr("parent")), Not(HasSubstr("secret")))));
+}
+
+TEST_F(PgErrorsTest, ForeignKeyViolationIsInvalidArgument) {
+  EXPECT_THAT(Exec("INSERT INTO child VALUES ('c', 'missing')"),
+              StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("child"))));
+}
+
+TEST_F(PgErrorsTest, OtherErrorsAreInternalAndGeneric) {
+  EXPECT_THAT(Exec("SELECT no_such_column FROM parent"),
+              StatusIs(absl::StatusCode::kInternal, Eq("internal storage error")));
+  EXPECT_THAT(Exec("SELECT 1/0"), StatusIs(absl::StatusCode::kInternal, Eq("internal storage error")));
+}
+
+TEST_F(PgErrorsTest, BodyErrorRollsBackAndIsReturnedAsIs) {
+  absl::Status status = RunTransaction(pool(), [](pqxx::transaction_base& tx) {
+    tx.exec("INSERT INTO parent VALUES ('rolled-back')");
+    return absl::NotFoundError("my error");
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound, Eq("my error")));
+  int count = -1;
+  ASSERT_OK(RunTransaction(pool(), [&count](pqxx::transaction_base& tx) {
+    count = tx.exec1("SELECT count(*) FROM parent WHERE id = 'rolled-back'")[0].as<int>();
+    return absl::OkStatus();
+  }));
+  EXPECT_EQ(count, 0);
+}
+
+TEST_F(PgErrorsTest, SerializationFailuresAreRetriedThenAborted) {
+  int attempts = 0;
+  absl::Status status = RunTransaction(pool(), [&attempts](pqxx::transaction_base& tx) {
+    ++attempts;
+    tx.exec("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$");
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(attempts, kMaxTransactionAttempts);
+
+  attempts = 0;
+  status = RunTransaction(pool(), [&attempts](pqxx::transaction_base& tx) {
+    if (++attempts < 3) tx.exec("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$");
+    tx.exec("INSERT INTO parent VALUES ('third-time')");
+    return absl::OkStatus();
+  });
+  EXPECT_OK(status);
+  EXPECT_EQ(attempts, 3);
+}
+
+TEST_F(PgErrorsTest, RealDeadlockIsRetried) {
+  ASSERT_OK(Exec("INSERT INTO parent VALUES ('a'), ('b')"));
+  // Two transactions lock a and b in opposite orders; PostgreSQL kills one, RunTransaction retries it.
+  std::atomic<int> ready{0};
+  auto lock_both = [&ready](const char* first, const char* second) {
+    bool waited = false;
+    return RunTransaction(pool(), [&, first, second](pqxx::transaction_base& tx) {
+      tx.exec_params("SELECT 1 FROM parent WHERE id = $1 FOR UPDATE", first);
+      if (!waited) {
+        waited = true;
+        ++ready;
+        while (ready.load() < 2) std::this_thread::yield();
+      }
+      tx.exec_params("SELECT 1 FROM parent WHERE id = $1 FOR UPDATE", second);
+      return absl::OkStatus();
+    });
+  };
+  absl::Status one;
+  absl::Status two;
+  std::thread t1([&] { one = lock_both("a", "b"); });
+  std::thread t2([&] { two = lock_both("b", "a"); });
+  t1.join();
+  t2.join();
+  EXPECT_OK(one);
+  EXPECT_OK(two);
+}
+
+TEST_F(PgErrorsTest, NonDatabaseExceptionsAreInternal) {
+  absl::Status status =
+      RunTransaction(pool(), [](pqxx::transaction_base&) -> absl::Status { throw std::runtime_error("boom"); });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal, Eq("internal storage error")));
+}
+
+}  // namespace
+}  // namespace modelreg

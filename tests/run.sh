@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs every test of modelreg on a fresh Debian bookworm machine: installs what is missing, lints the API, builds
+# with -Werror, checks formatting, starts a throwaway PostgreSQL, runs ctest (unit, integration, e2e) and the filter
+# fuzzer for a bounded time. Exits non-zero on any failure.
+#
+#   tests/run.sh              everything
+#   FUZZ_SECONDS=0 tests/run.sh   skip the fuzzer build and run
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build}
+JOBS=${JOBS:-2}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+deploy/install-deps.sh
+
+step "buf lint (STANDARD rules, proto/buf.yaml)"
+BUF_DIR=${BUF_DIR:-$HOME/.cache/modelreg-buf}
+if [ ! -x "$BUF_DIR/node_modules/.bin/buf" ]; then
+  mkdir -p "$BUF_DIR"
+  (cd "$BUF_DIR" && npm install --silent --no-audit --no-fund @bufbuild/buf@1 >/dev/null)
+fi
+(cd proto && "$BUF_DIR/node_modules/.bin/buf" lint)
+echo "buf lint: clean"
+
+step "clang-format"
+unformatted=$(git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror 2>&1 | grep -c 'error:' || true)
+if [ "$unformatted" != "0" ]; then
+  git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+  exit 1
+fi
+echo "clang-format: clean"
+
+step "build ($BUILD, -Werror)"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODELREG_WERROR=ON >/dev/null
+cmake --build "$BUILD" -j"$JOBS"
+
+step "throwaway PostgreSQL"
+PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
+PGTMP=$(mktemp -d /tmp/modelreg-test-pg.XXXXXX)
+RUNAS=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres: "$PGTMP"
+  RUNAS=(runuser -u postgres --)
+fi
+cleanup() {
+  "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PGTMP"
+}
+trap cleanup EXIT
+"${RUNAS[@]}" "$PGBIN/initdb" -D "$PGTMP/data" -A trust -U postgres --no-locale -E UTF8 >/dev/null
+"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/postgres.log" -w \
+  -o "-k $PGTMP -c listen_addresses='' -c max_connections=300 -c fsync=on" start >/dev/null
+export MODELREG_TEST_DATABASE_URL="postgresql://postgres@/postgres?host=$PGTMP"
+echo "PostgreSQL at $MODELREG_TEST_DATABASE_URL"
+
+step "ctest (unit, integration, e2e)"
+export MODELREG_BUILD_DIR="$BUILD"
+ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE fuzz
+
+if [ "$FUZZ_SECONDS" != "0" ]; then
+  step "filter fuzzer (clang, libFuzzer, ${FUZZ_SECONDS}s)"
+  cmake -S . -B "$BUILD-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODELREG_FUZZ=ON \
+    -DMODELREG_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
+  cmake --build "$BUILD-fuzz" -j"$JOBS" --target filter_fuzzer
+  ctest --test-dir "$BUILD-fuzz" --output-on-failure -L fuzz
+fi
+echo "tests/run.sh: all passed"

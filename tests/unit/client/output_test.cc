@@ -1,0 +1,189 @@
+#include "client/cli/output.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/status_matchers.h"
+
+namespace modelreg::cli {
+namespace {
+
+using ::modelreg::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+v1::Model Llama() {
+  v1::Model m;
+  m.set_name("publishers/meta-llama/models/llama-3.1-8b");
+  m.set_display_name("Llama 3.1 8B");
+  m.set_parameter_count(8030000000);
+  m.set_modality(v1::Model::MODALITY_TEXT);
+  m.set_huggingface_repo("meta-llama/Llama-3.1-8B");
+  m.mutable_weights()->set_access(v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
+  m.mutable_weights()->set_license("licenses/llama3.1");
+  v1::Component* c = m.add_components();
+  c->set_kind(v1::COMPONENT_KIND_INFERENCE_CODE);
+  c->set_status(v1::Component::STATUS_RELEASED);
+  c->set_license("licenses/llama3.1");
+  m.mutable_data_disclosure()->set_level(v1::DataDisclosure::LEVEL_UNDISCLOSED);
+  v1::Openness* o = m.mutable_openness();
+  o->set_level(2);
+  o->set_level_name("open weights, restrictive license");
+  o->set_mof_class(v1::MOF_CLASS_UNCLASSIFIED);
+  v1::MofClassProgress* p = o->add_mof_progress();
+  p->set_mof_class(v1::MOF_CLASS_III);
+  p->set_met(1);
+  p->set_required(6);
+  p->add_missing(v1::COMPONENT_KIND_DATA_CARD);
+  o->set_osaid_candidate(false);
+  o->set_osaid_note("The weights license is not OSI-approved.");
+  o->add_flags(v1::OPENNESS_FLAG_USAGE_THRESHOLD);
+  o->add_flags(v1::OPENNESS_FLAG_MANUAL_APPROVAL_GATE);
+  v1::OpennessReason* r = o->add_reasons();
+  r->set_code("WEIGHTS_DOWNLOADABLE");
+  r->set_level(2);
+  r->set_satisfied(true);
+  r->set_message("The weights can be downloaded after approval.");
+  r = o->add_reasons();
+  r->set_code("WEIGHTS_LICENSE_NOT_OPEN");
+  r->set_level(3);
+  r->set_satisfied(false);
+  r->set_message("llama3.1 has a 700M MAU threshold.");
+  m.add_sources("https://huggingface.co/meta-llama/Llama-3.1-8B");
+  return m;
+}
+
+TEST(Output, ParseOutputFormat) {
+  EXPECT_EQ(*ParseOutputFormat("table"), OutputFormat::kTable);
+  EXPECT_EQ(*ParseOutputFormat("JSON"), OutputFormat::kJson);
+  EXPECT_EQ(*ParseOutputFormat("yaml"), OutputFormat::kYaml);
+  EXPECT_THAT(ParseOutputFormat("xml"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(Output, RenderTableAlignsColumns) {
+  EXPECT_EQ(RenderTable({"A", "BB", "C"}, {{"xxx", "y", ""}, {"z", "", "w"}}),
+            "A    BB  C\n"
+            "xxx  y\n"
+            "z        w\n");
+  EXPECT_EQ(RenderTable({"NAME"}, {}), "NAME\n");
+}
+
+TEST(Output, Labels) {
+  v1::Openness o;
+  EXPECT_EQ(LevelLabel(o), "-");
+  o.set_level(5);
+  EXPECT_EQ(LevelLabel(o), "5 open source");
+  o.set_level_name("open source AI");
+  EXPECT_EQ(LevelLabel(o), "5 open source AI");
+  EXPECT_EQ(MofClassLabel(v1::MOF_CLASS_II), "II");
+  EXPECT_EQ(MofClassLabel(v1::MOF_CLASS_UNSPECIFIED), "-");
+  EXPECT_EQ(AccessLabel(v1::Weights::ACCESS_GATED_CLICK_THROUGH), "gated");
+  EXPECT_EQ(AccessLabel(v1::Weights::ACCESS_UNSPECIFIED), "-");
+  EXPECT_EQ(FlagLabel(v1::OPENNESS_FLAG_LICENSE_BLOCKED), "license-blocked");
+  EXPECT_EQ(ComponentLabel(v1::COMPONENT_KIND_MODEL_PARAMETERS_FINAL), "model parameters final");
+  EXPECT_EQ(ShortLicense("licenses/apache-2.0"), "apache-2.0");
+  EXPECT_EQ(ShortLicense(""), "-");
+}
+
+TEST(Output, ThresholdLabel) {
+  v1::License::UsageThreshold t;
+  t.set_metric(v1::License::UsageThreshold::METRIC_MONTHLY_ACTIVE_USERS);
+  t.set_limit(700000000);
+  t.set_consequence(v1::License::UsageThreshold::CONSEQUENCE_REQUEST_LICENSE);
+  EXPECT_EQ(ThresholdLabel(t), "MAU > 700M: request license");
+  t.set_metric(v1::License::UsageThreshold::METRIC_ANNUAL_REVENUE_USD);
+  t.set_limit(1000000);
+  t.set_consequence(v1::License::UsageThreshold::CONSEQUENCE_ENTERPRISE_LICENSE_REQUIRED);
+  EXPECT_EQ(ThresholdLabel(t), "revenue/yr > $1M: enterprise license");
+}
+
+TEST(Output, ModelsTable) {
+  v1::Model unassessed;
+  unassessed.set_name("publishers/x/models/y");
+  unassessed.mutable_delete_time()->set_seconds(1);
+  const std::string table = ModelsTable({Llama(), unassessed});
+  EXPECT_EQ(
+      table,
+      "NAME                                       LEVEL                                MOF           ACCESS        "
+      "LICENSE   FLAGS\n"
+      "publishers/meta-llama/models/llama-3.1-8b  2 open weights, restrictive license  unclassified  gated-manual  "
+      "llama3.1  threshold,manual-gate\n"
+      "publishers/x/models/y (deleted)            -                                    -             -             "
+      "-         -\n");
+}
+
+TEST(Output, ModelDetailShowsEverythingUsersNeed) {
+  const std::string detail = ModelDetail(Llama());
+  EXPECT_THAT(
+      detail,
+      AllOf(HasSubstr("Name:          publishers/meta-llama/models/llama-3.1-8b\n"),
+            HasSubstr("Parameters:    8.03B\n"), HasSubstr("Modality:      text\n"),
+            HasSubstr("Access:      gated-manual"), HasSubstr("License:     licenses/llama3.1"),
+            HasSubstr("inference code  released  licenses/llama3.1"), HasSubstr("Disclosure:  undisclosed"),
+            HasSubstr("Level:         2 open weights, restrictive license\n"),
+            HasSubstr("MOF class:     unclassified\n"), HasSubstr("Class III 1/6 met; missing: data card\n"),
+            HasSubstr("OSAID:         not a candidate\n"), HasSubstr("The weights license is not OSI-approved."),
+            HasSubstr("Flags:         threshold, manual-gate\n"),
+            HasSubstr("+ L2 WEIGHTS_DOWNLOADABLE: The weights can be downloaded after approval.\n"),
+            HasSubstr("- L3 WEIGHTS_LICENSE_NOT_OPEN: llama3.1 has a 700M MAU threshold.\n"),
+            HasSubstr("https://huggingface.co/meta-llama/Llama-3.1-8B\n")));
+  EXPECT_THAT(detail, Not(HasSubstr("DELETED")));
+}
+
+TEST(Output, ModelDetailWithoutAssessment) {
+  v1::Model m;
+  m.set_name("publishers/x/models/y");
+  const std::string detail = ModelDetail(m);
+  EXPECT_THAT(detail, HasSubstr("License:     unknown"));
+  EXPECT_THAT(detail, HasSubstr("not assessed"));
+}
+
+TEST(Output, LicensesTable) {
+  v1::License l;
+  l.set_name("licenses/llama3.1");
+  l.set_category(v1::License::CATEGORY_COMMUNITY);
+  l.set_commercial_use(v1::License::COMMERCIAL_USE_CONDITIONAL);
+  v1::License::UsageThreshold* t = l.add_usage_thresholds();
+  t->set_metric(v1::License::UsageThreshold::METRIC_MONTHLY_ACTIVE_USERS);
+  t->set_limit(700000000);
+  t->set_consequence(v1::License::UsageThreshold::CONSEQUENCE_REQUEST_LICENSE);
+  v1::License mit;
+  mit.set_name("licenses/mit");
+  mit.set_category(v1::License::CATEGORY_PERMISSIVE);
+  mit.set_commercial_use(v1::License::COMMERCIAL_USE_ALLOWED);
+  mit.set_osi_approved(true);
+  EXPECT_EQ(LicensesTable({l, mit}),
+            "NAME               CATEGORY    COMMERCIAL   OSI  THRESHOLDS\n"
+            "licenses/llama3.1  community   conditional  no   MAU > 700M: request license\n"
+            "licenses/mit       permissive  allowed      yes  -\n");
+}
+
+TEST(Output, LicenseDetail) {
+  v1::License l;
+  l.set_name("licenses/gemma");
+  l.set_category(v1::License::CATEGORY_COMMUNITY);
+  l.set_remote_restriction_clause("Google may restrict (remotely or otherwise) usage");
+  l.mutable_derivative_terms()->set_distillation_is_derivative(true);
+  const std::string detail = LicenseDetail(l);
+  EXPECT_THAT(detail,
+              AllOf(HasSubstr("Category:        community\n"), HasSubstr("Distillation:    counts as a derivative"),
+                    HasSubstr("Remote restrict: Google may restrict")));
+}
+
+TEST(Output, StructuredFormats) {
+  v1::Model m;
+  m.set_name("publishers/x/models/y");
+  m.mutable_weights()->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);
+  absl::StatusOr<std::string> json = FormatStructured(m, OutputFormat::kJson);
+  ASSERT_OK(json);
+  EXPECT_THAT(*json, AllOf(HasSubstr("\"name\": \"publishers/x/models/y\""), HasSubstr("ACCESS_OPEN_DOWNLOAD")));
+  EXPECT_EQ(json->back(), '\n');
+  absl::StatusOr<std::string> yaml = FormatStructured(m, OutputFormat::kYaml);
+  ASSERT_OK(yaml);
+  EXPECT_THAT(*yaml, HasSubstr("name: "));
+  EXPECT_THAT(FormatStructured(m, OutputFormat::kTable), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace modelreg::cli
