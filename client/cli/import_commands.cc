@@ -87,11 +87,13 @@ int Run(Context& ctx, Format format, const ImportFlags& flags) {
 
   absl::Status licenses = CheckLicenses(ctx.client(), model);
   if (flags.dry_run) {
-    absl::StatusOr<v1::Openness> openness = licenses;
+    absl::StatusOr<v1::Openness> openness = absl::UnknownError("not classified");
     if (licenses.ok()) {
       v1::ClassifyModelRequest request;
       *request.mutable_model() = model;
       openness = ctx.client().ClassifyModel(request);
+    } else {
+      openness = licenses;
     }
     if (openness.ok()) *model.mutable_openness() = *openness;
     const int rc = Print(ctx, model, ModelDetail(model));

@@ -137,6 +137,7 @@ int List(Context& ctx, const ListOptions& opts) {
   }
   const int rc = Print(ctx, response,
                        LicensesTable(std::vector<v1::License>(response.licenses().begin(), response.licenses().end())));
+  if (ctx.format() == OutputFormat::kTable && response.licenses_size() == 0) std::cerr << "no licenses found\n";
   if (ctx.format() == OutputFormat::kTable && !response.next_page_token().empty()) {
     std::cerr << "more results: --page-token " << response.next_page_token() << " (or --all)\n";
   }

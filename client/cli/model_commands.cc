@@ -144,6 +144,7 @@ int List(Context& ctx, const ListOptions& opts) {
   }
   const int rc =
       Print(ctx, response, ModelsTable(std::vector<v1::Model>(response.models().begin(), response.models().end())));
+  if (ctx.format() == OutputFormat::kTable && response.models_size() == 0) std::cerr << "no models found\n";
   if (ctx.format() == OutputFormat::kTable && !response.next_page_token().empty()) {
     std::cerr << "more results: --page-token " << response.next_page_token() << " (or --all)\n";
   }

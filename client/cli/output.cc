@@ -392,6 +392,13 @@ std::string LicenseDetail(const v1::License& l) {
     if (d.distillation_is_derivative()) out.Field("Distillation", "counts as a derivative");
   }
   out.Field("Remote restrict", l.remote_restriction_clause());
+  if (!l.labels().empty()) {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : l.labels()) keys.push_back(absl::StrCat(key, "=", value));
+    std::sort(keys.begin(), keys.end());
+    out.Line("Labels:");
+    for (const std::string& label : keys) out.Line(absl::StrCat("  ", label));
+  }
   out.Field("Etag", l.etag());
   if (l.has_update_time()) out.Field("Updated", Timestamp(l.update_time()));
   if (l.has_delete_time()) out.Field("DELETED", Timestamp(l.delete_time()));

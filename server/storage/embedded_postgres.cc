@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -301,8 +302,14 @@ int EmbeddedPostgres::Run(const std::vector<std::string>& argv) const {
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   const char* workdir = data_dir_.c_str();
 
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+
   const pid_t pid = ::fork();
   if (pid == 0) {
+    // modelregd blocks SIGINT/SIGTERM in its threads for its signal waiter; the cluster must not inherit that mask,
+    // nor any descriptor of modelregd.
+    ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
     if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
     if (log_fd >= 0) {
       ::dup2(log_fd, STDOUT_FILENO);
@@ -314,6 +321,7 @@ int EmbeddedPostgres::Run(const std::vector<std::string>& argv) const {
         ::_exit(126);
       }
     }
+    ::close_range(3, ~0U, 0);
     if (::chdir(workdir) != 0) ::_exit(126);
     ::execv(args[0], args.data());
     ::_exit(127);

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -48,6 +49,8 @@ class ServerCliTest : public ::testing::Test {
   void SetUp() override {
     char dir_template[] = "/tmp/mre2e.XXXXXX";
     root_ = mkdtemp(dir_template);
+    // As root, the embedded cluster runs as `postgres`, which must be able to enter the directory.
+    chmod(root_.c_str(), 0711);
     server_ = std::make_unique<ServerProcess>(root_ + "/data");
     ASSERT_TRUE(server_->Start({"--load-catalog=false"})) << Log();
     setenv("MODELREG_SERVER", server_->address().c_str(), 1);

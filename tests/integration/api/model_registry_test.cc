@@ -193,6 +193,7 @@ TEST_F(ModelRegistryTest, UpdateTouchesOnlyMaskedFieldsAndChecksEtag) {
   EXPECT_EQ(relicensed->openness().level(), 2);
   EXPECT_EQ(updated->openness().level(), 3);
 
+  update.mutable_model()->set_etag(relicensed->etag());
   update.mutable_update_mask()->set_paths(0, "openness");
   EXPECT_THAT(Call(server_->models(), &MR::UpdateModel, update),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));

@@ -65,10 +65,12 @@ const std::map<std::string, Expected>& ExpectedTable() {
       // Training code not in the facts.
       {"publishers/tiiuae/models/falcon-40b", {3, kUnclassified, {kUnknown}}},
       {"publishers/qwen/models/qwen2.5-7b", {3, kUnclassified, {kUnknown}}},
-      // Training code released, its license not in the facts.
-      {"publishers/allenai/models/olmo-2-1124-7b", {3, kUnclassified, {kUnknown}}},
-      // Code under OSI licenses; the datasets' license and the OSAID data items are not recorded.
-      {"publishers/llm360/models/amber", {4, kUnclassified, {kUnknown}}},
+      // Training code, inference code and architecture under Apache-2.0, data under ODC-By; no source read names the
+      // data preprocessing code, so level 5 stays unknown.
+      {"publishers/allenai/models/olmo-2-1124-7b", {4, kUnclassified, {kUnknown}}},
+      // Open source (datasets Apache-2.0 per the model card); MOF unclassified because the MOF file read leaves the
+      // documents and evaluation data unlicensed.
+      {"publishers/llm360/models/amber", {5, kUnclassified, {}, /*osaid_candidate=*/true}},
       // Open source.
       {"publishers/allenai/models/olmo-7b", {5, v1::MOF_CLASS_I, {}}},
       {"publishers/eleutherai/models/pythia-6.9b", {5, v1::MOF_CLASS_I, {}, /*osaid_candidate=*/true}},
