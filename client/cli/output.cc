@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -247,11 +248,17 @@ std::string OpennessDetail(const v1::Openness& o) {
   Lines out(0, 14);
   out.Field("Level", LevelLabel(o));
   out.Field("MOF class", MofClassLabel(o.mof_class()));
+  // Progress is cumulative: each class lists only the missing components the class below did not already list.
+  std::set<int> listed;
   for (const v1::MofClassProgress& p : o.mof_progress()) {
     std::vector<std::string> missing;
-    for (int kind : p.missing()) missing.push_back(ComponentLabel(static_cast<v1::ComponentKind>(kind)));
+    for (int kind : p.missing()) {
+      if (listed.insert(kind).second) missing.push_back(ComponentLabel(static_cast<v1::ComponentKind>(kind)));
+    }
+    const bool below_listed = listed.size() > missing.size();
     out.Line(absl::StrCat("  Class ", absl::StrFormat("%-4s", MofClassLabel(p.mof_class())), p.met(), "/", p.required(),
-                          " met", missing.empty() ? "" : "; missing: ", absl::StrJoin(missing, ", ")));
+                          " met", missing.empty() ? "" : (below_listed ? "; also missing: " : "; missing: "),
+                          absl::StrJoin(missing, ", ")));
   }
   out.Field("OSAID", o.osaid_candidate() ? "candidate (not an OSI certification)" : "not a candidate");
   if (!o.osaid_note().empty()) out.Line(absl::StrCat(std::string(15, ' '), o.osaid_note()));
