@@ -6,11 +6,17 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
   libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev
-  postgresql postgresql-client clang libclang-rt-14-dev clang-format nodejs npm)
+  postgresql clang libclang-rt-14-dev)
+# Tools that may come from elsewhere than Debian (a newer Node.js with its own npm): installed only when the
+# command is missing.
+declare -A TOOLS=([clang-format]=clang-format [npm]=npm [node]=nodejs)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+for tool in "${!TOOLS[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${TOOLS[$tool]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

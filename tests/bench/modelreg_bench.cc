@@ -1,0 +1,863 @@
+// modelreg_bench: load synthetic models into a running modelregd and measure calls/s and latency per RPC, each
+// RPC's throughput given as a ratio of the standard health Check's measured in the same run. See README.md.
+//
+// Async gRPC client: each measured phase keeps C calls outstanding (C = --concurrency) spread over --cq-threads
+// completion-queue threads and --channels connections; every completed call immediately starts the next one.
+// Latencies are stored per call and sorted (no histogram): p50/p99/max are exact.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "modelreg/v1/model_registry.grpc.pb.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:7411", "modelregd address, host:port");
+ABSL_FLAG(int64_t, models, 1000000, "Synthetic models to load (0: no load phase); loaded batches are skipped");
+ABSL_FLAG(int, publishers, 1000, "Synthetic publishers publishers/bench-NNN the models are spread over");
+ABSL_FLAG(int, batch_size, 1000, "Models per BatchCreateModels call (1-1000)");
+ABSL_FLAG(int, load_inflight, 4, "BatchCreateModels calls in flight during the load");
+ABSL_FLAG(bool, load_only, false, "Load (or check) the models and exit without measuring");
+ABSL_FLAG(std::vector<std::string>, concurrency, std::vector<std::string>({"1", "64"}),
+          "Comma-separated numbers of concurrent callers; every phase runs at each");
+ABSL_FLAG(std::vector<std::string>, phases,
+          std::vector<std::string>({"health", "get", "list_selective", "list_broad", "create"}),
+          "Comma-separated phases to measure: health, get, list_selective, list_broad, create (health is always run "
+          "first: it is the yardstick)");
+ABSL_FLAG(double, seconds, 10, "Measured seconds per phase");
+ABSL_FLAG(double, warmup, 1, "Unmeasured seconds before each phase's measurement");
+ABSL_FLAG(int, channels, 0, "gRPC channels (TCP connections); 0: min(concurrency, 4)");
+ABSL_FLAG(int, cq_threads, 1, "Client completion-queue threads");
+ABSL_FLAG(int, page_size, 50, "page_size of the ListModels phases");
+ABSL_FLAG(int, broad_pages, 20, "Pages each caller walks with page tokens in list_broad before starting over");
+ABSL_FLAG(std::string, selective_filter, "publisher = \"bench-{pub}\" AND release_date >= 2024-01-01",
+          "Filter of list_selective; {pub} becomes a random publisher number (NNN), {fam} a random family (NNN)");
+ABSL_FLAG(std::string, broad_filter, "weights.access = OPEN_DOWNLOAD", "Filter of list_broad");
+ABSL_FLAG(int, families, 400, "Synthetic families fam-NNN");
+
+namespace modelreg_bench {
+namespace {
+
+namespace v1 = ::modelreg::v1;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Synthetic data: model i is a pure function of i, so every run (and the GetModel phase) knows the names.
+
+uint64_t Mix(uint64_t x) {  // splitmix64
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::string PublisherId(int64_t p) { return absl::StrFormat("bench-%03d", p); }
+int64_t PublisherOf(int64_t i) { return i % absl::GetFlag(FLAGS_publishers); }
+std::string ModelId(int64_t i) { return absl::StrFormat("m-%07d", i); }
+std::string ModelName(int64_t i) {
+  return absl::StrCat("publishers/", PublisherId(PublisherOf(i)), "/models/", ModelId(i));
+}
+
+// Licenses the server has from its shipped catalog (schema/catalog/licenses.yaml).
+constexpr const char* kLicenses[] = {"apache-2.0", "apache-2.0", "apache-2.0", "mit",  "mit",
+                                     "llama3.1",   "llama3",     "llama3.2",   "gemma", "qwen",
+                                     "deepseek",   "cc-by-nc-4.0", "bigscience-bloom-rail-1.0", "openrail",
+                                     "cc-by-4.0",  "bsd-3-clause"};
+constexpr const char* kArchitectures[] = {"decoder-only transformer", "mixture-of-experts", "encoder-decoder",
+                                          "diffusion", "state-space"};
+constexpr const char* kTiers[] = {"gold", "silver", "bronze"};
+constexpr const char* kLanguages[] = {"en", "zh", "multi", "fr"};
+
+template <typename T, size_t N>
+const T& Pick(const T (&items)[N], uint64_t h) {
+  return items[h % N];
+}
+
+void FillModel(int64_t i, v1::CreateModelRequest* request) {
+  const uint64_t h = Mix(static_cast<uint64_t>(i));
+  const uint64_t h2 = Mix(h);
+  const uint64_t h3 = Mix(h2);
+  const std::string publisher = PublisherId(PublisherOf(i));
+  request->set_parent(absl::StrCat("publishers/", publisher));
+  request->set_model_id(ModelId(i));
+  v1::Model* m = request->mutable_model();
+  m->set_display_name(absl::StrCat("Bench model ", i));
+  m->set_description(absl::StrCat("Synthetic model ", i, " generated by modelreg_bench."));
+  m->set_family(absl::StrFormat("fam-%03d", static_cast<int64_t>(h % static_cast<uint64_t>(
+                                                                        absl::GetFlag(FLAGS_families)))));
+  m->set_version(absl::StrCat("v", (h >> 12) % 5 + 1));
+  if ((h >> 16) % 10 != 0) {  // 90% have a release date, 2015-01-01 .. 2026-12-31
+    const int year = 2015 + static_cast<int>((h >> 20) % 12);
+    const int month = 1 + static_cast<int>((h >> 24) % 12);
+    const int day = 1 + static_cast<int>((h >> 28) % 28);
+    m->set_release_date(absl::StrFormat("%04d-%02d-%02d", year, month, day));
+  }
+  if ((h >> 32) % 20 != 0) {  // 95% have a parameter count, 1e6 .. ~1e12
+    static constexpr int64_t kScales[] = {1000000, 10000000, 100000000, 1000000000, 10000000000, 100000000000};
+    m->set_parameter_count(kScales[(h >> 36) % 6] * static_cast<int64_t>(1 + (h >> 40) % 9));
+  }
+  static constexpr v1::Model::Modality kModalities[] = {
+      v1::Model::MODALITY_TEXT,  v1::Model::MODALITY_TEXT,  v1::Model::MODALITY_TEXT, v1::Model::MODALITY_TEXT,
+      v1::Model::MODALITY_CODE,  v1::Model::MODALITY_IMAGE, v1::Model::MODALITY_AUDIO,
+      v1::Model::MODALITY_MULTIMODAL};
+  m->set_modality(Pick(kModalities, h2));
+  m->set_architecture(Pick(kArchitectures, h2 >> 4));
+  m->set_treatment(static_cast<v1::Model::Treatment>(1 + (h2 >> 8) % 3));
+  m->set_huggingface_repo(absl::StrCat(publisher, "/", ModelId(i)));
+  m->set_homepage_uri(absl::StrCat("https://example.org/", publisher, "/", ModelId(i)));
+  (*m->mutable_labels())["bench"] = "true";
+  (*m->mutable_labels())["tier"] = Pick(kTiers, h2 >> 12);
+  if ((h2 >> 16) % 2 == 0) (*m->mutable_labels())["lang"] = Pick(kLanguages, h2 >> 20);
+
+  // 20% derive from an earlier model (one of an earlier batch, so it exists when this one is created).
+  const int64_t batch = absl::GetFlag(FLAGS_batch_size);
+  if (i >= batch && (h2 >> 24) % 5 == 0) {
+    const int64_t base = static_cast<int64_t>((h2 >> 28) % static_cast<uint64_t>(i - i % batch));
+    m->set_base_model(ModelName(base));
+    static constexpr v1::Model::BaseModelRelation kRelations[] = {
+        v1::Model::BASE_MODEL_RELATION_FINETUNE, v1::Model::BASE_MODEL_RELATION_FINETUNE,
+        v1::Model::BASE_MODEL_RELATION_QUANTIZED, v1::Model::BASE_MODEL_RELATION_ADAPTER,
+        v1::Model::BASE_MODEL_RELATION_MERGE};
+    m->set_base_model_relation(Pick(kRelations, h2 >> 40));
+  }
+
+  // Access: 55% open download, 15% click-through, 15% API only, 5% closed, 5% manual approval, 5% unknown.
+  const uint64_t access = (h3 % 20);
+  v1::Weights* w = m->mutable_weights();
+  if (access < 11) {
+    w->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);
+  } else if (access < 14) {
+    w->set_access(v1::Weights::ACCESS_GATED_CLICK_THROUGH);
+  } else if (access < 17) {
+    w->set_access(v1::Weights::ACCESS_API_ONLY);
+  } else if (access < 18) {
+    w->set_access(v1::Weights::ACCESS_CLOSED);
+  } else if (access < 19) {
+    w->set_access(v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
+  }
+  const bool downloadable = access < 14 || access == 18;
+  if (downloadable && (h3 >> 8) % 10 != 0) {
+    w->set_license(absl::StrCat("licenses/", Pick(kLicenses, h3 >> 12)));
+    w->set_download_uri(absl::StrCat("https://huggingface.co/", publisher, "/", ModelId(i)));
+  }
+
+  // 30% describe release components (open code and data for some of them: levels 4 and 5).
+  if ((h3 >> 20) % 10 < 3) {
+    const bool code = (h3 >> 24) % 2 == 0;
+    const bool data = code && (h3 >> 26) % 3 == 0;
+    auto add = [&](v1::ComponentKind kind, v1::Component::Status status, const char* license) {
+      v1::Component* c = m->add_components();
+      c->set_kind(kind);
+      c->set_status(status);
+      if (license != nullptr) c->set_license(absl::StrCat("licenses/", license));
+    };
+    add(v1::COMPONENT_KIND_MODEL_ARCHITECTURE, v1::Component::STATUS_RELEASED, "apache-2.0");
+    add(v1::COMPONENT_KIND_MODEL_CARD, v1::Component::STATUS_RELEASED, nullptr);
+    add(v1::COMPONENT_KIND_TECHNICAL_REPORT, (h3 >> 28) % 2 == 0 ? v1::Component::STATUS_RELEASED
+                                                                 : v1::Component::STATUS_NOT_RELEASED,
+        nullptr);
+    add(v1::COMPONENT_KIND_TRAINING_CODE, code ? v1::Component::STATUS_RELEASED : v1::Component::STATUS_NOT_RELEASED,
+        code ? "apache-2.0" : nullptr);
+    add(v1::COMPONENT_KIND_INFERENCE_CODE, v1::Component::STATUS_RELEASED, "mit");
+    add(v1::COMPONENT_KIND_DATASETS, data ? v1::Component::STATUS_RELEASED : v1::Component::STATUS_UNKNOWN,
+        data ? "cc-by-4.0" : nullptr);
+    v1::DataDisclosure* d = m->mutable_data_disclosure();
+    d->set_level(data ? v1::DataDisclosure::LEVEL_OPEN : v1::DataDisclosure::LEVEL_DESCRIBED);
+    if (data) {
+      d->set_complete_description(true);
+      d->set_public_sources_listed(true);
+      d->set_third_party_sources_listed(true);
+      v1::Dataset* ds = d->add_datasets();
+      ds->set_display_name("bench-corpus");
+      ds->set_uri("https://example.org/datasets/bench-corpus");
+      ds->set_license("licenses/cc-by-4.0");
+    }
+  } else {
+    m->mutable_data_disclosure()->set_level(static_cast<v1::DataDisclosure::Level>((h3 >> 32) % 4));
+  }
+  m->add_sources(absl::StrCat("https://example.org/sources/", i));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Async call machinery.
+
+// One outstanding call. Its address is the completion-queue tag.
+class Slot {
+ public:
+  virtual ~Slot() = default;
+  // Starts the next call on `cq`.
+  virtual void Start(grpc::CompletionQueue* cq) = 0;
+  // The call finished (`ok` from the queue); returns its status.
+  virtual grpc::Status Complete(bool ok) = 0;
+
+  Clock::time_point started;
+  std::mt19937_64 rng;
+  int64_t ok_calls = 0;  // successful calls, warm-up included (for per-call averages)
+};
+
+struct Result {
+  std::string phase;
+  int concurrency = 0;
+  int64_t calls = 0;
+  int64_t errors = 0;
+  double seconds = 0;
+  std::vector<int64_t> latencies_ns;  // sorted
+  std::string first_error;
+
+  double Rate() const { return seconds > 0 ? static_cast<double>(calls) / seconds : 0; }
+  double PercentileMs(double q) const {
+    if (latencies_ns.empty()) return 0;
+    size_t index = static_cast<size_t>(q * static_cast<double>(latencies_ns.size()));
+    index = std::min(index, latencies_ns.size() - 1);
+    return static_cast<double>(latencies_ns[index]) / 1e6;
+  }
+};
+
+// Runs `slots` (C outstanding calls) for warmup + seconds; counts calls that start and finish inside the measured
+// window.
+Result RunSlots(const std::string& phase, std::vector<std::unique_ptr<Slot>>& slots, double warmup, double seconds,
+                int cq_threads) {
+  struct ThreadState {
+    grpc::CompletionQueue cq;
+    std::vector<int64_t> latencies;
+    int64_t errors = 0;
+    std::string first_error;
+  };
+  cq_threads = std::max(1, std::min<int>(cq_threads, static_cast<int>(slots.size())));
+  std::vector<std::unique_ptr<ThreadState>> states;
+  for (int t = 0; t < cq_threads; ++t) states.push_back(std::make_unique<ThreadState>());
+
+  const Clock::time_point begin = Clock::now();
+  const Clock::time_point measure_start =
+      begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+  const Clock::time_point measure_end =
+      measure_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  std::atomic<bool> stopping{false};
+
+  std::vector<std::thread> threads;
+  for (int t = 0; t < cq_threads; ++t) {
+    threads.emplace_back([&, t] {
+      ThreadState& state = *states[static_cast<size_t>(t)];
+      int outstanding = 0;
+      for (size_t s = static_cast<size_t>(t); s < slots.size(); s += static_cast<size_t>(cq_threads)) {
+        slots[s]->started = Clock::now();
+        slots[s]->Start(&state.cq);
+        ++outstanding;
+      }
+      void* tag = nullptr;
+      bool ok = false;
+      while (outstanding > 0 && state.cq.Next(&tag, &ok)) {
+        Slot* slot = static_cast<Slot*>(tag);
+        const grpc::Status status = slot->Complete(ok);
+        const Clock::time_point now = Clock::now();
+        if (status.ok()) ++slot->ok_calls;
+        if (slot->started >= measure_start && now <= measure_end) {
+          if (status.ok()) {
+            state.latencies.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot->started).count());
+          } else {
+            ++state.errors;
+          }
+        }
+        if (!status.ok() && state.first_error.empty()) {
+          state.first_error = absl::StrCat(status.error_code(), ": ", status.error_message());
+        }
+        if (now >= measure_end || stopping.load(std::memory_order_relaxed)) {
+          --outstanding;
+          continue;
+        }
+        slot->started = now;
+        slot->Start(&state.cq);
+      }
+      state.cq.Shutdown();
+      while (state.cq.Next(&tag, &ok)) {
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  stopping = true;
+
+  Result result;
+  result.phase = phase;
+  result.concurrency = static_cast<int>(slots.size());
+  result.seconds = seconds;
+  for (auto& state : states) {
+    result.latencies_ns.insert(result.latencies_ns.end(), state->latencies.begin(), state->latencies.end());
+    result.errors += state->errors;
+    if (result.first_error.empty()) result.first_error = state->first_error;
+  }
+  std::sort(result.latencies_ns.begin(), result.latencies_ns.end());
+  result.calls = static_cast<int64_t>(result.latencies_ns.size());
+  return result;
+}
+
+// A unary call on a generated stub: `prepare` makes the reader for the next request.
+template <typename Request, typename Response>
+class UnarySlot : public Slot {
+ public:
+  using Prepare = std::function<std::unique_ptr<grpc::ClientAsyncResponseReader<Response>>(
+      grpc::ClientContext*, const Request&, grpc::CompletionQueue*)>;
+
+  explicit UnarySlot(Prepare prepare) : prepare_(std::move(prepare)) {}
+
+  void Start(grpc::CompletionQueue* cq) override {
+    NextRequest(&request_);
+    context_ = std::make_unique<grpc::ClientContext>();
+    context_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    response_.Clear();
+    reader_ = prepare_(context_.get(), request_, cq);
+    reader_->StartCall();
+    reader_->Finish(&response_, &status_, this);
+  }
+
+  grpc::Status Complete(bool ok) override {
+    if (!ok) return {grpc::StatusCode::UNKNOWN, "completion queue returned ok=false"};
+    if (status_.ok()) OnResponse(response_);
+    return status_;
+  }
+
+ protected:
+  virtual void NextRequest(Request* request) = 0;
+  virtual void OnResponse(const Response& /*response*/) {}
+
+ private:
+  Prepare prepare_;
+  Request request_;
+  Response response_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader_;
+};
+
+// grpc.health.v1.Health/Check through the generic stub: the empty HealthCheckRequest is zero bytes; the response
+// must be exactly {status: SERVING} = 0x08 0x01.
+class HealthSlot : public Slot {
+ public:
+  explicit HealthSlot(grpc::GenericStub* stub) : stub_(stub) {}
+
+  void Start(grpc::CompletionQueue* cq) override {
+    context_ = std::make_unique<grpc::ClientContext>();
+    context_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    grpc::Slice empty("", 0);
+    request_ = grpc::ByteBuffer(&empty, 1);
+    response_.Clear();
+    reader_ = stub_->PrepareUnaryCall(context_.get(), "/grpc.health.v1.Health/Check", request_, cq);
+    reader_->StartCall();
+    reader_->Finish(&response_, &status_, this);
+  }
+
+  grpc::Status Complete(bool ok) override {
+    if (!ok) return {grpc::StatusCode::UNKNOWN, "completion queue returned ok=false"};
+    if (!status_.ok()) return status_;
+    std::vector<grpc::Slice> slices;
+    if (!response_.Dump(&slices).ok()) return {grpc::StatusCode::INTERNAL, "cannot read the response bytes"};
+    std::string bytes;
+    for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    if (bytes != std::string("\x08\x01", 2)) {
+      return {grpc::StatusCode::INTERNAL, absl::StrCat("health response is not SERVING (", bytes.size(), " bytes)")};
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  grpc::GenericStub* stub_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader_;
+};
+
+using Stub = v1::ModelRegistry::Stub;
+
+UnarySlot<v1::GetModelRequest, v1::Model>::Prepare PrepareGet(Stub* stub) {
+  return [stub](grpc::ClientContext* c, const v1::GetModelRequest& r, grpc::CompletionQueue* cq) {
+    return stub->PrepareAsyncGetModel(c, r, cq);
+  };
+}
+UnarySlot<v1::ListModelsRequest, v1::ListModelsResponse>::Prepare PrepareList(Stub* stub) {
+  return [stub](grpc::ClientContext* c, const v1::ListModelsRequest& r, grpc::CompletionQueue* cq) {
+    return stub->PrepareAsyncListModels(c, r, cq);
+  };
+}
+
+class GetSlot : public UnarySlot<v1::GetModelRequest, v1::Model> {
+ public:
+  GetSlot(Stub* stub, int64_t models) : UnarySlot(PrepareGet(stub)), models_(models) {}
+
+ protected:
+  void NextRequest(v1::GetModelRequest* request) override {
+    request->set_name(ModelName(static_cast<int64_t>(rng() % static_cast<uint64_t>(models_))));
+  }
+
+ private:
+  int64_t models_;
+};
+
+std::string FilterFor(const std::string& filter_template, std::mt19937_64& rng) {
+  const std::string pub = absl::StrFormat(
+      "%03d", static_cast<int64_t>(rng() % static_cast<uint64_t>(absl::GetFlag(FLAGS_publishers))));
+  const std::string fam =
+      absl::StrFormat("%03d", static_cast<int64_t>(rng() % static_cast<uint64_t>(absl::GetFlag(FLAGS_families))));
+  return absl::StrReplaceAll(filter_template, {{"{pub}", pub}, {"{fam}", fam}});
+}
+
+class ListSelectiveSlot : public UnarySlot<v1::ListModelsRequest, v1::ListModelsResponse> {
+ public:
+  explicit ListSelectiveSlot(Stub* stub) : UnarySlot(PrepareList(stub)) {}
+
+ protected:
+  void NextRequest(v1::ListModelsRequest* request) override {
+    request->Clear();
+    request->set_parent("publishers/-");
+    request->set_page_size(absl::GetFlag(FLAGS_page_size));
+    request->set_filter(FilterFor(absl::GetFlag(FLAGS_selective_filter), rng));
+  }
+  void OnResponse(const v1::ListModelsResponse& response) override { returned += response.models_size(); }
+
+ public:
+  int64_t returned = 0;
+};
+
+// Walks --broad_pages pages of the broad filter with page tokens, then starts over; each page is one measured call.
+class ListBroadSlot : public UnarySlot<v1::ListModelsRequest, v1::ListModelsResponse> {
+ public:
+  explicit ListBroadSlot(Stub* stub) : UnarySlot(PrepareList(stub)) {}
+
+ protected:
+  void NextRequest(v1::ListModelsRequest* request) override {
+    request->Clear();
+    request->set_parent("publishers/-");
+    request->set_page_size(absl::GetFlag(FLAGS_page_size));
+    request->set_filter(FilterFor(absl::GetFlag(FLAGS_broad_filter), rng));
+    if (page_ > 0) request->set_page_token(token_);
+  }
+  void OnResponse(const v1::ListModelsResponse& response) override {
+    returned += response.models_size();
+    token_ = response.next_page_token();
+    ++page_;
+    if (token_.empty() || page_ >= absl::GetFlag(FLAGS_broad_pages)) page_ = 0;
+  }
+
+ public:
+  int64_t returned = 0;
+
+ private:
+  int page_ = 0;
+  std::string token_;
+};
+
+class CreateSlot : public UnarySlot<v1::CreateModelRequest, v1::Model> {
+ public:
+  CreateSlot(Stub* stub, std::string prefix)
+      : UnarySlot([stub](grpc::ClientContext* c, const v1::CreateModelRequest& r, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncCreateModel(c, r, cq);
+        }),
+        prefix_(std::move(prefix)) {}
+
+ protected:
+  void NextRequest(v1::CreateModelRequest* request) override {
+    request->Clear();
+    // Same shape as a loaded model, under a new unique id.
+    FillModel(static_cast<int64_t>(rng() % 1000000), request);
+    request->mutable_model()->clear_base_model();
+    request->mutable_model()->clear_base_model_relation();
+    request->set_model_id(absl::StrCat(prefix_, "-", seq_++));
+  }
+
+ private:
+  std::string prefix_;
+  int64_t seq_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load phase.
+
+std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::string& server, int count) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one TCP connection per channel
+    args.SetInt("modelreg_bench.channel", i);
+    args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    channels.push_back(grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args));
+  }
+  for (auto& channel : channels) {
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+      std::fprintf(stderr, "modelreg_bench: cannot connect to %s\n", server.c_str());
+      std::exit(1);
+    }
+  }
+  return channels;
+}
+
+// Checks which batches exist (a batch is one transaction: its first model exists iff all do).
+class ProbeSlot : public UnarySlot<v1::GetModelRequest, v1::Model> {
+ public:
+  ProbeSlot(Stub* stub, std::atomic<int64_t>* next, int64_t batches, std::vector<char>* present)
+      : UnarySlot(PrepareGet(stub)), next_(next), batches_(batches), present_(present) {}
+
+  grpc::Status Complete(bool ok) override {
+    grpc::Status status = UnarySlot::Complete(ok);
+    if (batch_ >= 0 && batch_ < batches_) {
+      if (status.ok()) (*present_)[static_cast<size_t>(batch_)] = 1;
+      if (status.error_code() == grpc::StatusCode::NOT_FOUND) status = grpc::Status::OK;
+    }
+    return status;
+  }
+
+ protected:
+  void NextRequest(v1::GetModelRequest* request) override {
+    batch_ = next_->fetch_add(1);
+    // Past the end: probe the first batch again (harmless); RunSlots stops when the caller says so.
+    const int64_t b = batch_ < batches_ ? batch_ : 0;
+    request->set_name(ModelName(b * absl::GetFlag(FLAGS_batch_size)));
+  }
+
+ private:
+  std::atomic<int64_t>* next_;
+  int64_t batches_;
+  std::vector<char>* present_;
+  int64_t batch_ = -1;
+};
+
+// One BatchCreateModels call in flight; StartNext() takes the next missing batch, false when none is left.
+class LoadSlot : public Slot {
+ public:
+  LoadSlot(Stub* stub, const std::vector<int64_t>* todo, std::atomic<size_t>* next, std::atomic<int64_t>* loaded)
+      : stub_(stub), todo_(todo), next_(next), loaded_(loaded) {}
+
+  bool StartNext(grpc::CompletionQueue* cq) {
+    const size_t k = next_->fetch_add(1);
+    if (k >= todo_->size()) return false;
+    const int64_t batch = (*todo_)[k];
+    const int64_t size = absl::GetFlag(FLAGS_batch_size);
+    const int64_t total = absl::GetFlag(FLAGS_models);
+    request_.Clear();
+    request_.set_parent("publishers/-");
+    count_ = 0;
+    for (int64_t i = batch * size; i < std::min(total, (batch + 1) * size); ++i) {
+      FillModel(i, request_.add_requests());
+      ++count_;
+    }
+    Start(cq);
+    return true;
+  }
+
+  void Start(grpc::CompletionQueue* cq) override {
+    context_ = std::make_unique<grpc::ClientContext>();
+    context_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(300));
+    response_.Clear();
+    reader_ = stub_->PrepareAsyncBatchCreateModels(context_.get(), request_, cq);
+    reader_->StartCall();
+    reader_->Finish(&response_, &status_, this);
+  }
+
+  // ALREADY_EXISTS: the batch was committed by an earlier, interrupted run after the probe; it counts as loaded.
+  grpc::Status Complete(bool ok) override {
+    if (!ok) return {grpc::StatusCode::UNKNOWN, "completion queue returned ok=false"};
+    if (status_.ok() || status_.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      loaded_->fetch_add(count_);
+      return grpc::Status::OK;
+    }
+    return status_;
+  }
+
+ private:
+  Stub* stub_;
+  const std::vector<int64_t>* todo_;
+  std::atomic<size_t>* next_;
+  std::atomic<int64_t>* loaded_;
+  int64_t count_ = 0;
+  v1::BatchCreateModelsRequest request_;
+  v1::BatchCreateModelsResponse response_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::BatchCreateModelsResponse>> reader_;
+};
+
+void Load(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+  const int64_t total = absl::GetFlag(FLAGS_models);
+  const int64_t size = absl::GetFlag(FLAGS_batch_size);
+  if (total <= 0) return;
+  if (size < 1 || size > 1000) {
+    std::fprintf(stderr, "modelreg_bench: --batch-size must be 1-1000\n");
+    std::exit(2);
+  }
+  const int64_t batches = (total + size - 1) / size;
+  std::vector<std::unique_ptr<Stub>> stubs;
+  for (auto& channel : channels) stubs.push_back(v1::ModelRegistry::NewStub(channel));
+
+  // 1. Which batches are already there.
+  const Clock::time_point probe_begin = Clock::now();
+  std::vector<char> present(static_cast<size_t>(batches), 0);
+  {
+    std::atomic<int64_t> next{0};
+    std::vector<std::unique_ptr<Slot>> slots;
+    // ProbeSlot issues batches in order; stop once every batch has been probed (checked in the loop below).
+    const int probes = static_cast<int>(std::min<int64_t>(32, batches));
+    for (int s = 0; s < probes; ++s) {
+      slots.push_back(std::make_unique<ProbeSlot>(stubs[static_cast<size_t>(s) % stubs.size()].get(), &next, batches,
+                                                  &present));
+    }
+    grpc::CompletionQueue cq;
+    for (auto& slot : slots) slot->Start(&cq);
+    int outstanding = probes;
+    void* tag = nullptr;
+    bool ok = false;
+    while (outstanding > 0 && cq.Next(&tag, &ok)) {
+      Slot* slot = static_cast<Slot*>(tag);
+      const grpc::Status status = slot->Complete(ok);
+      if (!status.ok()) {
+        std::fprintf(stderr, "modelreg_bench: GetModel probe failed: %d %s\n", status.error_code(),
+                     status.error_message().c_str());
+        std::exit(1);
+      }
+      if (next.load() >= batches) {
+        --outstanding;
+        continue;
+      }
+      slot->Start(&cq);
+    }
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
+    }
+  }
+  std::vector<int64_t> todo;
+  for (int64_t b = 0; b < batches; ++b) {
+    if (present[static_cast<size_t>(b)] == 0) todo.push_back(b);
+  }
+  const double probe_seconds = std::chrono::duration<double>(Clock::now() - probe_begin).count();
+  std::printf("load: %" PRId64 " models in %" PRId64 " batches of %" PRId64 ": %" PRId64
+              " batches already present (checked in %.1f s), %zu to load\n",
+              total, batches, size, batches - static_cast<int64_t>(todo.size()), probe_seconds, todo.size());
+  std::fflush(stdout);
+  if (todo.empty()) return;
+
+  // 2. Load the missing batches, --load-inflight at a time. Batch b only references base models of batches < b,
+  // and batches are handed out in order, so a base model exists unless its batch is still in flight (base_model is
+  // not a foreign key, so that is harmless).
+  std::atomic<size_t> next{0};
+  std::atomic<int64_t> loaded{0};
+  std::atomic<bool> done{false};
+  std::vector<std::unique_ptr<LoadSlot>> slots;
+  const int inflight = std::max(1, absl::GetFlag(FLAGS_load_inflight));
+  for (int s = 0; s < inflight; ++s) {
+    slots.push_back(std::make_unique<LoadSlot>(stubs[static_cast<size_t>(s) % stubs.size()].get(), &todo, &next,
+                                               &loaded));
+  }
+  const Clock::time_point begin = Clock::now();
+  std::thread progress([&] {
+    int64_t last = 0;
+    Clock::time_point last_time = begin;
+    while (!done.load()) {
+      for (int i = 0; i < 100 && !done.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (done.load()) break;
+      const Clock::time_point now = Clock::now();
+      const int64_t n = loaded.load();
+      std::printf("load: %" PRId64 " / %" PRId64 " models, %.0f models/s (last 10 s: %.0f models/s)\n", n,
+                  static_cast<int64_t>(todo.size()) * size,
+                  static_cast<double>(n) / std::chrono::duration<double>(now - begin).count(),
+                  static_cast<double>(n - last) / std::chrono::duration<double>(now - last_time).count());
+      std::fflush(stdout);
+      last = n;
+      last_time = now;
+    }
+  });
+  {
+    grpc::CompletionQueue cq;
+    int outstanding = 0;
+    for (auto& slot : slots) outstanding += slot->StartNext(&cq) ? 1 : 0;
+    void* tag = nullptr;
+    bool ok = false;
+    while (outstanding > 0 && cq.Next(&tag, &ok)) {
+      LoadSlot* slot = static_cast<LoadSlot*>(static_cast<Slot*>(tag));
+      const grpc::Status status = slot->Complete(ok);
+      if (!status.ok()) {
+        std::fprintf(stderr, "modelreg_bench: BatchCreateModels failed: %d %s\n", status.error_code(),
+                     status.error_message().c_str());
+        std::exit(1);
+      }
+      if (!slot->StartNext(&cq)) --outstanding;
+    }
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
+    }
+  }
+  done = true;
+  progress.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
+  std::printf("load: created %" PRId64 " models in %.1f s: %.0f models/s (%d batches in flight)\n", loaded.load(),
+              elapsed, static_cast<double>(loaded.load()) / elapsed, inflight);
+  std::fflush(stdout);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+std::vector<int> ParseIntList(const std::vector<std::string>& items, const char* flag) {
+  std::vector<int> out;
+  for (const std::string& item : items) {
+    int value = 0;
+    if (!absl::SimpleAtoi(item, &value) || value < 1) {
+      std::fprintf(stderr, "modelreg_bench: --%s: `%s` is not a positive number\n", flag, item.c_str());
+      std::exit(2);
+    }
+    out.push_back(value);
+  }
+  return out;
+}
+
+Result RunPhase(const std::string& phase, int concurrency, const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                const std::string& run_id) {
+  std::vector<std::unique_ptr<Stub>> stubs;
+  std::vector<std::unique_ptr<grpc::GenericStub>> generic;
+  for (auto& channel : channels) {
+    stubs.push_back(v1::ModelRegistry::NewStub(channel));
+    generic.push_back(std::make_unique<grpc::GenericStub>(channel));
+  }
+  const int64_t models = absl::GetFlag(FLAGS_models);
+  std::vector<std::unique_ptr<Slot>> slots;
+  std::random_device seed;
+  for (int s = 0; s < concurrency; ++s) {
+    const size_t c = static_cast<size_t>(s) % channels.size();
+    std::unique_ptr<Slot> slot;
+    if (phase == "health") {
+      slot = std::make_unique<HealthSlot>(generic[c].get());
+    } else if (phase == "get") {
+      slot = std::make_unique<GetSlot>(stubs[c].get(), models);
+    } else if (phase == "list_selective") {
+      slot = std::make_unique<ListSelectiveSlot>(stubs[c].get());
+    } else if (phase == "list_broad") {
+      slot = std::make_unique<ListBroadSlot>(stubs[c].get());
+    } else if (phase == "create") {
+      slot = std::make_unique<CreateSlot>(stubs[c].get(), absl::StrCat("c-", run_id, "-", concurrency, "-", s));
+    } else {
+      std::fprintf(stderr, "modelreg_bench: unknown phase `%s`\n", phase.c_str());
+      std::exit(2);
+    }
+    slot->rng.seed((static_cast<uint64_t>(seed()) << 32) ^ seed());
+    slots.push_back(std::move(slot));
+  }
+  Result result = RunSlots(phase, slots, absl::GetFlag(FLAGS_warmup), absl::GetFlag(FLAGS_seconds),
+                           absl::GetFlag(FLAGS_cq_threads));
+  int64_t returned = 0;
+  int64_t ok_calls = 0;
+  for (auto& slot : slots) {
+    ok_calls += slot->ok_calls;
+    if (auto* l = dynamic_cast<ListSelectiveSlot*>(slot.get())) returned += l->returned;
+    if (auto* l = dynamic_cast<ListBroadSlot*>(slot.get())) returned += l->returned;
+  }
+  if (returned > 0) {
+    result.phase = absl::StrFormat("%s (%.1f/page)", phase,
+                                   static_cast<double>(returned) /
+                                       std::max<double>(1, static_cast<double>(ok_calls)));
+  }
+  return result;
+}
+
+int Main() {
+  const std::string server = absl::GetFlag(FLAGS_server);
+  const std::vector<int> concurrencies = ParseIntList(absl::GetFlag(FLAGS_concurrency), "concurrency");
+  const int max_concurrency = *std::max_element(concurrencies.begin(), concurrencies.end());
+
+  Load(MakeChannels(server, std::max(1, std::min(absl::GetFlag(FLAGS_load_inflight), 4))));
+  if (absl::GetFlag(FLAGS_load_only)) return 0;
+  if (absl::GetFlag(FLAGS_models) <= 0) {
+    std::fprintf(stderr, "modelreg_bench: the measured phases need --models > 0 (the loaded models to read)\n");
+    return 2;
+  }
+
+  std::vector<std::string> phases = {"health"};
+  for (const std::string& p : absl::GetFlag(FLAGS_phases)) {
+    if (p != "health") phases.push_back(p);
+  }
+  const std::string run_id = absl::StrFormat(
+      "%x", static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count() / 1000) & 0xffffffffU);
+  std::printf("\nserver %s, %" PRId64 " models, %.1f s per phase (+%.1f s warm-up), cq threads %d, page size %d\n",
+              server.c_str(), absl::GetFlag(FLAGS_models), absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_warmup),
+              absl::GetFlag(FLAGS_cq_threads), absl::GetFlag(FLAGS_page_size));
+  std::printf("list_selective filter: %s\nlist_broad filter:     %s (%d pages per walk)\n\n",
+              absl::GetFlag(FLAGS_selective_filter).c_str(), absl::GetFlag(FLAGS_broad_filter).c_str(),
+              absl::GetFlag(FLAGS_broad_pages));
+  std::fflush(stdout);
+
+  std::vector<Result> results;
+  for (int concurrency : concurrencies) {
+    int channel_count = absl::GetFlag(FLAGS_channels);
+    if (channel_count <= 0) channel_count = std::min(concurrency, 4);
+    channel_count = std::max(1, std::min(channel_count, max_concurrency));
+    const auto channels = MakeChannels(server, channel_count);
+    double health_rate = 0;
+    for (const std::string& phase : phases) {
+      Result r = RunPhase(phase, concurrency, channels, run_id);
+      if (phase == "health") health_rate = r.Rate();
+      std::printf("  done: %-32s C=%-4d %10.0f calls/s  p50 %8.3f ms  p99 %8.3f ms  errors %" PRId64 "%s%s\n",
+                  r.phase.c_str(), concurrency, r.Rate(), r.PercentileMs(0.50), r.PercentileMs(0.99), r.errors,
+                  r.first_error.empty() ? "" : "  first error: ", r.first_error.c_str());
+      std::fflush(stdout);
+      r.phase = absl::StrCat(r.phase, "@", health_rate);  // carried to the table; stripped below
+      results.push_back(std::move(r));
+    }
+  }
+
+  std::printf("\n%-34s %5s %9s %7s %11s %9s %9s %9s %9s\n", "rpc", "C", "calls", "errors", "calls/s", "p50 ms",
+              "p99 ms", "max ms", "vs health");
+  for (const Result& r : results) {
+    const size_t at = r.phase.rfind('@');
+    const std::string name = r.phase.substr(0, at);
+    double health_rate = 0;
+    (void)absl::SimpleAtod(r.phase.substr(at + 1), &health_rate);
+    const double max_ms = r.latencies_ns.empty() ? 0 : static_cast<double>(r.latencies_ns.back()) / 1e6;
+    std::printf("%-34s %5d %9" PRId64 " %7" PRId64 " %11.0f %9.3f %9.3f %9.3f %8.1f%%\n", name.c_str(), r.concurrency,
+                r.calls, r.errors, r.Rate(), r.PercentileMs(0.50), r.PercentileMs(0.99), max_ms,
+                health_rate > 0 ? 100.0 * r.Rate() / health_rate : 0.0);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace modelreg_bench
+
+// Flags are documented with dashes (`--load-only`); absl spells them with underscores. Accept both.
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "modelreg benchmark.\nUsage: modelreg_bench --server host:port [--models N] [--concurrency 1,64] "
+      "[--seconds S] [--load-only]");
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.rfind("--", 0) != 0) continue;
+    const size_t end = std::min(arg.find('='), arg.size());
+    std::replace(arg.begin() + 2, arg.begin() + static_cast<std::ptrdiff_t>(end), '-', '_');
+  }
+  std::vector<char*> argv2;
+  for (auto& arg : args) argv2.push_back(arg.data());
+  const std::vector<char*> rest = absl::ParseCommandLine(argc, argv2.data());
+  if (rest.size() > 1) {
+    std::fprintf(stderr, "modelreg_bench: unexpected argument `%s`\n", rest[1]);
+    return 2;
+  }
+  return modelreg_bench::Main();
+}
