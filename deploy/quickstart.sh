@@ -54,6 +54,6 @@ run catalog load
 run models list --all
 run models get meta-llama/llama-3.1-8b
 run models list --filter 'openness.level >= 4' --order-by 'openness.level desc'
-run models list --filter 'weights.access = OPEN_DOWNLOAD AND license.has_usage_threshold = false AND openness.level < 4'
+run models list --filter 'weights.access = OPEN_DOWNLOAD AND license.has_usage_threshold = false AND license.has_use_restrictions = false'
 run licenses list --filter 'has_usage_threshold = true'
 printf '\nmodelregd is running at %s; stop it with: deploy/quickstart.sh stop\n' "$MODELREG_SERVER"

@@ -165,6 +165,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
   }
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
+  LOG_INFO << "gRPC server stopped";
   return absl::OkStatus();
 }
 

@@ -25,23 +25,6 @@ std::string EnumLabel(const std::string& name, absl::string_view prefix, absl::s
   return absl::StrReplaceAll(absl::AsciiStrToLower(view), {{"_", separator}});
 }
 
-std::string DefaultLevelName(int level) {
-  switch (level) {
-    case 1:
-      return "closed";
-    case 2:
-      return "open weights, restrictive license";
-    case 3:
-      return "open weights, permissive license";
-    case 4:
-      return "open weights and training code";
-    case 5:
-      return "open source";
-    default:
-      return "";
-  }
-}
-
 std::string Timestamp(const google::protobuf::Timestamp& ts) { return google::protobuf::util::TimeUtil::ToString(ts); }
 
 std::string Count(int64_t n) {
@@ -132,7 +115,7 @@ std::string RenderTable(const std::vector<std::string>& header, const std::vecto
 
 std::string LevelLabel(const v1::Openness& openness) {
   if (openness.level() <= 0) return "-";
-  const std::string name = openness.level_name().empty() ? DefaultLevelName(openness.level()) : openness.level_name();
+  const std::string& name = openness.level_name();
   return name.empty() ? absl::StrCat(openness.level()) : absl::StrCat(openness.level(), " ", name);
 }
 

@@ -270,6 +270,7 @@ absl::Status EmbeddedPostgres::Stop() {
   if (!running_) return absl::OkStatus();
   running_ = false;
   if (Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"}) == 0) {
+    LOG_INFO << "embedded PostgreSQL stopped";
     return absl::OkStatus();
   }
   // pg_ctl status exits 3 when no server runs: it had already exited (crashed or stopped by someone else).
