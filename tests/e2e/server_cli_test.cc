@@ -2,12 +2,14 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/process.h"
 
@@ -152,6 +154,73 @@ sources: ["https://example.com/license"]
   r = Cli({"licenses", "get", "e2e-permissive", "-o", "yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("E2E Permissive"), std::string::npos) << r.out;
+}
+
+// The source tree's tests/data (MODELREG_SOURCE_DIR is set by CMake).
+std::string TestData(const std::string& relative) {
+  return std::string(MODELREG_SOURCE_DIR) + "/tests/data/" + relative;
+}
+
+TEST_F(ServerCliTest, ShippedCatalogAndImportersThroughTheCli) {
+  // Restart with the catalog loaded at start-up, as in production.
+  ASSERT_EQ(server_->Stop(), 0) << Log();
+  ASSERT_TRUE(server_->Start()) << Log();
+  setenv("MODELREG_SERVER", server_->address().c_str(), 1);
+
+  auto r = Cli({"models", "get", "meta-llama/llama-3.1-8b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 open weights, restrictive license"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("WEIGHTS_LICENSE_NOT_OPEN"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("threshold"), std::string::npos) << r.out;
+
+  r = Cli({"models", "list", "--all", "--filter", "openness.level = 5", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("publishers/eleutherai/models/pythia-6.9b"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("publishers/openai/models/gpt-4o"), std::string::npos) << r.out;
+
+  r = Cli({"catalog", "load"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("created 0, updated 0"), std::string::npos) << r.out << r.err;
+
+  // Importers: a dry run writes nothing; the real import creates the model with its assessment.
+  r = Cli({"import", "hf-card", TestData("hf_cards/open_finetune.md"), "--name", "example/chat-7b", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"models", "get", "example/chat-7b"});
+  EXPECT_EQ(r.exit_code, 64 + 5) << "dry run must not create: " << r.out;
+  r = Cli({"import", "hf-card", TestData("hf_cards/open_finetune.md"), "--name", "example/chat-7b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"models", "get", "example/chat-7b", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("licenses/apache-2.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"level\": 3"), std::string::npos) << r.out;
+  r = Cli({"import", "hf-card", TestData("hf_cards/no_front_matter.md"), "--name", "example/none"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+
+  r = Cli({"import", "mof", TestData("mof/release_wide_licenses.yml"), "--name", "example/vision-2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"models", "get", "example/vision-2", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("COMPONENT_KIND_"), std::string::npos) << r.out;
+  r = Cli({"import", "mof", TestData("mof/malformed.yml"), "--name", "example/bad"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
+TEST_F(ServerCliTest, HealthIsNotServingWhileTheDatabaseIsDown) {
+  EXPECT_EQ(HealthCheck(server_->address()), std::string("\x08\x01", 2));
+  std::ifstream pid_file(root_ + "/data/pgdata/postmaster.pid");
+  pid_t postmaster = 0;
+  pid_file >> postmaster;
+  ASSERT_GT(postmaster, 0);
+  ASSERT_EQ(kill(postmaster, SIGKILL), 0);
+  std::string health;
+  for (int i = 0; i < 100 && health != std::string("\x08\x02", 2); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    health = HealthCheck(server_->address());
+  }
+  EXPECT_EQ(health, std::string("\x08\x02", 2)) << "NOT_SERVING";
+  auto r = Cli({"models", "list"});
+  EXPECT_EQ(r.exit_code, 64 + 14) << "UNAVAILABLE: " << r.err;
+  EXPECT_EQ(r.err.find("SELECT"), std::string::npos) << r.err;
 }
 
 TEST_F(ServerCliTest, MigrateCommandIsIdempotent) {
