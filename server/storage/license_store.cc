@@ -132,7 +132,7 @@ absl::StatusOr<v1::License> LicenseStore::Get(const std::string& name) {
   const std::string id = IdOf(name);
   if (id.empty()) return absl::NotFoundError(absl::StrCat("license `", name, "` not found"));
   v1::License result;
-  const absl::Status status = RunTransaction(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
+  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kGet, id);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("license `", name, "` not found"));
     ASSIGN_OR_RETURN(result, RowToLicense(rows[0]));
@@ -150,7 +150,7 @@ absl::StatusOr<std::vector<v1::License>> LicenseStore::GetMany(const std::vector
   }
   std::vector<v1::License> result;
   if (ids.empty()) return result;
-  const absl::Status status = RunTransaction(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
+  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     result.clear();
     pqxx::result rows = tx.exec_prepared(kGetMany, TextArrayLiteral(ids));
     for (const pqxx::row& row : rows) {
@@ -202,7 +202,7 @@ absl::StatusOr<Page<v1::License>> LicenseStore::List(const SqlQuery& query) {
   if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
   const std::string sql = storage_internal::ListSql(MODELREG_LICENSE_COLUMNS, "licenses l", query);
   Page<v1::License> page;
-  const absl::Status status = RunTransaction(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
+  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     page = Page<v1::License>();
     pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(query.params), query.limit + 1);
     const size_t limit = static_cast<size_t>(query.limit);

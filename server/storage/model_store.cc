@@ -266,7 +266,7 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
 
 absl::StatusOr<v1::Model> ModelStore::Get(const std::string& name) {
   v1::Model result;
-  const absl::Status status = RunTransaction(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
+  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kGet, name);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
     ASSIGN_OR_RETURN(result, RowToModel(rows[0]));
@@ -303,7 +303,7 @@ absl::StatusOr<Page<v1::Model>> ModelStore::List(const SqlQuery& query) {
   if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
   const std::string sql = storage_internal::ListSql(MODELREG_MODEL_COLUMNS, "models m", query);
   Page<v1::Model> page;
-  const absl::Status status = RunTransaction(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
+  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     page = Page<v1::Model>();
     pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(query.params), query.limit + 1);
     const size_t limit = static_cast<size_t>(query.limit);

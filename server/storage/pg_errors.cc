@@ -114,7 +114,6 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
   if (active_transaction != nullptr && active_transaction->pool == &pool) {
     return RunNested(*active_transaction, body);
   }
-  thread_local std::minstd_rand jitter(std::random_device{}());
   absl::Status last;
   bool broken_retried = false;
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
@@ -152,6 +151,8 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
       return StatusFromCurrentException();
     }
     if (attempt < kMaxTransactionAttempts) {
+      // Seeded only on a retry: random_device is costly, and the fast path never needs it.
+      thread_local std::minstd_rand jitter(std::random_device{}());
       const int max_ms = 5 << attempt;  // 10, 20, 40 ms
       std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(jitter() % max_ms)));
     }
@@ -159,6 +160,25 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
   if (last.code() != absl::StatusCode::kAborted) return last;
   return absl::AbortedError(
       absl::StrCat("transaction conflict persisted after ", kMaxTransactionAttempts, " attempts; retry"));
+}
+
+absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
+  if (active_transaction != nullptr && active_transaction->pool == &pool) {
+    return RunNested(*active_transaction, body);
+  }
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(acquire_timeout);
+    if (!lease.ok()) return lease.status();
+    try {
+      pqxx::nontransaction tx(**lease);
+      return body(tx);
+    } catch (const pqxx::broken_connection&) {
+      // A read has no effect: retrying once on a fresh connection is safe.
+      if (attempt == 2) return StatusFromCurrentException();
+    } catch (...) {
+      return StatusFromCurrentException();
+    }
+  }
 }
 
 }  // namespace modelreg

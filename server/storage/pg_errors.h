@@ -37,6 +37,12 @@ using TransactionBody = std::function<absl::Status(pqxx::transaction_base&)>;
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body,
                             absl::Duration acquire_timeout = absl::Seconds(5));
 
+// Runs `body`, which must issue exactly one statement (a single SELECT), without BEGIN/COMMIT: one round trip
+// instead of three, and as consistent under read committed. Retried once on a connection that broke while idle.
+// Inside RunTransaction on this thread it runs in the enclosing transaction's savepoint instead.
+absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body,
+                                absl::Duration acquire_timeout = absl::Seconds(5));
+
 inline constexpr int kMaxTransactionAttempts = 4;
 
 }  // namespace modelreg
