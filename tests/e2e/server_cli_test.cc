@@ -178,6 +178,16 @@ TEST_F(ServerCliTest, ShippedCatalogAndImportersThroughTheCli) {
   EXPECT_NE(r.out.find("publishers/eleutherai/models/pythia-6.9b"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("publishers/openai/models/gpt-4o"), std::string::npos) << r.out;
 
+  // Classify without storing.
+  const std::string facts = WriteFile("classify.yaml", R"(name: publishers/e2e/models/probe
+weights: {access: ACCESS_OPEN_DOWNLOAD, license: licenses/llama3.1}
+)");
+  r = Cli({"models", "classify", "-f", facts, "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"level\": 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("OPENNESS_FLAG_USAGE_THRESHOLD"), std::string::npos) << r.out;
+  EXPECT_EQ(Cli({"models", "get", "e2e/probe"}).exit_code, 64 + 5);
+
   r = Cli({"catalog", "load"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE((r.out + r.err).find("created 0, updated 0"), std::string::npos) << r.out << r.err;
