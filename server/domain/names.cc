@@ -1,5 +1,6 @@
 #include "server/domain/names.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -16,12 +17,9 @@ bool IsValidId(absl::string_view id, absl::string_view extra_chars) {
   if (id.empty() || id.size() > kMaxIdLength || !IsLowerAlnum(id.front())) {
     return false;
   }
-  for (char c : id) {
-    if (!IsLowerAlnum(c) && c != '-' && c != '.' && c != '_' && extra_chars.find(c) == absl::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
+  return std::all_of(id.begin(), id.end(), [extra_chars](char c) {
+    return IsLowerAlnum(c) || c == '-' || c == '.' || c == '_' || extra_chars.find(c) != absl::string_view::npos;
+  });
 }
 
 absl::Status BadName(absl::string_view field, absl::string_view name, absl::string_view expected) {

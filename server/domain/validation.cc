@@ -1,5 +1,6 @@
 #include "server/domain/validation.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -18,11 +19,11 @@ absl::Status Invalid(const std::string& field, absl::string_view problem) {
 }
 
 bool HasControlChars(absl::string_view s, bool allow_newlines) {
-  for (unsigned char c : s) {
-    if (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\t' || c == '\r'))) return true;
-    if (c == 0x7f) return true;
-  }
-  return false;
+  return std::any_of(s.begin(), s.end(), [allow_newlines](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool allowed_space = allow_newlines && (c == '\n' || c == '\t' || c == '\r');
+    return (c < 0x20 && !allowed_space) || c == 0x7f;
+  });
 }
 
 absl::Status CheckString(const std::string& field, const std::string& value, size_t max, bool allow_newlines = false) {
@@ -208,8 +209,9 @@ std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Mod
   }
   for (int i = 0; i < model.data_disclosure().datasets_size(); ++i) {
     const auto& d = model.data_disclosure().datasets(i);
-    if (!d.license().empty())
+    if (!d.license().empty()) {
       refs.emplace_back(absl::StrCat(p, "data_disclosure.datasets[", i, "].license"), d.license());
+    }
   }
   return refs;
 }
