@@ -19,7 +19,7 @@ step "dependencies"
 deploy/install-deps.sh
 
 step "buf lint (STANDARD rules, proto/buf.yaml)"
-BUF_DIR=${BUF_DIR:-$HOME/.cache/modelreg-buf}
+BUF_DIR=${BUF_DIR:-${HOME:-/tmp}/.cache/modelreg-buf}
 if [ ! -x "$BUF_DIR/node_modules/.bin/buf" ]; then
   mkdir -p "$BUF_DIR"
   (cd "$BUF_DIR" && npm install --silent --no-audit --no-fund @bufbuild/buf@1 >/dev/null)
