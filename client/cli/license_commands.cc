@@ -5,31 +5,12 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "client/cli/command_options.h"
 #include "client/cli/names.h"
 #include "client/cli/record_io.h"
 
 namespace modelreg::cli {
 namespace {
-
-struct RecordOptions {
-  std::string name;
-  std::string file;
-  std::string update_mask;
-};
-
-struct NameOptions {
-  std::string name;
-  std::string etag;
-};
-
-struct ListOptions {
-  std::string filter;
-  std::string order_by;
-  bool show_deleted = false;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
-};
 
 // Reads the record from -f and settles its name (`licenses/x`): the positional name, else the record's.
 int LoadRecord(const RecordOptions& opts, v1::License* license, std::string* text) {
@@ -137,10 +118,7 @@ int List(Context& ctx, const ListOptions& opts) {
   }
   const int rc = Print(ctx, response,
                        LicensesTable(std::vector<v1::License>(response.licenses().begin(), response.licenses().end())));
-  if (ctx.format() == OutputFormat::kTable && response.licenses_size() == 0) std::cerr << "no licenses found\n";
-  if (ctx.format() == OutputFormat::kTable && !response.next_page_token().empty()) {
-    std::cerr << "more results: --page-token " << response.next_page_token() << " (or --all)\n";
-  }
+  ReportPageHints(ctx, response.licenses_size(), response.next_page_token(), "licenses");
   return rc;
 }
 
@@ -175,23 +153,13 @@ void AddLicenseCommands(CLI::App& app, Context& ctx) {
                     "Comma-separated fields to update (default: the top-level fields present in the file)");
     cmd->callback([&ctx, opts] { ctx.exit_code = Update(ctx, *opts); });
   }
-  for (bool undelete : {false, true}) {
-    auto opts = std::make_shared<NameOptions>();
-    CLI::App* cmd = licenses->add_subcommand(undelete ? "undelete" : "delete",
-                                             undelete ? "Restore a soft-deleted license" : "Soft-delete a license");
-    cmd->add_option("name,--name", opts->name, kNameHelp)->required();
-    cmd->add_option("--etag", opts->etag, "Fail with ABORTED unless the stored etag matches");
-    cmd->callback([&ctx, opts, undelete] { ctx.exit_code = Delete(ctx, *opts, undelete); });
-  }
+  AddDeleteCommands(
+      licenses, "license", kNameHelp,
+      [&ctx](const NameOptions& opts, bool undelete) { return Delete(ctx, opts, undelete); }, ctx);
   {
     auto opts = std::make_shared<ListOptions>();
     CLI::App* cmd = licenses->add_subcommand("list", "List licenses, filtered and ordered");
-    cmd->add_option("--filter", opts->filter, "AIP-160 filter, e.g. 'osi_approved = true' or 'usage_thresholds:*'");
-    cmd->add_option("--order-by", opts->order_by, "e.g. 'category,name'");
-    cmd->add_flag("--show-deleted", opts->show_deleted, "Include soft-deleted licenses");
-    cmd->add_option("--page-size", opts->page_size, "Licenses per page (0: server default)");
-    cmd->add_option("--page-token", opts->page_token, "Continue from a previous page");
-    cmd->add_flag("--all", opts->all, "Follow page tokens to the end");
+    AddListFlags(cmd, opts.get(), "licenses", "'osi_approved = true' or 'usage_thresholds:*'", "'category,name'");
     cmd->callback([&ctx, opts] { ctx.exit_code = List(ctx, *opts); });
   }
 }

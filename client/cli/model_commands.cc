@@ -5,32 +5,12 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "client/cli/command_options.h"
 #include "client/cli/names.h"
 #include "client/cli/record_io.h"
 
 namespace modelreg::cli {
 namespace {
-
-struct RecordOptions {
-  std::string name;
-  std::string file;
-  std::string update_mask;
-};
-
-struct NameOptions {
-  std::string name;
-  std::string etag;
-};
-
-struct ListOptions {
-  std::string parent = "publishers/-";
-  std::string filter;
-  std::string order_by;
-  bool show_deleted = false;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
-};
 
 // Reads the record from -f and settles its name: the positional name, else the record's. Returns an exit code
 // (kExitOk when `model` and `name` are filled in) and the raw text in `text`.
@@ -144,10 +124,7 @@ int List(Context& ctx, const ListOptions& opts) {
   }
   const int rc =
       Print(ctx, response, ModelsTable(std::vector<v1::Model>(response.models().begin(), response.models().end())));
-  if (ctx.format() == OutputFormat::kTable && response.models_size() == 0) std::cerr << "no models found\n";
-  if (ctx.format() == OutputFormat::kTable && !response.next_page_token().empty()) {
-    std::cerr << "more results: --page-token " << response.next_page_token() << " (or --all)\n";
-  }
+  ReportPageHints(ctx, response.models_size(), response.next_page_token(), "models");
   return rc;
 }
 
@@ -206,25 +183,15 @@ void AddModelCommands(CLI::App& app, Context& ctx) {
                     "present in the file)");
     cmd->callback([&ctx, opts] { ctx.exit_code = Update(ctx, *opts); });
   }
-  for (bool undelete : {false, true}) {
-    auto opts = std::make_shared<NameOptions>();
-    CLI::App* cmd = models->add_subcommand(undelete ? "undelete" : "delete",
-                                           undelete ? "Restore a soft-deleted model" : "Soft-delete a model");
-    cmd->add_option("name,--name", opts->name, kNameHelp)->required();
-    cmd->add_option("--etag", opts->etag, "Fail with ABORTED unless the stored etag matches");
-    cmd->callback([&ctx, opts, undelete] { ctx.exit_code = Delete(ctx, *opts, undelete); });
-  }
+  AddDeleteCommands(
+      models, "model", kNameHelp,
+      [&ctx](const NameOptions& opts, bool undelete) { return Delete(ctx, opts, undelete); }, ctx);
   {
     auto opts = std::make_shared<ListOptions>();
     CLI::App* cmd = models->add_subcommand("list", "List models, filtered and ordered");
     cmd->add_option("--parent", opts->parent, "publishers/PUBLISHER, PUBLISHER, or publishers/- for all")
         ->capture_default_str();
-    cmd->add_option("--filter", opts->filter, "AIP-160 filter, e.g. 'openness.level >= 4'");
-    cmd->add_option("--order-by", opts->order_by, "e.g. 'release_date desc,name'");
-    cmd->add_flag("--show-deleted", opts->show_deleted, "Include soft-deleted models");
-    cmd->add_option("--page-size", opts->page_size, "Models per page (0: server default)");
-    cmd->add_option("--page-token", opts->page_token, "Continue from a previous page");
-    cmd->add_flag("--all", opts->all, "Follow page tokens to the end");
+    AddListFlags(cmd, opts.get(), "models", "'openness.level >= 4'", "'release_date desc,name'");
     cmd->callback([&ctx, opts] { ctx.exit_code = List(ctx, *opts); });
   }
   {

@@ -31,4 +31,17 @@ ApiTestServer::~ApiTestServer() {
   if (server_ != nullptr) server_->Shutdown();
 }
 
+ApiTestServer* SharedApiServerTest::server_ = nullptr;
+
+void SharedApiServerTest::SetUpTestSuite() {
+  auto server = ApiTestServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = server->release();
+}
+
+void SharedApiServerTest::TearDownTestSuite() {
+  delete server_;
+  server_ = nullptr;
+}
+
 }  // namespace modelreg::testing

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <memory>
 
@@ -40,6 +41,15 @@ class ApiTestServer {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::ModelRegistry::Stub> model_stub_;
   std::unique_ptr<v1::LicenseCatalog::Stub> license_stub_;
+};
+
+// Base of test suites whose tests share one ApiTestServer. A suite that seeds data defines its own SetUpTestSuite,
+// calls this one first and returns when `server_` is null (the failure is already reported).
+class SharedApiServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  static ApiTestServer* server_;
 };
 
 // Calls `method` on `stub` with a fresh context and a 30 s deadline; returns the response or the status as absl.

@@ -12,19 +12,17 @@
 namespace modelreg {
 namespace {
 
-using ::modelreg::testing::ApiTestServer;
 using ::modelreg::testing::Call;
 using ::modelreg::testing::StatusIs;
 using ::testing::HasSubstr;
 using MR = v1::ModelRegistry::Stub;
 using LC = v1::LicenseCatalog::Stub;
 
-class ModelRegistryTest : public ::testing::Test {
+class ModelRegistryTest : public ::modelreg::testing::SharedApiServerTest {
  protected:
   static void SetUpTestSuite() {
-    auto server = ApiTestServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
+    SharedApiServerTest::SetUpTestSuite();
+    if (server_ == nullptr) return;
     for (const char* id : {"apache-2.0", "llama3.1", "mit"}) {
       v1::CreateLicenseRequest request;
       request.set_license_id(id);
@@ -35,11 +33,6 @@ class ModelRegistryTest : public ::testing::Test {
       ASSERT_OK(Call(server_->licenses(), &LC::CreateLicense, request));
     }
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   static v1::CreateModelRequest CreateRequest(const std::string& publisher, const std::string& id) {
     v1::CreateModelRequest request;
     request.set_parent("publishers/" + publisher);
@@ -53,11 +46,7 @@ class ModelRegistryTest : public ::testing::Test {
   static absl::StatusOr<v1::Model> Create(const std::string& publisher, const std::string& id) {
     return Call(server_->models(), &MR::CreateModel, CreateRequest(publisher, id));
   }
-
-  static ApiTestServer* server_;
 };
-
-ApiTestServer* ModelRegistryTest::server_ = nullptr;
 
 v1::Model EveryFieldSet() {
   v1::Model m;

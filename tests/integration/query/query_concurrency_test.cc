@@ -19,7 +19,6 @@
 namespace modelreg {
 namespace {
 
-using ::modelreg::testing::ApiTestServer;
 using ::modelreg::testing::Call;
 using MR = v1::ModelRegistry::Stub;
 using LC = v1::LicenseCatalog::Stub;
@@ -49,27 +48,18 @@ v1::CreateModelRequest ModelRequest(const std::string& publisher, const std::str
   return request;
 }
 
-class QueryConcurrencyTest : public ::testing::Test {
+class QueryConcurrencyTest : public ::modelreg::testing::SharedApiServerTest {
  protected:
   static void SetUpTestSuite() {
-    auto server = ApiTestServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
+    SharedApiServerTest::SetUpTestSuite();
+    if (server_ == nullptr) return;
     v1::CreateLicenseRequest license;
     license.set_license_id("apache-2.0");
     license.mutable_license()->set_display_name("Apache License 2.0");
     license.mutable_license()->set_osi_approved(true);
     ASSERT_OK(Call(server_->licenses(), &LC::CreateLicense, license));
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
-  static ApiTestServer* server_;
 };
-
-ApiTestServer* QueryConcurrencyTest::server_ = nullptr;
 
 struct WalkResult {
   std::vector<std::string> names;

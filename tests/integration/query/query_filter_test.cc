@@ -20,7 +20,6 @@
 namespace modelreg {
 namespace {
 
-using ::modelreg::testing::ApiTestServer;
 using ::modelreg::testing::Call;
 using ::modelreg::testing::StatusIs;
 using ::modelreg::testing::WalkLicenses;
@@ -762,12 +761,11 @@ struct Row {
   std::vector<std::string> expected;  // "publisher/id" for models, license ids for licenses
 };
 
-class QueryFilterTest : public ::testing::Test {
+class QueryFilterTest : public ::modelreg::testing::SharedApiServerTest {
  protected:
   static void SetUpTestSuite() {
-    auto server = ApiTestServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
+    SharedApiServerTest::SetUpTestSuite();
+    if (server_ == nullptr) return;
 
     std::vector<std::pair<std::string, L>> licenses;
     licenses.emplace_back("apache-2.0", MakeLicense("Apache License 2.0", "Apache-2.0", L::CATEGORY_PERMISSIVE,
@@ -822,11 +820,6 @@ class QueryFilterTest : public ::testing::Test {
     del.set_name("licenses/old-1.0");
     ASSERT_OK(Call(server_->licenses(), &LC::DeleteLicense, del));
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   static std::vector<std::string> LiveKeysInCreationOrder(size_t begin, size_t end) {
     std::vector<std::string> keys;
     for (size_t i = begin; i < end; ++i) {
@@ -875,11 +868,9 @@ class QueryFilterTest : public ::testing::Test {
     EXPECT_EQ(*paged, *unpaged);
   }
 
-  static ApiTestServer* server_;
   static std::vector<v1::Model>* created_;
 };
 
-ApiTestServer* QueryFilterTest::server_ = nullptr;
 std::vector<v1::Model>* QueryFilterTest::created_ = new std::vector<v1::Model>();
 
 // The data set is what the table below assumes (so that a failing row points at the query, not at the data).

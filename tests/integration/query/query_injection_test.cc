@@ -18,7 +18,6 @@
 namespace modelreg {
 namespace {
 
-using ::modelreg::testing::ApiTestServer;
 using ::modelreg::testing::Call;
 using ::modelreg::testing::WalkLicenses;
 using ::modelreg::testing::WalkModels;
@@ -152,12 +151,11 @@ bool IsAllowed(const absl::Status& status) {
   return status.ok() || status.code() == absl::StatusCode::kInvalidArgument;
 }
 
-class QueryInjectionTest : public ::testing::Test {
+class QueryInjectionTest : public ::modelreg::testing::SharedApiServerTest {
  protected:
   static void SetUpTestSuite() {
-    auto server = ApiTestServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
+    SharedApiServerTest::SetUpTestSuite();
+    if (server_ == nullptr) return;
     v1::CreateLicenseRequest license;
     license.set_license_id("apache-2.0");
     license.mutable_license()->set_display_name("'; DROP TABLE licenses; --");
@@ -176,11 +174,6 @@ class QueryInjectionTest : public ::testing::Test {
       ASSERT_OK(Call(server_->models(), &MR::CreateModel, request));
     }
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   // Rows in models and licenses, and tables in the public schema.
   static std::vector<int64_t> Counts() {
     auto lease = server_->pool().Acquire();
@@ -202,11 +195,7 @@ class QueryInjectionTest : public ::testing::Test {
     }
     return names;
   }
-
-  static ApiTestServer* server_;
 };
-
-ApiTestServer* QueryInjectionTest::server_ = nullptr;
 
 bool IsWellFormedValue(const std::string& s) {
   // What a filter string literal may hold: valid UTF-8 without NUL, short enough to fit the 4096-byte filter.
