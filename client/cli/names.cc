@@ -9,23 +9,6 @@
 #include "absl/strings/strip.h"
 
 namespace modelreg::cli {
-namespace {
-
-bool IsValidId(absl::string_view id, absl::string_view extra) {
-  if (id.empty() || id.size() > 63) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                    extra.find(c) != absl::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool IsValidModelId(absl::string_view id) { return IsValidId(id, ""); }
-bool IsValidLicenseId(absl::string_view id) { return IsValidId(id, "+"); }
-
 absl::StatusOr<ModelName> ParseModelName(absl::string_view text) {
   const std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
   std::vector<std::string> parts = absl::StrSplit(lower, '/');
@@ -40,11 +23,11 @@ absl::StatusOr<ModelName> ParseModelName(absl::string_view text) {
     return absl::InvalidArgumentError(
         absl::StrCat("bad model name '", text, "': expected publishers/PUBLISHER/models/MODEL or PUBLISHER/MODEL"));
   }
-  if (!IsValidModelId(name.publisher)) {
+  if (!IsValidResourceId(name.publisher)) {
     return absl::InvalidArgumentError(
         absl::StrCat("bad publisher id '", name.publisher, "' in '", text, "': use 1-63 of a-z, 0-9, '-', '.', '_'"));
   }
-  if (!IsValidModelId(name.model)) {
+  if (!IsValidResourceId(name.model)) {
     return absl::InvalidArgumentError(
         absl::StrCat("bad model id '", name.model, "' in '", text, "': use 1-63 of a-z, 0-9, '-', '.', '_'"));
   }
@@ -55,7 +38,7 @@ absl::StatusOr<std::string> ParsePublisher(absl::string_view text) {
   std::string id = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
   absl::string_view view = id;
   absl::ConsumePrefix(&view, "publishers/");
-  if (view != "-" && !IsValidModelId(view)) {
+  if (view != "-" && !IsValidResourceId(view)) {
     return absl::InvalidArgumentError(
         absl::StrCat("bad publisher '", text, "': expected publishers/PUBLISHER, PUBLISHER or '-'"));
   }

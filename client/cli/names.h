@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 
@@ -17,10 +18,7 @@ struct ModelName {
   std::string name() const { return parent() + "/models/" + model; }
 };
 
-// True for 1-63 chars of lowercase letters, digits, `-`, `.`, `_` (model and publisher ids).
-bool IsValidModelId(absl::string_view id);
-// True for 1-63 chars of lowercase letters, digits, `-`, `.`, `_`, `+` (license ids).
-bool IsValidLicenseId(absl::string_view id);
+// Id rules are the server's: IsValidResourceId / IsValidLicenseId in server/domain/names.h.
 
 // `publishers/x/models/y` or `x/y` (lowercased). INVALID_ARGUMENT otherwise.
 absl::StatusOr<ModelName> ParseModelName(absl::string_view text);
