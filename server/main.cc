@@ -32,10 +32,13 @@
 #include "server/common/status_macros.h"
 #include "server/service/catalog_sync.h"
 #include "server/service/license_service.h"
+#include "server/service/model_reader.h"
 #include "server/service/model_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/migrator.h"
+#include "server/storage/model_cache.h"
+#include "server/storage/model_change_listener.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7411", "gRPC listen address, host:port (port 0 picks a free port)");
 ABSL_FLAG(std::string, database_url, "",
@@ -45,12 +48,19 @@ ABSL_FLAG(
     "Directory of the embedded PostgreSQL cluster (default $XDG_DATA_HOME/modelreg, else ~/.local/share/modelreg; "
     "/var/lib/modelreg for root)");
 ABSL_FLAG(int, pool_size, 16, "Number of PostgreSQL connections");
+ABSL_FLAG(int, read_threads, 2, "Threads serving GetModel cache misses, each with one batched query at a time");
+ABSL_FLAG(int, model_cache_mb, 1024,
+          "Memory for cached models served by GetModel, in MiB (0: no cache); warmed at start-up, kept coherent "
+          "through PostgreSQL notifications");
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
 
 namespace modelreg {
 namespace {
+
+// Most GetModel calls answered by one query (names in its `= ANY($1)` array).
+constexpr int kMaxReadBatch = 256;
 
 // The default is $XDG_DATA_HOME/modelreg or ~/.local/share/modelreg. As root the cluster runs as the
 // unprivileged `postgres` user, which cannot enter /root, so root's default is /var/lib/modelreg instead.
@@ -130,7 +140,9 @@ class HealthMonitor {
 };
 
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
-  ModelStore model_store(pool);
+  const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
+  ModelCache cache(static_cast<size_t>(cache_mb) << 20);
+  ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
   LicenseStore license_store(pool);
   ModelService model_service(&model_store, &license_store);
   LicenseService license_service(&license_store, &model_service);
@@ -142,7 +154,11 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
     LOG_INFO << "catalog: " << report.Summary();
   }
 
-  ModelRegistryService registry(&model_service);
+  std::unique_ptr<ModelChangeListener> listener;
+  if (cache_mb > 0) listener = std::make_unique<ModelChangeListener>(pool->url(), &cache, &model_store);
+  // Declared before the server so that it outlives every GetModel call.
+  ModelReader reader(&model_store, absl::GetFlag(FLAGS_read_threads), kMaxReadBatch);
+  ModelRegistryService registry(&model_service, &reader);
   LicenseCatalogService catalog(&license_service);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

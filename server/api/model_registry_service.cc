@@ -1,5 +1,6 @@
 #include "server/api/model_registry_service.h"
 
+#include "server/api/grpc_status.h"
 #include "server/api/unary_call.h"
 
 namespace modelreg {
@@ -15,9 +16,15 @@ grpc::Status ModelRegistryService::BatchCreateModels(grpc::ServerContext* /*cont
   return RunUnary("BatchCreateModels", response, [&] { return service_->BatchCreateModels(*request); });
 }
 
-grpc::Status ModelRegistryService::GetModel(grpc::ServerContext* /*context*/, const v1::GetModelRequest* request,
-                                            v1::Model* response) {
-  return RunUnary("GetModel", response, [&] { return service_->GetModel(*request); });
+grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerContext* context,
+                                                         const v1::GetModelRequest* request, v1::Model* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // `request` and `response` live until Finish.
+  reader_->GetModel(*request, [reactor, response](absl::StatusOr<v1::Model> model) {
+    if (model.ok()) *response = std::move(model).value();
+    reactor->Finish(ToGrpcStatus(model.status()));
+  });
+  return reactor;
 }
 
 grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* /*context*/, const v1::UpdateModelRequest* request,

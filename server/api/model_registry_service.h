@@ -1,20 +1,24 @@
 // gRPC adapter of modelreg.v1.ModelRegistry: unpacks requests, calls ModelService, converts the status. No logic.
+// GetModel, the hot read path, uses gRPC's callback API and ModelReader, so no thread waits on PostgreSQL for it;
+// the other methods are synchronous handlers.
 #pragma once
 
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "server/service/model_reader.h"
 #include "server/service/model_service.h"
 
 namespace modelreg {
 
-class ModelRegistryService final : public v1::ModelRegistry::Service {
+class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_GetModel<v1::ModelRegistry::Service> {
  public:
-  explicit ModelRegistryService(ModelService* service) : service_(service) {}
+  ModelRegistryService(ModelService* service, ModelReader* reader) : service_(service), reader_(reader) {}
 
   grpc::Status CreateModel(grpc::ServerContext* context, const v1::CreateModelRequest* request,
                            v1::Model* response) override;
   grpc::Status BatchCreateModels(grpc::ServerContext* context, const v1::BatchCreateModelsRequest* request,
                                  v1::BatchCreateModelsResponse* response) override;
-  grpc::Status GetModel(grpc::ServerContext* context, const v1::GetModelRequest* request, v1::Model* response) override;
+  grpc::ServerUnaryReactor* GetModel(grpc::CallbackServerContext* context, const v1::GetModelRequest* request,
+                                     v1::Model* response) override;
   grpc::Status UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,
                            v1::Model* response) override;
   grpc::Status DeleteModel(grpc::ServerContext* context, const v1::DeleteModelRequest* request,
@@ -28,6 +32,7 @@ class ModelRegistryService final : public v1::ModelRegistry::Service {
 
  private:
   ModelService* service_;
+  ModelReader* reader_;
 };
 
 }  // namespace modelreg

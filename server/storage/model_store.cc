@@ -45,6 +45,7 @@ constexpr int kModelColumnCount = 5;
   "openness_flags = $22::smallint[], rules_version = $23::integer"
 
 constexpr char kGet[] = "modelreg_model_get";
+constexpr char kScan[] = "modelreg_model_scan";
 constexpr char kLock[] = "modelreg_model_lock";
 constexpr char kInsert[] = "modelreg_model_insert";
 constexpr char kUpdate[] = "modelreg_model_update";
@@ -214,7 +215,8 @@ absl::Status InsertModel(pqxx::transaction_base& tx, const v1::Model& input, v1:
 namespace storage_internal {
 const std::vector<PreparedStatement>& ModelStoreStatements() {
   static const auto* statements = new std::vector<PreparedStatement>{
-      {kGet, "SELECT " MODELREG_MODEL_COLUMNS " FROM models m WHERE m.name = $1"},
+      {kGet, "SELECT " MODELREG_MODEL_COLUMNS " FROM models m WHERE m.name = ANY($1::text[])"},
+      {kScan, "SELECT " MODELREG_MODEL_COLUMNS " FROM models m WHERE m.name > $1 ORDER BY m.name LIMIT $2::integer"},
       {kLock, "SELECT " MODELREG_MODEL_COLUMNS " FROM models m WHERE m.name = $1 FOR UPDATE"},
       {kInsert,
        "INSERT INTO models (name, publisher, record, display_name, family, version, release_date, parameter_count, "
@@ -265,15 +267,62 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
 }
 
 absl::StatusOr<v1::Model> ModelStore::Get(const std::string& name) {
-  v1::Model result;
+  ASSIGN_OR_RETURN(std::vector<v1::Model> found, GetMany({name}));
+  if (found.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
+  return std::move(found[0]);
+}
+
+bool ModelStore::GetCached(const std::string& name, v1::Model* out) {
+  return cache_ != nullptr && cache_->Lookup(name, out);
+}
+
+absl::StatusOr<std::vector<v1::Model>> ModelStore::GetMany(const std::vector<std::string>& names) {
+  std::vector<v1::Model> found;
+  std::vector<std::string> missed;
+  for (const std::string& name : names) {
+    v1::Model model;
+    if (GetCached(name, &model)) {
+      found.push_back(std::move(model));
+    } else {
+      missed.push_back(name);
+    }
+  }
+  if (missed.empty()) return found;
+  const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
+  const size_t cached = found.size();
   const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
-    pqxx::result rows = tx.exec_prepared(kGet, name);
-    if (rows.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
-    ASSIGN_OR_RETURN(result, RowToModel(rows[0]));
+    found.resize(cached);
+    pqxx::result rows = tx.exec_prepared(kGet, TextArrayLiteral(missed));
+    for (const pqxx::row& row : rows) {
+      ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
+      found.push_back(std::move(model));
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return result;
+  if (cache_ != nullptr) {
+    for (size_t i = cached; i < found.size(); ++i) cache_->Insert(epoch, found[i]);
+  }
+  return found;
+}
+
+absl::StatusOr<std::vector<v1::Model>> ModelStore::Scan(const std::string& after, int limit) {
+  std::vector<v1::Model> models;
+  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
+    models.clear();
+    pqxx::result rows = tx.exec_prepared(kScan, after, limit);
+    for (const pqxx::row& row : rows) {
+      ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
+      models.push_back(std::move(model));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return models;
+}
+
+void ModelStore::InvalidateAfterTransaction(const std::string& name) {
+  if (cache_ != nullptr) AfterTransaction([cache = cache_, name] { cache->Invalidate(name); });
 }
 
 absl::StatusOr<v1::Model> ModelStore::Update(const std::string& name, const Mutation& mutate) {
@@ -281,6 +330,7 @@ absl::StatusOr<v1::Model> ModelStore::Update(const std::string& name, const Muta
   const absl::Status status = RunTransaction(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kLock, name);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
+    InvalidateAfterTransaction(name);
     ASSIGN_OR_RETURN(v1::Model model, RowToModel(rows[0]));
     RETURN_IF_ERROR(mutate(model));
     if (model.name() != name) return absl::InvalidArgumentError("a model's name cannot change");
@@ -337,6 +387,7 @@ absl::StatusOr<int64_t> ModelStore::Reassess(int rules_version, const std::strin
       for (const pqxx::row& row : rows) {
         ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
         batch_last = model.name();
+        InvalidateAfterTransaction(model.name());
         v1::Model recomputed = model;
         RETURN_IF_ERROR(recompute(recomputed));
         // Only the assessment changes; every other field (and so every other column) stays as stored.

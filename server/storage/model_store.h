@@ -10,6 +10,7 @@
 #include "modelreg/v1/model.pb.h"
 #include "server/domain/query/sql_query.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/model_cache.h"
 #include "server/storage/page.h"
 
 namespace modelreg {
@@ -19,7 +20,9 @@ class ModelStore {
   // Changes a stored model in place; an error aborts the transaction and is returned as is.
   using Mutation = std::function<absl::Status(v1::Model& model)>;
 
-  explicit ModelStore(ConnectionPool* pool) : pool_(pool) {}
+  // With a `cache`, Get and GetMany read through it, and every change invalidates the model in it once its
+  // transaction has ended.
+  explicit ModelStore(ConnectionPool* pool, ModelCache* cache = nullptr) : pool_(pool), cache_(cache) {}
 
   // Inserts `model` (name and openness set by the caller). Sets revision 1 and create/update time; returns the stored
   // model with its output-only fields. ALREADY_EXISTS if the name is taken (soft-deleted models included);
@@ -31,6 +34,16 @@ class ModelStore {
 
   // Returns a model, soft-deleted or not. NOT_FOUND.
   absl::StatusOr<v1::Model> Get(const std::string& name);
+
+  // Returns the models of `names` that exist, soft-deleted or not, in no particular order: those in the cache, and
+  // the others from one query.
+  absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names);
+
+  // Copies the model named `name` into `out` if the cache has it. Never touches the database.
+  bool GetCached(const std::string& name, v1::Model* out);
+
+  // Up to `limit` models, soft-deleted included, whose names sort after `after`, in name order.
+  absl::StatusOr<std::vector<v1::Model>> Scan(const std::string& after, int limit);
 
   // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
   // new update_time. `mutate` may set or clear delete_time: any value set on a live model soft-deletes it at the
@@ -50,7 +63,11 @@ class ModelStore {
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id, const Mutation& recompute);
 
  private:
+  // Inside a transaction: invalidates `name` in the cache once the transaction has ended.
+  void InvalidateAfterTransaction(const std::string& name);
+
   ConnectionPool* pool_;
+  ModelCache* cache_;
 };
 
 }  // namespace modelreg

@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -41,6 +42,7 @@ absl::Status StatusFromSqlState(const pqxx::sql_error& e) {
 struct ActiveTransaction {
   ConnectionPool* pool;
   pqxx::dbtransaction* tx;
+  std::vector<std::function<void()>>* after;  // the outermost transaction's AfterTransaction hooks
 };
 thread_local ActiveTransaction* active_transaction = nullptr;
 
@@ -59,7 +61,7 @@ class ActiveScope {
 absl::Status RunNested(ActiveTransaction& outer, const TransactionBody& body) {
   try {
     pqxx::subtransaction savepoint(*outer.tx, "modelreg_nested");
-    ActiveTransaction inner{outer.pool, &savepoint};
+    ActiveTransaction inner{outer.pool, &savepoint, outer.after};
     ActiveScope scope(&inner);
     absl::Status status = body(savepoint);
     if (!status.ok()) {
@@ -114,6 +116,13 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
   if (active_transaction != nullptr && active_transaction->pool == &pool) {
     return RunNested(*active_transaction, body);
   }
+  std::vector<std::function<void()>> after;
+  struct RunAfter {
+    std::vector<std::function<void()>>& hooks;
+    ~RunAfter() {
+      for (auto& hook : hooks) hook();
+    }
+  } run_after{after};
   absl::Status last;
   bool broken_retried = false;
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
@@ -121,7 +130,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
     if (!lease.ok()) return lease.status();
     try {
       pqxx::work tx(**lease);
-      ActiveTransaction active{&pool, &tx};
+      ActiveTransaction active{&pool, &tx, &after};
       absl::Status status;
       {
         ActiveScope scope(&active);
@@ -160,6 +169,14 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
   if (last.code() != absl::StatusCode::kAborted) return last;
   return absl::AbortedError(
       absl::StrCat("transaction conflict persisted after ", kMaxTransactionAttempts, " attempts; retry"));
+}
+
+void AfterTransaction(std::function<void()> hook) {
+  if (active_transaction == nullptr) {
+    hook();
+  } else {
+    active_transaction->after->push_back(std::move(hook));
+  }
 }
 
 absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {

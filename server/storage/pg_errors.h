@@ -43,6 +43,11 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body,
 absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body,
                                 absl::Duration acquire_timeout = absl::Seconds(5));
 
+// Runs `hook` once the outermost RunTransaction on this thread has ended, whatever its outcome (committed, rolled
+// back, failed, or unknown after a lost commit); outside a transaction, runs it now. For cache invalidation, which is
+// harmless when nothing changed and must not run before the commit.
+void AfterTransaction(std::function<void()> hook);
+
 inline constexpr int kMaxTransactionAttempts = 4;
 
 }  // namespace modelreg

@@ -8,11 +8,17 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start() {
   std::unique_ptr<ApiTestServer> s(new ApiTestServer());
   ASSIGN_OR_RETURN(s->database_, TestDatabase::Create());
   ASSIGN_OR_RETURN(s->pool_, ConnectionPool::Create(s->database_->url(), 8));
-  s->model_store_ = std::make_unique<ModelStore>(s->pool_.get());
+  // As modelregd: GetModel reads through a cache kept coherent by a change listener.
+  s->model_cache_ = std::make_unique<ModelCache>(64 << 20);
+  s->model_store_ = std::make_unique<ModelStore>(s->pool_.get(), s->model_cache_.get());
   s->license_store_ = std::make_unique<LicenseStore>(s->pool_.get());
   s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get());
   s->license_service_ = std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get());
-  s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get());
+  s->listener_ =
+      std::make_unique<ModelChangeListener>(s->database_->url(), s->model_cache_.get(), s->model_store_.get());
+  if (!s->listener_->WaitUntilWarm(absl::Seconds(10))) return absl::UnavailableError("model cache listener not up");
+  s->reader_ = std::make_unique<ModelReader>(s->model_store_.get(), /*threads=*/2, /*max_batch=*/64);
+  s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get());
   s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get());
   grpc::ServerBuilder builder;
   int port = 0;

@@ -12,6 +12,8 @@
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/model_cache.h"
+#include "server/storage/model_change_listener.h"
 #include "tests/support/test_database.h"
 
 namespace modelreg::testing {
@@ -32,10 +34,13 @@ class ApiTestServer {
 
   std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<ModelCache> model_cache_;
   std::unique_ptr<ModelStore> model_store_;
   std::unique_ptr<LicenseStore> license_store_;
   std::unique_ptr<ModelService> model_service_;
   std::unique_ptr<LicenseService> license_service_;
+  std::unique_ptr<ModelChangeListener> listener_;
+  std::unique_ptr<ModelReader> reader_;
   std::unique_ptr<ModelRegistryService> registry_;
   std::unique_ptr<LicenseCatalogService> catalog_;
   std::unique_ptr<grpc::Server> server_;

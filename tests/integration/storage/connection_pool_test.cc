@@ -60,7 +60,7 @@ TEST_F(ConnectionPoolTest, PreparedStatementsAreRegistered) {
   absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
   ASSERT_OK(lease);
   pqxx::work tx(**lease);
-  pqxx::result rows = tx.exec_prepared("modelreg_model_get", "publishers/none/models/none");
+  pqxx::result rows = tx.exec_prepared("modelreg_model_get", "{\"publishers/none/models/none\"}");
   EXPECT_TRUE(rows.empty());
 }
 

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <pqxx/pqxx>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/support/status_matchers.h"
@@ -16,6 +18,7 @@ namespace {
 using ::modelreg::testing::StatusIs;
 using ::modelreg::testing::StorageTest;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -70,6 +73,33 @@ TEST_F(PgErrorsTest, BodyErrorRollsBackAndIsReturnedAsIs) {
     return absl::OkStatus();
   }));
   EXPECT_EQ(count, 0);
+}
+
+TEST_F(PgErrorsTest, AfterTransactionHooksRunOnceTheOutermostTransactionHasEnded) {
+  std::vector<std::string> events;
+  ASSERT_OK(RunTransaction(pool(), [&](pqxx::transaction_base&) {
+    AfterTransaction([&] { events.push_back("outer hook"); });
+    EXPECT_OK(RunTransaction(pool(), [&](pqxx::transaction_base&) {
+      AfterTransaction([&] { events.push_back("nested hook"); });
+      return absl::OkStatus();
+    }));
+    events.push_back("body done");
+    return absl::OkStatus();
+  }));
+  EXPECT_THAT(events, ElementsAre("body done", "outer hook", "nested hook"));
+
+  events.clear();
+  EXPECT_THAT(RunTransaction(pool(),
+                             [&](pqxx::transaction_base&) {
+                               AfterTransaction([&] { events.push_back("hook"); });
+                               return absl::NotFoundError("rolled back");
+                             }),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(events, ElementsAre("hook")) << "hooks run whatever the outcome";
+
+  events.clear();
+  AfterTransaction([&] { events.push_back("no transaction"); });
+  EXPECT_THAT(events, ElementsAre("no transaction"));
 }
 
 TEST_F(PgErrorsTest, SerializationFailuresAreRetriedThenAborted) {

@@ -1,0 +1,92 @@
+#include "server/service/model_reader.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/domain/names.h"
+
+namespace modelreg {
+
+ModelReader::ModelReader(ModelStore* store, int threads, int max_batch)
+    : store_(store), max_batch_(static_cast<size_t>(std::max(1, max_batch))) {
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Run(); });
+}
+
+ModelReader::~ModelReader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  pending_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void ModelReader::GetModel(const v1::GetModelRequest& request, Done done) {
+  if (absl::Status valid = ParseModelName(request.name()).status(); !valid.ok()) {
+    std::move(done)(std::move(valid));
+    return;
+  }
+  if (v1::Model model; store_->GetCached(request.name(), &model)) {
+    std::move(done)(std::move(model));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(Read{request.name(), std::move(done)});
+  }
+  pending_.notify_one();
+}
+
+void ModelReader::Run() {
+  std::vector<Read> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      pending_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every read has been answered or taken by another thread
+      const size_t take = std::min(max_batch_, queue_.size());
+      for (size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Serve(batch);
+    batch.clear();
+  }
+}
+
+void ModelReader::Serve(std::vector<Read>& batch) {
+  std::vector<std::string> names;
+  names.reserve(batch.size());
+  for (const Read& read : batch) names.push_back(read.name);
+  absl::StatusOr<std::vector<v1::Model>> found = store_->GetMany(names);
+  if (!found.ok()) {
+    for (Read& read : batch) std::move(read.done)(found.status());
+    return;
+  }
+  // A name asked for more than once in the batch gets copies; its last read gets the model itself.
+  struct Found {
+    v1::Model* model;
+    int reads = 0;
+  };
+  std::unordered_map<std::string, Found> by_name;
+  for (v1::Model& model : *found) by_name.emplace(model.name(), Found{&model});
+  for (const Read& read : batch) {
+    auto it = by_name.find(read.name);
+    if (it != by_name.end()) ++it->second.reads;
+  }
+  for (Read& read : batch) {
+    auto it = by_name.find(read.name);
+    if (it == by_name.end()) {
+      std::move(read.done)(absl::NotFoundError(absl::StrCat("model `", read.name, "` not found")));
+    } else if (--it->second.reads == 0) {
+      std::move(read.done)(std::move(*it->second.model));
+    } else {
+      std::move(read.done)(*it->second.model);
+    }
+  }
+}
+
+}  // namespace modelreg

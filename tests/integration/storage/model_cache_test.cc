@@ -1,0 +1,195 @@
+// The model cache against a real PostgreSQL: reads through it, invalidation by this process's writes at once and by
+// other processes' writes through notifications, warm-up, and the cache switching off while its listener is
+// disconnected.
+#include "server/storage/model_cache.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/storage/model_change_listener.h"
+#include "server/storage/model_store.h"
+#include "server/storage/pg_errors.h"
+#include "tests/integration/storage/storage_test_base.h"
+#include "tests/integration/storage/store_test_data.h"
+#include "tests/support/status_matchers.h"
+
+namespace modelreg {
+namespace {
+
+using ::modelreg::testing::MinimalModel;
+using ::modelreg::testing::StatusIs;
+using ::modelreg::testing::StorageTest;
+
+constexpr absl::Duration kPatience = absl::Seconds(10);
+
+// Polls `condition` until it holds or kPatience passes.
+template <typename Condition>
+bool Eventually(Condition condition) {
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return condition();
+}
+
+std::string Name(const std::string& id) { return absl::StrCat("publishers/cache/models/", id); }
+
+absl::Status SetDescription(ModelStore& store, const std::string& name, const std::string& description) {
+  return store
+      .Update(name,
+              [&](v1::Model& model) {
+                model.set_description(description);
+                return absl::OkStatus();
+              })
+      .status();
+}
+
+// `cached_` reads through a cache kept coherent by a listener; `other_` writes as another process would (no cache).
+class ModelCacheTest : public StorageTest {
+ protected:
+  static void SetUpTestSuite() {
+    StorageTest::SetUpTestSuite();
+    if (pool_ == nullptr) return;
+    ModelStore store(pool_.get());
+    for (const char* id : {"warm-1", "warm-2", "warm-3"}) {
+      if (!store.Create(MinimalModel(Name(id))).ok()) setup_error_ = "cannot create models";
+    }
+    if (!setup_error_.empty()) pool_.reset();
+  }
+
+  void SetUp() override {
+    StorageTest::SetUp();
+    listener_ = std::make_unique<ModelChangeListener>(db().url(), &cache_, &cached_);
+    ASSERT_TRUE(listener_->WaitUntilWarm(kPatience));
+  }
+
+  // The model as the cache holds it, or nullopt.
+  std::optional<v1::Model> Cached(const std::string& name) {
+    v1::Model model;
+    if (!cache_.Lookup(name, &model)) return std::nullopt;
+    return model;
+  }
+
+  ModelCache cache_{16 << 20};
+  ModelStore cached_{&pool(), &cache_};
+  ModelStore other_{&pool()};
+  std::unique_ptr<ModelChangeListener> listener_;
+};
+
+TEST_F(ModelCacheTest, WarmUpCachesExistingModels) {
+  EXPECT_TRUE(cache_.enabled());
+  for (const char* id : {"warm-1", "warm-2", "warm-3"}) EXPECT_TRUE(Cached(Name(id)).has_value()) << id;
+}
+
+TEST_F(ModelCacheTest, ReadsFillTheCacheAndThenHitIt) {
+  ASSERT_OK(other_.Create(MinimalModel(Name("fill"))).status());
+  EXPECT_FALSE(Cached(Name("fill")).has_value());
+  ASSERT_OK(cached_.Get(Name("fill")).status());
+  const int64_t hits = cache_.stats().hits;
+  v1::Model model;
+  ASSERT_TRUE(cached_.GetCached(Name("fill"), &model));
+  EXPECT_EQ(model.revision(), 1);
+  EXPECT_FALSE(model.etag().empty());
+  EXPECT_EQ(cache_.stats().hits, hits + 1);
+  EXPECT_THAT(cached_.Get(Name("missing")), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_FALSE(Cached(Name("missing")).has_value());
+}
+
+TEST_F(ModelCacheTest, OwnWritesAreVisibleAtOnce) {
+  ASSERT_OK(cached_.Create(MinimalModel(Name("own"))).status());
+  ASSERT_OK(cached_.Get(Name("own")).status());
+  ASSERT_TRUE(Cached(Name("own")).has_value());
+  ASSERT_OK(SetDescription(cached_, Name("own"), "changed"));
+  absl::StatusOr<v1::Model> read = cached_.Get(Name("own"));
+  ASSERT_OK(read.status());
+  EXPECT_EQ(read->description(), "changed");
+  EXPECT_EQ(read->revision(), 2);
+}
+
+TEST_F(ModelCacheTest, OwnWritesInsideAnOuterTransactionInvalidateAfterItCommits) {
+  ASSERT_OK(cached_.Create(MinimalModel(Name("nested"))).status());
+  ASSERT_OK(cached_.Get(Name("nested")).status());
+  ASSERT_OK(RunTransaction(pool(), [&](pqxx::transaction_base&) {
+    EXPECT_OK(SetDescription(cached_, Name("nested"), "inside"));
+    // Not committed yet: a read on another thread (another connection) sees revision 1 and caches it.
+    std::thread reader([&] {
+      absl::StatusOr<v1::Model> read = cached_.Get(Name("nested"));
+      EXPECT_OK(read.status());
+      if (read.ok()) {
+        EXPECT_EQ(read->revision(), 1);
+      }
+    });
+    reader.join();
+    EXPECT_TRUE(Cached(Name("nested")).has_value());
+    return absl::OkStatus();
+  }));
+  absl::StatusOr<v1::Model> read = cached_.Get(Name("nested"));
+  ASSERT_OK(read.status());
+  EXPECT_EQ(read->description(), "inside");
+}
+
+TEST_F(ModelCacheTest, OtherProcessesWritesArriveThroughNotifications) {
+  ASSERT_OK(other_.Create(MinimalModel(Name("remote"))).status());
+  ASSERT_OK(cached_.Get(Name("remote")).status());
+  ASSERT_TRUE(Cached(Name("remote")).has_value());
+  ASSERT_OK(SetDescription(other_, Name("remote"), "from elsewhere"));
+  EXPECT_TRUE(Eventually([&] { return !Cached(Name("remote")).has_value(); }))
+      << "the notification did not invalidate the cached model";
+  absl::StatusOr<v1::Model> read = cached_.Get(Name("remote"));
+  ASSERT_OK(read.status());
+  EXPECT_EQ(read->description(), "from elsewhere");
+}
+
+TEST_F(ModelCacheTest, HardDeletesArriveThroughNotifications) {
+  ASSERT_OK(other_.Create(MinimalModel(Name("purged"))).status());
+  ASSERT_OK(cached_.Get(Name("purged")).status());
+  {
+    absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+    ASSERT_OK(lease.status());
+    pqxx::work tx(**lease);
+    tx.exec_params("DELETE FROM models WHERE name = $1", Name("purged"));
+    tx.commit();
+  }
+  EXPECT_TRUE(Eventually([&] { return !Cached(Name("purged")).has_value(); }));
+  EXPECT_THAT(cached_.Get(Name("purged")), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ModelCacheTest, CacheIsOffWhileTheListenerIsDisconnectedAndBackAfter) {
+  ASSERT_OK(other_.Create(MinimalModel(Name("outage"))).status());
+  ASSERT_OK(cached_.Get(Name("outage")).status());
+  {
+    absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+    ASSERT_OK(lease.status());
+    pqxx::nontransaction tx(**lease);
+    const pqxx::result killed = tx.exec(absl::StrCat(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
+        "'LISTEN%",
+        ModelChangeListener::kChannel, "%'"));
+    ASSERT_EQ(killed.size(), 1u);
+  }
+  EXPECT_TRUE(Eventually([&] { return !cache_.enabled(); }));
+  // Meanwhile reads are served from the database, with writes from elsewhere visible at once.
+  ASSERT_OK(SetDescription(other_, Name("outage"), "during the outage"));
+  absl::StatusOr<v1::Model> read = cached_.Get(Name("outage"));
+  ASSERT_OK(read.status());
+  EXPECT_EQ(read->description(), "during the outage");
+  EXPECT_TRUE(Eventually([&] { return cache_.enabled(); })) << "the listener did not reconnect";
+  EXPECT_TRUE(listener_->WaitUntilWarm(kPatience));
+  EXPECT_TRUE(Cached(Name("outage")).has_value()) << "warmed again after reconnecting";
+}
+
+TEST_F(ModelCacheTest, StoppingTheListenerDisablesTheCache) {
+  listener_.reset();
+  EXPECT_FALSE(cache_.enabled());
+  EXPECT_FALSE(Cached(Name("warm-1")).has_value());
+}
+
+}  // namespace
+}  // namespace modelreg

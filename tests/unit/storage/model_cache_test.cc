@@ -1,0 +1,154 @@
+// ModelCache: lookups, byte-bounded LRU eviction, and the epoch rule that keeps stale reads out.
+#include "server/storage/model_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace modelreg {
+namespace {
+
+v1::Model Model(const std::string& id, int64_t revision = 1, size_t description_bytes = 0) {
+  v1::Model model;
+  model.set_name(absl::StrCat("publishers/p/models/", id));
+  model.set_revision(revision);
+  model.set_description(std::string(description_bytes, 'd'));
+  return model;
+}
+
+class ModelCacheTest : public ::testing::Test {
+ protected:
+  ModelCacheTest() { cache_.SetEnabled(true); }
+  ModelCache cache_{1 << 20};
+};
+
+TEST_F(ModelCacheTest, StartsDisabledAndIgnoresInsertsUntilEnabled) {
+  ModelCache cache(1 << 20);
+  EXPECT_FALSE(cache.enabled());
+  EXPECT_FALSE(cache.Insert(cache.Epoch(), Model("a")));
+  v1::Model out;
+  EXPECT_FALSE(cache.Lookup(Model("a").name(), &out));
+  cache.SetEnabled(true);
+  EXPECT_TRUE(cache.Insert(cache.Epoch(), Model("a")));
+  EXPECT_TRUE(cache.Lookup(Model("a").name(), &out));
+}
+
+TEST_F(ModelCacheTest, LookupReturnsTheInsertedModelAndCountsHitsAndMisses) {
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 7)));
+  v1::Model out;
+  ASSERT_TRUE(cache_.Lookup(Model("a").name(), &out));
+  EXPECT_EQ(out.name(), "publishers/p/models/a");
+  EXPECT_EQ(out.revision(), 7);
+  EXPECT_FALSE(cache_.Lookup(Model("b").name(), &out));
+  const ModelCache::Stats stats = cache_.stats();
+  EXPECT_EQ(stats.hits, 1);
+  EXPECT_EQ(stats.misses, 1);
+  EXPECT_EQ(stats.entries, 1);
+  EXPECT_GT(stats.bytes, 0);
+}
+
+TEST_F(ModelCacheTest, InsertAfterAnInvalidationSinceItsEpochIsDropped) {
+  const uint64_t before_read = cache_.Epoch();
+  cache_.Invalidate(Model("other").name());  // any invalidation: the read may have missed a change
+  EXPECT_FALSE(cache_.Insert(before_read, Model("a")));
+  v1::Model out;
+  EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
+  EXPECT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
+}
+
+TEST_F(ModelCacheTest, InvalidateRemovesOneModel) {
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("b")));
+  cache_.Invalidate(Model("a").name());
+  v1::Model out;
+  EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
+  EXPECT_TRUE(cache_.Lookup(Model("b").name(), &out));
+}
+
+TEST_F(ModelCacheTest, InvalidateAllAndDisableEmptyTheCache) {
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
+  cache_.InvalidateAll();
+  EXPECT_EQ(cache_.stats().entries, 0);
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
+  cache_.SetEnabled(false);
+  EXPECT_EQ(cache_.stats().entries, 0);
+  v1::Model out;
+  EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
+}
+
+TEST_F(ModelCacheTest, ReinsertReplacesTheOlderVersion) {
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 1)));
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 2)));
+  v1::Model out;
+  ASSERT_TRUE(cache_.Lookup(Model("a").name(), &out));
+  EXPECT_EQ(out.revision(), 2);
+  EXPECT_EQ(cache_.stats().entries, 1);
+}
+
+TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheLeastRecentlyUsed) {
+  constexpr size_t kCapacity = 256 * 1024;  // 16 shards of 16 KiB
+  ModelCache cache(kCapacity);
+  cache.SetEnabled(true);
+  // 1 KiB models, far more than fit.
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(cache.Insert(cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
+    // Keep m0 recently used: it must survive.
+    v1::Model out;
+    ASSERT_TRUE(cache.Lookup(Model("m0").name(), &out)) << "evicted at insert " << i;
+  }
+  const ModelCache::Stats stats = cache.stats();
+  EXPECT_LE(stats.bytes, static_cast<int64_t>(kCapacity));
+  EXPECT_LT(stats.entries, 2000);
+  EXPECT_GT(stats.entries, 100);
+  EXPECT_TRUE(cache.FilledTo(0.8));
+  v1::Model out;
+  EXPECT_FALSE(cache.Lookup(Model("m1").name(), &out)) << "the oldest unused model should be gone";
+  EXPECT_TRUE(cache.Lookup(Model("m1999").name(), &out));
+}
+
+TEST(ModelCacheEvictionTest, AModelLargerThanAShardIsNotCached) {
+  ModelCache cache(16 * 1024);  // 1 KiB per shard
+  cache.SetEnabled(true);
+  EXPECT_FALSE(cache.Insert(cache.Epoch(), Model("big", 1, 4096)));
+  EXPECT_EQ(cache.stats().entries, 0);
+}
+
+// Readers, inserters and invalidators at once: after the last invalidation of a name, no entry for it that was read
+// before that invalidation may remain.
+TEST(ModelCacheConcurrencyTest, NoInsertReadBeforeAnInvalidationSurvivesIt) {
+  ModelCache cache(1 << 20);
+  cache.SetEnabled(true);
+  const std::string name = Model("hot").name();
+  std::atomic<int64_t> committed_revision{1};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        // A read of the "database": take the epoch, then the current revision, then insert.
+        const uint64_t epoch = cache.Epoch();
+        const int64_t revision = committed_revision.load();
+        cache.Insert(epoch, Model("hot", revision));
+        v1::Model out;
+        cache.Lookup(name, &out);
+      }
+    });
+  }
+  for (int64_t revision = 2; revision <= 2000; ++revision) {
+    committed_revision.store(revision);  // "commit"
+    cache.Invalidate(name);              // then invalidate, as ModelStore does after its transaction
+    v1::Model out;
+    if (cache.Lookup(name, &out)) {
+      ASSERT_EQ(out.revision(), revision) << "a stale revision survived its invalidation";
+    }
+  }
+  stop.store(true);
+  for (std::thread& reader : readers) reader.join();
+}
+
+}  // namespace
+}  // namespace modelreg
