@@ -156,6 +156,50 @@ sources: ["https://example.com/license"]
   EXPECT_NE(r.out.find("E2E Permissive"), std::string::npos) << r.out;
 }
 
+// Two modelregd processes on one database, as replicas behind a load balancer: each one's GetModel cache sees the
+// other's writes (PostgreSQL notifications), and its own at once.
+TEST_F(ServerCliTest, ReplicasOnOneDatabaseSeeEachOthersWrites) {
+  ServerProcess replica(root_ + "/replica");
+  ASSERT_TRUE(replica.Start(
+      {"--load-catalog=false", "--database-url=postgresql://postgres@/modelreg?host=" + root_ + "/data&port=5432"}))
+      << Log();
+  // Both caches on (the listener is up and the warm-up done) before the first reads.
+  for (const std::string& log : {server_->log_path(), replica.log_path()}) {
+    bool listening = false;
+    for (int attempt = 0; attempt < 200 && !listening; ++attempt) {
+      std::ifstream in(log);
+      listening =
+          std::string(std::istreambuf_iterator<char>(in), {}).find("model cache: listening") != std::string::npos;
+      if (!listening) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(listening) << log;
+  }
+  const std::string a = server_->address();
+  const std::string b = replica.address();
+  const std::string model = WriteFile("replicated.yaml", "name: publishers/e2e/models/replicated\ndescription: v1\n");
+  auto r = Cli({"--server", a, "models", "create", "-f", model});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string& server : {a, b}) {  // both now hold revision 1 in their caches
+    r = Cli({"--server", server, "models", "get", "e2e/replicated", "-o", "json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"v1\""), std::string::npos) << r.out;
+  }
+
+  r = Cli({"--server", a, "models", "update", "e2e/replicated", "-f", WriteFile("patch.yaml", "description: v2\n"),
+           "--update-mask", "description"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"--server", a, "models", "get", "e2e/replicated", "-o", "json"});
+  EXPECT_NE(r.out.find("\"v2\""), std::string::npos) << "the writer reads its own write at once: " << r.out;
+
+  bool replica_saw_it = false;
+  for (int attempt = 0; attempt < 100 && !replica_saw_it; ++attempt) {
+    r = Cli({"--server", b, "models", "get", "e2e/replicated", "-o", "json"});
+    replica_saw_it = r.exit_code == 0 && r.out.find("\"v2\"") != std::string::npos;
+    if (!replica_saw_it) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(replica_saw_it) << "the replica still serves the old version: " << r.out;
+}
+
 // The source tree's tests/data (MODELREG_SOURCE_DIR is set by CMake).
 std::string TestData(const std::string& relative) {
   return std::string(MODELREG_SOURCE_DIR) + "/tests/data/" + relative;
