@@ -8,6 +8,7 @@
 // their notification arrives (milliseconds).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -80,7 +81,7 @@ class ModelCache {
   std::atomic<bool> enabled_{false};
   std::atomic<int64_t> hits_{0};
   std::atomic<int64_t> misses_{0};
-  Shard shards_[kShards];
+  std::array<Shard, kShards> shards_;
 };
 
 }  // namespace modelreg

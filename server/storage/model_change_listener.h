@@ -27,7 +27,7 @@ class ModelChangeListener {
   // Blocks until the warm-up after the latest connect has finished (the cache is enabled and filled), or `timeout`.
   bool WaitUntilWarm(absl::Duration timeout);
 
-  static constexpr char kChannel[] = "modelreg_model_changes";
+  static constexpr const char* kChannel = "modelreg_model_changes";
 
  private:
   void Run();
