@@ -199,6 +199,22 @@ absl::Status LockLiveLicenses(pqxx::transaction_base& tx, const std::vector<std:
   return absl::OkStatus();
 }
 
+// Runs the prepared single SELECT `statement` of MODELREG_MODEL_COLUMNS and decodes every row.
+template <typename... Params>
+absl::StatusOr<std::vector<v1::Model>> SelectModels(ConnectionPool& pool, const char* statement,
+                                                    const Params&... params) {
+  std::vector<v1::Model> models;
+  RETURN_IF_ERROR(RunSingleStatement(pool, [&](pqxx::transaction_base& tx) -> absl::Status {
+    models.clear();
+    for (const pqxx::row& row : tx.exec_prepared(statement, params...)) {
+      ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
+      models.push_back(std::move(model));
+    }
+    return absl::OkStatus();
+  }));
+  return models;
+}
+
 absl::Status InsertModel(pqxx::transaction_base& tx, const v1::Model& input, v1::Model& out) {
   v1::Model stored = StoredForm(input);
   ASSIGN_OR_RETURN(ModelColumns columns, DeriveColumns(stored));
@@ -289,36 +305,16 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::GetMany(const std::vector<std
   }
   if (missed.empty()) return found;
   const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
-  const size_t cached = found.size();
-  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
-    found.resize(cached);
-    pqxx::result rows = tx.exec_prepared(kGet, TextArrayLiteral(missed));
-    for (const pqxx::row& row : rows) {
-      ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
-      found.push_back(std::move(model));
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (cache_ != nullptr) {
-    for (size_t i = cached; i < found.size(); ++i) cache_->Insert(epoch, found[i]);
+  ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, SelectModels(*pool_, kGet, TextArrayLiteral(missed)));
+  for (v1::Model& model : fetched) {
+    if (cache_ != nullptr) cache_->Insert(epoch, model);
+    found.push_back(std::move(model));
   }
   return found;
 }
 
 absl::StatusOr<std::vector<v1::Model>> ModelStore::Scan(const std::string& after, int limit) {
-  std::vector<v1::Model> models;
-  const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
-    models.clear();
-    pqxx::result rows = tx.exec_prepared(kScan, after, limit);
-    for (const pqxx::row& row : rows) {
-      ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
-      models.push_back(std::move(model));
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return models;
+  return SelectModels(*pool_, kScan, after, limit);
 }
 
 void ModelStore::InvalidateAfterTransaction(const std::string& name) {
