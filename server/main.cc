@@ -22,12 +22,12 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
+#include "server/common/command_line.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/service/catalog_sync.h"
@@ -223,25 +223,9 @@ absl::Status Run(const std::string& command) {
 }  // namespace
 }  // namespace modelreg
 
-// Flags are documented with dashes (`--data-dir`); absl spells them with underscores. Accept both.
-std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string& arg = args[i];
-    if (arg == "--") break;
-    if (arg.rfind("--", 0) != 0) continue;
-    const size_t end = std::min(arg.find('='), arg.size());
-    std::replace(arg.begin() + 2, arg.begin() + static_cast<std::ptrdiff_t>(end), '-', '_');
-  }
-  return args;
-}
-
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("modelreg server.\nUsage: modelregd [serve|migrate|reassess] [--flag=value ...]");
-  std::vector<std::string> normalized = NormalizeFlagNames(argc, argv);
-  std::vector<char*> normalized_argv;
-  for (auto& arg : normalized) normalized_argv.push_back(arg.data());
-  std::vector<char*> args = absl::ParseCommandLine(argc, normalized_argv.data());
+  const std::vector<std::string> args = modelreg::ParseCommandLineAcceptingDashes(argc, argv);
   if (args.size() > 2) {
     std::fprintf(stderr, "modelregd: expected at most one command (serve, migrate, reassess)\n");
     return 2;

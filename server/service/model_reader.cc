@@ -61,30 +61,19 @@ void ModelReader::Serve(std::vector<Read>& batch) {
   std::vector<std::string> names;
   names.reserve(batch.size());
   for (const Read& read : batch) names.push_back(read.name);
-  absl::StatusOr<std::vector<v1::Model>> found = store_->GetMany(names);
+  absl::StatusOr<std::vector<v1::Model>> found = store_->Fetch(names);  // GetModel has just missed the cache
   if (!found.ok()) {
     for (Read& read : batch) std::move(read.done)(found.status());
     return;
   }
-  // A name asked for more than once in the batch gets copies; its last read gets the model itself.
-  struct Found {
-    v1::Model* model;
-    int reads = 0;
-  };
-  std::unordered_map<std::string, Found> by_name;
-  for (v1::Model& model : *found) by_name.emplace(model.name(), Found{&model});
-  for (const Read& read : batch) {
-    auto it = by_name.find(read.name);
-    if (it != by_name.end()) ++it->second.reads;
-  }
+  std::unordered_map<std::string, const v1::Model*> by_name;
+  for (const v1::Model& model : *found) by_name.emplace(model.name(), &model);
   for (Read& read : batch) {
     auto it = by_name.find(read.name);
     if (it == by_name.end()) {
       std::move(read.done)(absl::NotFoundError(absl::StrCat("model `", read.name, "` not found")));
-    } else if (--it->second.reads == 0) {
-      std::move(read.done)(std::move(*it->second.model));
     } else {
-      std::move(read.done)(*it->second.model);
+      std::move(read.done)(*it->second);  // a copy: a name may be asked for twice in one batch
     }
   }
 }

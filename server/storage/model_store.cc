@@ -304,13 +304,18 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::GetMany(const std::vector<std
     }
   }
   if (missed.empty()) return found;
-  const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
-  ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, SelectModels(*pool_, kGet, TextArrayLiteral(missed)));
-  for (v1::Model& model : fetched) {
-    if (cache_ != nullptr) cache_->Insert(epoch, model);
-    found.push_back(std::move(model));
-  }
+  ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch(missed));
+  for (v1::Model& model : fetched) found.push_back(std::move(model));
   return found;
+}
+
+absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::string>& names) {
+  const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
+  ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, SelectModels(*pool_, kGet, TextArrayLiteral(names)));
+  if (cache_ != nullptr) {
+    for (const v1::Model& model : fetched) cache_->Insert(epoch, model);
+  }
+  return fetched;
 }
 
 absl::StatusOr<std::vector<v1::Model>> ModelStore::Scan(const std::string& after, int limit) {

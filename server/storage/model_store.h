@@ -39,6 +39,10 @@ class ModelStore {
   // the others from one query.
   absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names);
 
+  // Reads the models of `names` that exist from PostgreSQL, without looking in the cache, and caches them. One query.
+  // For callers that have just missed the cache (GetCached).
+  absl::StatusOr<std::vector<v1::Model>> Fetch(const std::vector<std::string>& names);
+
   // Copies the model named `name` into `out` if the cache has it. Never touches the database.
   bool GetCached(const std::string& name, v1::Model* out);
 

@@ -22,13 +22,13 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "server/common/command_line.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:7411", "modelregd address, host:port");
 ABSL_FLAG(int64_t, models, 1000000, "Synthetic models to load (0: no load phase); loaded batches are skipped");
@@ -843,24 +843,13 @@ int Main() {
 }  // namespace
 }  // namespace modelreg_bench
 
-// Flags are documented with dashes (`--load-only`); absl spells them with underscores. Accept both.
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "modelreg benchmark.\nUsage: modelreg_bench --server host:port [--models N] [--concurrency 1,64] "
       "[--seconds S] [--load-only]");
-  std::vector<std::string> args(argv, argv + argc);
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string& arg = args[i];
-    if (arg == "--") break;
-    if (arg.rfind("--", 0) != 0) continue;
-    const size_t end = std::min(arg.find('='), arg.size());
-    std::replace(arg.begin() + 2, arg.begin() + static_cast<std::ptrdiff_t>(end), '-', '_');
-  }
-  std::vector<char*> argv2;
-  for (auto& arg : args) argv2.push_back(arg.data());
-  const std::vector<char*> rest = absl::ParseCommandLine(argc, argv2.data());
+  const std::vector<std::string> rest = modelreg::ParseCommandLineAcceptingDashes(argc, argv);
   if (rest.size() > 1) {
-    std::fprintf(stderr, "modelreg_bench: unexpected argument `%s`\n", rest[1]);
+    std::fprintf(stderr, "modelreg_bench: unexpected argument `%s`\n", rest[1].c_str());
     return 2;
   }
   return modelreg_bench::Main();
