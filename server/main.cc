@@ -122,9 +122,9 @@ class HealthMonitor {
         serving = ping.ok();
         health_->SetServingStatus(serving);
         if (serving) {
-          LOG_INFO << "database reachable again: SERVING";
+          MODELREG_LOG(INFO) << "database reachable again: SERVING";
         } else {
-          LOG_WARNING << "database unreachable (" << ping << "): NOT_SERVING";
+          MODELREG_LOG(WARNING) << "database unreachable (" << ping << "): NOT_SERVING";
         }
       }
       wake_.wait_for(lock, std::chrono::seconds(2));
@@ -147,11 +147,12 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
   ModelService model_service(&model_store, &license_store);
   LicenseService license_service(&license_store, &model_service);
 
-  ASSIGN_OR_RETURN(int64_t reassessed, model_service.Reassess());
-  if (reassessed > 0) LOG_INFO << "reassessed " << reassessed << " models with rules version " << kRulesVersion;
+  MODELREG_ASSIGN_OR_RETURN(int64_t reassessed, model_service.Reassess());
+  if (reassessed > 0)
+    MODELREG_LOG(INFO) << "reassessed " << reassessed << " models with rules version " << kRulesVersion;
   if (absl::GetFlag(FLAGS_load_catalog)) {
-    ASSIGN_OR_RETURN(CatalogSyncReport report, SyncShippedCatalog(&license_service, &model_service));
-    LOG_INFO << "catalog: " << report.Summary();
+    MODELREG_ASSIGN_OR_RETURN(CatalogSyncReport report, SyncShippedCatalog(&license_service, &model_service));
+    MODELREG_LOG(INFO) << "catalog: " << report.Summary();
   }
 
   std::unique_ptr<ModelChangeListener> listener;
@@ -176,18 +177,18 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
   }
-  LOG_INFO << "modelregd serving on port " << port << " (" << absl::GetFlag(FLAGS_listen) << ")";
+  MODELREG_LOG(INFO) << "modelregd serving on port " << port << " (" << absl::GetFlag(FLAGS_listen) << ")";
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     std::ofstream(port_file) << port << "\n";
   }
   {
     HealthMonitor monitor(pool, server->GetHealthCheckService());
     const int signal = signals->WaitForSignal();
-    LOG_INFO << "signal " << signal << ": finishing in-flight calls";
+    MODELREG_LOG(INFO) << "signal " << signal << ": finishing in-flight calls";
   }
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
-  LOG_INFO << "gRPC server stopped";
+  MODELREG_LOG(INFO) << "gRPC server stopped";
   return absl::OkStatus();
 }
 
@@ -198,23 +199,23 @@ absl::Status Run(const std::string& command) {
   if (url.empty()) {
     std::string data_dir = absl::GetFlag(FLAGS_data_dir);
     if (data_dir.empty()) data_dir = DefaultDataDir();
-    ASSIGN_OR_RETURN(embedded, EmbeddedPostgres::Start(data_dir));
+    MODELREG_ASSIGN_OR_RETURN(embedded, EmbeddedPostgres::Start(data_dir));
     url = embedded->url();
-    LOG_INFO << "embedded PostgreSQL running in " << data_dir;
+    MODELREG_LOG(INFO) << "embedded PostgreSQL running in " << data_dir;
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
-                   ConnectionPool::Create(url, std::max(1, absl::GetFlag(FLAGS_pool_size))));
-  RETURN_IF_ERROR(ApplyMigrations(*pool));
+  MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
+                            ConnectionPool::Create(url, std::max(1, absl::GetFlag(FLAGS_pool_size))));
+  MODELREG_RETURN_IF_ERROR(ApplyMigrations(*pool));
   if (command == "migrate") {
-    LOG_INFO << "migrations applied";
+    MODELREG_LOG(INFO) << "migrations applied";
     return absl::OkStatus();
   }
   if (command == "reassess") {
     ModelStore model_store(pool.get());
     LicenseStore license_store(pool.get());
     ModelService model_service(&model_store, &license_store);
-    ASSIGN_OR_RETURN(int64_t count, model_service.Reassess());
-    LOG_INFO << "reassessed " << count << " models with rules version " << kRulesVersion;
+    MODELREG_ASSIGN_OR_RETURN(int64_t count, model_service.Reassess());
+    MODELREG_LOG(INFO) << "reassessed " << count << " models with rules version " << kRulesVersion;
     return absl::OkStatus();
   }
   return Serve(pool.get(), &signals);
@@ -240,7 +241,7 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_verbose)) modelreg::SetMinLogLevel(modelreg::LogLevel::kDebug);
   const absl::Status status = modelreg::Run(command);
   if (!status.ok()) {
-    LOG_ERROR << "modelregd: " << status;
+    MODELREG_LOG(ERROR) << "modelregd: " << status;
     return 1;
   }
   return 0;

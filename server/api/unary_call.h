@@ -21,7 +21,7 @@ grpc::Status RunUnary(const char* method, Response* response, Call&& call) {
     *response = std::move(result).value();
     return grpc::Status::OK;
   } catch (const std::exception& e) {
-    LOG_ERROR << method << ": unexpected exception: " << e.what();
+    MODELREG_LOG(ERROR) << method << ": unexpected exception: " << e.what();
     return {grpc::StatusCode::INTERNAL, "internal error"};
   }
 }

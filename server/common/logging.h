@@ -32,11 +32,15 @@ class LogMessage {
   LogLevel level_;
   std::ostringstream stream_;
 };
+
+inline constexpr LogLevel kLogLevel_DEBUG = LogLevel::kDebug;
+inline constexpr LogLevel kLogLevel_INFO = LogLevel::kInfo;
+inline constexpr LogLevel kLogLevel_WARNING = LogLevel::kWarning;
+inline constexpr LogLevel kLogLevel_ERROR = LogLevel::kError;
 }  // namespace internal
 
 }  // namespace modelreg
 
-#define LOG_DEBUG ::modelreg::internal::LogMessage(::modelreg::LogLevel::kDebug)
-#define LOG_INFO ::modelreg::internal::LogMessage(::modelreg::LogLevel::kInfo)
-#define LOG_WARNING ::modelreg::internal::LogMessage(::modelreg::LogLevel::kWarning)
-#define LOG_ERROR ::modelreg::internal::LogMessage(::modelreg::LogLevel::kError)
+// `MODELREG_LOG(INFO) << "text";` with DEBUG, INFO, WARNING or ERROR. Prefixed so it cannot collide with the
+// LOG_* macros of <syslog.h>.
+#define MODELREG_LOG(severity) ::modelreg::internal::LogMessage(::modelreg::internal::kLogLevel_##severity)

@@ -1,4 +1,4 @@
-// RETURN_IF_ERROR and ASSIGN_OR_RETURN keep absl::Status code flat.
+// MODELREG_RETURN_IF_ERROR and MODELREG_ASSIGN_OR_RETURN keep absl::Status code flat.
 #pragma once
 
 #include "absl/status/status.h"
@@ -8,7 +8,7 @@
 #define MODELREG_CONCAT(a, b) MODELREG_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function if `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                \
+#define MODELREG_RETURN_IF_ERROR(expr)       \
   do {                                       \
     ::absl::Status modelreg_status = (expr); \
     if (!modelreg_status.ok()) {             \
@@ -16,11 +16,12 @@
     }                                        \
   } while (false)
 
-// `ASSIGN_OR_RETURN(auto x, Foo());` declares x from Foo()'s value, or returns its error status.
-#define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(MODELREG_CONCAT(modelreg_statusor_, __LINE__), lhs, expr)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                          \
-  if (!tmp.ok()) {                            \
-    return tmp.status();                      \
-  }                                           \
+// `MODELREG_ASSIGN_OR_RETURN(auto x, Foo());` declares x from Foo()'s value, or returns its error status.
+#define MODELREG_ASSIGN_OR_RETURN(lhs, expr) \
+  MODELREG_ASSIGN_OR_RETURN_IMPL(MODELREG_CONCAT(modelreg_statusor_, __LINE__), lhs, expr)
+#define MODELREG_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                   \
+  if (!tmp.ok()) {                                     \
+    return tmp.status();                               \
+  }                                                    \
   lhs = std::move(tmp).value()

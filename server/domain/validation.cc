@@ -33,7 +33,7 @@ absl::Status CheckString(const std::string& field, const std::string& value, siz
 }
 
 absl::Status CheckUri(const std::string& field, const std::string& value) {
-  RETURN_IF_ERROR(CheckString(field, value, kMaxUri));
+  MODELREG_RETURN_IF_ERROR(CheckString(field, value, kMaxUri));
   if (!value.empty() && !absl::StartsWith(value, "https://") && !absl::StartsWith(value, "http://")) {
     return Invalid(field, "must be an http(s) URL");
   }
@@ -64,9 +64,9 @@ absl::Status CheckCount(const std::string& field, const Repeated& items) {
 }
 
 absl::Status CheckSources(const std::string& field, const pb::RepeatedPtrField<std::string>& sources) {
-  RETURN_IF_ERROR(CheckCount(field, sources));
+  MODELREG_RETURN_IF_ERROR(CheckCount(field, sources));
   for (int i = 0; i < sources.size(); ++i) {
-    RETURN_IF_ERROR(CheckUri(absl::StrCat(field, "[", i, "]"), sources[i]));
+    MODELREG_RETURN_IF_ERROR(CheckUri(absl::StrCat(field, "[", i, "]"), sources[i]));
   }
   return absl::OkStatus();
 }
@@ -89,41 +89,41 @@ absl::Status CheckLabels(const std::string& field, const pb::Map<std::string, st
       return Invalid(field, absl::StrCat("key `", key.substr(0, 80),
                                          "` must be 1-63 chars of lowercase letters, digits, '-', '_', '.', '/'"));
     }
-    RETURN_IF_ERROR(CheckString(absl::StrCat(field, "[", key, "]"), value, kMaxShortString));
+    MODELREG_RETURN_IF_ERROR(CheckString(absl::StrCat(field, "[", key, "]"), value, kMaxShortString));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckComponents(const std::string& field, const pb::RepeatedPtrField<v1::Component>& components) {
-  RETURN_IF_ERROR(CheckCount(field, components));
+  MODELREG_RETURN_IF_ERROR(CheckCount(field, components));
   std::set<int> seen;
   for (int i = 0; i < components.size(); ++i) {
     const v1::Component& c = components[i];
     const std::string at = absl::StrCat(field, "[", i, "]");
-    RETURN_IF_ERROR(CheckEnum(at + ".kind", c.kind(), v1::ComponentKind_descriptor()));
+    MODELREG_RETURN_IF_ERROR(CheckEnum(at + ".kind", c.kind(), v1::ComponentKind_descriptor()));
     if (c.kind() == v1::COMPONENT_KIND_UNSPECIFIED) return Invalid(at + ".kind", "must be set");
     if (!seen.insert(c.kind()).second) {
       return Invalid(at + ".kind", absl::StrCat(v1::ComponentKind_Name(c.kind()), " is listed twice"));
     }
-    RETURN_IF_ERROR(CheckEnum(at + ".status", c.status(), v1::Component::Status_descriptor()));
+    MODELREG_RETURN_IF_ERROR(CheckEnum(at + ".status", c.status(), v1::Component::Status_descriptor()));
     if (c.status() == v1::Component::STATUS_UNSPECIFIED) {
       return Invalid(at + ".status", "must be set (use STATUS_UNKNOWN when the sources do not say)");
     }
-    RETURN_IF_ERROR(CheckLicenseRef(at + ".license", c.license()));
-    RETURN_IF_ERROR(CheckUri(at + ".uri", c.uri()));
+    MODELREG_RETURN_IF_ERROR(CheckLicenseRef(at + ".license", c.license()));
+    MODELREG_RETURN_IF_ERROR(CheckUri(at + ".uri", c.uri()));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckDataDisclosure(const std::string& field, const v1::DataDisclosure& data) {
-  RETURN_IF_ERROR(CheckEnum(field + ".level", data.level(), v1::DataDisclosure::Level_descriptor()));
-  RETURN_IF_ERROR(CheckCount(field + ".datasets", data.datasets()));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(field + ".level", data.level(), v1::DataDisclosure::Level_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckCount(field + ".datasets", data.datasets()));
   for (int i = 0; i < data.datasets_size(); ++i) {
     const v1::Dataset& d = data.datasets(i);
     const std::string at = absl::StrCat(field, ".datasets[", i, "]");
-    RETURN_IF_ERROR(CheckString(at + ".display_name", d.display_name(), kMaxShortString));
-    RETURN_IF_ERROR(CheckUri(at + ".uri", d.uri()));
-    RETURN_IF_ERROR(CheckLicenseRef(at + ".license", d.license()));
+    MODELREG_RETURN_IF_ERROR(CheckString(at + ".display_name", d.display_name(), kMaxShortString));
+    MODELREG_RETURN_IF_ERROR(CheckUri(at + ".uri", d.uri()));
+    MODELREG_RETURN_IF_ERROR(CheckLicenseRef(at + ".license", d.license()));
   }
   return absl::OkStatus();
 }
@@ -132,69 +132,73 @@ absl::Status CheckDataDisclosure(const std::string& field, const v1::DataDisclos
 
 absl::Status ValidateModel(const v1::Model& model, const std::string& prefix) {
   const std::string p = prefix.empty() ? "" : prefix + ".";
-  RETURN_IF_ERROR(CheckString(p + "display_name", model.display_name(), kMaxShortString));
-  RETURN_IF_ERROR(CheckString(p + "description", model.description(), kMaxText, /*allow_newlines=*/true));
-  RETURN_IF_ERROR(CheckString(p + "family", model.family(), kMaxShortString));
-  RETURN_IF_ERROR(CheckString(p + "version", model.version(), kMaxShortString));
-  RETURN_IF_ERROR(CheckDate(p + "release_date", model.release_date()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "display_name", model.display_name(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "description", model.description(), kMaxText, /*allow_newlines=*/true));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "family", model.family(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "version", model.version(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckDate(p + "release_date", model.release_date()));
   if (model.parameter_count() < 0) return Invalid(p + "parameter_count", "must not be negative");
-  RETURN_IF_ERROR(CheckEnum(p + "modality", model.modality(), v1::Model::Modality_descriptor()));
-  RETURN_IF_ERROR(CheckString(p + "architecture", model.architecture(), kMaxShortString));
-  RETURN_IF_ERROR(CheckEnum(p + "treatment", model.treatment(), v1::Model::Treatment_descriptor()));
-  RETURN_IF_ERROR(CheckString(p + "huggingface_repo", model.huggingface_repo(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "modality", model.modality(), v1::Model::Modality_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "architecture", model.architecture(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "treatment", model.treatment(), v1::Model::Treatment_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "huggingface_repo", model.huggingface_repo(), kMaxShortString));
   if (!model.huggingface_repo().empty() && model.huggingface_repo().find('/') == std::string::npos) {
     return Invalid(p + "huggingface_repo", "must be of the form owner/repo");
   }
-  RETURN_IF_ERROR(CheckUri(p + "homepage_uri", model.homepage_uri()));
-  RETURN_IF_ERROR(CheckLabels(p + "labels", model.labels()));
+  MODELREG_RETURN_IF_ERROR(CheckUri(p + "homepage_uri", model.homepage_uri()));
+  MODELREG_RETURN_IF_ERROR(CheckLabels(p + "labels", model.labels()));
   if (!model.base_model().empty()) {
-    RETURN_IF_ERROR(ParseModelName(model.base_model(), p + "base_model").status());
+    MODELREG_RETURN_IF_ERROR(ParseModelName(model.base_model(), p + "base_model").status());
     if (model.base_model() == model.name()) return Invalid(p + "base_model", "a model cannot be its own base");
   }
-  RETURN_IF_ERROR(
+  MODELREG_RETURN_IF_ERROR(
       CheckEnum(p + "base_model_relation", model.base_model_relation(), v1::Model::BaseModelRelation_descriptor()));
   if (model.base_model().empty() && model.base_model_relation() != v1::Model::BASE_MODEL_RELATION_UNSPECIFIED) {
     return Invalid(p + "base_model_relation", "is set but base_model is empty");
   }
-  RETURN_IF_ERROR(CheckEnum(p + "weights.access", model.weights().access(), v1::Weights::Access_descriptor()));
-  RETURN_IF_ERROR(CheckLicenseRef(p + "weights.license", model.weights().license()));
-  RETURN_IF_ERROR(CheckUri(p + "weights.download_uri", model.weights().download_uri()));
-  RETURN_IF_ERROR(CheckComponents(p + "components", model.components()));
-  RETURN_IF_ERROR(CheckDataDisclosure(p + "data_disclosure", model.data_disclosure()));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "weights.access", model.weights().access(), v1::Weights::Access_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckLicenseRef(p + "weights.license", model.weights().license()));
+  MODELREG_RETURN_IF_ERROR(CheckUri(p + "weights.download_uri", model.weights().download_uri()));
+  MODELREG_RETURN_IF_ERROR(CheckComponents(p + "components", model.components()));
+  MODELREG_RETURN_IF_ERROR(CheckDataDisclosure(p + "data_disclosure", model.data_disclosure()));
   return CheckSources(p + "sources", model.sources());
 }
 
 absl::Status ValidateLicense(const v1::License& license, const std::string& prefix) {
   const std::string p = prefix.empty() ? "" : prefix + ".";
-  RETURN_IF_ERROR(CheckString(p + "display_name", license.display_name(), kMaxShortString));
-  RETURN_IF_ERROR(CheckString(p + "spdx_id", license.spdx_id(), kMaxShortString));
-  RETURN_IF_ERROR(CheckUri(p + "uri", license.uri()));
-  RETURN_IF_ERROR(CheckDate(p + "version_date", license.version_date()));
-  RETURN_IF_ERROR(CheckEnum(p + "category", license.category(), v1::License::Category_descriptor()));
-  RETURN_IF_ERROR(CheckEnum(p + "commercial_use", license.commercial_use(), v1::License::CommercialUse_descriptor()));
-  RETURN_IF_ERROR(CheckCount(p + "usage_thresholds", license.usage_thresholds()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "display_name", license.display_name(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "spdx_id", license.spdx_id(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckUri(p + "uri", license.uri()));
+  MODELREG_RETURN_IF_ERROR(CheckDate(p + "version_date", license.version_date()));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "category", license.category(), v1::License::Category_descriptor()));
+  MODELREG_RETURN_IF_ERROR(
+      CheckEnum(p + "commercial_use", license.commercial_use(), v1::License::CommercialUse_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckCount(p + "usage_thresholds", license.usage_thresholds()));
   for (int i = 0; i < license.usage_thresholds_size(); ++i) {
     const auto& t = license.usage_thresholds(i);
     const std::string at = absl::StrCat(p, "usage_thresholds[", i, "]");
-    RETURN_IF_ERROR(CheckEnum(at + ".metric", t.metric(), v1::License::UsageThreshold::Metric_descriptor()));
+    MODELREG_RETURN_IF_ERROR(CheckEnum(at + ".metric", t.metric(), v1::License::UsageThreshold::Metric_descriptor()));
     if (t.metric() == v1::License::UsageThreshold::METRIC_UNSPECIFIED) return Invalid(at + ".metric", "must be set");
     if (t.limit() <= 0) return Invalid(at + ".limit", "must be positive");
-    RETURN_IF_ERROR(
+    MODELREG_RETURN_IF_ERROR(
         CheckEnum(at + ".consequence", t.consequence(), v1::License::UsageThreshold::Consequence_descriptor()));
-    RETURN_IF_ERROR(CheckString(at + ".clause", t.clause(), kMaxText, /*allow_newlines=*/true));
+    MODELREG_RETURN_IF_ERROR(CheckString(at + ".clause", t.clause(), kMaxText, /*allow_newlines=*/true));
   }
   const auto& restrictions = license.use_restrictions();
-  RETURN_IF_ERROR(CheckUri(p + "use_restrictions.acceptable_use_policy_uri", restrictions.acceptable_use_policy_uri()));
-  RETURN_IF_ERROR(CheckCount(p + "use_restrictions.restricted_uses", restrictions.restricted_uses()));
+  MODELREG_RETURN_IF_ERROR(
+      CheckUri(p + "use_restrictions.acceptable_use_policy_uri", restrictions.acceptable_use_policy_uri()));
+  MODELREG_RETURN_IF_ERROR(CheckCount(p + "use_restrictions.restricted_uses", restrictions.restricted_uses()));
   for (int i = 0; i < restrictions.restricted_uses_size(); ++i) {
-    RETURN_IF_ERROR(CheckString(absl::StrCat(p, "use_restrictions.restricted_uses[", i, "]"),
-                                restrictions.restricted_uses(i), kMaxShortString));
+    MODELREG_RETURN_IF_ERROR(CheckString(absl::StrCat(p, "use_restrictions.restricted_uses[", i, "]"),
+                                         restrictions.restricted_uses(i), kMaxShortString));
   }
   const auto& derivatives = license.derivative_terms();
-  RETURN_IF_ERROR(CheckString(p + "derivative_terms.attribution_text", derivatives.attribution_text(), kMaxText));
-  RETURN_IF_ERROR(
+  MODELREG_RETURN_IF_ERROR(
+      CheckString(p + "derivative_terms.attribution_text", derivatives.attribution_text(), kMaxText));
+  MODELREG_RETURN_IF_ERROR(
       CheckString(p + "derivative_terms.required_name_prefix", derivatives.required_name_prefix(), kMaxShortString));
-  RETURN_IF_ERROR(CheckString(p + "remote_restriction_clause", license.remote_restriction_clause(), kMaxText, true));
+  MODELREG_RETURN_IF_ERROR(
+      CheckString(p + "remote_restriction_clause", license.remote_restriction_clause(), kMaxText, true));
   return CheckSources(p + "sources", license.sources());
 }
 

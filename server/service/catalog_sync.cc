@@ -43,7 +43,7 @@ class ServiceTarget final : public CatalogTarget {
     return Optional(models_->GetModel(request));
   }
   absl::Status CreateModel(const v1::Model& model) override {
-    ASSIGN_OR_RETURN(ModelName name, ParseModelName(model.name()));
+    MODELREG_ASSIGN_OR_RETURN(ModelName name, ParseModelName(model.name()));
     v1::CreateModelRequest request;
     request.set_parent("publishers/" + name.publisher);
     request.set_model_id(name.model);
@@ -65,7 +65,7 @@ class ServiceTarget final : public CatalogTarget {
 }  // namespace
 
 absl::StatusOr<CatalogSyncReport> SyncShippedCatalog(LicenseService* licenses, ModelService* models) {
-  ASSIGN_OR_RETURN(Catalog catalog, LoadEmbeddedCatalog());
+  MODELREG_ASSIGN_OR_RETURN(Catalog catalog, LoadEmbeddedCatalog());
   ServiceTarget target(licenses, models);
   return SyncCatalog(catalog, &target);
 }

@@ -36,57 +36,58 @@ absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicens
   v1::License license = request.license();
   ClearOutputOnly(&license);
   license.set_name(LicenseName(request.license_id()));
-  RETURN_IF_ERROR(ValidateLicense(license, "license"));
+  MODELREG_RETURN_IF_ERROR(ValidateLicense(license, "license"));
   return licenses_->Create(license);
 }
 
 absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseRequest& request) {
-  RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
   return licenses_->Get(request.name());
 }
 
 absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request) {
   const v1::License& patch = request.license();
-  ASSIGN_OR_RETURN(std::string id, ParseLicenseName(patch.name(), "license.name"));
-  ASSIGN_OR_RETURN(v1::License updated, licenses_->Update(patch.name(), [&](v1::License& stored) -> absl::Status {
-    RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
-    RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
-    RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableLicenseFields(), &stored));
-    ClearOutputOnly(&stored);
-    return ValidateLicense(stored, "license");
-  }));
+  MODELREG_ASSIGN_OR_RETURN(std::string id, ParseLicenseName(patch.name(), "license.name"));
+  MODELREG_ASSIGN_OR_RETURN(
+      v1::License updated, licenses_->Update(patch.name(), [&](v1::License& stored) -> absl::Status {
+        MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
+        MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
+        MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableLicenseFields(), &stored));
+        ClearOutputOnly(&stored);
+        return ValidateLicense(stored, "license");
+      }));
   // The license is committed; its models' assessments follow. A failure here leaves them stale until the next
   // `modelregd reassess`, so it is logged, not returned: the update itself succeeded.
   auto reassessed = models_->Reassess(id);
   if (!reassessed.ok()) {
-    LOG_WARNING << "reassessing models of " << patch.name() << " failed: " << reassessed.status();
+    MODELREG_LOG(WARNING) << "reassessing models of " << patch.name() << " failed: " << reassessed.status();
   }
   return updated;
 }
 
 absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicenseRequest& request) {
-  RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
   return licenses_->Update(request.name(), [&](v1::License& stored) -> absl::Status {
-    RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
-    RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
     *stored.mutable_delete_time() = Now();
     return absl::OkStatus();
   });
 }
 
 absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLicenseRequest& request) {
-  RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
   return licenses_->Update(request.name(), [&](v1::License& stored) -> absl::Status {
-    RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
-    RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
     stored.clear_delete_time();
     return absl::OkStatus();
   });
 }
 
 absl::StatusOr<v1::ListLicensesResponse> LicenseService::ListLicenses(const v1::ListLicensesRequest& request) {
-  ASSIGN_OR_RETURN(SqlQuery query, CompileListLicenses(request));
-  ASSIGN_OR_RETURN(Page<v1::License> page, licenses_->List(query));
+  MODELREG_ASSIGN_OR_RETURN(SqlQuery query, CompileListLicenses(request));
+  MODELREG_ASSIGN_OR_RETURN(Page<v1::License> page, licenses_->List(query));
   v1::ListLicensesResponse response;
   for (auto& license : page.items) *response.add_licenses() = std::move(license);
   if (page.next_key) response.set_next_page_token(MakeNextPageToken(request, *page.next_key));

@@ -37,7 +37,7 @@ absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, cons
   std::vector<std::string> names;
   names.reserve(refs.size());
   for (const auto& ref : refs) names.push_back(ref.second);
-  ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(names));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(names));
   LicenseMap map;
   for (auto& license : found) {
     std::string name = license.name();
@@ -57,21 +57,21 @@ absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, cons
 
 absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model) {
   ClearOutputOnly(model);
-  RETURN_IF_ERROR(ValidateModel(*model, prefix));
-  ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix));
+  MODELREG_RETURN_IF_ERROR(ValidateModel(*model, prefix));
+  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix));
   *model->mutable_openness() = AssessOpenness(*model, licenses);
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request) {
-  ASSIGN_OR_RETURN(std::string publisher, ParsePublisherName(request.parent(), /*allow_wildcard=*/false));
+  MODELREG_ASSIGN_OR_RETURN(std::string publisher, ParsePublisherName(request.parent(), /*allow_wildcard=*/false));
   if (!IsValidResourceId(request.model_id())) {
     return absl::InvalidArgumentError(absl::StrCat("model_id: `", request.model_id().substr(0, 80),
                                                    "` must be 1-63 lowercase letters, digits, '-', '.', '_'"));
   }
   v1::Model model = request.model();
   model.set_name(ModelName{publisher, request.model_id()}.Full());
-  RETURN_IF_ERROR(Prepare("model", &model));
+  MODELREG_RETURN_IF_ERROR(Prepare("model", &model));
   return models_->Create(model);
 }
 
@@ -80,7 +80,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
   if (request.requests_size() == 0 || request.requests_size() > kMaxBatch) {
     return absl::InvalidArgumentError(absl::StrCat("requests: must hold 1 to ", kMaxBatch, " requests"));
   }
-  ASSIGN_OR_RETURN(std::string batch_publisher, ParsePublisherName(request.parent(), /*allow_wildcard=*/true));
+  MODELREG_ASSIGN_OR_RETURN(std::string batch_publisher, ParsePublisherName(request.parent(), /*allow_wildcard=*/true));
   std::vector<v1::Model> prepared;
   prepared.reserve(request.requests_size());
   // License lookups are shared across the batch: synthetic loads reuse a handful of licenses.
@@ -89,7 +89,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
     const v1::CreateModelRequest& item = request.requests(i);
     const std::string at = absl::StrCat("requests[", i, "]");
     const std::string parent = item.parent().empty() ? request.parent() : item.parent();
-    ASSIGN_OR_RETURN(std::string publisher, ParsePublisherName(parent, false, at + ".parent"));
+    MODELREG_ASSIGN_OR_RETURN(std::string publisher, ParsePublisherName(parent, false, at + ".parent"));
     if (batch_publisher != "-" && publisher != batch_publisher) {
       return absl::InvalidArgumentError(absl::StrCat(at, ".parent: `", parent, "` differs from the batch's parent"));
     }
@@ -101,54 +101,54 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
     model.set_name(ModelName{publisher, item.model_id()}.Full());
     ClearOutputOnly(&model);
     const std::string prefix = at + ".model";
-    RETURN_IF_ERROR(ValidateModel(model, prefix));
+    MODELREG_RETURN_IF_ERROR(ValidateModel(model, prefix));
     std::string key;
     for (const auto& ref : LicenseReferences(model, "")) absl::StrAppend(&key, ref.second, ";");
     auto cached = licenses_by_key.find(key);
     if (cached == licenses_by_key.end()) {
-      ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, prefix));
+      MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, prefix));
       cached = licenses_by_key.emplace(key, std::move(licenses)).first;
     }
     *model.mutable_openness() = AssessOpenness(model, cached->second);
     prepared.push_back(std::move(model));
   }
-  ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared));
   v1::BatchCreateModelsResponse response;
   for (auto& model : created) *response.add_models() = std::move(model);
   return response;
 }
 
 absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& request) {
-  RETURN_IF_ERROR(ParseModelName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(ParseModelName(request.name()).status());
   return models_->Get(request.name());
 }
 
 absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request) {
   const v1::Model& patch = request.model();
-  RETURN_IF_ERROR(ParseModelName(patch.name(), "model.name").status());
+  MODELREG_RETURN_IF_ERROR(ParseModelName(patch.name(), "model.name").status());
   return models_->Update(patch.name(), [&](v1::Model& stored) -> absl::Status {
-    RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
-    RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
-    RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableModelFields(), &stored));
+    MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
+    MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
+    MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableModelFields(), &stored));
     return Prepare("model", &stored);
   });
 }
 
 absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request) {
-  RETURN_IF_ERROR(ParseModelName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(ParseModelName(request.name()).status());
   return models_->Update(request.name(), [&](v1::Model& stored) -> absl::Status {
-    RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
-    RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
     *stored.mutable_delete_time() = Now();
     return absl::OkStatus();
   });
 }
 
 absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request) {
-  RETURN_IF_ERROR(ParseModelName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(ParseModelName(request.name()).status());
   return models_->Update(request.name(), [&](v1::Model& stored) -> absl::Status {
-    RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
-    RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
+    MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
     stored.clear_delete_time();
     // Its licenses may have been deleted meanwhile: a live model must only reference live licenses.
     return LicensesOf(stored, "model").status();
@@ -156,8 +156,8 @@ absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelReq
 }
 
 absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListModelsRequest& request) {
-  ASSIGN_OR_RETURN(SqlQuery query, CompileListModels(request));
-  ASSIGN_OR_RETURN(Page<v1::Model> page, models_->List(query));
+  MODELREG_ASSIGN_OR_RETURN(SqlQuery query, CompileListModels(request));
+  MODELREG_ASSIGN_OR_RETURN(Page<v1::Model> page, models_->List(query));
   v1::ListModelsResponse response;
   response.mutable_models()->Reserve(static_cast<int>(page.items.size()));
   for (auto& model : page.items) *response.add_models() = std::move(model);
@@ -168,8 +168,8 @@ absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListMo
 absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModelRequest& request) {
   v1::Model model = request.model();
   ClearOutputOnly(&model);
-  RETURN_IF_ERROR(ValidateModel(model, "model"));
-  ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, "model"));
+  MODELREG_RETURN_IF_ERROR(ValidateModel(model, "model"));
+  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, "model"));
   return AssessOpenness(model, licenses);
 }
 
@@ -188,7 +188,7 @@ absl::StatusOr<int64_t> ModelService::Reassess(const std::string& license_id) {
       }
     }
     if (!missing.empty()) {
-      ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(missing));
+      MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(missing));
       for (auto& license : found) {
         cache[license.name()] = license;
         licenses[license.name()] = std::move(license);

@@ -26,7 +26,7 @@ ConnectionPool::ConnectionPool(std::string url, int size) : url_(std::move(url))
 ConnectionPool::~ConnectionPool() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (outstanding_ > 0) {
-    LOG_ERROR << "ConnectionPool destroyed with " << outstanding_ << " connections still leased";
+    MODELREG_LOG(ERROR) << "ConnectionPool destroyed with " << outstanding_ << " connections still leased";
   }
   idle_.clear();
 }

@@ -138,7 +138,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const 
       return absl::FailedPreconditionError("cannot read the current directory");
     absolute = absl::StrCat(cwd, "/", data_dir);
   }
-  RETURN_IF_ERROR(MakeDirs(absolute));
+  MODELREG_RETURN_IF_ERROR(MakeDirs(absolute));
   char resolved[PATH_MAX];
   if (::realpath(absolute.c_str(), resolved) == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("cannot resolve ", data_dir, ": ", std::strerror(errno)));
@@ -175,8 +175,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const 
     pg->socket_dir_ = pg->data_dir_;
   } else {
     pg->socket_dir_ = absl::StrCat("/tmp/modelreg-pg-", storage_internal::ComputeEtag(pg->data_dir_, 0));
-    LOG_INFO << "socket path under " << pg->data_dir_ << " is too long; using " << pg->socket_dir_;
-    RETURN_IF_ERROR(MakeDir(pg->socket_dir_, 0700));
+    MODELREG_LOG(INFO) << "socket path under " << pg->data_dir_ << " is too long; using " << pg->socket_dir_;
+    MODELREG_RETURN_IF_ERROR(MakeDir(pg->socket_dir_, 0700));
     struct stat info;
     const uid_t owner = run_as.switch_user ? run_as.uid : ::geteuid();
     if (run_as.switch_user) ::chown(pg->socket_dir_.c_str(), run_as.uid, run_as.gid);
@@ -187,7 +187,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const 
 
   // First run: create the cluster.
   if (::access((pg->pgdata_ + "/PG_VERSION").c_str(), F_OK) != 0) {
-    LOG_INFO << "creating PostgreSQL cluster in " << pg->pgdata_;
+    MODELREG_LOG(INFO) << "creating PostgreSQL cluster in " << pg->pgdata_;
     std::vector<std::string> initdb = {pg->bin_dir_ + "/initdb",
                                        "-D",
                                        pg->pgdata_,
@@ -235,8 +235,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const 
   pg->url_ = absl::StrCat("postgresql://postgres@/modelreg?host=", host, "&port=", options.port);
   pg->admin_url_ = absl::StrCat("postgresql://postgres@/postgres?host=", host, "&port=", options.port);
 
-  RETURN_IF_ERROR(pg->StartServer());
-  RETURN_IF_ERROR(pg->CreateDatabase());
+  MODELREG_RETURN_IF_ERROR(pg->StartServer());
+  MODELREG_RETURN_IF_ERROR(pg->CreateDatabase());
   return pg;
 }
 
@@ -244,7 +244,7 @@ absl::Status EmbeddedPostgres::StartServer() {
   // A server left running by a process that died: stop it, so this start applies the current settings. A stale
   // postmaster.pid of a dead server is handled by pg_ctl start itself.
   if (Run({bin_dir_ + "/pg_ctl", "status", "-s", "-D", pgdata_}) == 0) {
-    LOG_WARNING << "a PostgreSQL server is already running on " << pgdata_ << "; restarting it";
+    MODELREG_LOG(WARNING) << "a PostgreSQL server is already running on " << pgdata_ << "; restarting it";
     Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"});
   }
   const int64_t timeout_seconds = std::max<int64_t>(1, absl::ToInt64Seconds(options_.start_timeout));
@@ -281,12 +281,12 @@ absl::Status EmbeddedPostgres::Stop() {
   if (!running_) return absl::OkStatus();
   running_ = false;
   if (Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"}) == 0) {
-    LOG_INFO << "embedded PostgreSQL stopped";
+    MODELREG_LOG(INFO) << "embedded PostgreSQL stopped";
     return absl::OkStatus();
   }
   // pg_ctl status exits 3 when no server runs: it had already exited (crashed or stopped by someone else).
   if (Run({bin_dir_ + "/pg_ctl", "status", "-s", "-D", pgdata_}) == 3) {
-    LOG_WARNING << "the embedded PostgreSQL server had already exited; see " << log_path_;
+    MODELREG_LOG(WARNING) << "the embedded PostgreSQL server had already exited; see " << log_path_;
     return absl::OkStatus();
   }
   return absl::UnavailableError(absl::StrCat("PostgreSQL did not stop cleanly; see ", log_path_));
@@ -294,7 +294,7 @@ absl::Status EmbeddedPostgres::Stop() {
 
 EmbeddedPostgres::~EmbeddedPostgres() {
   absl::Status status = Stop();
-  if (!status.ok()) LOG_ERROR << status;
+  if (!status.ok()) MODELREG_LOG(ERROR) << status;
 }
 
 int EmbeddedPostgres::Run(const std::vector<std::string>& argv) const {

@@ -74,7 +74,7 @@ absl::StatusOr<v1::License> RowToLicense(const pqxx::row& row) {
   const pqxx::binarystring bytes(row[0]);
   v1::License license;
   if (!license.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    LOG_ERROR << "storage: unparsable license record";
+    MODELREG_LOG(ERROR) << "storage: unparsable license record";
     return absl::InternalError("internal storage error");
   }
   FillOutputFields(row, 1, bytes.str(), license);
@@ -135,7 +135,7 @@ absl::StatusOr<v1::License> LicenseStore::Get(const std::string& name) {
   const absl::Status status = RunSingleStatement(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kGet, id);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("license `", name, "` not found"));
-    ASSIGN_OR_RETURN(result, RowToLicense(rows[0]));
+    MODELREG_ASSIGN_OR_RETURN(result, RowToLicense(rows[0]));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -154,7 +154,7 @@ absl::StatusOr<std::vector<v1::License>> LicenseStore::GetMany(const std::vector
     result.clear();
     pqxx::result rows = tx.exec_prepared(kGetMany, TextArrayLiteral(ids));
     for (const pqxx::row& row : rows) {
-      ASSIGN_OR_RETURN(v1::License license, RowToLicense(row));
+      MODELREG_ASSIGN_OR_RETURN(v1::License license, RowToLicense(row));
       result.push_back(std::move(license));
     }
     return absl::OkStatus();
@@ -170,9 +170,9 @@ absl::StatusOr<v1::License> LicenseStore::Update(const std::string& name, const 
   const absl::Status status = RunTransaction(*pool_, [&](pqxx::transaction_base& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kLock, id);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("license `", name, "` not found"));
-    ASSIGN_OR_RETURN(v1::License license, RowToLicense(rows[0]));
+    MODELREG_ASSIGN_OR_RETURN(v1::License license, RowToLicense(rows[0]));
     const bool was_deleted = license.has_delete_time();
-    RETURN_IF_ERROR(mutate(license));
+    MODELREG_RETURN_IF_ERROR(mutate(license));
     if (license.name() != name) return absl::InvalidArgumentError("a license's name cannot change");
     const bool deleted = license.has_delete_time();
     if (deleted && !was_deleted) {
@@ -207,7 +207,7 @@ absl::StatusOr<Page<v1::License>> LicenseStore::List(const SqlQuery& query) {
     pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(query.params), query.limit + 1);
     const size_t limit = static_cast<size_t>(query.limit);
     for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-      ASSIGN_OR_RETURN(v1::License license, RowToLicense(rows[i]));
+      MODELREG_ASSIGN_OR_RETURN(v1::License license, RowToLicense(rows[i]));
       page.items.push_back(std::move(license));
     }
     if (rows.size() > limit) {

@@ -28,7 +28,7 @@ absl::StatusOr<std::vector<Migration>> ParseMigrations() {
   for (const EmbeddedFile& file : EmbeddedMigrations()) {
     std::string name = file.name;
     if (name.size() < 5 || !absl::ascii_isdigit(static_cast<unsigned char>(name[0])) || name[4] != '_') {
-      LOG_ERROR << "migration file name without NNNN_ prefix: " << name;
+      MODELREG_LOG(ERROR) << "migration file name without NNNN_ prefix: " << name;
       return absl::InternalError("malformed embedded migration name");
     }
     for (int i = 0; i < 4; ++i) {
@@ -38,7 +38,7 @@ absl::StatusOr<std::vector<Migration>> ParseMigrations() {
     }
     int version = std::atoi(name.substr(0, 4).c_str());
     if (!migrations.empty() && migrations.back().version >= version) {
-      LOG_ERROR << "embedded migrations out of order or duplicated at " << name;
+      MODELREG_LOG(ERROR) << "embedded migrations out of order or duplicated at " << name;
       return absl::InternalError("malformed embedded migrations");
     }
     migrations.push_back({version, name, file.content});
@@ -101,7 +101,7 @@ absl::Status ApplyMigrations(ConnectionPool& pool) {
         result = NewerError(db_version, latest);
         break;
       }
-      LOG_INFO << "applying migration " << migration.name;
+      MODELREG_LOG(INFO) << "applying migration " << migration.name;
       tx.exec(migration.sql);
       tx.exec_params("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())",
                      migration.version, migration.name);
@@ -121,7 +121,7 @@ absl::Status ApplyMigrations(ConnectionPool& pool) {
       tx.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLockKey);
     } catch (...) {
       // The session lock ends with the connection anyway.
-      LOG_WARNING << "could not release the migration lock";
+      MODELREG_LOG(WARNING) << "could not release the migration lock";
     }
   }
   return result;

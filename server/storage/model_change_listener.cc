@@ -62,8 +62,8 @@ void ModelChangeListener::Run() {
       Listen();
       backoff = absl::Milliseconds(100);
     } catch (const std::exception& e) {
-      LOG_WARNING << "model cache: change listener disconnected (" << e.what()
-                  << "); cache disabled until it reconnects";
+      MODELREG_LOG(WARNING) << "model cache: change listener disconnected (" << e.what()
+                            << "); cache disabled until it reconnects";
     }
     cache_->SetEnabled(false);
     {
@@ -89,7 +89,7 @@ void ModelChangeListener::Listen() {
     const uint64_t epoch = cache_->Epoch();
     absl::StatusOr<std::vector<v1::Model>> batch = store_->Scan(after, kWarmBatch);
     if (!batch.ok()) {
-      LOG_WARNING << "model cache: warm-up stopped: " << batch.status();
+      MODELREG_LOG(WARNING) << "model cache: warm-up stopped: " << batch.status();
       break;
     }
     for (const v1::Model& model : *batch) warmed += cache_->Insert(epoch, model) ? 1 : 0;
@@ -98,8 +98,8 @@ void ModelChangeListener::Listen() {
     after = batch->back().name();
   }
   const ModelCache::Stats stats = cache_->stats();
-  LOG_INFO << "model cache: listening; warmed " << warmed << " models in " << absl::Now() - start << " ("
-           << stats.entries << " cached, " << stats.bytes / (1 << 20) << " MiB)";
+  MODELREG_LOG(INFO) << "model cache: listening; warmed " << warmed << " models in " << absl::Now() - start << " ("
+                     << stats.entries << " cached, " << stats.bytes / (1 << 20) << " MiB)";
   {
     std::lock_guard<std::mutex> lock(mutex_);
     warm_ = true;

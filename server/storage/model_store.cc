@@ -123,10 +123,11 @@ absl::StatusOr<ModelColumns> DeriveColumns(const v1::Model& stored) {
   absl::StatusOr<std::string> weights_license = LicenseIdOf(stored.weights().license());
   if (!weights_license.ok()) return weights_license.status();
   columns.weights_license = *weights_license;
-  RETURN_IF_ERROR(add_reference(stored.weights().license()));
-  for (const v1::Component& component : stored.components()) RETURN_IF_ERROR(add_reference(component.license()));
+  MODELREG_RETURN_IF_ERROR(add_reference(stored.weights().license()));
+  for (const v1::Component& component : stored.components())
+    MODELREG_RETURN_IF_ERROR(add_reference(component.license()));
   for (const v1::Dataset& dataset : stored.data_disclosure().datasets()) {
-    RETURN_IF_ERROR(add_reference(dataset.license()));
+    MODELREG_RETURN_IF_ERROR(add_reference(dataset.license()));
   }
   columns.license_ids.assign(ids.begin(), ids.end());
   columns.license_refs = TextArrayLiteral(columns.license_ids);
@@ -176,7 +177,7 @@ absl::StatusOr<v1::Model> RowToModel(const pqxx::row& row) {
   const pqxx::binarystring bytes(row[0]);
   v1::Model model;
   if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    LOG_ERROR << "storage: unparsable model record";
+    MODELREG_LOG(ERROR) << "storage: unparsable model record";
     return absl::InternalError("internal storage error");
   }
   FillOutputFields(row, 1, bytes.str(), model);
@@ -204,10 +205,10 @@ template <typename... Params>
 absl::StatusOr<std::vector<v1::Model>> SelectModels(ConnectionPool& pool, const char* statement,
                                                     const Params&... params) {
   std::vector<v1::Model> models;
-  RETURN_IF_ERROR(RunSingleStatement(pool, [&](pqxx::transaction_base& tx) -> absl::Status {
+  MODELREG_RETURN_IF_ERROR(RunSingleStatement(pool, [&](pqxx::transaction_base& tx) -> absl::Status {
     models.clear();
     for (const pqxx::row& row : tx.exec_prepared(statement, params...)) {
-      ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
+      MODELREG_ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
       models.push_back(std::move(model));
     }
     return absl::OkStatus();
@@ -217,8 +218,8 @@ absl::StatusOr<std::vector<v1::Model>> SelectModels(ConnectionPool& pool, const 
 
 absl::Status InsertModel(pqxx::transaction_base& tx, const v1::Model& input, v1::Model& out) {
   v1::Model stored = StoredForm(input);
-  ASSIGN_OR_RETURN(ModelColumns columns, DeriveColumns(stored));
-  RETURN_IF_ERROR(LockLiveLicenses(tx, columns.license_ids));
+  MODELREG_ASSIGN_OR_RETURN(ModelColumns columns, DeriveColumns(stored));
+  MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, columns.license_ids));
   pqxx::result rows = ExecWrite(tx, kInsert, stored, columns, nullptr);
   if (rows.empty()) return absl::AlreadyExistsError(absl::StrCat("model `", stored.name(), "` already exists"));
   out = std::move(stored);
@@ -262,7 +263,8 @@ const std::vector<PreparedStatement>& ModelStoreStatements() {
 
 absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model) {
   v1::Model result;
-  RETURN_IF_ERROR(RunTransaction(*pool_, [&](pqxx::transaction_base& tx) { return InsertModel(tx, model, result); }));
+  MODELREG_RETURN_IF_ERROR(
+      RunTransaction(*pool_, [&](pqxx::transaction_base& tx) { return InsertModel(tx, model, result); }));
   return result;
 }
 
@@ -273,7 +275,7 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
     results.reserve(models.size());
     for (const v1::Model& model : models) {
       v1::Model created;
-      RETURN_IF_ERROR(InsertModel(tx, model, created));
+      MODELREG_RETURN_IF_ERROR(InsertModel(tx, model, created));
       results.push_back(std::move(created));
     }
     return absl::OkStatus();
@@ -283,7 +285,7 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
 }
 
 absl::StatusOr<v1::Model> ModelStore::Get(const std::string& name) {
-  ASSIGN_OR_RETURN(std::vector<v1::Model> found, GetMany({name}));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> found, GetMany({name}));
   if (found.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
   return std::move(found[0]);
 }
@@ -304,14 +306,14 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::GetMany(const std::vector<std
     }
   }
   if (missed.empty()) return found;
-  ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch(missed));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch(missed));
   for (v1::Model& model : fetched) found.push_back(std::move(model));
   return found;
 }
 
 absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::string>& names) {
   const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
-  ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, SelectModels(*pool_, kGet, TextArrayLiteral(names)));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, SelectModels(*pool_, kGet, TextArrayLiteral(names)));
   if (cache_ != nullptr) {
     for (const v1::Model& model : fetched) cache_->Insert(epoch, model);
   }
@@ -332,14 +334,14 @@ absl::StatusOr<v1::Model> ModelStore::Update(const std::string& name, const Muta
     pqxx::result rows = tx.exec_prepared(kLock, name);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
     InvalidateAfterTransaction(name);
-    ASSIGN_OR_RETURN(v1::Model model, RowToModel(rows[0]));
-    RETURN_IF_ERROR(mutate(model));
+    MODELREG_ASSIGN_OR_RETURN(v1::Model model, RowToModel(rows[0]));
+    MODELREG_RETURN_IF_ERROR(mutate(model));
     if (model.name() != name) return absl::InvalidArgumentError("a model's name cannot change");
     const bool deleted = model.has_delete_time();
     v1::Model stored = StoredForm(model);
-    ASSIGN_OR_RETURN(ModelColumns columns, DeriveColumns(stored));
+    MODELREG_ASSIGN_OR_RETURN(ModelColumns columns, DeriveColumns(stored));
     // A live model may only reference live licenses; a soft-deleted one is not checked.
-    if (!deleted) RETURN_IF_ERROR(LockLiveLicenses(tx, columns.license_ids));
+    if (!deleted) MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, columns.license_ids));
     pqxx::result updated = ExecWrite(tx, kUpdate, stored, columns, &deleted);
     if (updated.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
     result = std::move(stored);
@@ -359,7 +361,7 @@ absl::StatusOr<Page<v1::Model>> ModelStore::List(const SqlQuery& query) {
     pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(query.params), query.limit + 1);
     const size_t limit = static_cast<size_t>(query.limit);
     for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-      ASSIGN_OR_RETURN(v1::Model model, RowToModel(rows[i]));
+      MODELREG_ASSIGN_OR_RETURN(v1::Model model, RowToModel(rows[i]));
       page.items.push_back(std::move(model));
     }
     if (rows.size() > limit) {
@@ -386,11 +388,11 @@ absl::StatusOr<int64_t> ModelStore::Reassess(int rules_version, const std::strin
                                           : tx.exec_prepared(kReassessByLicense, after, license, kReassessBatchSize);
       batch_rows = rows.size();
       for (const pqxx::row& row : rows) {
-        ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
+        MODELREG_ASSIGN_OR_RETURN(v1::Model model, RowToModel(row));
         batch_last = model.name();
         InvalidateAfterTransaction(model.name());
         v1::Model recomputed = model;
-        RETURN_IF_ERROR(recompute(recomputed));
+        MODELREG_RETURN_IF_ERROR(recompute(recomputed));
         // Only the assessment changes; every other field (and so every other column) stays as stored.
         v1::Model stored = StoredForm(model);
         *stored.mutable_openness() = recomputed.openness();

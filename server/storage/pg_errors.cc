@@ -16,7 +16,8 @@ namespace modelreg {
 namespace {
 
 void LogSqlError(const char* kind, const pqxx::sql_error& e) {
-  LOG_ERROR << "storage: " << kind << " sqlstate=" << e.sqlstate() << " error=" << e.what() << " query=" << e.query();
+  MODELREG_LOG(ERROR) << "storage: " << kind << " sqlstate=" << e.sqlstate() << " error=" << e.what()
+                      << " query=" << e.query();
 }
 
 // Classifies by SQLSTATE the errors libpqxx 6.4 has no class for.
@@ -87,27 +88,27 @@ absl::Status StatusFromCurrentException() {
     LogSqlError("foreign key violation", e);
     return absl::InvalidArgumentError("a referenced resource does not exist");
   } catch (const pqxx::serialization_failure& e) {
-    LOG_WARNING << "storage: serialization failure: " << e.what();
+    MODELREG_LOG(WARNING) << "storage: serialization failure: " << e.what();
     return absl::AbortedError("transaction conflict; retry");
   } catch (const pqxx::deadlock_detected& e) {
-    LOG_WARNING << "storage: deadlock: " << e.what();
+    MODELREG_LOG(WARNING) << "storage: deadlock: " << e.what();
     return absl::AbortedError("transaction conflict; retry");
   } catch (const pqxx::sql_error& e) {
     return StatusFromSqlState(e);
   } catch (const pqxx::broken_connection& e) {
-    LOG_ERROR << "storage: broken connection: " << e.what();
+    MODELREG_LOG(ERROR) << "storage: broken connection: " << e.what();
     return absl::UnavailableError("database unavailable");
   } catch (const pqxx::in_doubt_error& e) {
-    LOG_ERROR << "storage: commit outcome unknown: " << e.what();
+    MODELREG_LOG(ERROR) << "storage: commit outcome unknown: " << e.what();
     return absl::UnavailableError("database connection lost during commit; the outcome is unknown");
   } catch (const pqxx::statement_completion_unknown& e) {
-    LOG_ERROR << "storage: statement outcome unknown: " << e.what();
+    MODELREG_LOG(ERROR) << "storage: statement outcome unknown: " << e.what();
     return absl::UnavailableError("database connection lost; the outcome is unknown");
   } catch (const std::exception& e) {
-    LOG_ERROR << "storage: unexpected exception: " << e.what();
+    MODELREG_LOG(ERROR) << "storage: unexpected exception: " << e.what();
     return absl::InternalError("internal storage error");
   } catch (...) {
-    LOG_ERROR << "storage: unexpected non-standard exception";
+    MODELREG_LOG(ERROR) << "storage: unexpected non-standard exception";
     return absl::InternalError("internal storage error");
   }
 }

@@ -9,16 +9,16 @@ namespace {
 // One record: decide, then create or update. `Record` is v1::License or v1::Model.
 template <typename Record, typename Get, typename Create, typename Update>
 absl::Status SyncRecord(const Record& shipped, Get get, Create create, Update update, CatalogSyncReport* report) {
-  ASSIGN_OR_RETURN(std::optional<Record> stored, get(shipped.name()));
+  MODELREG_ASSIGN_OR_RETURN(std::optional<Record> stored, get(shipped.name()));
   switch (DecideSync(shipped, stored)) {
     case CatalogAction::kCreate:
-      RETURN_IF_ERROR(create(WithCatalogDigest(shipped)));
+      MODELREG_RETURN_IF_ERROR(create(WithCatalogDigest(shipped)));
       ++report->created;
       break;
     case CatalogAction::kUpdate: {
       Record replacement = WithCatalogDigest(shipped);
       replacement.set_etag(stored->etag());
-      RETURN_IF_ERROR(update(replacement));
+      MODELREG_RETURN_IF_ERROR(update(replacement));
       ++report->updated;
       break;
     }
@@ -43,13 +43,13 @@ absl::StatusOr<CatalogSyncReport> SyncCatalog(const Catalog& catalog, CatalogTar
   CatalogSyncReport report;
   for (const auto& [id, license] : catalog.licenses) {
     const std::string& license_id = id;
-    RETURN_IF_ERROR(SyncRecord(
+    MODELREG_RETURN_IF_ERROR(SyncRecord(
         license, [&](const std::string& name) { return target->GetLicense(name); },
         [&](const v1::License& record) { return target->CreateLicense(license_id, record); },
         [&](const v1::License& record) { return target->UpdateLicense(record); }, &report));
   }
   for (const v1::Model& model : catalog.models) {
-    RETURN_IF_ERROR(SyncRecord(
+    MODELREG_RETURN_IF_ERROR(SyncRecord(
         model, [&](const std::string& name) { return target->GetModel(name); },
         [&](const v1::Model& record) { return target->CreateModel(record); },
         [&](const v1::Model& record) { return target->UpdateModel(record); }, &report));

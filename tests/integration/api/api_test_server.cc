@@ -6,8 +6,8 @@ namespace modelreg::testing {
 
 absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start() {
   std::unique_ptr<ApiTestServer> s(new ApiTestServer());
-  ASSIGN_OR_RETURN(s->database_, TestDatabase::Create());
-  ASSIGN_OR_RETURN(s->pool_, ConnectionPool::Create(s->database_->url(), 8));
+  MODELREG_ASSIGN_OR_RETURN(s->database_, TestDatabase::Create());
+  MODELREG_ASSIGN_OR_RETURN(s->pool_, ConnectionPool::Create(s->database_->url(), 8));
   // As modelregd: GetModel reads through a cache kept coherent by a change listener.
   s->model_cache_ = std::make_unique<ModelCache>(64 << 20);
   s->model_store_ = std::make_unique<ModelStore>(s->pool_.get(), s->model_cache_.get());
