@@ -22,7 +22,7 @@ grpc::Status RunUnary(const char* method, Response* response, Call&& call) {
     return grpc::Status::OK;
   } catch (const std::exception& e) {
     MODELREG_LOG(ERROR) << method << ": unexpected exception: " << e.what();
-    return {grpc::StatusCode::INTERNAL, "internal error"};
+    return ToGrpcStatus(absl::InternalError("internal error"));
   }
 }
 
