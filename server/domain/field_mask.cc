@@ -4,6 +4,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "server/common/errors.h"
 
 namespace modelreg {
 
@@ -12,7 +13,7 @@ namespace pb = ::google::protobuf;
 absl::Status ApplyFieldMask(const pb::FieldMask& mask, const pb::Message& from, const std::set<std::string>& immutable,
                             pb::Message* to) {
   if (mask.paths_size() == 0) {
-    return absl::InvalidArgumentError("update_mask: must name the fields to update (or `*` for all)");
+    return InvalidFieldError("update_mask", "must name the fields to update (or `*` for all)", "UPDATE_MASK_REQUIRED");
   }
   const pb::Descriptor* descriptor = from.GetDescriptor();
   pb::FieldMask effective;
@@ -25,11 +26,12 @@ absl::Status ApplyFieldMask(const pb::FieldMask& mask, const pb::Message& from, 
     }
     const std::string top = std::string(*absl::StrSplit(path, '.').begin());
     if (immutable.count(top) > 0) {
-      return absl::InvalidArgumentError(absl::StrCat("update_mask: `", path, "` cannot be updated"));
+      return InvalidFieldError("update_mask", absl::StrCat("`", path, "` cannot be updated"), "IMMUTABLE_FIELD");
     }
     if (!pb::util::FieldMaskUtil::GetFieldDescriptors(descriptor, path, nullptr)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update_mask: `", path.substr(0, 200), "` is not a field of ", descriptor->name()));
+      return InvalidFieldError("update_mask",
+                               absl::StrCat("`", path.substr(0, 200), "` is not a field of ", descriptor->name()),
+                               "UNKNOWN_FIELD");
     }
     effective.add_paths(path);
   }

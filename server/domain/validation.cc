@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/common/errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
 
@@ -14,9 +15,7 @@ namespace {
 
 namespace pb = ::google::protobuf;
 
-absl::Status Invalid(const std::string& field, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
-}
+absl::Status Invalid(const std::string& field, absl::string_view problem) { return InvalidFieldError(field, problem); }
 
 bool HasControlChars(absl::string_view s, bool allow_newlines) {
   return std::any_of(s.begin(), s.end(), [allow_newlines](char ch) {
@@ -73,7 +72,7 @@ absl::Status CheckSources(const std::string& field, const pb::RepeatedPtrField<s
 
 absl::Status CheckLicenseRef(const std::string& field, const std::string& value) {
   if (value.empty()) return absl::OkStatus();
-  return ParseLicenseName(value, field).status();
+  return WithReason(ParseLicenseName(value, field).status(), "INVALID_NAME");
 }
 
 absl::Status CheckLabels(const std::string& field, const pb::Map<std::string, std::string>& labels) {
@@ -148,7 +147,7 @@ absl::Status ValidateModel(const v1::Model& model, const std::string& prefix) {
   MODELREG_RETURN_IF_ERROR(CheckUri(p + "homepage_uri", model.homepage_uri()));
   MODELREG_RETURN_IF_ERROR(CheckLabels(p + "labels", model.labels()));
   if (!model.base_model().empty()) {
-    MODELREG_RETURN_IF_ERROR(ParseModelName(model.base_model(), p + "base_model").status());
+    MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(model.base_model(), p + "base_model").status(), "INVALID_NAME"));
     if (model.base_model() == model.name()) return Invalid(p + "base_model", "a model cannot be its own base");
   }
   MODELREG_RETURN_IF_ERROR(

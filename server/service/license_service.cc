@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/domain/field_mask.h"
@@ -30,8 +31,10 @@ void ClearOutputOnly(v1::License* license) {
 
 absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicenseRequest& request) {
   if (!IsValidLicenseId(request.license_id())) {
-    return absl::InvalidArgumentError(absl::StrCat("license_id: `", request.license_id().substr(0, 80),
-                                                   "` must be 1-63 lowercase letters, digits, '-', '.', '_', '+'"));
+    return InvalidFieldError("license_id",
+                             absl::StrCat("`", request.license_id().substr(0, 80),
+                                          "` must be 1-63 lowercase letters, digits, '-', '.', '_', '+'"),
+                             "INVALID_ID");
   }
   v1::License license = request.license();
   ClearOutputOnly(&license);
@@ -41,13 +44,13 @@ absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicens
 }
 
 absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseRequest& request) {
-  MODELREG_RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Get(request.name());
 }
 
 absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request) {
   const v1::License& patch = request.license();
-  MODELREG_ASSIGN_OR_RETURN(std::string id, ParseLicenseName(patch.name(), "license.name"));
+  MODELREG_ASSIGN_OR_RETURN(std::string id, WithReason(ParseLicenseName(patch.name(), "license.name"), "INVALID_NAME"));
   MODELREG_ASSIGN_OR_RETURN(
       v1::License updated, licenses_->Update(patch.name(), [&](v1::License& stored) -> absl::Status {
         MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
@@ -66,7 +69,7 @@ absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicens
 }
 
 absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicenseRequest& request) {
-  MODELREG_RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Update(request.name(), [&](v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
@@ -76,7 +79,7 @@ absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicens
 }
 
 absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLicenseRequest& request) {
-  MODELREG_RETURN_IF_ERROR(ParseLicenseName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Update(request.name(), [&](v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
 #include "server/domain/names.h"
 
 namespace modelreg {
@@ -24,7 +25,7 @@ ModelReader::~ModelReader() {
 }
 
 void ModelReader::GetModel(const v1::GetModelRequest& request, Done done) {
-  if (absl::Status valid = ParseModelName(request.name()).status(); !valid.ok()) {
+  if (absl::Status valid = WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"); !valid.ok()) {
     std::move(done)(std::move(valid));
     return;
   }

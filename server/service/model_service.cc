@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/field_mask.h"
 #include "server/domain/names.h"
@@ -46,10 +47,10 @@ absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, cons
   for (const auto& [field, name] : refs) {
     auto it = map.find(name);
     if (it == map.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": unknown license `", name, "`; create it first"));
+      return InvalidFieldError(field, absl::StrCat("unknown license `", name, "`; create it first"), "UNKNOWN_LICENSE");
     }
     if (it->second.has_delete_time()) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": license `", name, "` is deleted"));
+      return InvalidFieldError(field, absl::StrCat("license `", name, "` is deleted"), "LICENSE_DELETED");
     }
   }
   return map;
@@ -64,10 +65,13 @@ absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model) 
 }
 
 absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request) {
-  MODELREG_ASSIGN_OR_RETURN(std::string publisher, ParsePublisherName(request.parent(), /*allow_wildcard=*/false));
+  MODELREG_ASSIGN_OR_RETURN(std::string publisher,
+                            WithReason(ParsePublisherName(request.parent(), /*allow_wildcard=*/false), "INVALID_NAME"));
   if (!IsValidResourceId(request.model_id())) {
-    return absl::InvalidArgumentError(absl::StrCat("model_id: `", request.model_id().substr(0, 80),
-                                                   "` must be 1-63 lowercase letters, digits, '-', '.', '_'"));
+    return InvalidFieldError(
+        "model_id",
+        absl::StrCat("`", request.model_id().substr(0, 80), "` must be 1-63 lowercase letters, digits, '-', '.', '_'"),
+        "INVALID_ID");
   }
   v1::Model model = request.model();
   model.set_name(ModelName{publisher, request.model_id()}.Full());
@@ -78,9 +82,10 @@ absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest
 absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
     const v1::BatchCreateModelsRequest& request) {
   if (request.requests_size() == 0 || request.requests_size() > kMaxBatch) {
-    return absl::InvalidArgumentError(absl::StrCat("requests: must hold 1 to ", kMaxBatch, " requests"));
+    return InvalidFieldError("requests", absl::StrCat("must hold 1 to ", kMaxBatch, " requests"), "INVALID_BATCH_SIZE");
   }
-  MODELREG_ASSIGN_OR_RETURN(std::string batch_publisher, ParsePublisherName(request.parent(), /*allow_wildcard=*/true));
+  MODELREG_ASSIGN_OR_RETURN(std::string batch_publisher,
+                            WithReason(ParsePublisherName(request.parent(), /*allow_wildcard=*/true), "INVALID_NAME"));
   std::vector<v1::Model> prepared;
   prepared.reserve(request.requests_size());
   // License lookups are shared across the batch: synthetic loads reuse a handful of licenses.
@@ -89,13 +94,17 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
     const v1::CreateModelRequest& item = request.requests(i);
     const std::string at = absl::StrCat("requests[", i, "]");
     const std::string parent = item.parent().empty() ? request.parent() : item.parent();
-    MODELREG_ASSIGN_OR_RETURN(std::string publisher, ParsePublisherName(parent, false, at + ".parent"));
+    MODELREG_ASSIGN_OR_RETURN(std::string publisher,
+                              WithReason(ParsePublisherName(parent, false, at + ".parent"), "INVALID_NAME"));
     if (batch_publisher != "-" && publisher != batch_publisher) {
-      return absl::InvalidArgumentError(absl::StrCat(at, ".parent: `", parent, "` differs from the batch's parent"));
+      return InvalidFieldError(at + ".parent", absl::StrCat("`", parent, "` differs from the batch's parent"),
+                               "PARENT_MISMATCH");
     }
     if (!IsValidResourceId(item.model_id())) {
-      return absl::InvalidArgumentError(absl::StrCat(at, ".model_id: `", item.model_id().substr(0, 80),
-                                                     "` must be 1-63 lowercase letters, digits, '-', '.', '_'"));
+      return InvalidFieldError(
+          at + ".model_id",
+          absl::StrCat("`", item.model_id().substr(0, 80), "` must be 1-63 lowercase letters, digits, '-', '.', '_'"),
+          "INVALID_ID");
     }
     v1::Model model = item.model();
     model.set_name(ModelName{publisher, item.model_id()}.Full());
@@ -119,13 +128,13 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
 }
 
 absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& request) {
-  MODELREG_RETURN_IF_ERROR(ParseModelName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Get(request.name());
 }
 
 absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request) {
   const v1::Model& patch = request.model();
-  MODELREG_RETURN_IF_ERROR(ParseModelName(patch.name(), "model.name").status());
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(patch.name(), "model.name").status(), "INVALID_NAME"));
   return models_->Update(patch.name(), [&](v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
@@ -135,7 +144,7 @@ absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest
 }
 
 absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request) {
-  MODELREG_RETURN_IF_ERROR(ParseModelName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
@@ -145,7 +154,7 @@ absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest
 }
 
 absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request) {
-  MODELREG_RETURN_IF_ERROR(ParseModelName(request.name()).status());
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));

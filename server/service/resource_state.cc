@@ -2,27 +2,31 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/common/errors.h"
 
 namespace modelreg {
 
 absl::Status CheckEtag(const std::string& requested, const std::string& stored, const std::string& name) {
   if (!requested.empty() && requested != stored) {
-    return absl::AbortedError(absl::StrCat("etag: `", requested.substr(0, 80), "` is stale; ", name,
-                                           " has changed (current etag `", stored, "`): read it again and retry"));
+    return ErrorWithReason(absl::StatusCode::kAborted, "STALE_ETAG",
+                           absl::StrCat("etag: `", requested.substr(0, 80), "` is stale; ", name,
+                                        " has changed (current etag `", stored, "`): read it again and retry"),
+                           {{"resource", name}, {"current_etag", stored}});
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckLive(const google::protobuf::Timestamp& delete_time, const std::string& name) {
   if (delete_time.seconds() != 0 || delete_time.nanos() != 0) {
-    return absl::NotFoundError(absl::StrCat(name, " is deleted; undelete it first"));
+    return ErrorWithReason(absl::StatusCode::kNotFound, "RESOURCE_DELETED",
+                           absl::StrCat(name, " is deleted; undelete it first"), {{"resource", name}});
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckDeleted(const google::protobuf::Timestamp& delete_time, const std::string& name) {
   if (delete_time.seconds() == 0 && delete_time.nanos() == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(name, " is not deleted"));
+    return PreconditionError("NOT_DELETED", "RESOURCE_STATE", name, absl::StrCat(name, " is not deleted"));
   }
   return absl::OkStatus();
 }

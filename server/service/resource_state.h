@@ -8,13 +8,15 @@
 
 namespace modelreg {
 
-// ABORTED when `requested` is set and differs from `stored`.
+// ABORTED (reason STALE_ETAG) when `requested` is set and differs from `stored`.
 absl::Status CheckEtag(const std::string& requested, const std::string& stored, const std::string& name);
 
-// NOT_FOUND when the resource is soft-deleted (for updates and deletes of a deleted resource).
+// NOT_FOUND (reason RESOURCE_DELETED) when the resource is soft-deleted (for updates and deletes of a deleted
+// resource).
 absl::Status CheckLive(const google::protobuf::Timestamp& delete_time, const std::string& name);
 
-// FAILED_PRECONDITION when the resource is not soft-deleted (for undelete).
+// FAILED_PRECONDITION (reason NOT_DELETED, PreconditionFailure RESOURCE_STATE on the resource) when the resource is
+// not soft-deleted (for undelete).
 absl::Status CheckDeleted(const google::protobuf::Timestamp& delete_time, const std::string& name);
 
 // The current time as a Timestamp.

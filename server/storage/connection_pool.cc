@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
 #include "server/common/logging.h"
 #include "server/storage/pg_errors.h"
 #include "server/storage/statements.h"
@@ -53,7 +54,7 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() cons
     absl::Status status = StatusFromCurrentException();
     // Connection failures are broken_connection (UNAVAILABLE); anything else while connecting is too.
     if (status.code() == absl::StatusCode::kInternal) {
-      return absl::UnavailableError("cannot connect to the database");
+      return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE", "cannot connect to the database");
     }
     return status;
   }
@@ -65,7 +66,8 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration tim
     std::unique_lock<std::mutex> lock(mutex_);
     auto can_proceed = [this] { return !idle_.empty() || static_cast<int>(idle_.size()) + outstanding_ < size_; };
     if (!available_.wait_for(lock, absl::ToChronoMilliseconds(timeout), can_proceed)) {
-      return absl::UnavailableError("timed out waiting for a database connection");
+      return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                             "timed out waiting for a database connection");
     }
     ++outstanding_;
     if (!idle_.empty()) {
@@ -107,7 +109,8 @@ absl::Status ConnectionPool::Ping() {
     return absl::OkStatus();
   } catch (...) {
     absl::Status status = StatusFromCurrentException();
-    return absl::UnavailableError(absl::StrCat("database ping failed: ", status.message()));
+    return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                           absl::StrCat("database ping failed: ", status.message()));
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"
@@ -178,7 +179,8 @@ absl::StatusOr<v1::License> LicenseStore::Update(const std::string& name, const 
     if (deleted && !was_deleted) {
       pqxx::result referencing = tx.exec_prepared(kReferencingModel, id);
       if (!referencing.empty()) {
-        return absl::FailedPreconditionError(
+        return PreconditionError(
+            "LICENSE_IN_USE", "REFERENCED_BY", referencing[0][0].as<std::string>(),
             absl::StrCat("license `", name, "` is referenced by model `", referencing[0][0].as<std::string>(), "`"));
       }
     }

@@ -10,10 +10,21 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
 #include "server/common/logging.h"
 
 namespace modelreg {
 namespace {
+
+absl::Status TransactionConflict(absl::string_view message) {
+  return ErrorWithReason(absl::StatusCode::kAborted, "TRANSACTION_CONFLICT", message);
+}
+absl::Status DatabaseUnavailable(absl::string_view message) {
+  return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE", message);
+}
+absl::Status InternalStorageError() {
+  return ErrorWithReason(absl::StatusCode::kInternal, "INTERNAL", "internal storage error");
+}
 
 void LogSqlError(const char* kind, const pqxx::sql_error& e) {
   MODELREG_LOG(ERROR) << "storage: " << kind << " sqlstate=" << e.sqlstate() << " error=" << e.what()
@@ -25,18 +36,19 @@ absl::Status StatusFromSqlState(const pqxx::sql_error& e) {
   const std::string& state = e.sqlstate();
   if (state == "40001" || state == "40P01") {
     LogSqlError("transaction conflict", e);
-    return absl::AbortedError("transaction conflict; retry");
+    return TransactionConflict("transaction conflict; retry");
   }
   if (absl::StartsWith(state, "08") || absl::StartsWith(state, "57P") || state == "53300") {
     LogSqlError("database unavailable", e);
-    return absl::UnavailableError("database unavailable");
+    return DatabaseUnavailable("database unavailable");
   }
   if (state == "57014") {
     LogSqlError("statement canceled", e);
-    return absl::DeadlineExceededError("database statement timed out or was canceled");
+    return ErrorWithReason(absl::StatusCode::kDeadlineExceeded, "DATABASE_TIMEOUT",
+                           "database statement timed out or was canceled");
   }
   LogSqlError("database error", e);
-  return absl::InternalError("internal storage error");
+  return InternalStorageError();
 }
 
 // The transaction RunTransaction is running on this thread, if any.
@@ -83,33 +95,36 @@ absl::Status StatusFromCurrentException() {
     throw;
   } catch (const pqxx::unique_violation& e) {
     LogSqlError("unique violation", e);
-    return absl::AlreadyExistsError("resource already exists");
+    return ErrorWithReason(absl::StatusCode::kAlreadyExists, "RESOURCE_ALREADY_EXISTS", "resource already exists");
   } catch (const pqxx::foreign_key_violation& e) {
     LogSqlError("foreign key violation", e);
-    return absl::InvalidArgumentError("a referenced resource does not exist");
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "REFERENCE_NOT_FOUND",
+                           "a referenced resource does not exist");
   } catch (const pqxx::serialization_failure& e) {
     MODELREG_LOG(WARNING) << "storage: serialization failure: " << e.what();
-    return absl::AbortedError("transaction conflict; retry");
+    return TransactionConflict("transaction conflict; retry");
   } catch (const pqxx::deadlock_detected& e) {
     MODELREG_LOG(WARNING) << "storage: deadlock: " << e.what();
-    return absl::AbortedError("transaction conflict; retry");
+    return TransactionConflict("transaction conflict; retry");
   } catch (const pqxx::sql_error& e) {
     return StatusFromSqlState(e);
   } catch (const pqxx::broken_connection& e) {
     MODELREG_LOG(ERROR) << "storage: broken connection: " << e.what();
-    return absl::UnavailableError("database unavailable");
+    return DatabaseUnavailable("database unavailable");
   } catch (const pqxx::in_doubt_error& e) {
     MODELREG_LOG(ERROR) << "storage: commit outcome unknown: " << e.what();
-    return absl::UnavailableError("database connection lost during commit; the outcome is unknown");
+    return ErrorWithReason(absl::StatusCode::kUnavailable, "OUTCOME_UNKNOWN",
+                           "database connection lost during commit; the outcome is unknown");
   } catch (const pqxx::statement_completion_unknown& e) {
     MODELREG_LOG(ERROR) << "storage: statement outcome unknown: " << e.what();
-    return absl::UnavailableError("database connection lost; the outcome is unknown");
+    return ErrorWithReason(absl::StatusCode::kUnavailable, "OUTCOME_UNKNOWN",
+                           "database connection lost; the outcome is unknown");
   } catch (const std::exception& e) {
     MODELREG_LOG(ERROR) << "storage: unexpected exception: " << e.what();
-    return absl::InternalError("internal storage error");
+    return InternalStorageError();
   } catch (...) {
     MODELREG_LOG(ERROR) << "storage: unexpected non-standard exception";
-    return absl::InternalError("internal storage error");
+    return InternalStorageError();
   }
 }
 
@@ -168,7 +183,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
     }
   }
   if (last.code() != absl::StatusCode::kAborted) return last;
-  return absl::AbortedError(
+  return TransactionConflict(
       absl::StrCat("transaction conflict persisted after ", kMaxTransactionAttempts, " attempts; retry"));
 }
 

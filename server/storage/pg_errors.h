@@ -13,14 +13,15 @@
 namespace modelreg {
 
 // Call only inside a `catch` block: maps the exception in flight to a status. The SQL and the server's message are
-// logged, never returned:
-//   unique_violation                      -> ALREADY_EXISTS ("resource already exists")
-//   foreign_key_violation                 -> INVALID_ARGUMENT ("a referenced resource does not exist")
-//   serialization_failure, deadlock       -> ABORTED
-//   broken_connection, SQLSTATE 08xxx/57P -> UNAVAILABLE
-//   in_doubt_error                        -> UNAVAILABLE (outcome of the commit unknown)
-//   query_canceled (statement timeout)    -> DEADLINE_EXCEEDED
-//   anything else                         -> INTERNAL ("internal storage error")
+// logged, never returned. Each status carries an ErrorInfo reason (server/common/errors.h):
+//   unique_violation                      -> ALREADY_EXISTS ("resource already exists"), RESOURCE_ALREADY_EXISTS
+//   foreign_key_violation                 -> INVALID_ARGUMENT ("a referenced resource does not exist"),
+//                                            REFERENCE_NOT_FOUND
+//   serialization_failure, deadlock       -> ABORTED, TRANSACTION_CONFLICT
+//   broken_connection, SQLSTATE 08xxx/57P -> UNAVAILABLE, DATABASE_UNAVAILABLE
+//   in_doubt_error                        -> UNAVAILABLE (outcome of the commit unknown), OUTCOME_UNKNOWN
+//   query_canceled (statement timeout)    -> DEADLINE_EXCEEDED, DATABASE_TIMEOUT
+//   anything else                         -> INTERNAL ("internal storage error"), INTERNAL
 absl::Status StatusFromCurrentException();
 
 // Runs `body` in one read-committed transaction on a pooled connection and commits it when `body` returns OK; when
