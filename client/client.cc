@@ -8,7 +8,9 @@ namespace modelreg {
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  absl::Status result(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  AddErrorDetailPayloads(status.error_details(), result);
+  return result;
 }
 
 Client::Client(const std::string& address) : Client(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())) {}

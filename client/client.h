@@ -12,12 +12,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/error_details.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 
 namespace modelreg {
 
-// Converts a gRPC status to an absl::Status with the same code and message.
+// Converts a gRPC status to an absl::Status with the same code and message, and the google.rpc details of its
+// `grpc-status-details-bin` trailer as payloads (read them with GetErrorDetails, client/error_details.h).
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 class Client {
