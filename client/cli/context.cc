@@ -30,7 +30,8 @@ int LocalError(const absl::Status& status) {
 }
 
 int RpcError(const Context& ctx, const absl::Status& status) {
-  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message() << "\n";
+  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message() << "\n"
+            << ErrorDetailLines(GetErrorDetails(status));
   if (status.code() == absl::StatusCode::kUnavailable) {
     std::cerr << "hint: is modelregd running at " << ctx.server << "? (set --server or MODELREG_SERVER)\n";
   } else if (status.code() == absl::StatusCode::kDeadlineExceeded) {

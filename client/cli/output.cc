@@ -399,4 +399,22 @@ std::string LicenseDetail(const v1::License& l) {
   return out.str();
 }
 
+std::string ErrorDetailLines(const ErrorDetails& details) {
+  std::string lines;
+  if (!details.reason.empty()) {
+    absl::StrAppend(&lines, "  reason: ", details.reason);
+    if (!details.metadata.empty()) {
+      absl::StrAppend(&lines, " (", absl::StrJoin(details.metadata, ", ", absl::PairFormatter("=")), ")");
+    }
+    lines += "\n";
+  }
+  for (const FieldViolation& v : details.field_violations) {
+    absl::StrAppend(&lines, "  field ", v.field, ": ", v.description, "\n");
+  }
+  for (const PreconditionViolation& v : details.precondition_violations) {
+    absl::StrAppend(&lines, "  precondition ", v.type, " ", v.subject, ": ", v.description, "\n");
+  }
+  return lines;
+}
+
 }  // namespace modelreg::cli

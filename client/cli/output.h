@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client/error_details.h"
 #include "google/protobuf/message.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
@@ -45,5 +46,11 @@ std::string OpennessDetail(const v1::Openness& openness);
 std::string LicensesTable(const std::vector<v1::License>& licenses);
 // `licenses get`: every stored term.
 std::string LicenseDetail(const v1::License& license);
+
+// The structured details of an RPC error, one indented line each, printed under its `error:` line; "" when none:
+//   "  reason: STALE_ETAG (current_etag=..., resource=...)"      ErrorInfo reason and metadata
+//   "  field model.weights.license: unknown license ..."         each BadRequest field violation
+//   "  precondition REFERENCED_BY publishers/x/models/y: ..."    each PreconditionFailure violation
+std::string ErrorDetailLines(const ErrorDetails& details);
 
 }  // namespace modelreg::cli
