@@ -156,6 +156,36 @@ sources: ["https://example.com/license"]
   EXPECT_NE(r.out.find("E2E Permissive"), std::string::npos) << r.out;
 }
 
+// RPC errors: the CLI prints the message, then the structured details (reason, field paths, preconditions), and
+// exits 64 + the gRPC code.
+TEST_F(ServerCliTest, CliPrintsStructuredErrorDetails) {
+  auto r = Cli({"models", "create", "-f", WriteFile("unknown-license.yaml", R"(name: publishers/e2e/models/orphan
+weights: {access: ACCESS_OPEN_DOWNLOAD, license: licenses/no-such}
+)")});
+  EXPECT_EQ(r.exit_code, 64 + 3) << "INVALID_ARGUMENT: " << r.err;
+  EXPECT_NE(r.err.find("error: INVALID_ARGUMENT: model.weights.license: unknown license `licenses/no-such`"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\n  field model.weights.license: unknown license `licenses/no-such`"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\n  reason: UNKNOWN_LICENSE\n"), std::string::npos) << r.err;
+
+  r = Cli({"licenses", "create", "-f", WriteFile("license.yaml", "name: licenses/e2e-used\ndisplay_name: Used\n")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"models", "create", "-f", WriteFile("user.yaml", R"(name: publishers/e2e/models/user
+weights: {access: ACCESS_OPEN_DOWNLOAD, license: licenses/e2e-used}
+)")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"licenses", "delete", "e2e-used"});
+  EXPECT_EQ(r.exit_code, 64 + 9) << "FAILED_PRECONDITION: " << r.err;
+  EXPECT_NE(r.err.find("\n  reason: LICENSE_IN_USE\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\n  precondition REFERENCED_BY publishers/e2e/models/user: "), std::string::npos) << r.err;
+
+  r = Cli({"models", "list", "--filter", "no_such_field = 1"});
+  EXPECT_EQ(r.exit_code, 64 + 3) << r.err;
+  EXPECT_NE(r.err.find("\n  field filter: "), std::string::npos) << r.err;
+}
+
 // Two modelregd processes on one database, as replicas behind a load balancer: each one's GetModel cache sees the
 // other's writes (PostgreSQL notifications), and its own at once.
 TEST_F(ServerCliTest, ReplicasOnOneDatabaseSeeEachOthersWrites) {

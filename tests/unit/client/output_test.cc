@@ -185,5 +185,22 @@ TEST(Output, StructuredFormats) {
   EXPECT_THAT(FormatStructured(m, OutputFormat::kTable), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(Output, ErrorDetailLines) {
+  EXPECT_EQ(ErrorDetailLines(ErrorDetails{}), "");
+  ErrorDetails details;
+  details.reason = "UNKNOWN_LICENSE";
+  details.domain = "modelreg.io";
+  details.field_violations.push_back({"model.weights.license", "unknown license `licenses/x`; create it first"});
+  details.precondition_violations.push_back({"REFERENCED_BY", "publishers/p/models/m", "in use"});
+  EXPECT_EQ(ErrorDetailLines(details),
+            "  reason: UNKNOWN_LICENSE\n"
+            "  field model.weights.license: unknown license `licenses/x`; create it first\n"
+            "  precondition REFERENCED_BY publishers/p/models/m: in use\n");
+  details = ErrorDetails{};
+  details.reason = "STALE_ETAG";
+  details.metadata = {{"resource", "publishers/p/models/m"}, {"current_etag", "e2"}};
+  EXPECT_EQ(ErrorDetailLines(details), "  reason: STALE_ETAG (current_etag=e2, resource=publishers/p/models/m)\n");
+}
+
 }  // namespace
 }  // namespace modelreg::cli
