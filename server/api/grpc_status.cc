@@ -81,7 +81,7 @@ google::rpc::Status ToRpcStatus(const absl::Status& status) {
     any->set_type_url(url);
     any->set_value(std::move(value));
   };
-  if (auto info = details.find(kErrorInfoUrl); info != details.end()) {
+  if (auto info = details.find(std::string(kErrorInfoUrl)); info != details.end()) {
     add(info->first, std::move(info->second));
     details.erase(info);
   }

@@ -15,12 +15,12 @@
 
 namespace modelreg {
 
-inline constexpr char kErrorDomain[] = "modelreg.io";
+inline constexpr char kErrorDomain[] = "modelreg.io";  // NOLINT(modernize-avoid-c-arrays): usable as const char*
 
 // Payload keys: the type URLs of the google.rpc detail messages.
-inline constexpr char kErrorInfoUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
-inline constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
-inline constexpr char kPreconditionFailureUrl[] = "type.googleapis.com/google.rpc.PreconditionFailure";
+inline constexpr absl::string_view kErrorInfoUrl = "type.googleapis.com/google.rpc.ErrorInfo";
+inline constexpr absl::string_view kBadRequestUrl = "type.googleapis.com/google.rpc.BadRequest";
+inline constexpr absl::string_view kPreconditionFailureUrl = "type.googleapis.com/google.rpc.PreconditionFailure";
 
 // INVALID_ARGUMENT "<field>: <description>" with a BadRequest field violation {field, description} and ErrorInfo
 // reason (default "INVALID_FIELD").

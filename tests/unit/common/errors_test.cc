@@ -19,7 +19,7 @@ using ::testing::IsEmpty;
 using ::testing::Pair;
 
 template <typename Message>
-Message Payload(const absl::Status& status, const char* url) {
+Message Payload(const absl::Status& status, absl::string_view url) {
   Message message;
   const absl::optional<absl::Cord> payload = status.GetPayload(url);
   EXPECT_TRUE(payload.has_value()) << url;
