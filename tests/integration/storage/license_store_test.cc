@@ -7,6 +7,7 @@
 
 #include <pqxx/pqxx>
 
+#include "server/domain/query/model_query.h"
 #include "server/storage/model_store.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
@@ -26,7 +27,7 @@ using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-absl::Status SoftDelete(v1::License& license) {
+absl::Status SoftDelete(Transaction& /*tx*/, v1::License& license) {
   *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
   return absl::OkStatus();
 }
@@ -100,7 +101,7 @@ TEST_F(LicenseStoreTest, GetManyReturnsTheExistingOnes) {
 TEST_F(LicenseStoreTest, UpdateChangesTermsAndEtag) {
   absl::StatusOr<v1::License> created = store_.Create(SimpleLicense("upd"));
   ASSERT_OK(created);
-  absl::StatusOr<v1::License> updated = store_.Update("licenses/upd", [](v1::License& license) {
+  absl::StatusOr<v1::License> updated = store_.Update("licenses/upd", [](Transaction&, v1::License& license) {
     license.mutable_use_restrictions()->add_restricted_uses("military");
     return absl::OkStatus();
   });
@@ -128,7 +129,7 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("component-user")));
 
   // Once the model is soft-deleted, the license can go; the model then cannot come back.
-  ASSERT_OK(models_.Update("publishers/lic/models/user", [](v1::Model& model) {
+  ASSERT_OK(models_.Update("publishers/lic/models/user", [](Transaction&, v1::Model& model) {
     *model.mutable_delete_time() = TimeUtil::GetCurrentTime();
     return absl::OkStatus();
   }));
@@ -136,14 +137,14 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
   ASSERT_OK(deleted);
   EXPECT_TRUE(deleted->has_delete_time());
   EXPECT_THAT(models_.Update("publishers/lic/models/user",
-                             [](v1::Model& model) {
+                             [](Transaction&, v1::Model& model) {
                                model.clear_delete_time();
                                return absl::OkStatus();
                              }),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/busy")));
 
   // Undelete of the license works.
-  absl::StatusOr<v1::License> restored = store_.Update("licenses/busy", [](v1::License& license) {
+  absl::StatusOr<v1::License> restored = store_.Update("licenses/busy", [](Transaction&, v1::License& license) {
     license.clear_delete_time();
     return absl::OkStatus();
   });
@@ -153,21 +154,20 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
 
 TEST_F(LicenseStoreTest, ListPages) {
   for (int i = 0; i < 5; ++i) ASSERT_OK(store_.Create(SimpleLicense("list-" + std::to_string(i))));
-  SqlQuery query;
-  query.where = "l.id LIKE $1 AND l.delete_time IS NULL";
-  query.params = {"list-%"};
-  query.order_by = "l.id DESC";
-  query.key_columns = {"l.id"};
-  query.limit = 3;
-  absl::StatusOr<Page<v1::License>> page = store_.List(query);
+  v1::ListLicensesRequest request;
+  request.set_filter("name = list-*");
+  request.set_order_by("name desc");
+  request.set_page_size(3);
+  absl::StatusOr<ListQuery> query = CompileListLicenses(request);
+  ASSERT_OK(query);
+  absl::StatusOr<Page<v1::License>> page = store_.List(*query);
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 3u);
   EXPECT_EQ(page->items[0].name(), "licenses/list-4");
   ASSERT_TRUE(page->next_key.has_value());
   EXPECT_EQ((*page->next_key)[0], "list-2");
-  query.where += " AND l.id < $2";
-  query.params.push_back("list-2");
-  page = store_.List(query);
+  query->after = std::vector<std::string>{"list-2"};
+  page = store_.List(*query);
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[1].name(), "licenses/list-0");
