@@ -9,6 +9,7 @@
 
 #include "server/domain/query/model_query.h"
 #include "server/storage/model_store.h"
+#include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
 #include "tests/support/status_matchers.h"
@@ -172,6 +173,46 @@ TEST_F(LicenseStoreTest, ListPages) {
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[1].name(), "licenses/list-0");
   EXPECT_FALSE(page->next_key.has_value());
+}
+
+// A derived column whose rule changed (has_use_restrictions now counts restrictions_propagate) or that a migration
+// added is recomputed from the stored record for rows derived by another version; each row once.
+TEST_F(LicenseStoreTest, BackfillRecomputesRowsDerivedByAnotherVersion) {
+  v1::License license = SimpleLicense("propagates");
+  license.mutable_derivative_terms()->set_restrictions_propagate(true);
+  ASSERT_OK(store_.Create(license));
+  ASSERT_OK(models_.Create(MinimalModel("publishers/backfill/models/m", "propagates")));
+  auto column = [](const std::string& sql) {
+    bool value = false;
+    EXPECT_OK(RunSingleStatement(pool(), [&](Transaction& tx) {
+      value = tx.sql().exec1(sql)[0].as<bool>();
+      return absl::OkStatus();
+    }));
+    return value;
+  };
+  const std::string restricted = "SELECT has_use_restrictions FROM licenses WHERE id = 'propagates'";
+  EXPECT_TRUE(column(restricted));
+  // As an older modelregd stored it: the old rule's value, no derived version.
+  ASSERT_OK(RunTransaction(pool(), [](Transaction& tx) {
+    tx.sql().exec("UPDATE licenses SET has_use_restrictions = false, derived_version = 0 WHERE id = 'propagates'");
+    tx.sql().exec(
+        "UPDATE models SET derived_version = 0, family = 'stale' WHERE name = 'publishers/backfill/models/m'");
+    return absl::OkStatus();
+  }));
+  EXPECT_FALSE(column(restricted));
+
+  absl::StatusOr<int64_t> licenses = store_.Backfill();
+  ASSERT_OK(licenses);
+  EXPECT_EQ(*licenses, 1);
+  EXPECT_TRUE(column(restricted));
+  absl::StatusOr<int64_t> models = models_.Backfill();
+  ASSERT_OK(models);
+  EXPECT_EQ(*models, 1);
+  EXPECT_TRUE(column("SELECT family = '' FROM models WHERE name = 'publishers/backfill/models/m'"));
+  // Nothing is stale any more; the revision did not change.
+  EXPECT_EQ(*store_.Backfill(), 0);
+  EXPECT_EQ(*models_.Backfill(), 0);
+  EXPECT_EQ(models_.Get("publishers/backfill/models/m")->revision(), 1);
 }
 
 }  // namespace
