@@ -36,9 +36,11 @@
 #include "server/service/model_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
+#include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
+#include "server/storage/model_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7411", "gRPC listen address, host:port (port 0 picks a free port)");
 ABSL_FLAG(std::string, database_url, "",
@@ -139,6 +141,17 @@ class HealthMonitor {
   std::thread thread_;
 };
 
+// Recomputes the derived columns of rows written by another version of the resource descriptions (a column added,
+// a rule changed), so filters see every row as the current code derives it. Resumable: each batch commits.
+absl::Status BackfillDerivedColumns(ConnectionPool* pool) {
+  MODELREG_ASSIGN_OR_RETURN(int64_t licenses, LicenseStore(pool).Backfill());
+  MODELREG_ASSIGN_OR_RETURN(int64_t models, ModelStore(pool).Backfill());
+  if (licenses + models > 0) {
+    MODELREG_LOG(INFO) << "derived columns recomputed: " << licenses << " licenses, " << models << " models";
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
   const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
@@ -206,6 +219,7 @@ absl::Status Run(const std::string& command) {
   MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
                             ConnectionPool::Create(url, std::max(1, absl::GetFlag(FLAGS_pool_size))));
   MODELREG_RETURN_IF_ERROR(ApplyMigrations(*pool));
+  MODELREG_RETURN_IF_ERROR(BackfillDerivedColumns(pool.get()));
   if (command == "migrate") {
     MODELREG_LOG(INFO) << "migrations applied";
     return absl::OkStatus();

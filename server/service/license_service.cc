@@ -52,7 +52,7 @@ absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicens
   const v1::License& patch = request.license();
   MODELREG_ASSIGN_OR_RETURN(std::string id, WithReason(ParseLicenseName(patch.name(), "license.name"), "INVALID_NAME"));
   MODELREG_ASSIGN_OR_RETURN(
-      v1::License updated, licenses_->Update(patch.name(), [&](v1::License& stored) -> absl::Status {
+      v1::License updated, licenses_->Update(patch.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
         MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
         MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
         MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableLicenseFields(), &stored));
@@ -70,7 +70,7 @@ absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicens
 
 absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicenseRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
-  return licenses_->Update(request.name(), [&](v1::License& stored) -> absl::Status {
+  return licenses_->Update(request.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
     *stored.mutable_delete_time() = Now();
@@ -80,7 +80,7 @@ absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicens
 
 absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLicenseRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
-  return licenses_->Update(request.name(), [&](v1::License& stored) -> absl::Status {
+  return licenses_->Update(request.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
     stored.clear_delete_time();
@@ -89,7 +89,7 @@ absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLi
 }
 
 absl::StatusOr<v1::ListLicensesResponse> LicenseService::ListLicenses(const v1::ListLicensesRequest& request) {
-  MODELREG_ASSIGN_OR_RETURN(SqlQuery query, CompileListLicenses(request));
+  MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListLicenses(request));
   MODELREG_ASSIGN_OR_RETURN(Page<v1::License> page, licenses_->List(query));
   v1::ListLicensesResponse response;
   for (auto& license : page.items) *response.add_licenses() = std::move(license);

@@ -4,14 +4,14 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/license_catalog.pb.h"
 #include "server/service/model_service.h"
-#include "server/storage/license_store.h"
+#include "server/storage/repositories.h"
 
 namespace modelreg {
 
 class LicenseService {
  public:
   // `models` reassesses the models using a license after it changes.
-  LicenseService(LicenseStore* licenses, ModelService* models) : licenses_(licenses), models_(models) {}
+  LicenseService(LicenseRepository* licenses, ModelService* models) : licenses_(licenses), models_(models) {}
 
   // INVALID_ARGUMENT, ALREADY_EXISTS.
   absl::StatusOr<v1::License> CreateLicense(const v1::CreateLicenseRequest& request);
@@ -27,7 +27,7 @@ class LicenseService {
   absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request);
 
  private:
-  LicenseStore* licenses_;
+  LicenseRepository* licenses_;
   ModelService* models_;
 };
 

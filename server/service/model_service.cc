@@ -33,12 +33,13 @@ void ClearOutputOnly(v1::Model* model) {
 
 }  // namespace
 
-absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, const std::string& prefix) {
+absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, const std::string& prefix,
+                                                    Transaction* tx) {
   const auto refs = LicenseReferences(model, prefix);
   std::vector<std::string> names;
   names.reserve(refs.size());
   for (const auto& ref : refs) names.push_back(ref.second);
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(names));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(names, tx));
   LicenseMap map;
   for (auto& license : found) {
     std::string name = license.name();
@@ -56,10 +57,10 @@ absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, cons
   return map;
 }
 
-absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model) {
+absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, Transaction* tx) {
   ClearOutputOnly(model);
   MODELREG_RETURN_IF_ERROR(ValidateModel(*model, prefix));
-  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix));
+  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix, tx));
   *model->mutable_openness() = AssessOpenness(*model, licenses);
   return absl::OkStatus();
 }
@@ -135,17 +136,17 @@ absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& requ
 absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request) {
   const v1::Model& patch = request.model();
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(patch.name(), "model.name").status(), "INVALID_NAME"));
-  return models_->Update(patch.name(), [&](v1::Model& stored) -> absl::Status {
+  return models_->Update(patch.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
     MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableModelFields(), &stored));
-    return Prepare("model", &stored);
+    return Prepare("model", &stored, &tx);
   });
 }
 
 absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
-  return models_->Update(request.name(), [&](v1::Model& stored) -> absl::Status {
+  return models_->Update(request.name(), [&](Transaction&, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), request.name()));
     *stored.mutable_delete_time() = Now();
@@ -155,17 +156,17 @@ absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest
 
 absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
-  return models_->Update(request.name(), [&](v1::Model& stored) -> absl::Status {
+  return models_->Update(request.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
     stored.clear_delete_time();
     // Its licenses may have been deleted meanwhile: a live model must only reference live licenses.
-    return LicensesOf(stored, "model").status();
+    return LicensesOf(stored, "model", &tx).status();
   });
 }
 
 absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListModelsRequest& request) {
-  MODELREG_ASSIGN_OR_RETURN(SqlQuery query, CompileListModels(request));
+  MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListModels(request));
   MODELREG_ASSIGN_OR_RETURN(Page<v1::Model> page, models_->List(query));
   v1::ListModelsResponse response;
   response.mutable_models()->Reserve(static_cast<int>(page.items.size()));
@@ -185,7 +186,7 @@ absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModel
 absl::StatusOr<int64_t> ModelService::Reassess(const std::string& license_id) {
   // Licenses are few; cache them for the whole pass.
   std::map<std::string, v1::License> cache;
-  return models_->Reassess(kRulesVersion, license_id, [&](v1::Model& model) -> absl::Status {
+  return models_->Reassess(kRulesVersion, license_id, [&](Transaction& tx, v1::Model& model) -> absl::Status {
     LicenseMap licenses;
     std::vector<std::string> missing;
     for (const auto& ref : LicenseReferences(model, "")) {
@@ -197,7 +198,7 @@ absl::StatusOr<int64_t> ModelService::Reassess(const std::string& license_id) {
       }
     }
     if (!missing.empty()) {
-      MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(missing));
+      MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(missing, &tx));
       for (auto& license : found) {
         cache[license.name()] = license;
         licenses[license.name()] = std::move(license);

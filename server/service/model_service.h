@@ -7,14 +7,13 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/model_registry.pb.h"
 #include "server/domain/openness/assessment.h"
-#include "server/storage/license_store.h"
-#include "server/storage/model_store.h"
+#include "server/storage/repositories.h"
 
 namespace modelreg {
 
 class ModelService {
  public:
-  ModelService(ModelStore* models, LicenseStore* licenses) : models_(models), licenses_(licenses) {}
+  ModelService(ModelRepository* models, LicenseRepository* licenses) : models_(models), licenses_(licenses) {}
 
   // INVALID_ARGUMENT (bad field, unknown or deleted license), ALREADY_EXISTS.
   absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request);
@@ -41,11 +40,12 @@ class ModelService {
 
  private:
   // Validates `model` (field paths under `prefix`), checks its license references and computes its openness.
-  absl::Status Prepare(const std::string& prefix, v1::Model* model);
-  absl::StatusOr<LicenseMap> LicensesOf(const v1::Model& model, const std::string& prefix);
+  // Inside a store Mutation, `tx` is its transaction (licenses are read in it); null outside one.
+  absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr);
+  absl::StatusOr<LicenseMap> LicensesOf(const v1::Model& model, const std::string& prefix, Transaction* tx = nullptr);
 
-  ModelStore* models_;
-  LicenseStore* licenses_;
+  ModelRepository* models_;
+  LicenseRepository* licenses_;
 };
 
 }  // namespace modelreg

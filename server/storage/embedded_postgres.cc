@@ -104,32 +104,20 @@ absl::Status MakeDirs(const std::string& path) {
   return MakeDir(path, 0700);
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const std::string& data_dir) {
-  return Start(data_dir, Options());
-}
-
-absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const std::string& data_dir,
-                                                                          const Options& options) {
-  std::unique_ptr<EmbeddedPostgres> pg(new EmbeddedPostgres());
-  pg->options_ = options;
-  pg->bin_dir_ = FindBinDir();
+// The directory holding initdb, pg_ctl and postgres.
+absl::StatusOr<std::string> FindBinaries() {
+  std::string bin_dir = FindBinDir();
   for (const char* tool : {"initdb", "pg_ctl", "postgres"}) {
-    if (!IsExecutable(pg->bin_dir_ + "/" + tool)) {
+    if (!IsExecutable(bin_dir + "/" + tool)) {
       return absl::FailedPreconditionError(
-          absl::StrCat("PostgreSQL binary ", tool, " not found in ", pg->bin_dir_, " (install postgresql)"));
+          absl::StrCat("PostgreSQL binary ", tool, " not found in ", bin_dir, " (install postgresql)"));
     }
   }
+  return bin_dir;
+}
 
-  if (::geteuid() == 0) {
-    // initdb and postgres refuse to run as root.
-    struct passwd* user = ::getpwnam("postgres");
-    if (user == nullptr) user = ::getpwnam("nobody");
-    if (user == nullptr) return absl::FailedPreconditionError("running as root, but neither user postgres nor nobody");
-    pg->run_as_ = RunAs{true, user->pw_uid, user->pw_gid, user->pw_name};
-  }
-
+// Creates `data_dir` (and its parents) if missing; returns its absolute path with symbolic links resolved.
+absl::StatusOr<std::string> CreateDataDir(const std::string& data_dir) {
   if (data_dir.empty()) return absl::InvalidArgumentError("empty data directory");
   std::string absolute = data_dir;
   if (data_dir[0] != '/') {
@@ -143,101 +131,126 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const 
   if (::realpath(absolute.c_str(), resolved) == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("cannot resolve ", data_dir, ": ", std::strerror(errno)));
   }
-  pg->data_dir_ = resolved;
+  return std::string(resolved);
+}
+
+// postgresql.conf includes modelreg.conf (added once, after initdb).
+absl::Status IncludeModelregConf(const std::string& pgdata) {
+  constexpr char kInclude[] = "include_if_exists = 'modelreg.conf'";
+  const std::string path = pgdata + "/postgresql.conf";
+  std::ifstream in(path);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (content.find(kInclude) != std::string::npos) return absl::OkStatus();
+  std::ofstream conf(path, std::ios::app);
+  conf << "\n# Added by modelregd: socket, port and listen addresses.\n" << kInclude << "\n";
+  if (!conf.good()) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const std::string& data_dir) {
+  return Start(data_dir, Options());
+}
+
+absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const std::string& data_dir,
+                                                                          const Options& options) {
+  std::unique_ptr<EmbeddedPostgres> pg(new EmbeddedPostgres());
+  pg->options_ = options;
+  MODELREG_ASSIGN_OR_RETURN(pg->bin_dir_, FindBinaries());
+  MODELREG_ASSIGN_OR_RETURN(pg->run_as_, ClusterUser());
+  MODELREG_ASSIGN_OR_RETURN(pg->data_dir_, CreateDataDir(data_dir));
   pg->pgdata_ = pg->data_dir_ + "/pgdata";
   pg->log_path_ = pg->data_dir_ + "/postgres.log";
-
-  const RunAs& run_as = pg->run_as_;
-  if (run_as.switch_user) {
-    if (::chown(pg->data_dir_.c_str(), run_as.uid, run_as.gid) != 0) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot chown ", pg->data_dir_, ": ", std::strerror(errno)));
-    }
-  }
-  ::chmod(pg->data_dir_.c_str(), 0700);
-  {
-    // Open (and own) the log before anything writes to it.
-    const int fd = ::open(pg->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot open ", pg->log_path_));
-    if (run_as.switch_user && ::fchown(fd, run_as.uid, run_as.gid) != 0) {
-      ::close(fd);
-      return absl::FailedPreconditionError(absl::StrCat("cannot chown ", pg->log_path_));
-    }
-    ::close(fd);
-  }
-  if (run_as.switch_user && pg->Run({"/usr/bin/test", "-w", pg->data_dir_}) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat("data directory ", pg->data_dir_, " is not writable by user ",
-                                                      run_as.user, " (check the modes of its parent directories)"));
-  }
-
-  // The socket lives beside the data unless that path is too long for a Unix socket.
-  const std::string socket_name = absl::StrCat("/.s.PGSQL.", options.port);
-  if (pg->data_dir_.size() + socket_name.size() <= kMaxSocketPath) {
-    pg->socket_dir_ = pg->data_dir_;
-  } else {
-    pg->socket_dir_ = absl::StrCat("/tmp/modelreg-pg-", storage_internal::ComputeEtag(pg->data_dir_, 0));
-    MODELREG_LOG(INFO) << "socket path under " << pg->data_dir_ << " is too long; using " << pg->socket_dir_;
-    MODELREG_RETURN_IF_ERROR(MakeDir(pg->socket_dir_, 0700));
-    struct stat info;
-    const uid_t owner = run_as.switch_user ? run_as.uid : ::geteuid();
-    if (run_as.switch_user) ::chown(pg->socket_dir_.c_str(), run_as.uid, run_as.gid);
-    if (::lstat(pg->socket_dir_.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != owner) {
-      return absl::FailedPreconditionError(absl::StrCat(pg->socket_dir_, " exists and is not ours"));
-    }
-  }
-
-  // First run: create the cluster.
-  if (::access((pg->pgdata_ + "/PG_VERSION").c_str(), F_OK) != 0) {
-    MODELREG_LOG(INFO) << "creating PostgreSQL cluster in " << pg->pgdata_;
-    std::vector<std::string> initdb = {pg->bin_dir_ + "/initdb",
-                                       "-D",
-                                       pg->pgdata_,
-                                       "-U",
-                                       "postgres",
-                                       "-E",
-                                       "UTF8",
-                                       "--no-locale",
-                                       "--auth-local=trust",
-                                       "--auth-host=reject"};
-    if (options.initdb_no_sync) initdb.push_back("--no-sync");
-    if (pg->Run(initdb) != 0) {
-      return absl::UnavailableError(absl::StrCat("initdb failed; see ", pg->log_path_));
-    }
-  }
-  {
-    // postgresql.conf includes modelreg.conf (added once, after initdb).
-    constexpr char kInclude[] = "include_if_exists = 'modelreg.conf'";
-    const std::string path = pg->pgdata_ + "/postgresql.conf";
-    std::ifstream in(path);
-    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (content.find(kInclude) == std::string::npos) {
-      std::ofstream conf(path, std::ios::app);
-      conf << "\n# Added by modelregd: socket, port and listen addresses.\n" << kInclude << "\n";
-      if (!conf.good()) return absl::InternalError(absl::StrCat("cannot write ", path));
-    }
-  }
-
-  // Settings that may change between runs (the socket directory), rewritten at every start.
-  {
-    const std::string path = pg->pgdata_ + "/modelreg.conf";
-    std::ofstream conf(path, std::ios::trunc);
-    conf << "listen_addresses = ''\n"
-         << "unix_socket_directories = " << ConfQuote(pg->socket_dir_) << "\n"
-         << "unix_socket_permissions = 0700\n"
-         << "port = " << options.port << "\n"
-         << "shared_buffers = " << SharedBuffersMb() << "MB\n";
-    conf.close();
-    if (!conf.good()) return absl::InternalError(absl::StrCat("cannot write ", path));
-    if (run_as.switch_user) ::chown(path.c_str(), run_as.uid, run_as.gid);
-    ::chmod(path.c_str(), 0600);
-  }
-
-  const std::string host = PercentEncode(pg->socket_dir_);
-  pg->url_ = absl::StrCat("postgresql://postgres@/modelreg?host=", host, "&port=", options.port);
-  pg->admin_url_ = absl::StrCat("postgresql://postgres@/postgres?host=", host, "&port=", options.port);
-
+  MODELREG_RETURN_IF_ERROR(pg->HandOverDataDir());
+  MODELREG_RETURN_IF_ERROR(pg->PrepareSocketDir());
+  MODELREG_RETURN_IF_ERROR(pg->InitDbOnFirstRun());
+  MODELREG_RETURN_IF_ERROR(IncludeModelregConf(pg->pgdata_));
+  MODELREG_RETURN_IF_ERROR(pg->WriteModelregConf());
+  pg->SetUrls();
   MODELREG_RETURN_IF_ERROR(pg->StartServer());
   MODELREG_RETURN_IF_ERROR(pg->CreateDatabase());
   return pg;
+}
+
+absl::StatusOr<EmbeddedPostgres::RunAs> EmbeddedPostgres::ClusterUser() {
+  if (::geteuid() != 0) return RunAs();
+  // initdb and postgres refuse to run as root.
+  struct passwd* user = ::getpwnam("postgres");
+  if (user == nullptr) user = ::getpwnam("nobody");
+  if (user == nullptr) return absl::FailedPreconditionError("running as root, but neither user postgres nor nobody");
+  return RunAs{true, user->pw_uid, user->pw_gid, user->pw_name};
+}
+
+absl::Status EmbeddedPostgres::HandOverDataDir() {
+  if (run_as_.switch_user && ::chown(data_dir_.c_str(), run_as_.uid, run_as_.gid) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot chown ", data_dir_, ": ", std::strerror(errno)));
+  }
+  ::chmod(data_dir_.c_str(), 0700);
+  // Open (and own) the log before anything writes to it.
+  const int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot open ", log_path_));
+  if (run_as_.switch_user && ::fchown(fd, run_as_.uid, run_as_.gid) != 0) {
+    ::close(fd);
+    return absl::FailedPreconditionError(absl::StrCat("cannot chown ", log_path_));
+  }
+  ::close(fd);
+  if (run_as_.switch_user && Run({"/usr/bin/test", "-w", data_dir_}) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("data directory ", data_dir_, " is not writable by user ",
+                                                      run_as_.user, " (check the modes of its parent directories)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedPostgres::PrepareSocketDir() {
+  // The socket lives beside the data unless that path is too long for a Unix socket.
+  const std::string socket_name = absl::StrCat("/.s.PGSQL.", options_.port);
+  if (data_dir_.size() + socket_name.size() <= kMaxSocketPath) {
+    socket_dir_ = data_dir_;
+    return absl::OkStatus();
+  }
+  socket_dir_ = absl::StrCat("/tmp/modelreg-pg-", storage_internal::ComputeEtag(data_dir_, 0));
+  MODELREG_LOG(INFO) << "socket path under " << data_dir_ << " is too long; using " << socket_dir_;
+  MODELREG_RETURN_IF_ERROR(MakeDir(socket_dir_, 0700));
+  const uid_t owner = run_as_.switch_user ? run_as_.uid : ::geteuid();
+  if (run_as_.switch_user) ::chown(socket_dir_.c_str(), run_as_.uid, run_as_.gid);
+  struct stat info;
+  if (::lstat(socket_dir_.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != owner) {
+    return absl::FailedPreconditionError(absl::StrCat(socket_dir_, " exists and is not ours"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedPostgres::InitDbOnFirstRun() {
+  if (::access((pgdata_ + "/PG_VERSION").c_str(), F_OK) == 0) return absl::OkStatus();
+  MODELREG_LOG(INFO) << "creating PostgreSQL cluster in " << pgdata_;
+  std::vector<std::string> initdb = {
+      bin_dir_ + "/initdb", "-D", pgdata_, "-U", "postgres", "-E", "UTF8", "--no-locale", "--auth-local=trust",
+      "--auth-host=reject"};
+  if (options_.initdb_no_sync) initdb.push_back("--no-sync");
+  if (Run(initdb) != 0) return absl::UnavailableError(absl::StrCat("initdb failed; see ", log_path_));
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedPostgres::WriteModelregConf() const {
+  const std::string path = pgdata_ + "/modelreg.conf";
+  std::ofstream conf(path, std::ios::trunc);
+  conf << "listen_addresses = ''\n"
+       << "unix_socket_directories = " << ConfQuote(socket_dir_) << "\n"
+       << "unix_socket_permissions = 0700\n"
+       << "port = " << options_.port << "\n"
+       << "shared_buffers = " << SharedBuffersMb() << "MB\n";
+  conf.close();
+  if (!conf.good()) return absl::InternalError(absl::StrCat("cannot write ", path));
+  if (run_as_.switch_user) ::chown(path.c_str(), run_as_.uid, run_as_.gid);
+  ::chmod(path.c_str(), 0600);
+  return absl::OkStatus();
+}
+
+void EmbeddedPostgres::SetUrls() {
+  const std::string host = PercentEncode(socket_dir_);
+  url_ = absl::StrCat("postgresql://postgres@/modelreg?host=", host, "&port=", options_.port);
+  admin_url_ = absl::StrCat("postgresql://postgres@/postgres?host=", host, "&port=", options_.port);
 }
 
 absl::Status EmbeddedPostgres::StartServer() {

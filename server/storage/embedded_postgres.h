@@ -58,11 +58,27 @@ class EmbeddedPostgres {
 
   EmbeddedPostgres() = default;
 
+  // The steps of Start, in order.
+  // The user the cluster runs as: `postgres` (else `nobody`) when running as root, else no switch.
+  static absl::StatusOr<RunAs> ClusterUser();
+  // Gives data_dir_ to run_as_ (mode 0700), creates the log owned by it, and checks that it can write there.
+  absl::Status HandOverDataDir();
+  // Sets socket_dir_: data_dir_, or a directory under /tmp (created, owned by run_as_) when that path is too long.
+  absl::Status PrepareSocketDir();
+  // First run (no `pgdata_/PG_VERSION`): initdb into pgdata_.
+  absl::Status InitDbOnFirstRun();
+  // Settings that may change between runs (socket directory, port, shared_buffers): rewritten at every start.
+  absl::Status WriteModelregConf() const;
+  // Sets url_ and admin_url_ from socket_dir_ and the port.
+  void SetUrls();
+  // Stops a server left running on pgdata_, then starts it and waits until it accepts connections.
+  absl::Status StartServer();
+  // Creates the database `modelreg` if missing, retrying while the server is not yet reachable.
+  absl::Status CreateDatabase();
+
   // Runs `argv` (argv[0] an absolute path) as run_as_, output appended to the log; returns its exit code (-1 when it
   // could not be started or was killed).
   int Run(const std::vector<std::string>& argv) const;
-  absl::Status StartServer();
-  absl::Status CreateDatabase();
 
   Options options_;
   RunAs run_as_;

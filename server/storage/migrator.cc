@@ -9,7 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "embedded_schema.h"
 #include "server/common/logging.h"
+#include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/transaction.h"
 
 namespace modelreg {
 namespace {
@@ -129,21 +131,19 @@ absl::Status ApplyMigrations(ConnectionPool& pool) {
 
 absl::StatusOr<int> CurrentSchemaVersion(ConnectionPool& pool) {
   int version = 0;
-  absl::Status status = RunTransaction(pool, [&version](pqxx::transaction_base& tx) {
-    version = ReadVersion(tx);
+  MODELREG_RETURN_IF_ERROR(RunTransaction(pool, [&version](Transaction& tx) {
+    version = ReadVersion(tx.sql());
     return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
+  }));
   return version;
 }
 
 absl::Status CheckSchemaVersion(ConnectionPool& pool) {
-  absl::StatusOr<int> version = CurrentSchemaVersion(pool);
-  if (!version.ok()) return version.status();
+  MODELREG_ASSIGN_OR_RETURN(const int version, CurrentSchemaVersion(pool));
   const int latest = LatestSchemaVersion();
-  if (*version > latest) return NewerError(*version, latest);
-  if (*version < latest) {
-    return absl::FailedPreconditionError(absl::StrCat("database schema version ", *version,
+  if (version > latest) return NewerError(version, latest);
+  if (version < latest) {
+    return absl::FailedPreconditionError(absl::StrCat("database schema version ", version,
                                                       " is older than this modelregd needs (", latest,
                                                       "); apply the migrations"));
   }

@@ -1,12 +1,7 @@
 #include "server/storage/pg_errors.h"
 
-#include <chrono>
 #include <exception>
 #include <pqxx/pqxx>
-#include <random>
-#include <thread>
-#include <utility>
-#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -51,43 +46,6 @@ absl::Status StatusFromSqlState(const pqxx::sql_error& e) {
   return InternalStorageError();
 }
 
-// The transaction RunTransaction is running on this thread, if any.
-struct ActiveTransaction {
-  ConnectionPool* pool;
-  pqxx::dbtransaction* tx;
-  std::vector<std::function<void()>>* after;  // the outermost transaction's AfterTransaction hooks
-};
-thread_local ActiveTransaction* active_transaction = nullptr;
-
-// Sets the thread's active transaction for a scope.
-class ActiveScope {
- public:
-  explicit ActiveScope(ActiveTransaction* transaction) : saved_(std::exchange(active_transaction, transaction)) {}
-  ActiveScope(const ActiveScope&) = delete;
-  ActiveScope& operator=(const ActiveScope&) = delete;
-  ~ActiveScope() { active_transaction = saved_; }
-
- private:
-  ActiveTransaction* saved_;
-};
-
-absl::Status RunNested(ActiveTransaction& outer, const TransactionBody& body) {
-  try {
-    pqxx::subtransaction savepoint(*outer.tx, "modelreg_nested");
-    ActiveTransaction inner{outer.pool, &savepoint, outer.after};
-    ActiveScope scope(&inner);
-    absl::Status status = body(savepoint);
-    if (!status.ok()) {
-      savepoint.abort();
-      return status;
-    }
-    savepoint.commit();
-    return absl::OkStatus();
-  } catch (...) {
-    return StatusFromCurrentException();
-  }
-}
-
 }  // namespace
 
 absl::Status StatusFromCurrentException() {
@@ -125,92 +83,6 @@ absl::Status StatusFromCurrentException() {
   } catch (...) {
     MODELREG_LOG(ERROR) << "storage: unexpected non-standard exception";
     return InternalStorageError();
-  }
-}
-
-absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
-  if (active_transaction != nullptr && active_transaction->pool == &pool) {
-    return RunNested(*active_transaction, body);
-  }
-  std::vector<std::function<void()>> after;
-  struct RunAfter {
-    std::vector<std::function<void()>>& hooks;
-    ~RunAfter() {
-      for (auto& hook : hooks) hook();
-    }
-  } run_after{after};
-  absl::Status last;
-  bool broken_retried = false;
-  for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(acquire_timeout);
-    if (!lease.ok()) return lease.status();
-    try {
-      pqxx::work tx(**lease);
-      ActiveTransaction active{&pool, &tx, &after};
-      absl::Status status;
-      {
-        ActiveScope scope(&active);
-        status = body(tx);
-      }
-      if (!status.ok()) {
-        tx.abort();
-        return status;
-      }
-      tx.commit();
-      return absl::OkStatus();
-    } catch (const pqxx::transaction_rollback&) {
-      // serialization_failure, deadlock_detected (and statement_completion_unknown, handled below).
-      last = StatusFromCurrentException();
-      if (last.code() != absl::StatusCode::kAborted) return last;
-    } catch (const pqxx::sql_error&) {
-      last = StatusFromCurrentException();
-      if (last.code() != absl::StatusCode::kAborted) return last;  // 40001/40P01 without a dedicated class
-    } catch (const pqxx::broken_connection&) {
-      // The pooled connection died while idle (e.g. a server restart) or during the body, before any commit was
-      // attempted (a lost commit is in_doubt_error): nothing was written, so one retry on a fresh connection is safe.
-      // The broken connection is dropped when the lease returns.
-      last = StatusFromCurrentException();
-      if (broken_retried) return last;
-      broken_retried = true;
-    } catch (...) {
-      return StatusFromCurrentException();
-    }
-    if (attempt < kMaxTransactionAttempts) {
-      // Seeded only on a retry: random_device is costly, and the fast path never needs it.
-      thread_local std::minstd_rand jitter(std::random_device{}());
-      const int max_ms = 5 << attempt;  // 10, 20, 40 ms
-      std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(jitter() % max_ms)));
-    }
-  }
-  if (last.code() != absl::StatusCode::kAborted) return last;
-  return TransactionConflict(
-      absl::StrCat("transaction conflict persisted after ", kMaxTransactionAttempts, " attempts; retry"));
-}
-
-void AfterTransaction(std::function<void()> hook) {
-  if (active_transaction == nullptr) {
-    hook();
-  } else {
-    active_transaction->after->push_back(std::move(hook));
-  }
-}
-
-absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
-  if (active_transaction != nullptr && active_transaction->pool == &pool) {
-    return RunNested(*active_transaction, body);
-  }
-  for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(acquire_timeout);
-    if (!lease.ok()) return lease.status();
-    try {
-      pqxx::nontransaction tx(**lease);
-      return body(tx);
-    } catch (const pqxx::broken_connection&) {
-      // A read has no effect: retrying once on a fresh connection is safe.
-      if (attempt == 2) return StatusFromCurrentException();
-    } catch (...) {
-      return StatusFromCurrentException();
-    }
   }
 }
 

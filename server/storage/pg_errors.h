@@ -1,14 +1,8 @@
-// Internal to the storage layer (includes libpqxx). The one place where libpqxx and std exceptions become absl::Status,
-// and the transaction runner every store uses.
+// Internal to the storage layer. The one place where libpqxx and std exceptions become absl::Status (the
+// transaction runner, transaction.h, uses it).
 #pragma once
 
-#include <functional>
-#include <pqxx/transaction>
-#include <string>
-
 #include "absl/status/status.h"
-#include "absl/time/time.h"
-#include "server/storage/connection_pool.h"
 
 namespace modelreg {
 
@@ -23,32 +17,5 @@ namespace modelreg {
 //   query_canceled (statement timeout)    -> DEADLINE_EXCEEDED, DATABASE_TIMEOUT
 //   anything else                         -> INTERNAL ("internal storage error"), INTERNAL
 absl::Status StatusFromCurrentException();
-
-// Runs `body` in one read-committed transaction on a pooled connection and commits it when `body` returns OK; when
-// `body` returns an error the transaction is rolled back and the error returned as is. Serialization failures and
-// deadlocks are retried (the body runs again, so it must not keep state across attempts) up to
-// kMaxTransactionAttempts times, then ABORTED. Other database errors are mapped by StatusFromCurrentException.
-// UNAVAILABLE if no connection frees up within `acquire_timeout`.
-//
-// Nesting: when called on a thread that is already inside RunTransaction for the same pool (a store method called
-// from a store Mutation callback), `body` runs in a savepoint of the enclosing transaction instead of taking a second
-// connection, which could exhaust the pool under load. An error (status or exception) rolls back to the savepoint
-// and is returned as a status; the enclosing transaction decides whether to commit.
-using TransactionBody = std::function<absl::Status(pqxx::transaction_base&)>;
-absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body,
-                            absl::Duration acquire_timeout = absl::Seconds(5));
-
-// Runs `body`, which must issue exactly one statement (a single SELECT), without BEGIN/COMMIT: one round trip
-// instead of three, and as consistent under read committed. Retried once on a connection that broke while idle.
-// Inside RunTransaction on this thread it runs in the enclosing transaction's savepoint instead.
-absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body,
-                                absl::Duration acquire_timeout = absl::Seconds(5));
-
-// Runs `hook` once the outermost RunTransaction on this thread has ended, whatever its outcome (committed, rolled
-// back, failed, or unknown after a lost commit); outside a transaction, runs it now. For cache invalidation, which is
-// harmless when nothing changed and must not run before the commit.
-void AfterTransaction(std::function<void()> hook);
-
-inline constexpr int kMaxTransactionAttempts = 4;
 
 }  // namespace modelreg

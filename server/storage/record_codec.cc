@@ -112,8 +112,26 @@ std::string JsonQuote(absl::string_view value) {
   return out;
 }
 
-std::string MicrosExpr(absl::string_view column) {
-  return absl::StrCat("(EXTRACT(EPOCH FROM ", column, ") * 1000000)::bigint");
+std::optional<std::string> EncodeColumn(const ColumnValue& value) {
+  struct Encoder {
+    std::optional<std::string> operator()(std::monostate) const { return std::nullopt; }
+    std::optional<std::string> operator()(const std::string& text) const { return text; }
+    std::optional<std::string> operator()(int64_t number) const { return absl::StrCat(number); }
+    std::optional<std::string> operator()(bool flag) const { return flag ? "true" : "false"; }
+    std::optional<std::string> operator()(const std::vector<int>& numbers) const { return IntArrayLiteral(numbers); }
+    std::optional<std::string> operator()(const std::vector<std::string>& texts) const {
+      return TextArrayLiteral(texts);
+    }
+    std::optional<std::string> operator()(const std::map<std::string, std::string>& map) const {
+      std::string json = "{";
+      for (const auto& [key, text] : map) {
+        if (json.size() > 1) json += ',';
+        absl::StrAppend(&json, JsonQuote(key), ":", JsonQuote(text));
+      }
+      return json + "}";
+    }
+  };
+  return std::visit(Encoder(), value);
 }
 
 }  // namespace modelreg::storage_internal

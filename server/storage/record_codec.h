@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message_lite.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "server/domain/resource/resource_kind.h"
 
 namespace modelreg::storage_internal {
 
@@ -30,7 +32,8 @@ std::string IntArrayLiteral(const std::vector<int>& values);
 // A JSON string literal (quoted and escaped).
 std::string JsonQuote(absl::string_view value);
 
-// SQL expression giving a timestamptz column as bigint microseconds since the epoch.
-std::string MicrosExpr(absl::string_view column);
+// A derived column's value as a text parameter in PostgreSQL's input syntax; nullopt is NULL. A map becomes a JSON
+// object with its keys in order.
+std::optional<std::string> EncodeColumn(const ColumnValue& value);
 
 }  // namespace modelreg::storage_internal

@@ -1,16 +1,17 @@
 // The prepared statements of the stores, prepared on every pooled connection. Internal to the storage layer.
 #pragma once
 
+#include <string>
 #include <vector>
 
 namespace modelreg::storage_internal {
 
 struct PreparedStatement {
-  const char* name;
-  const char* sql;
+  std::string name;
+  std::string sql;
 };
 
-// Defined in model_store.cc and license_store.cc.
+// Defined in model_store.cc and license_store.cc: each store's table statements and its own.
 const std::vector<PreparedStatement>& ModelStoreStatements();
 const std::vector<PreparedStatement>& LicenseStoreStatements();
 

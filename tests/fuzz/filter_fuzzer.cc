@@ -1,7 +1,7 @@
-// libFuzzer target for the query compiler: filter, order_by and page_token of ListModels and ListLicenses.
-// Input: first byte selects the request kind and show_deleted; the rest is split at the first two 0x1F bytes into
-// filter, order_by and page_token. Aborts when a compile error is not INVALID_ARGUMENT or a compiled query breaks an
-// invariant (params must be bound, valid UTF-8 without NUL; the SQL text must not contain `;` or `--`).
+// libFuzzer target for the query checker and the SQL generated from it: filter, order_by and page_token of ListModels
+// and ListLicenses. Input: first byte selects the request kind and show_deleted; the rest is split at the first two
+// 0x1F bytes into filter, order_by and page_token. Aborts when a compile error is not INVALID_ARGUMENT or a compiled
+// query breaks an invariant (params must be bound, valid UTF-8 without NUL; the SQL text must not contain `;` or `--`).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/model_query.h"
+#include "server/storage/sql/list_sql.h"
 
 namespace {
 
@@ -23,12 +24,15 @@ void Check(bool condition, const char* what, const std::string& detail) {
   }
 }
 
-void CheckResult(const absl::StatusOr<modelreg::SqlQuery>& q) {
-  if (!q.ok()) {
-    Check(q.status().code() == absl::StatusCode::kInvalidArgument, "error is not INVALID_ARGUMENT",
-          std::string(q.status().message()));
+// Checks a checked query and the SQL the storage layer makes of it.
+void CheckResult(const absl::StatusOr<modelreg::ListQuery>& checked) {
+  if (!checked.ok()) {
+    Check(checked.status().code() == absl::StatusCode::kInvalidArgument, "error is not INVALID_ARGUMENT",
+          std::string(checked.status().message()));
     return;
   }
+  const modelreg::sql::ListSql sql = modelreg::sql::BuildListSql(*checked);
+  const modelreg::sql::ListSql* q = &sql;
   const std::string all = q->where + " ORDER BY " + q->order_by;
   Check(all.find(';') == std::string::npos, "`;` in SQL", all);
   Check(all.find("--") == std::string::npos, "`--` in SQL", all);
@@ -72,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckResult(q);
     if (q.ok()) {
       // A token made from arbitrary key text must be rejected or bound, never crash.
-      std::vector<std::optional<std::string>> key(q->key_columns.size(), std::string(parts[0].substr(0, 32)));
+      std::vector<std::optional<std::string>> key(q->order.size(), std::string(parts[0].substr(0, 32)));
       r.set_page_token(modelreg::MakeNextPageToken(r, key));
       CheckResult(modelreg::CompileListModels(r));
     }

@@ -1,18 +1,13 @@
-// ListModels / ListLicenses compilation: page size, parent, show_deleted, filter, order_by and keyset pagination.
+// ListModels / ListLicenses checking: page size, parent, show_deleted, filter, order_by and the page token.
 //
 // Ordering: `order_by` is a comma list of sortable fields, each optionally followed by `asc` or `desc`; default
 // `name`. The primary key (`name`) ends every ordering, in the direction of the last listed key, so an ordering
-// and its reverse are both served by one btree index on (key, name). Keys after `name` are ignored (name is unique).
+// and its reverse are both served by one index on (key, name). Keys after `name` are ignored (name is unique).
+// Unknown release dates and parameter counts sort before every known one (first ascending, last descending).
 //
-// NULLs: release_date and parameter_count sort on `COALESCE(m.release_date, '-infinity'::date)` and
-// `COALESCE(m.parameter_count, -1)`: an unknown value sorts before every known one (first ascending, last
-// descending). Every ordering key is thus non-NULL, the keyset condition is a plain row comparison, and
-// schema/0002_query_indexes.sql indexes exactly these expressions.
-//
-// Keyset: the page token carries the text of the last row's key_columns; the next page adds
-// `(k1, ..., kn) > ($a, ..., $n)` (`<` when descending). Mixed directions expand to
-// `k1 >= $a AND (k1 > $a OR (k1 = $a AND k2 < $b) OR ...)` (the leading bound lets the index range-scan).
-// Timestamps are keyed by their microseconds since the epoch (exact, independent of TimeZone and DateStyle).
+// Keyset pagination: the page token carries the previous page's last ordering-key values (as the store returned
+// them) and a fingerprint of the request; the next page starts strictly after them. The SQL is built by
+// storage/sql/list_sql.h.
 #include "server/domain/query/model_query.h"
 
 #include <optional>
@@ -26,9 +21,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "server/domain/query/filter_compiler.h"
+#include "server/common/status_macros.h"
+#include "server/domain/query/filter_check.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/page_token.h"
+#include "server/domain/query/time_values.h"
+#include "server/domain/resource/license_kind.h"
+#include "server/domain/resource/model_kind.h"
 
 namespace modelreg {
 namespace {
@@ -38,14 +37,9 @@ constexpr int kMaxPageSize = 1000;
 constexpr size_t kMaxOrderByLength = 1024;
 constexpr size_t kMaxPublisherIdLength = 63;
 
-struct OrderKey {
-  const FieldSpec* field;
-  bool desc;
-};
-
 // The request fields a page token is bound to.
 struct ListParams {
-  const FieldCatalog* catalog;
+  const ResourceKind* kind;
   std::string parent;  // "" for licenses
   std::string filter;
   std::string order_by;
@@ -55,7 +49,7 @@ struct ListParams {
 };
 
 uint64_t RequestFingerprint(const ListParams& p) {
-  return Fingerprint({p.catalog->resource, p.parent, p.filter, p.order_by, p.show_deleted ? "1" : "0"});
+  return Fingerprint({p.kind->table, p.parent, p.filter, p.order_by, p.show_deleted ? "1" : "0"});
 }
 
 absl::StatusOr<int> PageSize(int32_t page_size) {
@@ -77,7 +71,7 @@ bool IsValidPublisherId(absl::string_view id) {
   return true;
 }
 
-absl::StatusOr<std::vector<OrderKey>> ParseOrderBy(absl::string_view order_by, const FieldCatalog& catalog) {
+absl::StatusOr<std::vector<OrderKey>> ParseOrderBy(absl::string_view order_by, const ResourceKind& catalog) {
   std::vector<OrderKey> keys;
   if (order_by.size() > kMaxOrderByLength) {
     return absl::InvalidArgumentError(
@@ -109,7 +103,7 @@ absl::StatusOr<std::vector<OrderKey>> ParseOrderBy(absl::string_view order_by, c
       }
       if (words.size() == 2) desc = absl::EqualsIgnoreCase(words[1], "desc");
       const FieldSpec* field = catalog.Find(words[0]);
-      if (field == nullptr || field->sort_sql.empty()) {
+      if (field == nullptr || !field->sortable) {
         const std::string suggestion = catalog.Suggest(words[0], /*sortable_only=*/true);
         return absl::InvalidArgumentError(absl::StrCat("order_by: ", field == nullptr ? "unknown" : "unsortable",
                                                        " field `", words[0].substr(0, 64), "` at column ", column,
@@ -132,76 +126,46 @@ absl::StatusOr<std::vector<OrderKey>> ParseOrderBy(absl::string_view order_by, c
   return keys;
 }
 
-// Validates a key value from a page token and returns the SQL value expression binding it.
-absl::StatusOr<std::string> BindKey(const FieldSpec& field, const std::optional<std::string>& value,
-                                    ParamBinder& binder) {
+// Validates the page token's key values against the ordering keys' types.
+absl::StatusOr<std::vector<std::string>> CheckKeys(const std::vector<OrderKey>& keys, const PageTokenData& token) {
   auto invalid = [] {
     return absl::InvalidArgumentError(
         "page_token: not a valid page token; expected the next_page_token of a previous response, unchanged");
   };
-  if (!value.has_value()) return invalid();
-  const std::string& v = *value;
-  int64_t n = 0;
-  switch (field.key_type) {
-    case KeyType::kText:
-      if (v.find('\0') != std::string::npos || !IsValidUtf8(v)) return invalid();
-      return binder.Bind(v);
-    case KeyType::kInt:
-      if (!absl::SimpleAtoi(v, &n)) return invalid();
-      return binder.Bind(absl::StrCat(n), "::bigint");
-    case KeyType::kDate:
-      if (v != "-infinity" && v != "infinity" && !IsValidDate(v, /*allow_long_year=*/true)) return invalid();
-      return binder.Bind(v, "::date");
-    case KeyType::kTimestamp:
-      if (!absl::SimpleAtoi(v, &n)) return invalid();
-      return absl::StrCat("(TIMESTAMPTZ 'epoch' + ", binder.Bind(absl::StrCat(n), "::bigint"),
-                          " * INTERVAL '1 microsecond')");
-  }
-  return invalid();
-}
-
-absl::StatusOr<std::string> KeysetCondition(const std::vector<OrderKey>& keys, const PageTokenData& token,
-                                            ParamBinder& binder) {
-  if (token.key.size() != keys.size()) {
-    return absl::InvalidArgumentError(
-        "page_token: not a valid page token; expected the next_page_token of a previous response, unchanged");
-  }
+  if (token.key.size() != keys.size()) return invalid();
   std::vector<std::string> values;
-  bool mixed = false;
   for (size_t i = 0; i < keys.size(); ++i) {
-    auto v = BindKey(*keys[i].field, token.key[i], binder);
-    if (!v.ok()) return v.status();
-    values.push_back(*std::move(v));
-    mixed = mixed || keys[i].desc != keys[0].desc;
+    if (!token.key[i].has_value()) return invalid();
+    const std::string& v = *token.key[i];
+    int64_t n = 0;
+    bool valid = false;
+    switch (keys[i].field->key_type) {
+      case KeyType::kText:
+        valid = v.find('\0') == std::string::npos && IsValidUtf8(v);
+        break;
+      case KeyType::kInt:
+      case KeyType::kTimestamp:
+        valid = absl::SimpleAtoi(v, &n);
+        break;
+      case KeyType::kDate:
+        valid = v == "-infinity" || v == "infinity" || IsValidDate(v, /*allow_long_year=*/true);
+        break;
+    }
+    if (!valid) return invalid();
+    values.push_back(
+        keys[i].field->key_type == KeyType::kDate || keys[i].field->key_type == KeyType::kText ? v : absl::StrCat(n));
   }
-  auto after = [&](size_t i) { return keys[i].desc ? " < " : " > "; };
-  if (!mixed) {
-    if (keys.size() == 1) return absl::StrCat(keys[0].field->sort_sql, after(0), values[0]);
-    std::vector<std::string> exprs;
-    for (const OrderKey& key : keys) exprs.push_back(key.field->sort_sql);
-    return absl::StrCat("(", absl::StrJoin(exprs, ", "), ")", after(0), "(", absl::StrJoin(values, ", "), ")");
-  }
-  std::vector<std::string> branches;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::vector<std::string> conj;
-    for (size_t j = 0; j < i; ++j) conj.push_back(absl::StrCat(keys[j].field->sort_sql, " = ", values[j]));
-    conj.push_back(absl::StrCat(keys[i].field->sort_sql, after(i), values[i]));
-    branches.push_back(conj.size() == 1 ? conj[0] : absl::StrCat("(", absl::StrJoin(conj, " AND "), ")"));
-  }
-  return absl::StrCat("(", keys[0].field->sort_sql, keys[0].desc ? " <= " : " >= ", values[0], " AND (",
-                      absl::StrJoin(branches, " OR "), "))");
+  return values;
 }
 
-absl::StatusOr<SqlQuery> Compile(const ListParams& p) {
-  const FieldCatalog& catalog = *p.catalog;
-  SqlQuery query;
-  auto limit = PageSize(p.page_size);
-  if (!limit.ok()) return limit.status();
-  query.limit = *limit;
-  ParamBinder binder(&query.params);
-  std::vector<std::string> conditions;
+absl::StatusOr<ListQuery> Compile(const ListParams& p) {
+  const ResourceKind& kind = *p.kind;
+  ListQuery query;
+  query.kind = &kind;
+  query.show_deleted = p.show_deleted;
+  MODELREG_ASSIGN_OR_RETURN(query.limit, PageSize(p.page_size));
 
-  if (catalog.alias == "m") {
+  if (&kind == &ModelKind()) {
     constexpr absl::string_view kPrefix = "publishers/";
     const absl::string_view parent(p.parent);
     const absl::string_view id = absl::StartsWith(parent, kPrefix) ? parent.substr(kPrefix.size()) : "";
@@ -211,55 +175,44 @@ absl::StatusOr<SqlQuery> Compile(const ListParams& p) {
                        "` is not a valid parent; expected publishers/{publisher} (1-63 lowercase letters, digits, "
                        "'-', '.', '_') or publishers/-"));
     }
-    if (id != "-") conditions.push_back(absl::StrCat("m.publisher = ", binder.Bind(std::string(id))));
-  }
-  if (!p.show_deleted) conditions.push_back(absl::StrCat(catalog.alias, ".delete_time IS NULL"));
-
-  auto ast = ParseFilter(p.filter);
-  if (!ast.ok()) return ast.status();
-  if (*ast != nullptr) {
-    auto sql = CompileFilter(**ast, catalog, binder);
-    if (!sql.ok()) return sql.status();
-    conditions.push_back(*std::move(sql));
+    if (id != "-") {
+      Predicate publisher;
+      publisher.field = kind.Find("publisher");
+      publisher.value = std::string(id);
+      query.parent.push_back(std::move(publisher));
+    }
   }
 
-  auto keys = ParseOrderBy(p.order_by, catalog);
-  if (!keys.ok()) return keys.status();
-  std::vector<std::string> order;
-  for (const OrderKey& key : *keys) {
-    order.push_back(absl::StrCat(key.field->sort_sql, key.desc ? " DESC" : " ASC"));
-    query.key_columns.push_back(key.field->key_sql);
+  MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> ast, ParseFilter(p.filter));
+  if (ast != nullptr) {
+    MODELREG_ASSIGN_OR_RETURN(query.filter, CheckFilter(*ast, kind));
   }
-  query.order_by = absl::StrJoin(order, ", ");
+
+  MODELREG_ASSIGN_OR_RETURN(query.order, ParseOrderBy(p.order_by, kind));
 
   if (!p.page_token.empty()) {
-    auto token = DecodePageToken(p.page_token);
-    if (!token.ok()) return token.status();
-    if (token->fingerprint != RequestFingerprint(p)) {
+    MODELREG_ASSIGN_OR_RETURN(PageTokenData token, DecodePageToken(p.page_token));
+    if (token.fingerprint != RequestFingerprint(p)) {
       return absl::InvalidArgumentError(
           "page_token: the token belongs to a request with another parent, filter, order_by or show_deleted; "
           "expected the same request as the previous page (or no page_token to start over)");
     }
-    auto keyset = KeysetCondition(*keys, *token, binder);
-    if (!keyset.ok()) return keyset.status();
-    conditions.push_back(*std::move(keyset));
+    MODELREG_ASSIGN_OR_RETURN(query.after, CheckKeys(query.order, token));
   }
-
-  if (!conditions.empty()) query.where = absl::StrJoin(conditions, " AND ");
   return query;
 }
 
 ListParams Params(const v1::ListModelsRequest& r) {
-  return {&ModelFields(), r.parent(), r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
+  return {&ModelKind(), r.parent(), r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
 }
 ListParams Params(const v1::ListLicensesRequest& r) {
-  return {&LicenseFields(), "", r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
+  return {&LicenseKind(), "", r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
 }
 
 }  // namespace
 
-absl::StatusOr<SqlQuery> CompileListModels(const v1::ListModelsRequest& request) { return Compile(Params(request)); }
-absl::StatusOr<SqlQuery> CompileListLicenses(const v1::ListLicensesRequest& request) {
+absl::StatusOr<ListQuery> CompileListModels(const v1::ListModelsRequest& request) { return Compile(Params(request)); }
+absl::StatusOr<ListQuery> CompileListLicenses(const v1::ListLicensesRequest& request) {
   return Compile(Params(request));
 }
 

@@ -1,4 +1,4 @@
-// Compiles ListModels / ListLicenses requests (filter, order_by, page token, page size) into SqlQuery. Pure.
+// Checks ListModels / ListLicenses requests (parent, filter, order_by, page token, page size) into a ListQuery. Pure.
 #pragma once
 
 #include <optional>
@@ -8,14 +8,14 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/license_catalog.pb.h"
 #include "modelreg/v1/model_registry.pb.h"
-#include "server/domain/query/sql_query.h"
+#include "server/domain/query/list_query.h"
 
 namespace modelreg {
 
-// Builds the SqlQuery for a ListModels request. INVALID_ARGUMENT naming the field (`filter`, `order_by`,
+// Builds the ListQuery for a ListModels request. INVALID_ARGUMENT naming the field (`filter`, `order_by`,
 // `page_token`, `page_size`, `parent`) with the position and what was expected.
-absl::StatusOr<SqlQuery> CompileListModels(const v1::ListModelsRequest& request);
-absl::StatusOr<SqlQuery> CompileListLicenses(const v1::ListLicensesRequest& request);
+absl::StatusOr<ListQuery> CompileListModels(const v1::ListModelsRequest& request);
+absl::StatusOr<ListQuery> CompileListLicenses(const v1::ListLicensesRequest& request);
 
 // The opaque token resuming after the row whose ordering keys are `last_key`, bound to the request's filter,
 // order_by, parent and show_deleted.

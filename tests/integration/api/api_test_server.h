@@ -12,6 +12,7 @@
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
 #include "tests/support/test_database.h"

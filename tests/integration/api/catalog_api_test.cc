@@ -18,6 +18,7 @@ using ::modelreg::testing::ApiTestServer;
 using ::modelreg::testing::Call;
 using ::modelreg::testing::ExpectedCatalogAssessments;
 using MR = v1::ModelRegistry::Stub;
+using LC = v1::LicenseCatalog::Stub;
 
 TEST(CatalogApiTest, ReferenceCatalogAssessesAsExpectedThroughTheApi) {
   auto server = ApiTestServer::Start();
@@ -81,6 +82,58 @@ TEST(CatalogApiTest, ReferenceCatalogAssessesAsExpectedThroughTheApi) {
   EXPECT_EQ(second->updated, 0);
   EXPECT_EQ(second->skipped, std::vector<std::string>{"publishers/mistralai/models/mistral-7b-v0.1"});
   EXPECT_EQ(Call((*server)->models(), &MR::GetModel, get)->description(), "our internal notes");
+}
+
+// The filter `has_use_restrictions` and the assessment's USE_RESTRICTIONS flag are one fact computed once
+// (domain/openness): for every shipped license, a model whose only license it is carries the flag exactly when the
+// license filter lists that license.
+TEST(CatalogApiTest, UseRestrictionsFilterAndFlagAgreeForEveryCatalogLicense) {
+  auto server = ApiTestServer::Start();
+  ASSERT_OK(server);
+  ASSERT_OK(SyncShippedCatalog(&(*server)->license_service(), &(*server)->model_service()));
+
+  v1::ListLicensesRequest restricted;
+  restricted.set_filter("has_use_restrictions = true");
+  restricted.set_page_size(1000);
+  auto listed = Call((*server)->licenses(), &LC::ListLicenses, restricted);
+  ASSERT_OK(listed);
+  std::set<std::string> by_filter;
+  for (const v1::License& license : listed->licenses()) by_filter.insert(license.name());
+
+  v1::ListLicensesRequest all;
+  all.set_page_size(1000);
+  auto licenses = Call((*server)->licenses(), &LC::ListLicenses, all);
+  ASSERT_OK(licenses);
+  ASSERT_EQ(static_cast<size_t>(licenses->licenses_size()), LoadEmbeddedCatalog()->licenses.size());
+  int flagged = 0;
+  for (const v1::License& license : licenses->licenses()) {
+    SCOPED_TRACE(license.name());
+    v1::ClassifyModelRequest classify;
+    classify.mutable_model()->mutable_weights()->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);
+    classify.mutable_model()->mutable_weights()->set_license(license.name());
+    auto openness = Call((*server)->models(), &MR::ClassifyModel, classify);
+    ASSERT_OK(openness);
+    bool flag = false;
+    for (int f : openness->flags()) flag = flag || f == v1::OPENNESS_FLAG_USE_RESTRICTIONS;
+    EXPECT_EQ(flag, by_filter.count(license.name()) == 1);
+    flagged += flag ? 1 : 0;
+  }
+  EXPECT_GT(flagged, 0);
+
+  // The quickstart's query for unrestricted open weights no longer lists models whose rows show the flag.
+  v1::ListModelsRequest unrestricted;
+  unrestricted.set_parent("publishers/-");
+  unrestricted.set_page_size(1000);
+  unrestricted.set_filter(
+      "weights.access = OPEN_DOWNLOAD AND license.has_usage_threshold = false AND "
+      "license.has_use_restrictions = false");
+  auto models = Call((*server)->models(), &MR::ListModels, unrestricted);
+  ASSERT_OK(models);
+  EXPECT_GT(models->models_size(), 0);
+  for (const v1::Model& model : models->models()) {
+    for (int f : model.openness().flags()) EXPECT_NE(f, v1::OPENNESS_FLAG_USE_RESTRICTIONS) << model.name();
+    EXPECT_NE(model.name(), "publishers/bigscience/models/bloom");
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -13,7 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/domain/query/model_query.h"
-#include "server/storage/store_util.h"
+#include "server/domain/resource/model_kind.h"
+#include "server/storage/sql/list_sql.h"
+#include "server/storage/sql/table_sql.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
@@ -24,10 +27,8 @@ using ::modelreg::testing::TestDatabase;
 
 constexpr int kModels = 200000;
 
-// The columns ModelStore::List selects (server/storage/model_store.cc).
-constexpr char kModelColumns[] =
-    "m.record, m.revision, (EXTRACT(EPOCH FROM m.create_time) * 1000000)::bigint, "
-    "(EXTRACT(EPOCH FROM m.update_time) * 1000000)::bigint, (EXTRACT(EPOCH FROM m.delete_time) * 1000000)::bigint";
+// The columns ModelStore::List selects.
+std::string ModelColumns() { return sql::BuildTableSql(ModelKind()).record_columns; }
 
 class PlanTest : public ::testing::Test {
  protected:
@@ -165,8 +166,9 @@ TEST_F(PlanTest, CommonFiltersDoNotSeqScanModels) {
       request.set_order_by(c.order_by);
       auto query = CompileListModels(request);
       ASSERT_OK(query);
-      std::vector<std::string> params = query->params;
-      std::string sql = storage_internal::ListSql(kModelColumns, "models m", *query);
+      sql::ListSql list = sql::BuildListSql(*query);
+      std::vector<std::string> params = list.params;
+      std::string sql = sql::SelectSql(ModelColumns(), ModelKind(), list);
       if (second_page) {
         // Resume after the first page's last row, as the store would.
         pqxx::nontransaction tx(*connection_);
@@ -174,13 +176,15 @@ TEST_F(PlanTest, CommonFiltersDoNotSeqScanModels) {
         with_limit.push_back(absl::StrCat(query->limit + 1));
         pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(with_limit));
         if (rows.size() <= static_cast<size_t>(query->limit)) continue;  // a single page
-        const auto key = storage_internal::KeyOf(rows[static_cast<pqxx::result::size_type>(query->limit - 1)], 5,
-                                                 query->key_columns.size());
+        const pqxx::row last = rows[static_cast<pqxx::result::size_type>(query->limit - 1)];
+        std::vector<std::optional<std::string>> key;
+        for (size_t i = 0; i < list.key_columns.size(); ++i) key.emplace_back(last[static_cast<int>(5 + i)].c_str());
         request.set_page_token(MakeNextPageToken(request, key));
         query = CompileListModels(request);
         ASSERT_OK(query);
-        params = query->params;
-        sql = storage_internal::ListSql(kModelColumns, "models m", *query);
+        list = sql::BuildListSql(*query);
+        params = list.params;
+        sql = sql::SelectSql(ModelColumns(), ModelKind(), list);
       }
       params.push_back(absl::StrCat(query->limit + 1));
       pqxx::nontransaction tx(*connection_);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/storage/pg_errors.h"
+#include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/support/status_matchers.h"
 
@@ -60,7 +61,7 @@ TEST_F(ConnectionPoolTest, PreparedStatementsAreRegistered) {
   absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
   ASSERT_OK(lease);
   pqxx::work tx(**lease);
-  pqxx::result rows = tx.exec_prepared("modelreg_model_get", "{\"publishers/none/models/none\"}");
+  pqxx::result rows = tx.exec_prepared("modelreg_models_get_many", "{\"publishers/none/models/none\"}");
   EXPECT_TRUE(rows.empty());
 }
 
@@ -88,7 +89,8 @@ TEST_F(ConnectionPoolTest, BrokenConnectionIsReplaced) {
   }
   // The broken connection was dropped on release; the next lease is a working one.
   EXPECT_OK((*single)->Ping());
-  EXPECT_OK(RunTransaction(**single, [](pqxx::transaction_base& tx) {
+  EXPECT_OK(RunTransaction(**single, [](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     tx.exec("SELECT 1");
     return absl::OkStatus();
   }));
@@ -98,7 +100,8 @@ TEST_F(ConnectionPoolTest, TransactionSurvivesAnIdleConnectionKilled) {
   absl::StatusOr<std::unique_ptr<ConnectionPool>> single = ConnectionPool::Create(db().url(), 1);
   ASSERT_OK(single);
   int backend = 0;
-  ASSERT_OK(RunTransaction(**single, [&backend](pqxx::transaction_base& tx) {
+  ASSERT_OK(RunTransaction(**single, [&backend](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     backend = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
     return absl::OkStatus();
   }));
@@ -109,7 +112,8 @@ TEST_F(ConnectionPoolTest, TransactionSurvivesAnIdleConnectionKilled) {
   }
   int attempts = 0;
   int new_backend = 0;
-  EXPECT_OK(RunTransaction(**single, [&](pqxx::transaction_base& tx) {
+  EXPECT_OK(RunTransaction(**single, [&](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     ++attempts;
     new_backend = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
     return absl::OkStatus();
@@ -124,7 +128,8 @@ TEST_F(ConnectionPoolTest, ManyThreadsShareThePool) {
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&ok] {
       for (int j = 0; j < 20; ++j) {
-        if (RunTransaction(pool(), [](pqxx::transaction_base& tx) {
+        if (RunTransaction(pool(), [](Transaction& transaction) {
+              pqxx::transaction_base& tx = transaction.sql();
               tx.exec("SELECT pg_sleep(0.001)");
               return absl::OkStatus();
             }).ok()) {

@@ -7,7 +7,9 @@
 
 #include <pqxx/pqxx>
 
+#include "server/domain/query/model_query.h"
 #include "server/storage/model_store.h"
+#include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
 #include "tests/support/status_matchers.h"
@@ -26,7 +28,7 @@ using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-absl::Status SoftDelete(v1::License& license) {
+absl::Status SoftDelete(Transaction& /*tx*/, v1::License& license) {
   *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
   return absl::OkStatus();
 }
@@ -100,7 +102,7 @@ TEST_F(LicenseStoreTest, GetManyReturnsTheExistingOnes) {
 TEST_F(LicenseStoreTest, UpdateChangesTermsAndEtag) {
   absl::StatusOr<v1::License> created = store_.Create(SimpleLicense("upd"));
   ASSERT_OK(created);
-  absl::StatusOr<v1::License> updated = store_.Update("licenses/upd", [](v1::License& license) {
+  absl::StatusOr<v1::License> updated = store_.Update("licenses/upd", [](Transaction&, v1::License& license) {
     license.mutable_use_restrictions()->add_restricted_uses("military");
     return absl::OkStatus();
   });
@@ -128,7 +130,7 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("component-user")));
 
   // Once the model is soft-deleted, the license can go; the model then cannot come back.
-  ASSERT_OK(models_.Update("publishers/lic/models/user", [](v1::Model& model) {
+  ASSERT_OK(models_.Update("publishers/lic/models/user", [](Transaction&, v1::Model& model) {
     *model.mutable_delete_time() = TimeUtil::GetCurrentTime();
     return absl::OkStatus();
   }));
@@ -136,14 +138,14 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
   ASSERT_OK(deleted);
   EXPECT_TRUE(deleted->has_delete_time());
   EXPECT_THAT(models_.Update("publishers/lic/models/user",
-                             [](v1::Model& model) {
+                             [](Transaction&, v1::Model& model) {
                                model.clear_delete_time();
                                return absl::OkStatus();
                              }),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/busy")));
 
   // Undelete of the license works.
-  absl::StatusOr<v1::License> restored = store_.Update("licenses/busy", [](v1::License& license) {
+  absl::StatusOr<v1::License> restored = store_.Update("licenses/busy", [](Transaction&, v1::License& license) {
     license.clear_delete_time();
     return absl::OkStatus();
   });
@@ -153,25 +155,64 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
 
 TEST_F(LicenseStoreTest, ListPages) {
   for (int i = 0; i < 5; ++i) ASSERT_OK(store_.Create(SimpleLicense("list-" + std::to_string(i))));
-  SqlQuery query;
-  query.where = "l.id LIKE $1 AND l.delete_time IS NULL";
-  query.params = {"list-%"};
-  query.order_by = "l.id DESC";
-  query.key_columns = {"l.id"};
-  query.limit = 3;
-  absl::StatusOr<Page<v1::License>> page = store_.List(query);
+  v1::ListLicensesRequest request;
+  request.set_filter("name = list-*");
+  request.set_order_by("name desc");
+  request.set_page_size(3);
+  absl::StatusOr<ListQuery> query = CompileListLicenses(request);
+  ASSERT_OK(query);
+  absl::StatusOr<Page<v1::License>> page = store_.List(*query);
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 3u);
   EXPECT_EQ(page->items[0].name(), "licenses/list-4");
   ASSERT_TRUE(page->next_key.has_value());
   EXPECT_EQ((*page->next_key)[0], "list-2");
-  query.where += " AND l.id < $2";
-  query.params.push_back("list-2");
-  page = store_.List(query);
+  query->after = std::vector<std::string>{"list-2"};
+  page = store_.List(*query);
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[1].name(), "licenses/list-0");
   EXPECT_FALSE(page->next_key.has_value());
+}
+
+// A derived column whose rule changed (has_use_restrictions now counts restrictions_propagate) or that a migration
+// added is recomputed from the stored record for rows derived by another version; each row once.
+TEST_F(LicenseStoreTest, BackfillRecomputesRowsDerivedByAnotherVersion) {
+  v1::License license = SimpleLicense("propagates");
+  license.mutable_derivative_terms()->set_restrictions_propagate(true);
+  ASSERT_OK(store_.Create(license));
+  ASSERT_OK(models_.Create(MinimalModel("publishers/backfill/models/m", "propagates")));
+  auto column = [](const std::string& sql) {
+    bool value = false;
+    EXPECT_OK(RunSingleStatement(pool(), [&](Transaction& tx) {
+      value = tx.sql().exec1(sql)[0].as<bool>();
+      return absl::OkStatus();
+    }));
+    return value;
+  };
+  const std::string restricted = "SELECT has_use_restrictions FROM licenses WHERE id = 'propagates'";
+  EXPECT_TRUE(column(restricted));
+  // As an older modelregd stored it: the old rule's value, no derived version.
+  ASSERT_OK(RunTransaction(pool(), [](Transaction& tx) {
+    tx.sql().exec("UPDATE licenses SET has_use_restrictions = false, derived_version = 0 WHERE id = 'propagates'");
+    tx.sql().exec(
+        "UPDATE models SET derived_version = 0, family = 'stale' WHERE name = 'publishers/backfill/models/m'");
+    return absl::OkStatus();
+  }));
+  EXPECT_FALSE(column(restricted));
+
+  absl::StatusOr<int64_t> licenses = store_.Backfill();
+  ASSERT_OK(licenses);
+  EXPECT_EQ(*licenses, 1);
+  EXPECT_TRUE(column(restricted));
+  absl::StatusOr<int64_t> models = models_.Backfill();
+  ASSERT_OK(models);
+  EXPECT_EQ(*models, 1);
+  EXPECT_TRUE(column("SELECT family = '' FROM models WHERE name = 'publishers/backfill/models/m'"));
+  // Nothing is stale any more; the revision did not change.
+  EXPECT_EQ(*store_.Backfill(), 0);
+  EXPECT_EQ(*models_.Backfill(), 0);
+  EXPECT_EQ(models_.Get("publishers/backfill/models/m")->revision(), 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "embedded_schema.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/transaction.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
@@ -36,7 +37,8 @@ class MigratorTest : public ::testing::Test {
 
   int CountRecorded() {
     int count = -1;
-    EXPECT_OK(RunTransaction(*pool_, [&count](pqxx::transaction_base& tx) {
+    EXPECT_OK(RunTransaction(*pool_, [&count](Transaction& transaction) {
+      pqxx::transaction_base& tx = transaction.sql();
       count = tx.exec1("SELECT count(*) FROM schema_migrations")[0].as<int>();
       return absl::OkStatus();
     }));
@@ -59,7 +61,8 @@ TEST_F(MigratorTest, AppliesOnceAndIsIdempotent) {
   EXPECT_EQ(*version, LatestSchemaVersion());
   EXPECT_GE(LatestSchemaVersion(), 1);
   // The schema is there.
-  EXPECT_OK(RunTransaction(*pool_, [](pqxx::transaction_base& tx) {
+  EXPECT_OK(RunTransaction(*pool_, [](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     tx.exec("SELECT count(*) FROM models JOIN licenses ON licenses.id = models.weights_license");
     return absl::OkStatus();
   }));
@@ -79,7 +82,8 @@ TEST_F(MigratorTest, ConcurrentRunsSerialize) {
 
 TEST_F(MigratorTest, RefusesNewerSchema) {
   ASSERT_OK(ApplyMigrations(*pool_));
-  ASSERT_OK(RunTransaction(*pool_, [](pqxx::transaction_base& tx) {
+  ASSERT_OK(RunTransaction(*pool_, [](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     tx.exec("INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')");
     return absl::OkStatus();
   }));
@@ -90,7 +94,8 @@ TEST_F(MigratorTest, RefusesNewerSchema) {
 }
 
 TEST_F(MigratorTest, RefusesNewerSchemaBeforeApplyingAnything) {
-  ASSERT_OK(RunTransaction(*pool_, [](pqxx::transaction_base& tx) {
+  ASSERT_OK(RunTransaction(*pool_, [](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     tx.exec(
         "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
         "applied_at timestamptz NOT NULL DEFAULT now())");

@@ -15,6 +15,7 @@
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
 #include "tests/support/status_matchers.h"
@@ -44,7 +45,7 @@ std::string Name(const std::string& id) { return absl::StrCat("publishers/cache/
 absl::Status SetDescription(ModelStore& store, const std::string& name, const std::string& description) {
   return store
       .Update(name,
-              [&](v1::Model& model) {
+              [&](Transaction&, v1::Model& model) {
                 model.set_description(description);
                 return absl::OkStatus();
               })
@@ -113,23 +114,27 @@ TEST_F(ModelCacheTest, OwnWritesAreVisibleAtOnce) {
   EXPECT_EQ(read->revision(), 2);
 }
 
-TEST_F(ModelCacheTest, OwnWritesInsideAnOuterTransactionInvalidateAfterItCommits) {
+TEST_F(ModelCacheTest, OwnWritesInvalidateOnceTheirTransactionHasCommitted) {
   ASSERT_OK(cached_.Create(MinimalModel(Name("nested"))).status());
   ASSERT_OK(cached_.Get(Name("nested")).status());
-  ASSERT_OK(RunTransaction(pool(), [&](pqxx::transaction_base&) {
-    EXPECT_OK(SetDescription(cached_, Name("nested"), "inside"));
-    // Not committed yet: a read on another thread (another connection) sees revision 1 and caches it.
-    std::thread reader([&] {
-      absl::StatusOr<v1::Model> read = cached_.Get(Name("nested"));
-      EXPECT_OK(read.status());
-      if (read.ok()) {
-        EXPECT_EQ(read->revision(), 1);
-      }
-    });
-    reader.join();
-    EXPECT_TRUE(Cached(Name("nested")).has_value());
-    return absl::OkStatus();
-  }));
+  ASSERT_OK(cached_
+                .Update(Name("nested"),
+                        [&](Transaction&, v1::Model& model) {
+                          model.set_description("inside");
+                          // Not committed yet: a read on another thread (another connection) sees revision 1 and
+                          // caches it.
+                          std::thread reader([&] {
+                            absl::StatusOr<v1::Model> read = cached_.Get(Name("nested"));
+                            EXPECT_OK(read.status());
+                            if (read.ok()) {
+                              EXPECT_EQ(read->revision(), 1);
+                            }
+                          });
+                          reader.join();
+                          EXPECT_TRUE(Cached(Name("nested")).has_value());
+                          return absl::OkStatus();
+                        })
+                .status());
   absl::StatusOr<v1::Model> read = cached_.Get(Name("nested"));
   ASSERT_OK(read.status());
   EXPECT_EQ(read->description(), "inside");

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "server/domain/query/model_query.h"
 #include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
 #include "server/storage/pg_errors.h"
@@ -146,7 +147,7 @@ TEST_F(ModelStoreTest, MissingOrDeletedLicenseIsInvalidArgument) {
 
   LicenseStore licenses(pool_.get());
   ASSERT_OK(licenses.Create(SimpleLicense("retired")));
-  ASSERT_OK(licenses.Update("licenses/retired", [](v1::License& license) {
+  ASSERT_OK(licenses.Update("licenses/retired", [](Transaction&, v1::License& license) {
     *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
     return absl::OkStatus();
   }));
@@ -158,7 +159,7 @@ TEST_F(ModelStoreTest, MissingOrDeletedLicenseIsInvalidArgument) {
 TEST_F(ModelStoreTest, UpdateIncrementsRevisionAndKeepsCreateTime) {
   absl::StatusOr<v1::Model> created = store_.Create(MinimalModel("publishers/upd/models/m", "mit"));
   ASSERT_OK(created);
-  absl::StatusOr<v1::Model> updated = store_.Update("publishers/upd/models/m", [&](v1::Model& model) {
+  absl::StatusOr<v1::Model> updated = store_.Update("publishers/upd/models/m", [&](Transaction&, v1::Model& model) {
     EXPECT_EQ(model.revision(), 1);
     EXPECT_EQ(model.etag(), created->etag());
     model.set_display_name("New name");
@@ -178,7 +179,7 @@ TEST_F(ModelStoreTest, UpdateIncrementsRevisionAndKeepsCreateTime) {
   EXPECT_EQ(Columns("publishers/upd/models/m")[9].as<std::string>(), "apache-2.0");
 
   for (int i = 0; i < 3; ++i) {
-    ASSERT_OK(store_.Update("publishers/upd/models/m", [](v1::Model&) { return absl::OkStatus(); }));
+    ASSERT_OK(store_.Update("publishers/upd/models/m", [](Transaction&, v1::Model&) { return absl::OkStatus(); }));
   }
   EXPECT_EQ(store_.Get("publishers/upd/models/m")->revision(), 5);
 }
@@ -186,7 +187,7 @@ TEST_F(ModelStoreTest, UpdateIncrementsRevisionAndKeepsCreateTime) {
 TEST_F(ModelStoreTest, MutationErrorAbortsWithoutWriting) {
   ASSERT_OK(store_.Create(MinimalModel("publishers/abort/models/m")));
   EXPECT_THAT(store_.Update("publishers/abort/models/m",
-                            [](v1::Model& model) {
+                            [](Transaction&, v1::Model& model) {
                               model.set_display_name("changed");
                               return absl::FailedPreconditionError("etag mismatch");
                             }),
@@ -195,16 +196,17 @@ TEST_F(ModelStoreTest, MutationErrorAbortsWithoutWriting) {
   ASSERT_OK(got);
   EXPECT_EQ(got->revision(), 1);
   EXPECT_EQ(got->display_name(), "");
-  EXPECT_THAT(store_.Update("publishers/abort/models/missing", [](v1::Model&) { return absl::OkStatus(); }),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      store_.Update("publishers/abort/models/missing", [](Transaction&, v1::Model&) { return absl::OkStatus(); }),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_.Update("publishers/abort/models/m",
-                            [](v1::Model& model) {
+                            [](Transaction&, v1::Model& model) {
                               model.mutable_weights()->set_license("licenses/missing");
                               return absl::OkStatus();
                             }),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/missing")));
   EXPECT_THAT(store_.Update("publishers/abort/models/m",
-                            [](v1::Model& model) {
+                            [](Transaction&, v1::Model& model) {
                               model.set_name("publishers/abort/models/other");
                               return absl::OkStatus();
                             }),
@@ -213,7 +215,7 @@ TEST_F(ModelStoreTest, MutationErrorAbortsWithoutWriting) {
 
 TEST_F(ModelStoreTest, SoftDeleteAndRestore) {
   ASSERT_OK(store_.Create(MinimalModel("publishers/del/models/m")));
-  absl::StatusOr<v1::Model> deleted = store_.Update("publishers/del/models/m", [](v1::Model& model) {
+  absl::StatusOr<v1::Model> deleted = store_.Update("publishers/del/models/m", [](Transaction&, v1::Model& model) {
     *model.mutable_delete_time() = TimeUtil::GetCurrentTime();
     return absl::OkStatus();
   });
@@ -225,7 +227,7 @@ TEST_F(ModelStoreTest, SoftDeleteAndRestore) {
   EXPECT_EQ(got->delete_time(), deleted->delete_time());
   EXPECT_THAT(store_.Create(MinimalModel("publishers/del/models/m")), StatusIs(absl::StatusCode::kAlreadyExists));
 
-  absl::StatusOr<v1::Model> restored = store_.Update("publishers/del/models/m", [](v1::Model& model) {
+  absl::StatusOr<v1::Model> restored = store_.Update("publishers/del/models/m", [](Transaction&, v1::Model& model) {
     model.clear_delete_time();
     return absl::OkStatus();
   });
@@ -256,7 +258,7 @@ TEST_F(ModelStoreTest, ConcurrentUpdatesAreSerialized) {
   for (int i = 0; i < 6; ++i) {
     threads.emplace_back([this] {
       for (int j = 0; j < 10; ++j) {
-        EXPECT_OK(store_.Update("publishers/conc/models/m", [](v1::Model& model) {
+        EXPECT_OK(store_.Update("publishers/conc/models/m", [](Transaction&, v1::Model& model) {
           model.set_parameter_count(model.parameter_count() + 1);
           return absl::OkStatus();
         }));
@@ -282,13 +284,13 @@ TEST_F(ModelStoreTest, ListPagesWithKeyset) {
   std::string after;
   int pages = 0;
   while (true) {
-    SqlQuery query;
-    query.where = "m.publisher = $1 AND m.name > $2";
-    query.params = {"paged", after};
-    query.order_by = "m.name ASC";
-    query.key_columns = {"m.name"};
-    query.limit = 100;
-    absl::StatusOr<Page<v1::Model>> page = store_.List(query);
+    v1::ListModelsRequest request;
+    request.set_parent("publishers/paged");
+    request.set_page_size(100);
+    absl::StatusOr<ListQuery> query = CompileListModels(request);
+    ASSERT_OK(query);
+    if (!after.empty()) query->after = std::vector<std::string>{after};
+    absl::StatusOr<Page<v1::Model>> page = store_.List(*query);
     ASSERT_OK(page);
     ++pages;
     for (const v1::Model& model : page->items) {
@@ -318,67 +320,65 @@ TEST_F(ModelStoreTest, ListWithNullableKeysAndTypedParams) {
     model.set_parameter_count(i * 1000);  // 0 is NULL
     ASSERT_OK(store_.Create(model));
   }
-  SqlQuery query;
-  query.where = "m.publisher = $1 AND (m.parameter_count IS NULL OR m.parameter_count < $2::bigint)";
-  query.params = {"typed", "3000"};
-  query.order_by = "m.parameter_count ASC NULLS FIRST, m.name ASC";
-  query.key_columns = {"m.parameter_count", "m.name"};
-  query.limit = 1;
-  absl::StatusOr<Page<v1::Model>> page = store_.List(query);
+  auto compile = [](const std::string& parent, int page_size) {
+    v1::ListModelsRequest request;
+    request.set_parent(parent);
+    request.set_filter("parameter_count < 3000 OR -parameter_count:*");
+    request.set_order_by("parameter_count");
+    request.set_page_size(page_size);
+    return CompileListModels(request);
+  };
+  absl::StatusOr<ListQuery> query = compile("publishers/typed", 1);
+  ASSERT_OK(query);
+  absl::StatusOr<Page<v1::Model>> page = store_.List(*query);
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].name(), "publishers/typed/models/m0");
   ASSERT_TRUE(page->next_key.has_value());
-  EXPECT_EQ((*page->next_key)[0], std::nullopt);
+  EXPECT_EQ((*page->next_key)[0], "-1") << "an unknown count is keyed by its sort sentinel";
   EXPECT_EQ((*page->next_key)[1], "publishers/typed/models/m0");
 
-  query.limit = 10;
-  page = store_.List(query);
+  query = compile("publishers/typed", 10);
+  ASSERT_OK(query);
+  page = store_.List(*query);
   ASSERT_OK(page);
   EXPECT_EQ(page->items.size(), 3u);
   EXPECT_FALSE(page->next_key.has_value());
 
   // Values are bound, never pasted: a quote is just a character.
-  query.params = {"typed' OR '1'='1", "3000"};
-  page = store_.List(query);
+  query->parent[0].value = "typed' OR '1'='1";
+  page = store_.List(*query);
   ASSERT_OK(page);
   EXPECT_TRUE(page->items.empty());
 
-  query.limit = 0;
-  EXPECT_THAT(store_.List(query), StatusIs(absl::StatusCode::kInvalidArgument));
+  query->limit = 0;
+  EXPECT_THAT(store_.List(*query), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST_F(ModelStoreTest, MutationsMayCallTheStoresWithoutASecondConnection) {
-  // One connection: a nested call that took a second one would time out.
+TEST_F(ModelStoreTest, MutationsReadOtherStoresInTheirTransaction) {
+  // One connection: a read that took a second one would time out.
   absl::StatusOr<std::unique_ptr<ConnectionPool>> single = ConnectionPool::Create(db().url(), 1);
   ASSERT_OK(single);
   ModelStore models(single->get());
   LicenseStore licenses(single->get());
   ASSERT_OK(models.Create(MinimalModel("publishers/nested/models/m", "mit")));
-  absl::StatusOr<v1::Model> updated = models.Update("publishers/nested/models/m", [&](v1::Model& model) {
-    absl::StatusOr<std::vector<v1::License>> found = licenses.GetMany({model.weights().license()});
-    if (!found.ok()) return found.status();
-    EXPECT_EQ(found->size(), 1u);
-    // A failing nested write rolls back to its savepoint and leaves the enclosing transaction usable.
-    EXPECT_THAT(licenses.Create(SimpleLicense("mit")), StatusIs(absl::StatusCode::kAlreadyExists));
-    EXPECT_THAT(models.Create(MinimalModel("publishers/nested/models/bad", "missing")),
-                StatusIs(absl::StatusCode::kInvalidArgument));
-    EXPECT_OK(licenses.Create(SimpleLicense("nested-new")));
-    model.mutable_weights()->set_license("licenses/nested-new");  // visible: same transaction
-    return absl::OkStatus();
-  });
-  ASSERT_OK(updated);
-  EXPECT_EQ(updated->revision(), 2);
-  EXPECT_OK(licenses.Get("licenses/nested-new"));
-
-  // When the enclosing transaction fails, the nested writes go with it.
-  EXPECT_THAT(models.Update("publishers/nested/models/m",
-                            [&](v1::Model&) {
-                              EXPECT_OK(licenses.Create(SimpleLicense("nested-gone")));
-                              return absl::AbortedError("changed my mind");
-                            }),
-              StatusIs(absl::StatusCode::kAborted));
-  EXPECT_THAT(licenses.Get("licenses/nested-gone"), StatusIs(absl::StatusCode::kNotFound));
+  absl::StatusOr<v1::Model> updated =
+      models.Update("publishers/nested/models/m", [&](Transaction& tx, v1::Model& model) {
+        absl::StatusOr<std::vector<v1::License>> found = licenses.GetMany({model.weights().license()}, &tx);
+        if (!found.ok()) return found.status();
+        EXPECT_EQ(found->size(), 1u);
+        // The same transaction: a row written in it is visible to the read.
+        tx.sql().exec("UPDATE licenses SET delete_time = now() WHERE id = 'mit'");
+        found = licenses.GetMany({"licenses/mit"}, &tx);
+        EXPECT_TRUE(found.ok() && found->size() == 1 && (*found)[0].has_delete_time());
+        return absl::AbortedError("changed my mind");
+      });
+  EXPECT_THAT(updated, StatusIs(absl::StatusCode::kAborted));
+  // The aborted transaction took its write with it.
+  absl::StatusOr<v1::License> mit = licenses.Get("licenses/mit");
+  ASSERT_OK(mit);
+  EXPECT_FALSE(mit->has_delete_time());
+  EXPECT_EQ(models.Get("publishers/nested/models/m")->revision(), 1);
 }
 
 // Reassess rewrites every model of the database, so it runs on a database of its own.
@@ -400,7 +400,7 @@ TEST(ModelStoreReassessTest, RewritesOnlyTheAssessmentInBatches) {
   ASSERT_OK(before);
 
   auto recompute = [](int level) {
-    return [level](v1::Model& model) {
+    return [level](Transaction&, v1::Model& model) {
       model.mutable_openness()->set_level(level);
       model.mutable_openness()->set_rules_version(2);
       model.mutable_openness()->clear_flags();
@@ -449,7 +449,7 @@ TEST(ModelStoreReassessTest, ErrorStopsAndKeepsCommittedBatches) {
   std::vector<v1::Model> models;
   for (int i = 0; i < 600; ++i) models.push_back(MinimalModel(absl::StrFormat("publishers/e/models/m%04d", i)));
   ASSERT_OK(store.CreateBatch(models));
-  absl::StatusOr<int64_t> rewritten = store.Reassess(2, "", [](v1::Model& model) {
+  absl::StatusOr<int64_t> rewritten = store.Reassess(2, "", [](Transaction&, v1::Model& model) {
     if (model.name() == "publishers/e/models/m0550") return absl::InternalError("rules failed");
     model.mutable_openness()->set_rules_version(2);
     return absl::OkStatus();

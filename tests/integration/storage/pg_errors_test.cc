@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/support/status_matchers.h"
 
@@ -27,7 +29,8 @@ class PgErrorsTest : public StorageTest {
  protected:
   void SetUp() override {
     StorageTest::SetUp();
-    ASSERT_OK(RunTransaction(pool(), [](pqxx::transaction_base& tx) {
+    ASSERT_OK(RunTransaction(pool(), [](Transaction& transaction) {
+      pqxx::transaction_base& tx = transaction.sql();
       tx.exec("CREATE TABLE IF NOT EXISTS parent (id text PRIMARY KEY)");
       tx.exec("CREATE TABLE IF NOT EXISTS child (id text PRIMARY KEY, parent text REFERENCES parent (id))");
       tx.exec("TRUNCATE child, parent");
@@ -36,7 +39,8 @@ class PgErrorsTest : public StorageTest {
   }
 
   static absl::Status Exec(const std::string& sql) {
-    return RunTransaction(pool(), [&sql](pqxx::transaction_base& tx) {
+    return RunTransaction(pool(), [&sql](Transaction& transaction) {
+      pqxx::transaction_base& tx = transaction.sql();
       tx.exec(sql);
       return absl::OkStatus();
     });
@@ -62,49 +66,65 @@ TEST_F(PgErrorsTest, OtherErrorsAreInternalAndGeneric) {
 }
 
 TEST_F(PgErrorsTest, BodyErrorRollsBackAndIsReturnedAsIs) {
-  absl::Status status = RunTransaction(pool(), [](pqxx::transaction_base& tx) {
+  absl::Status status = RunTransaction(pool(), [](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     tx.exec("INSERT INTO parent VALUES ('rolled-back')");
     return absl::NotFoundError("my error");
   });
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound, Eq("my error")));
   int count = -1;
-  ASSERT_OK(RunTransaction(pool(), [&count](pqxx::transaction_base& tx) {
+  ASSERT_OK(RunTransaction(pool(), [&count](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     count = tx.exec1("SELECT count(*) FROM parent WHERE id = 'rolled-back'")[0].as<int>();
     return absl::OkStatus();
   }));
   EXPECT_EQ(count, 0);
 }
 
-TEST_F(PgErrorsTest, AfterTransactionHooksRunOnceTheOutermostTransactionHasEnded) {
+TEST_F(PgErrorsTest, OnEndHooksRunOnceTheTransactionHasEnded) {
   std::vector<std::string> events;
-  ASSERT_OK(RunTransaction(pool(), [&](pqxx::transaction_base&) {
-    AfterTransaction([&] { events.push_back("outer hook"); });
-    EXPECT_OK(RunTransaction(pool(), [&](pqxx::transaction_base&) {
-      AfterTransaction([&] { events.push_back("nested hook"); });
-      return absl::OkStatus();
-    }));
+  int visible_in_hook = -1;
+  ASSERT_OK(RunTransaction(pool(), [&](Transaction& transaction) {
+    transaction.sql().exec("INSERT INTO parent VALUES ('hooked')");
+    transaction.OnEnd([&] {
+      events.push_back("hook");
+      // The commit has happened: another connection sees the row.
+      EXPECT_OK(RunSingleStatement(pool(), [&](Transaction& other) {
+        visible_in_hook = other.sql().exec1("SELECT count(*) FROM parent WHERE id = 'hooked'")[0].as<int>();
+        return absl::OkStatus();
+      }));
+    });
     events.push_back("body done");
     return absl::OkStatus();
   }));
-  EXPECT_THAT(events, ElementsAre("body done", "outer hook", "nested hook"));
+  EXPECT_THAT(events, ElementsAre("body done", "hook"));
+  EXPECT_EQ(visible_in_hook, 1);
 
   events.clear();
   EXPECT_THAT(RunTransaction(pool(),
-                             [&](pqxx::transaction_base&) {
-                               AfterTransaction([&] { events.push_back("hook"); });
+                             [&](Transaction& transaction) {
+                               transaction.OnEnd([&] { events.push_back("hook"); });
                                return absl::NotFoundError("rolled back");
                              }),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(events, ElementsAre("hook")) << "hooks run whatever the outcome";
 
+  // A retried body's hooks run once per attempt, each after its attempt has ended.
   events.clear();
-  AfterTransaction([&] { events.push_back("no transaction"); });
-  EXPECT_THAT(events, ElementsAre("no transaction"));
+  int attempts = 0;
+  ASSERT_OK(RunTransaction(pool(), [&](Transaction& transaction) {
+    const int attempt = ++attempts;
+    transaction.OnEnd([&events, attempt] { events.push_back(absl::StrCat("attempt ", attempt)); });
+    if (attempt == 1) transaction.sql().exec("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$");
+    return absl::OkStatus();
+  }));
+  EXPECT_THAT(events, ElementsAre("attempt 1", "attempt 2"));
 }
 
 TEST_F(PgErrorsTest, SerializationFailuresAreRetriedThenAborted) {
   int attempts = 0;
-  absl::Status status = RunTransaction(pool(), [&attempts](pqxx::transaction_base& tx) {
+  absl::Status status = RunTransaction(pool(), [&attempts](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     ++attempts;
     tx.exec("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$");
     return absl::OkStatus();
@@ -113,7 +133,8 @@ TEST_F(PgErrorsTest, SerializationFailuresAreRetriedThenAborted) {
   EXPECT_EQ(attempts, kMaxTransactionAttempts);
 
   attempts = 0;
-  status = RunTransaction(pool(), [&attempts](pqxx::transaction_base& tx) {
+  status = RunTransaction(pool(), [&attempts](Transaction& transaction) {
+    pqxx::transaction_base& tx = transaction.sql();
     if (++attempts < 3) tx.exec("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$");
     tx.exec("INSERT INTO parent VALUES ('third-time')");
     return absl::OkStatus();
@@ -128,7 +149,8 @@ TEST_F(PgErrorsTest, RealDeadlockIsRetried) {
   std::atomic<int> ready{0};
   auto lock_both = [&ready](const char* first, const char* second) {
     bool waited = false;
-    return RunTransaction(pool(), [&, first, second](pqxx::transaction_base& tx) {
+    return RunTransaction(pool(), [&, first, second](Transaction& transaction) {
+      pqxx::transaction_base& tx = transaction.sql();
       tx.exec_params("SELECT 1 FROM parent WHERE id = $1 FOR UPDATE", first);
       if (!waited) {
         waited = true;
@@ -150,8 +172,7 @@ TEST_F(PgErrorsTest, RealDeadlockIsRetried) {
 }
 
 TEST_F(PgErrorsTest, NonDatabaseExceptionsAreInternal) {
-  absl::Status status =
-      RunTransaction(pool(), [](pqxx::transaction_base&) -> absl::Status { throw std::runtime_error("boom"); });
+  absl::Status status = RunTransaction(pool(), [](Transaction&) -> absl::Status { throw std::runtime_error("boom"); });
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal, Eq("internal storage error")));
 }
 

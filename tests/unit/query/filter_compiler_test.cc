@@ -1,11 +1,14 @@
-#include "server/domain/query/filter_compiler.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "server/domain/query/time_values.h"
+#include "server/domain/resource/edit_distance.h"
+#include "server/domain/resource/license_kind.h"
+#include "server/domain/resource/model_kind.h"
+#include "server/storage/sql/filter_sql.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
@@ -21,18 +24,19 @@ struct Compiled {
   std::vector<std::string> params;
 };
 
-absl::StatusOr<Compiled> CompileWith(const FieldCatalog& catalog, const std::string& filter) {
+// Parses and checks `filter` (domain), then generates its SQL (storage).
+absl::StatusOr<Compiled> CompileWith(const ResourceKind& kind, const std::string& filter) {
   auto ast = ParseFilter(filter);
   if (!ast.ok()) return ast.status();
+  auto checked = CheckFilter(**ast, kind);
+  if (!checked.ok()) return checked.status();
   Compiled out;
-  ParamBinder binder(&out.params);
-  auto sql = CompileFilter(**ast, catalog, binder);
-  if (!sql.ok()) return sql.status();
-  out.sql = *sql;
+  sql::ParamBinder binder(&out.params);
+  out.sql = sql::FilterSql(*checked, kind, binder);
   return out;
 }
-absl::StatusOr<Compiled> M(const std::string& filter) { return CompileWith(ModelFields(), filter); }
-absl::StatusOr<Compiled> L(const std::string& filter) { return CompileWith(LicenseFields(), filter); }
+absl::StatusOr<Compiled> M(const std::string& filter) { return CompileWith(ModelKind(), filter); }
+absl::StatusOr<Compiled> L(const std::string& filter) { return CompileWith(LicenseKind(), filter); }
 
 // expected[0] is the SQL, the rest the params.
 void ExpectSql(const char* file, int line, const absl::StatusOr<Compiled>& r, std::vector<std::string> expected) {

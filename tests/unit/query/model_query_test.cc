@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "server/domain/query/page_token.h"
+#include "server/storage/sql/list_sql.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
@@ -18,6 +19,20 @@ using ::modelreg::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+
+// The checked request (domain) as the SQL the store runs (storage).
+template <typename Request>
+absl::StatusOr<sql::ListSql> ToSql(const Request& request, absl::StatusOr<ListQuery> (*check)(const Request&)) {
+  absl::StatusOr<ListQuery> query = check(request);
+  if (!query.ok()) return query.status();
+  return sql::BuildListSql(*query);
+}
+absl::StatusOr<sql::ListSql> CompileListModels(const v1::ListModelsRequest& r) {
+  return ToSql(r, &::modelreg::CompileListModels);
+}
+absl::StatusOr<sql::ListSql> CompileListLicenses(const v1::ListLicensesRequest& r) {
+  return ToSql(r, &::modelreg::CompileListLicenses);
+}
 
 v1::ListModelsRequest Req(const std::string& filter = "", const std::string& order_by = "",
                           const std::string& parent = "publishers/-") {

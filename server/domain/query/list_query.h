@@ -1,0 +1,32 @@
+// A checked List request over one resource kind: what the storage layer needs to build the query, with no SQL.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/domain/query/filter_check.h"
+#include "server/domain/resource/resource_kind.h"
+
+namespace modelreg {
+
+struct OrderKey {
+  const FieldSpec* field;
+  bool desc;
+};
+
+struct ListQuery {
+  const ResourceKind* kind = nullptr;
+  // Equality restrictions from the request's parent (`publisher = meta-llama`), ANDed first.
+  std::vector<Predicate> parent;
+  bool show_deleted = false;
+  std::optional<CheckedFilter> filter;
+  // Ordering keys; the last is always the kind's primary key.
+  std::vector<OrderKey> order;
+  // From the page token: the previous page's last key values, one per ordering key, validated for its KeyType.
+  std::optional<std::vector<std::string>> after;
+  // Rows to return. The store fetches limit + 1 to tell whether another page follows.
+  int limit = 50;
+};
+
+}  // namespace modelreg

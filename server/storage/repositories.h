@@ -1,0 +1,75 @@
+// What the service layer needs from storage, as interfaces: the PostgreSQL stores (model_store.h,
+// license_store.h) implement them, and the service layer's unit tests replace them with in-memory fakes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "modelreg/v1/license.pb.h"
+#include "modelreg/v1/model.pb.h"
+#include "server/domain/query/list_query.h"
+#include "server/storage/page.h"
+#include "server/storage/transaction.h"
+
+namespace modelreg {
+
+class ModelRepository {
+ public:
+  // Changes a stored model in place, inside the store's transaction `tx` (pass it to store calls that must see or
+  // join the same transaction); an error aborts the transaction and is returned as is.
+  using Mutation = std::function<absl::Status(Transaction& tx, v1::Model& model)>;
+
+  virtual ~ModelRepository() = default;
+
+  // Inserts `model` (name and openness set by the caller). Sets revision 1 and create/update time; returns the stored
+  // model with its output-only fields. ALREADY_EXISTS if the name is taken (soft-deleted models included);
+  // INVALID_ARGUMENT if a license it references is missing or soft-deleted.
+  virtual absl::StatusOr<v1::Model> Create(const v1::Model& model) = 0;
+  // Inserts all models in one transaction: all or none. Same errors as Create.
+  virtual absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) = 0;
+  // Returns a model, soft-deleted or not. NOT_FOUND.
+  virtual absl::StatusOr<v1::Model> Get(const std::string& name) = 0;
+  // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
+  // new update_time. `mutate` may set or clear delete_time: any value set on a live model soft-deletes it at the
+  // transaction time (a deleted model keeps its original delete_time); clearing it restores the model. The other
+  // output-only fields `mutate` sets are ignored. NOT_FOUND; INVALID_ARGUMENT if `mutate` changes the name or the
+  // result is live and references a missing or soft-deleted license; errors from `mutate`.
+  virtual absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) = 0;
+  // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1.
+  virtual absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) = 0;
+  // Recomputes the stored assessment of every model whose rules_version differs from `rules_version` (or, when
+  // `license_id` is set, of every model referencing that license), in batches of one transaction each, without
+  // changing revision or update_time. `recompute` sets model.openness; only the openness it sets is kept.
+  // Soft-deleted models are included. `license_id` is the id (`apache-2.0`) or the resource name. Returns how many
+  // models were rewritten; on an error, batches already committed stay.
+  virtual absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,
+                                           const Mutation& recompute) = 0;
+};
+
+class LicenseRepository {
+ public:
+  using Mutation = std::function<absl::Status(Transaction& tx, v1::License& license)>;
+
+  virtual ~LicenseRepository() = default;
+
+  // Inserts `license` (name `licenses/{id}` set); returns it with its output-only fields. ALREADY_EXISTS;
+  // INVALID_ARGUMENT for a malformed name.
+  virtual absl::StatusOr<v1::License> Create(const v1::License& license) = 0;
+  // Returns a license, soft-deleted or not. NOT_FOUND.
+  virtual absl::StatusOr<v1::License> Get(const std::string& name) = 0;
+  // Returns the licenses among `names` (resource names) that exist, soft-deleted included, in name order. With
+  // `tx`, reads inside that transaction (from a Mutation) instead of taking another connection.
+  virtual absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names,
+                                                           Transaction* tx = nullptr) = 0;
+  // Locks the license, passes it to `mutate`, writes the result. When the mutation sets delete_time on a live license
+  // and a live model references it: FAILED_PRECONDITION naming one such model. delete_time works as in
+  // ModelRepository::Update. NOT_FOUND; INVALID_ARGUMENT if the name changes; errors from `mutate`.
+  virtual absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate) = 0;
+  // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1.
+  virtual absl::StatusOr<Page<v1::License>> List(const ListQuery& query) = 0;
+};
+
+}  // namespace modelreg

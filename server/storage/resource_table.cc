@@ -1,0 +1,198 @@
+#include "server/storage/resource_table.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "server/common/logging.h"
+#include "server/common/status_macros.h"
+#include "server/storage/record_codec.h"
+#include "server/storage/sql/list_sql.h"
+
+namespace modelreg {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using storage_internal::ComputeEtag;
+using storage_internal::MicrosToTimestamp;
+using storage_internal::SerializeDeterministic;
+
+constexpr int kBackfillBatchSize = 500;
+
+// The output-only fields every resource has (revision is optional: licenses have none).
+struct OutputFields {
+  const FieldDescriptor* create_time;
+  const FieldDescriptor* update_time;
+  const FieldDescriptor* delete_time;
+  const FieldDescriptor* etag;
+  const FieldDescriptor* revision;
+};
+
+OutputFields OutputFieldsOf(const Message& message) {
+  const auto* d = message.GetDescriptor();
+  return {d->FindFieldByName("create_time"), d->FindFieldByName("update_time"), d->FindFieldByName("delete_time"),
+          d->FindFieldByName("etag"), d->FindFieldByName("revision")};
+}
+
+// The record as stored: output-only fields cleared (a computed assessment is kept).
+std::string StoredBytes(const Message& record) {
+  std::unique_ptr<Message> stored(record.New());
+  stored->CopyFrom(record);
+  const OutputFields f = OutputFieldsOf(*stored);
+  const auto* reflection = stored->GetReflection();
+  for (const FieldDescriptor* field : {f.create_time, f.update_time, f.delete_time, f.etag, f.revision}) {
+    if (field != nullptr) reflection->ClearField(stored.get(), field);
+  }
+  return SerializeDeterministic(*stored);
+}
+
+void SetTime(Message& record, const FieldDescriptor* field, const pqxx::field& micros) {
+  const auto* reflection = record.GetReflection();
+  if (micros.is_null()) {
+    reflection->ClearField(&record, field);
+  } else {
+    reflection->MutableMessage(&record, field)->CopyFrom(MicrosToTimestamp(micros.as<int64_t>()));
+  }
+}
+
+}  // namespace
+
+ResourceTable::ResourceTable(const ResourceKind& kind)
+    : kind_(kind), sql_(sql::BuildTableSql(kind)), derived_version_(kind.DerivedVersion()) {
+  const std::string prefix = absl::StrCat("modelreg_", kind.table, "_");
+  statement_insert_ = prefix + "insert";
+  statement_update_ = prefix + "update";
+  statement_rewrite_ = prefix + "rewrite";
+  statement_get_many_ = prefix + "get_many";
+  statement_lock_ = prefix + "lock";
+  statement_scan_ = prefix + "scan";
+  statement_stale_ = prefix + "stale";
+  statement_any_stale_ = prefix + "any_stale";
+}
+
+std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() const {
+  return {{statement_insert_, sql_.insert},   {statement_update_, sql_.update},
+          {statement_rewrite_, sql_.rewrite}, {statement_get_many_, sql_.get_many},
+          {statement_lock_, sql_.lock},       {statement_scan_, sql_.scan},
+          {statement_stale_, sql_.stale},     {statement_any_stale_, sql_.any_stale}};
+}
+
+pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement, const std::string& key,
+                                  const Message& record, std::string* record_bytes,
+                                  const std::optional<bool>& deleted) const {
+  *record_bytes = StoredBytes(record);
+  std::vector<std::optional<std::string>> values;
+  values.reserve(kind_.columns.size());
+  for (const DerivedColumn& column : kind_.columns) {
+    values.push_back(storage_internal::EncodeColumn(column.compute(record)));
+  }
+  std::vector<const char*> params;
+  params.reserve(values.size());
+  for (const auto& value : values) params.push_back(value ? value->c_str() : nullptr);
+  const pqxx::binarystring bytes(*record_bytes);
+  if (deleted.has_value()) {
+    return tx.sql().exec_prepared(statement, key, bytes, pqxx::prepare::make_dynamic_params(params), derived_version_,
+                                  *deleted);
+  }
+  return tx.sql().exec_prepared(statement, key, bytes, pqxx::prepare::make_dynamic_params(params), derived_version_);
+}
+
+void ResourceTable::FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
+                                     Message& record) const {
+  const OutputFields f = OutputFieldsOf(record);
+  const auto* reflection = record.GetReflection();
+  const auto revision = row[first].as<int64_t>();
+  if (f.revision != nullptr) reflection->SetInt64(&record, f.revision, revision);
+  SetTime(record, f.create_time, row[first + 1]);
+  SetTime(record, f.update_time, row[first + 2]);
+  SetTime(record, f.delete_time, row[first + 3]);
+  reflection->SetString(&record, f.etag, ComputeEtag(record_bytes, revision));
+}
+
+absl::StatusOr<bool> ResourceTable::Insert(Transaction& tx, const std::string& key, Message& record) const {
+  std::string bytes;
+  const pqxx::result rows = Write(tx, statement_insert_, key, record, &bytes, std::nullopt);
+  if (rows.empty()) return false;
+  FillOutputFields(rows[0], 0, bytes, record);
+  return true;
+}
+
+absl::StatusOr<bool> ResourceTable::Update(Transaction& tx, const std::string& key, Message& record,
+                                           bool deleted) const {
+  std::string bytes;
+  const pqxx::result rows = Write(tx, statement_update_, key, record, &bytes, deleted);
+  if (rows.empty()) return false;
+  FillOutputFields(rows[0], 0, bytes, record);
+  return true;
+}
+
+void ResourceTable::Rewrite(Transaction& tx, const std::string& key, const Message& record) const {
+  std::string bytes;
+  Write(tx, statement_rewrite_, key, record, &bytes, std::nullopt);
+}
+
+absl::StatusOr<bool> ResourceTable::Lock(Transaction& tx, const std::string& key, Message& out) const {
+  const pqxx::result rows = tx.sql().exec_prepared(statement_lock_, key);
+  if (rows.empty()) return false;
+  MODELREG_RETURN_IF_ERROR(Decode(rows[0], out));
+  return true;
+}
+
+absl::Status ResourceTable::Decode(const pqxx::row& row, Message& out) const {
+  const pqxx::binarystring bytes(row[0]);
+  if (!out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    MODELREG_LOG(ERROR) << "storage: unparsable " << kind_.table << " record";
+    return absl::InternalError("internal storage error");
+  }
+  FillOutputFields(row, 1, bytes.str(), out);
+  return absl::OkStatus();
+}
+
+pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query,
+                                     std::optional<std::vector<std::optional<std::string>>>* next_key) const {
+  const sql::ListSql list = sql::BuildListSql(query);
+  pqxx::result rows = tx.sql().exec_params(sql::SelectSql(sql_.record_columns, kind_, list),
+                                           pqxx::prepare::make_dynamic_params(list.params), list.limit + 1);
+  const auto limit = static_cast<pqxx::result::size_type>(list.limit);
+  if (rows.size() > limit) {
+    constexpr int kRecordColumnCount = 5;
+    const pqxx::row last = rows[limit - 1];
+    std::vector<std::optional<std::string>> key;
+    for (size_t i = 0; i < list.key_columns.size(); ++i) {
+      const pqxx::field field = last[static_cast<pqxx::row::size_type>(kRecordColumnCount + i)];
+      key.push_back(field.is_null() ? std::nullopt : std::optional<std::string>(field.c_str()));
+    }
+    *next_key = std::move(key);
+  }
+  return rows;
+}
+
+absl::StatusOr<int64_t> ResourceTable::Backfill(
+    ConnectionPool& pool, const std::function<void(Transaction&, const std::string& key)>& on_rewrite) const {
+  int64_t rewritten = 0;
+  while (true) {
+    size_t batch = 0;
+    MODELREG_RETURN_IF_ERROR(RunTransaction(pool, [&](Transaction& tx) -> absl::Status {
+      const pqxx::result rows = tx.sql().exec_prepared(statement_stale_, derived_version_, kBackfillBatchSize);
+      batch = rows.size();
+      for (const pqxx::row& row : rows) {
+        std::unique_ptr<Message> record(kind_.prototype->New());
+        MODELREG_RETURN_IF_ERROR(Decode(row, *record));
+        const auto key = row[5].as<std::string>();
+        Rewrite(tx, key, *record);
+        if (on_rewrite) on_rewrite(tx, key);
+      }
+      return absl::OkStatus();
+    }));
+    rewritten += static_cast<int64_t>(batch);
+    if (batch < static_cast<size_t>(kBackfillBatchSize)) break;
+  }
+  return rewritten;
+}
+
+std::string ResourceTable::TextArray(const std::vector<std::string>& values) {
+  return storage_internal::TextArrayLiteral(values);
+}
+
+}  // namespace modelreg

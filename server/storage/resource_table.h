@@ -1,0 +1,120 @@
+// Row access for one resource kind's table, generated from the kind's description (domain/resource/) by
+// storage/sql/table_sql.h: encoding a record and its derived columns into a row, decoding rows, the output-only
+// fields (revision, etag, times), List pages and the derived-column backfill. The stores build on it and add only
+// what is particular to their kind. Internal to the storage layer (includes libpqxx).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "server/domain/query/list_query.h"
+#include "server/domain/resource/resource_kind.h"
+#include "server/storage/connection_pool.h"
+#include "server/storage/page.h"
+#include "server/storage/sql/table_sql.h"
+#include "server/storage/statements.h"
+#include "server/storage/transaction.h"
+
+namespace modelreg {
+
+class ResourceTable {
+ public:
+  // `kind` must outlive the table (kinds are static).
+  explicit ResourceTable(const ResourceKind& kind);
+
+  const ResourceKind& kind() const { return kind_; }
+  // The statements to prepare on every pooled connection.
+  std::vector<storage_internal::PreparedStatement> Statements() const;
+  // The columns every read selects (for a store's own statements), decoded by Decode.
+  const std::string& record_columns() const { return sql_.record_columns; }
+
+  // Inserts `record` under `key` (its output-only fields are ignored) and fills its output-only fields. Returns
+  // false, changing nothing, when the key exists (soft-deleted rows included).
+  absl::StatusOr<bool> Insert(Transaction& tx, const std::string& key, google::protobuf::Message& record) const;
+  // Locks the row of `key` FOR UPDATE and decodes it into `out`. False when there is none.
+  absl::StatusOr<bool> Lock(Transaction& tx, const std::string& key, google::protobuf::Message& out) const;
+  // Writes `record` over the row of `key` with revision + 1 and a new update_time; soft-deletes it at the
+  // transaction time when `deleted` (a deleted row keeps its delete_time), restores it otherwise. Fills the output
+  // fields. False when the row is gone.
+  absl::StatusOr<bool> Update(Transaction& tx, const std::string& key, google::protobuf::Message& record,
+                              bool deleted) const;
+  // Rewrites the record and its derived columns without a new revision (reassessment, backfill).
+  void Rewrite(Transaction& tx, const std::string& key, const google::protobuf::Message& record) const;
+
+  // Decodes a row whose first columns are record_columns(). INTERNAL when the record does not parse.
+  absl::Status Decode(const pqxx::row& row, google::protobuf::Message& out) const;
+
+  template <typename Message>
+  absl::StatusOr<std::vector<Message>> Decode(const pqxx::result& rows, size_t limit = SIZE_MAX) const;
+
+  // The rows of `keys` that exist, in key order.
+  template <typename Message>
+  absl::StatusOr<std::vector<Message>> GetMany(Transaction& tx, const std::vector<std::string>& keys) const {
+    return Decode<Message>(tx.sql().exec_prepared(statement_get_many_, TextArray(keys)));
+  }
+  // Up to `limit` rows whose keys sort after `after`, in key order.
+  template <typename Message>
+  absl::StatusOr<std::vector<Message>> Scan(Transaction& tx, const std::string& after, int limit) const {
+    return Decode<Message>(tx.sql().exec_prepared(statement_scan_, after, limit));
+  }
+  // One page of a List.
+  template <typename Message>
+  absl::StatusOr<Page<Message>> List(Transaction& tx, const ListQuery& query) const {
+    if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
+    Page<Message> page;
+    const pqxx::result rows = ListRows(tx, query, &page.next_key);
+    auto items = Decode<Message>(rows, static_cast<size_t>(query.limit));
+    if (!items.ok()) return items.status();
+    page.items = *std::move(items);
+    return page;
+  }
+
+  // Recomputes the derived columns of every row derived by another version of the description, in batches of one
+  // transaction each (resumable: a row is done once rewritten). `on_rewrite` runs in the transaction for each row
+  // (cache invalidation). Returns how many rows were rewritten.
+  absl::StatusOr<int64_t> Backfill(ConnectionPool& pool,
+                                   const std::function<void(Transaction&, const std::string& key)>& on_rewrite) const;
+
+  // A PostgreSQL array literal of text values, for a `$n::text[]` parameter.
+  static std::string TextArray(const std::vector<std::string>& values);
+
+ private:
+  // Serializes the stored form of `record` and computes its derived columns, then runs `statement` with
+  // ($1 key, $2 record, derived columns..., derived_version, extra...).
+  pqxx::result Write(Transaction& tx, const std::string& statement, const std::string& key,
+                     const google::protobuf::Message& record, std::string* record_bytes,
+                     const std::optional<bool>& deleted) const;
+  // Runs the List query: up to limit + 1 rows, the key values of the last listed row when another page follows.
+  pqxx::result ListRows(Transaction& tx, const ListQuery& query,
+                        std::optional<std::vector<std::optional<std::string>>>* next_key) const;
+  // Sets revision, times and etag from a RETURNING row (revision, create, update, delete micros).
+  void FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
+                        google::protobuf::Message& record) const;
+
+  const ResourceKind& kind_;
+  sql::TableSql sql_;
+  int32_t derived_version_;
+  std::string statement_insert_, statement_update_, statement_rewrite_, statement_get_many_, statement_lock_,
+      statement_scan_, statement_stale_, statement_any_stale_;
+};
+
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ResourceTable::Decode(const pqxx::result& rows, size_t limit) const {
+  std::vector<Message> out;
+  out.reserve(std::min<size_t>(rows.size(), limit));
+  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
+    Message message;
+    absl::Status status = Decode(rows[static_cast<pqxx::result::size_type>(i)], message);
+    if (!status.ok()) return status;
+    out.push_back(std::move(message));
+  }
+  return out;
+}
+
+}  // namespace modelreg

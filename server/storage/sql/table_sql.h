@@ -1,0 +1,39 @@
+// The row statements of a resource kind's table, generated from its description: every kind's table has the key
+// column, `record` (the serialized protobuf, output-only fields cleared), the derived columns, `derived_version`
+// (ResourceKind::DerivedVersion() of the code that computed them), `revision` and the three times. Pure text.
+#pragma once
+
+#include <string>
+
+#include "server/domain/resource/resource_kind.h"
+
+namespace modelreg::sql {
+
+struct TableSql {
+  // The columns every read selects, in this order: record, revision, create, update and delete time as bigint
+  // microseconds since the epoch (NULL delete time when live).
+  std::string record_columns;
+  // $1 key, $2 record, then one parameter per derived column, then derived_version. Inserts revision 1 at now();
+  // returns no row when the key exists. RETURNING revision and the three times.
+  std::string insert;
+  // Same parameters, then $n delete flag: revision + 1, update_time now(), delete_time kept (or set to now()) when
+  // the flag is true, cleared otherwise. RETURNING as insert.
+  std::string update;
+  // Same parameters as insert: rewrites record and derived columns only (reassessment, backfill): no revision bump.
+  std::string rewrite;
+  // $1 text[] of keys.
+  std::string get_many;
+  // $1 key, FOR UPDATE.
+  std::string lock;
+  // $1 key after which to start, $2 limit: in key order.
+  std::string scan;
+  // $1 derived_version, $2 limit: rows derived by another version (record columns, then the key), in key order,
+  // FOR UPDATE.
+  std::string stale;
+  // $1 derived_version: whether any row is stale.
+  std::string any_stale;
+};
+
+TableSql BuildTableSql(const ResourceKind& kind);
+
+}  // namespace modelreg::sql

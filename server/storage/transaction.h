@@ -1,0 +1,62 @@
+// Database transactions, passed explicitly: a store call that must share a transaction takes a Transaction&, and
+// work that must follow the transaction's end (cache invalidation) is attached to it with OnEnd, so a new write path
+// cannot forget it.
+#pragma once
+
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "server/storage/connection_pool.h"
+
+namespace pqxx {
+class transaction_base;
+}  // namespace pqxx
+
+namespace modelreg {
+
+class Transaction {
+ public:
+  // `sql` may be null for a transaction that never reaches a database (fakes in service unit tests).
+  explicit Transaction(pqxx::transaction_base* sql) : sql_(sql) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  // The transaction has ended: runs the OnEnd hooks.
+  ~Transaction() {
+    for (auto& hook : end_hooks_) hook();
+  }
+
+  // The libpqxx transaction. Storage layer only.
+  pqxx::transaction_base& sql() const { return *sql_; }
+
+  // Runs `hook` once this transaction has ended, whatever its outcome (committed, rolled back, failed, or unknown
+  // after a lost commit). For cache invalidation, which is harmless when nothing changed and must not run before the
+  // commit.
+  void OnEnd(std::function<void()> hook) { end_hooks_.push_back(std::move(hook)); }
+
+ private:
+  pqxx::transaction_base* sql_;
+  std::vector<std::function<void()>> end_hooks_;
+};
+
+using TransactionBody = std::function<absl::Status(Transaction&)>;
+
+inline constexpr int kMaxTransactionAttempts = 4;
+
+// Runs `body` in one read-committed transaction on a pooled connection and commits it when `body` returns OK; when
+// `body` returns an error the transaction is rolled back and the error returned as is. Serialization failures and
+// deadlocks are retried (the body runs again, so it must not keep state across attempts) up to
+// kMaxTransactionAttempts times, then ABORTED; a connection found broken before the commit is retried once. Other
+// database errors are mapped by StatusFromCurrentException (pg_errors.h). UNAVAILABLE if no connection frees up
+// within `acquire_timeout`. Each attempt's OnEnd hooks run once that attempt has ended.
+absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body,
+                            absl::Duration acquire_timeout = absl::Seconds(5));
+
+// Runs `body`, which must issue exactly one statement (a single SELECT), without BEGIN/COMMIT: one round trip
+// instead of three, and as consistent under read committed. Retried once on a connection that broke while idle.
+absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body,
+                                absl::Duration acquire_timeout = absl::Seconds(5));
+
+}  // namespace modelreg
