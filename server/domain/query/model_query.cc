@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "server/domain/names.h"
 #include "server/domain/query/filter_compiler.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/page_token.h"
@@ -36,7 +37,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 constexpr size_t kMaxOrderByLength = 1024;
-constexpr size_t kMaxPublisherIdLength = 63;
 
 struct OrderKey {
   const FieldSpec* field;
@@ -65,16 +65,6 @@ absl::StatusOr<int> PageSize(int32_t page_size) {
   }
   if (page_size == 0) return kDefaultPageSize;
   return page_size > kMaxPageSize ? kMaxPageSize : page_size;
-}
-
-bool IsValidPublisherId(absl::string_view id) {
-  if (id.empty() || id.size() > kMaxPublisherIdLength) return false;
-  auto lower_alnum = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); };
-  if (!lower_alnum(id.front())) return false;
-  for (char ch : id) {
-    if (!lower_alnum(ch) && ch != '-' && ch != '.' && ch != '_') return false;
-  }
-  return true;
 }
 
 absl::StatusOr<std::vector<OrderKey>> ParseOrderBy(absl::string_view order_by, const FieldCatalog& catalog) {
@@ -202,16 +192,9 @@ absl::StatusOr<SqlQuery> Compile(const ListParams& p) {
   std::vector<std::string> conditions;
 
   if (catalog.alias == "m") {
-    constexpr absl::string_view kPrefix = "publishers/";
-    const absl::string_view parent(p.parent);
-    const absl::string_view id = absl::StartsWith(parent, kPrefix) ? parent.substr(kPrefix.size()) : "";
-    if (id != "-" && !IsValidPublisherId(id)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("parent: `", parent.substr(0, 200),
-                       "` is not a valid parent; expected publishers/{publisher} (1-63 lowercase letters, digits, "
-                       "'-', '.', '_') or publishers/-"));
-    }
-    if (id != "-") conditions.push_back(absl::StrCat("m.publisher = ", binder.Bind(std::string(id))));
+    auto publisher = ParsePublisherName(p.parent, /*allow_wildcard=*/true, "parent");
+    if (!publisher.ok()) return publisher.status();
+    if (*publisher != "-") conditions.push_back(absl::StrCat("m.publisher = ", binder.Bind(*publisher)));
   }
   if (!p.show_deleted) conditions.push_back(absl::StrCat(catalog.alias, ".delete_time IS NULL"));
 
