@@ -4,11 +4,11 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "embedded_schema.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "schema/embedded_catalog.h"
 #include "server/common/yaml_json.h"
 #include "server/domain/names.h"
 
