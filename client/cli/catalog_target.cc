@@ -1,7 +1,7 @@
 #include "client/cli/catalog_target.h"
 
 #include "absl/strings/str_cat.h"
-#include "client/cli/names.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {

@@ -10,8 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "client/cli/importers/hf_card.h"
 #include "client/cli/importers/mof.h"
-#include "client/cli/names.h"
 #include "client/cli/record_io.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {
@@ -69,7 +69,7 @@ int Run(Context& ctx, Format format, const ImportFlags& flags) {
                                    "--name publishers/PUBLISHER/models/MODEL"));
   }
   if (!flags.name.empty()) {
-    if (absl::StatusOr<ModelName> name = ParseModelName(flags.name); !name.ok()) return UsageError(name.status());
+    if (absl::StatusOr<ModelName> name = ParseModelShorthand(flags.name); !name.ok()) return UsageError(name.status());
   }
   absl::StatusOr<std::string> text = ReadFile(flags.file);
   if (!text.ok()) return LocalError(text.status());
@@ -110,7 +110,7 @@ int Run(Context& ctx, Format format, const ImportFlags& flags) {
   }
 
   if (!licenses.ok()) return RpcError(ctx, licenses);
-  absl::StatusOr<ModelName> name = ParseModelName(model.name());
+  absl::StatusOr<ModelName> name = ParseModelShorthand(model.name());
   if (!name.ok()) return UsageError(name.status());
   v1::CreateModelRequest request;
   request.set_parent(name->parent());

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli/command_options.h"
-#include "client/cli/names.h"
 #include "client/cli/record_io.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {
@@ -22,16 +22,16 @@ int LoadRecord(const RecordOptions& opts, v1::License* license, std::string* tex
     return UsageError(
         absl::InvalidArgumentError(absl::StrCat("no license name: give NAME or set `name` in ", opts.file)));
   }
-  absl::StatusOr<std::string> name = ParseLicenseName(opts.name.empty() ? license->name() : opts.name);
-  if (!name.ok()) return UsageError(name.status());
+  absl::StatusOr<std::string> id = ParseLicenseShorthand(opts.name.empty() ? license->name() : opts.name);
+  if (!id.ok()) return UsageError(id.status());
   if (!opts.name.empty() && !license->name().empty()) {
-    absl::StatusOr<std::string> in_file = ParseLicenseName(license->name());
-    if (!in_file.ok() || *in_file != *name) {
+    absl::StatusOr<std::string> in_file = ParseLicenseShorthand(license->name());
+    if (!in_file.ok() || *in_file != *id) {
       return UsageError(absl::InvalidArgumentError(
-          absl::StrCat("NAME ", *name, " differs from the name in ", opts.file, ": ", license->name())));
+          absl::StrCat("NAME ", LicenseName(*id), " differs from the name in ", opts.file, ": ", license->name())));
     }
   }
-  license->set_name(*name);
+  license->set_name(LicenseName(*id));
   return kExitOk;
 }
 
@@ -41,19 +41,18 @@ int Create(Context& ctx, const RecordOptions& opts) {
   v1::CreateLicenseRequest request;
   std::string text;
   if (int rc = LoadRecord(opts, request.mutable_license(), &text); rc != kExitOk) return rc;
-  absl::StatusOr<std::string> id = LicenseIdOf(request.license().name());
-  if (!id.ok()) return UsageError(id.status());
-  request.set_license_id(*id);
+  request.set_license_id(LicenseIdOf(request.license().name()));  // LoadRecord checked the name
   absl::StatusOr<v1::License> license = ctx.client().CreateLicense(request);
   if (!license.ok()) return RpcError(ctx, license.status());
   return PrintLicense(ctx, *license);
 }
 
 int Get(Context& ctx, const NameOptions& opts) {
-  absl::StatusOr<std::string> name = ParseLicenseName(opts.name);
-  if (!name.ok()) return UsageError(name.status());
+  absl::StatusOr<std::string> id = ParseLicenseShorthand(opts.name);
+  if (!id.ok()) return UsageError(id.status());
+  const std::string name = LicenseName(*id);
   v1::GetLicenseRequest request;
-  request.set_name(*name);
+  request.set_name(name);
   absl::StatusOr<v1::License> license = ctx.client().GetLicense(request);
   if (!license.ok()) return RpcError(ctx, license.status());
   return PrintLicense(ctx, *license);
@@ -77,17 +76,18 @@ int Update(Context& ctx, const RecordOptions& opts) {
 }
 
 int Delete(Context& ctx, const NameOptions& opts, bool undelete) {
-  absl::StatusOr<std::string> name = ParseLicenseName(opts.name);
-  if (!name.ok()) return UsageError(name.status());
+  absl::StatusOr<std::string> id = ParseLicenseShorthand(opts.name);
+  if (!id.ok()) return UsageError(id.status());
+  const std::string name = LicenseName(*id);
   absl::StatusOr<v1::License> license;
   if (undelete) {
     v1::UndeleteLicenseRequest request;
-    request.set_name(*name);
+    request.set_name(name);
     request.set_etag(opts.etag);
     license = ctx.client().UndeleteLicense(request);
   } else {
     v1::DeleteLicenseRequest request;
-    request.set_name(*name);
+    request.set_name(name);
     request.set_etag(opts.etag);
     license = ctx.client().DeleteLicense(request);
   }

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli/command_options.h"
-#include "client/cli/names.h"
 #include "client/cli/record_io.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {
@@ -23,10 +23,10 @@ int LoadRecord(const RecordOptions& opts, v1::Model* model, ModelName* name, std
     return UsageError(
         absl::InvalidArgumentError(absl::StrCat("no model name: give NAME or set `name` in ", opts.file)));
   }
-  absl::StatusOr<ModelName> parsed = ParseModelName(opts.name.empty() ? model->name() : opts.name);
+  absl::StatusOr<ModelName> parsed = ParseModelShorthand(opts.name.empty() ? model->name() : opts.name);
   if (!parsed.ok()) return UsageError(parsed.status());
   if (!opts.name.empty() && !model->name().empty()) {
-    absl::StatusOr<ModelName> in_file = ParseModelName(model->name());
+    absl::StatusOr<ModelName> in_file = ParseModelShorthand(model->name());
     if (!in_file.ok() || in_file->name() != parsed->name()) {
       return UsageError(absl::InvalidArgumentError(
           absl::StrCat("NAME ", parsed->name(), " differs from the name in ", opts.file, ": ", model->name())));
@@ -52,7 +52,7 @@ int Create(Context& ctx, const RecordOptions& opts) {
 }
 
 int Get(Context& ctx, const NameOptions& opts) {
-  absl::StatusOr<ModelName> name = ParseModelName(opts.name);
+  absl::StatusOr<ModelName> name = ParseModelShorthand(opts.name);
   if (!name.ok()) return UsageError(name.status());
   v1::GetModelRequest request;
   request.set_name(name->name());
@@ -80,7 +80,7 @@ int Update(Context& ctx, const RecordOptions& opts) {
 }
 
 int Delete(Context& ctx, const NameOptions& opts, bool undelete) {
-  absl::StatusOr<ModelName> name = ParseModelName(opts.name);
+  absl::StatusOr<ModelName> name = ParseModelShorthand(opts.name);
   if (!name.ok()) return UsageError(name.status());
   absl::StatusOr<v1::Model> model;
   if (undelete) {
@@ -99,11 +99,11 @@ int Delete(Context& ctx, const NameOptions& opts, bool undelete) {
 }
 
 int List(Context& ctx, const ListOptions& opts) {
-  absl::StatusOr<std::string> parent = ParsePublisher(opts.parent);
-  if (!parent.ok()) return UsageError(parent.status());
+  absl::StatusOr<std::string> publisher = ParsePublisherShorthand(opts.parent);
+  if (!publisher.ok()) return UsageError(publisher.status());
   if (opts.page_size < 0) return UsageError(absl::InvalidArgumentError("--page-size must not be negative"));
   v1::ListModelsRequest request;
-  request.set_parent(*parent);
+  request.set_parent(PublisherName(*publisher));
   request.set_filter(opts.filter);
   request.set_order_by(opts.order_by);
   request.set_show_deleted(opts.show_deleted);
@@ -136,7 +136,7 @@ int Classify(Context& ctx, const RecordOptions& opts) {
     if (absl::Status s = ParseRecord(opts.file, *text, request.mutable_model()); !s.ok()) return LocalError(s);
     if (!opts.name.empty()) return UsageError(absl::InvalidArgumentError("give NAME or -f FILE, not both"));
   } else if (!opts.name.empty()) {
-    absl::StatusOr<ModelName> name = ParseModelName(opts.name);
+    absl::StatusOr<ModelName> name = ParseModelShorthand(opts.name);
     if (!name.ok()) return UsageError(name.status());
     v1::GetModelRequest get;
     get.set_name(name->name());

@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/common/yaml_json.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {
@@ -211,8 +212,8 @@ std::string ThresholdLabel(const v1::License::UsageThreshold& threshold) {
 
 std::string ShortLicense(absl::string_view name) {
   if (name.empty()) return "-";
-  absl::ConsumePrefix(&name, "licenses/");
-  return std::string(name);
+  std::string id = LicenseIdOf(name);
+  return id.empty() ? std::string(name) : id;
 }
 
 std::string ModelsTable(const std::vector<v1::Model>& models) {

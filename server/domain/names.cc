@@ -3,13 +3,17 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace modelreg {
 namespace {
 
 constexpr size_t kMaxIdLength = 63;
+constexpr absl::string_view kPublishersPrefix = "publishers/";
+constexpr absl::string_view kLicensesPrefix = "licenses/";
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -28,10 +32,19 @@ absl::Status BadName(absl::string_view field, absl::string_view name, absl::stri
                                                  " with ids of 1-63 lowercase letters, digits, '-', '.', '_'"));
 }
 
+// `text` without surrounding whitespace, lowercased.
+std::string Normalized(absl::string_view text) { return absl::AsciiStrToLower(absl::StripAsciiWhitespace(text)); }
+
 }  // namespace
 
 bool IsValidResourceId(absl::string_view id) { return IsValidId(id, ""); }
 bool IsValidLicenseId(absl::string_view id) { return IsValidId(id, "+"); }
+
+std::string ModelName::parent() const { return PublisherName(publisher); }
+std::string ModelName::name() const { return absl::StrCat(kPublishersPrefix, publisher, "/models/", model); }
+
+std::string PublisherName(absl::string_view id) { return absl::StrCat(kPublishersPrefix, id); }
+std::string LicenseName(absl::string_view id) { return absl::StrCat(kLicensesPrefix, id); }
 
 absl::StatusOr<ModelName> ParseModelName(absl::string_view name, absl::string_view field) {
   const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
@@ -43,22 +56,69 @@ absl::StatusOr<ModelName> ParseModelName(absl::string_view name, absl::string_vi
 }
 
 absl::StatusOr<std::string> ParsePublisherName(absl::string_view name, bool allow_wildcard, absl::string_view field) {
-  const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() == 2 && parts[0] == "publishers" &&
-      (IsValidResourceId(parts[1]) || (allow_wildcard && parts[1] == "-"))) {
-    return std::string(parts[1]);
+  absl::string_view id = name;
+  if (absl::ConsumePrefix(&id, kPublishersPrefix) && (IsValidResourceId(id) || (allow_wildcard && id == "-"))) {
+    return std::string(id);
   }
   return BadName(field, name, allow_wildcard ? "publishers/{publisher} or publishers/-" : "publishers/{publisher}");
 }
 
 absl::StatusOr<std::string> ParseLicenseName(absl::string_view name, absl::string_view field) {
-  const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 2 || parts[0] != "licenses" || !IsValidLicenseId(parts[1])) {
-    return BadName(field, name, "licenses/{license}");
-  }
-  return std::string(parts[1]);
+  std::string id = LicenseIdOf(name);
+  if (id.empty()) return BadName(field, name, "licenses/{license}");
+  return id;
 }
 
-std::string LicenseName(absl::string_view id) { return absl::StrCat("licenses/", id); }
+std::string LicenseIdOf(absl::string_view reference) {
+  absl::string_view id = reference;
+  if (!absl::ConsumePrefix(&id, kLicensesPrefix) || !IsValidLicenseId(id)) return std::string();
+  return std::string(id);
+}
+
+absl::StatusOr<ModelName> ParseModelShorthand(absl::string_view text) {
+  const std::vector<std::string> parts = absl::StrSplit(Normalized(text), '/');
+  ModelName name;
+  if (parts.size() == 4 && parts[0] == "publishers" && parts[2] == "models") {
+    name.publisher = parts[1];
+    name.model = parts[3];
+  } else if (parts.size() == 2) {
+    name.publisher = parts[0];
+    name.model = parts[1];
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad model name '", text, "': expected publishers/PUBLISHER/models/MODEL or PUBLISHER/MODEL"));
+  }
+  if (!IsValidResourceId(name.publisher)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad publisher id '", name.publisher, "' in '", text, "': use 1-63 of a-z, 0-9, '-', '.', '_'"));
+  }
+  if (!IsValidResourceId(name.model)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad model id '", name.model, "' in '", text, "': use 1-63 of a-z, 0-9, '-', '.', '_'"));
+  }
+  return name;
+}
+
+absl::StatusOr<std::string> ParsePublisherShorthand(absl::string_view text) {
+  const std::string normalized = Normalized(text);
+  absl::string_view id = normalized;
+  absl::ConsumePrefix(&id, kPublishersPrefix);
+  if (id != "-" && !IsValidResourceId(id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad publisher '", text, "': expected publishers/PUBLISHER, PUBLISHER or '-'"));
+  }
+  return std::string(id);
+}
+
+absl::StatusOr<std::string> ParseLicenseShorthand(absl::string_view text) {
+  const std::string normalized = Normalized(text);
+  absl::string_view id = normalized;
+  absl::ConsumePrefix(&id, kLicensesPrefix);
+  if (!IsValidLicenseId(id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad license name '", text, "': expected licenses/ID or ID, with 1-63 of a-z, 0-9, '-', '.', '_', '+'"));
+  }
+  return std::string(id);
+}
 
 }  // namespace modelreg

@@ -1,4 +1,7 @@
-// Resource names: `publishers/{publisher}/models/{model}` and `licenses/{license}`.
+// Resource names: `publishers/{publisher}/models/{model}` and `licenses/{license}`, and the shorthand users type.
+//
+// Library `modelreg_names`: depends on abseil only, so the server (services, stores, catalog, query) and the
+// `modelreg` CLI share one set of id rules, parsers and formatters. Errors are INVALID_ARGUMENT.
 #pragma once
 
 #include <string>
@@ -8,18 +11,30 @@
 
 namespace modelreg {
 
-struct ModelName {
-  std::string publisher;
-  std::string model;
-  std::string Full() const { return "publishers/" + publisher + "/models/" + model; }
-};
-
 // Publisher and model ids: lowercase letters, digits, `-`, `.`, `_`; 1-63 chars; starting with a letter or digit.
 bool IsValidResourceId(absl::string_view id);
 // License ids additionally allow `+` (`openrail++`).
 bool IsValidLicenseId(absl::string_view id);
 
-// Parses `publishers/{publisher}/models/{model}`. INVALID_ARGUMENT naming `field`.
+// A model's name by its ids.
+struct ModelName {
+  std::string publisher;  // id only, e.g. `meta-llama`
+  std::string model;      // id only, e.g. `llama-3.1-8b`
+
+  // `publishers/{publisher}`
+  std::string parent() const;
+  // `publishers/{publisher}/models/{model}`
+  std::string name() const;
+};
+
+// `publishers/{id}`.
+std::string PublisherName(absl::string_view id);
+// `licenses/{id}`.
+std::string LicenseName(absl::string_view id);
+
+// Full names, exactly as the API spells them (no lowercasing). Errors start with `{field}: `.
+//
+// Parses `publishers/{publisher}/models/{model}`.
 absl::StatusOr<ModelName> ParseModelName(absl::string_view name, absl::string_view field = "name");
 // Parses `publishers/{publisher}` and returns the publisher id, or "-" for `publishers/-` when `allow_wildcard`.
 absl::StatusOr<std::string> ParsePublisherName(absl::string_view name, bool allow_wildcard,
@@ -27,6 +42,18 @@ absl::StatusOr<std::string> ParsePublisherName(absl::string_view name, bool allo
 // Parses `licenses/{license}` and returns the license id.
 absl::StatusOr<std::string> ParseLicenseName(absl::string_view name, absl::string_view field = "name");
 
-std::string LicenseName(absl::string_view id);
+// The id of a license reference `licenses/{id}` (as records store it); "" when `reference` is not one: empty,
+// another form, or an id that breaks IsValidLicenseId. For the stores, which word their own errors.
+std::string LicenseIdOf(absl::string_view reference);
+
+// Shorthand, as users type names on the command line: surrounding whitespace is ignored and the text is lowercased.
+// Errors quote the text as typed.
+//
+// `publishers/x/models/y` or Hugging Face style `x/y`.
+absl::StatusOr<ModelName> ParseModelShorthand(absl::string_view text);
+// `publishers/x`, `x`, `publishers/-` or `-` (every publisher); returns the publisher id, or "-".
+absl::StatusOr<std::string> ParsePublisherShorthand(absl::string_view text);
+// `licenses/x` or `x`; returns the license id.
+absl::StatusOr<std::string> ParseLicenseShorthand(absl::string_view text);
 
 }  // namespace modelreg

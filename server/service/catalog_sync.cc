@@ -45,7 +45,7 @@ class ServiceTarget final : public CatalogTarget {
   absl::Status CreateModel(const v1::Model& model) override {
     MODELREG_ASSIGN_OR_RETURN(ModelName name, ParseModelName(model.name()));
     v1::CreateModelRequest request;
-    request.set_parent("publishers/" + name.publisher);
+    request.set_parent(name.parent());
     request.set_model_id(name.model);
     *request.mutable_model() = model;
     return models_->CreateModel(request).status();

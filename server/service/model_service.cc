@@ -75,7 +75,7 @@ absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest
         "INVALID_ID");
   }
   v1::Model model = request.model();
-  model.set_name(ModelName{publisher, request.model_id()}.Full());
+  model.set_name(ModelName{publisher, request.model_id()}.name());
   MODELREG_RETURN_IF_ERROR(Prepare("model", &model));
   return models_->Create(model);
 }
@@ -108,7 +108,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
           "INVALID_ID");
     }
     v1::Model model = item.model();
-    model.set_name(ModelName{publisher, item.model_id()}.Full());
+    model.set_name(ModelName{publisher, item.model_id()}.name());
     ClearOutputOnly(&model);
     const std::string prefix = at + ".model";
     MODELREG_RETURN_IF_ERROR(ValidateModel(model, prefix));

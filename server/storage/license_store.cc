@@ -41,11 +41,11 @@ const std::vector<PreparedStatement>& LicenseStoreStatements() {
 }  // namespace storage_internal
 
 absl::StatusOr<v1::License> LicenseStore::Create(const v1::License& license) {
-  absl::StatusOr<std::string> id = ParseLicenseName(license.name());
-  if (!id.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid license name `", license.name(), "`"));
+  const std::string id = LicenseIdOf(license.name());
+  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat("invalid license name `", license.name(), "`"));
   v1::License result = license;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-    MODELREG_ASSIGN_OR_RETURN(bool inserted, Table().Insert(tx, *id, result));
+    MODELREG_ASSIGN_OR_RETURN(bool inserted, Table().Insert(tx, id, result));
     if (!inserted) return absl::AlreadyExistsError(absl::StrCat("license `", license.name(), "` already exists"));
     return absl::OkStatus();
   }));
@@ -61,8 +61,8 @@ absl::StatusOr<v1::License> LicenseStore::Get(const std::string& name) {
 absl::StatusOr<std::vector<v1::License>> LicenseStore::GetMany(const std::vector<std::string>& names, Transaction* tx) {
   std::vector<std::string> ids;
   for (const std::string& name : names) {
-    absl::StatusOr<std::string> id = ParseLicenseName(name);
-    if (id.ok()) ids.push_back(*std::move(id));
+    std::string id = LicenseIdOf(name);
+    if (!id.empty()) ids.push_back(std::move(id));
   }
   std::vector<v1::License> result;
   if (ids.empty()) return result;
@@ -75,26 +75,26 @@ absl::StatusOr<std::vector<v1::License>> LicenseStore::GetMany(const std::vector
 }
 
 absl::StatusOr<v1::License> LicenseStore::Update(const std::string& name, const Mutation& mutate) {
-  absl::StatusOr<std::string> id = ParseLicenseName(name);
-  if (!id.ok()) return NotFound(name);
+  const std::string id = LicenseIdOf(name);
+  if (id.empty()) return NotFound(name);
   v1::License result;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
     v1::License license;
-    MODELREG_ASSIGN_OR_RETURN(bool found, Table().Lock(tx, *id, license));
+    MODELREG_ASSIGN_OR_RETURN(bool found, Table().Lock(tx, id, license));
     if (!found) return NotFound(name);
     const bool was_deleted = license.has_delete_time();
     MODELREG_RETURN_IF_ERROR(mutate(tx, license));
     if (license.name() != name) return absl::InvalidArgumentError("a license's name cannot change");
     const bool deleted = license.has_delete_time();
     if (deleted && !was_deleted) {
-      const pqxx::result referencing = tx.sql().exec_prepared(kReferencingModel, *id);
+      const pqxx::result referencing = tx.sql().exec_prepared(kReferencingModel, id);
       if (!referencing.empty()) {
         return PreconditionError(
             "LICENSE_IN_USE", "REFERENCED_BY", referencing[0][0].as<std::string>(),
             absl::StrCat("license `", name, "` is referenced by model `", referencing[0][0].as<std::string>(), "`"));
       }
     }
-    MODELREG_ASSIGN_OR_RETURN(bool updated, Table().Update(tx, *id, license, deleted));
+    MODELREG_ASSIGN_OR_RETURN(bool updated, Table().Update(tx, id, license, deleted));
     if (!updated) return NotFound(name);
     result = std::move(license);
     return absl::OkStatus();

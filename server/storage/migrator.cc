@@ -7,7 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "embedded_schema.h"
+#include "schema/embedded_migrations.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"

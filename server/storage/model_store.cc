@@ -36,7 +36,7 @@ absl::Status CheckNameAndReferences(const v1::Model& model) {
   for (const v1::Component& component : model.components()) references.push_back(component.license());
   for (const v1::Dataset& dataset : model.data_disclosure().datasets()) references.push_back(dataset.license());
   for (const std::string& reference : references) {
-    if (!reference.empty() && !ParseLicenseName(reference).ok()) {
+    if (!reference.empty() && LicenseIdOf(reference).empty()) {
       return absl::InvalidArgumentError(absl::StrCat("license `", reference, "` does not exist or is deleted"));
     }
   }

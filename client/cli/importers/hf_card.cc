@@ -10,8 +10,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/cli/importers/license_source.h"
 #include "client/cli/importers/yaml_fields.h"
-#include "client/cli/names.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {
@@ -161,7 +162,7 @@ absl::Status MapLicense(const Document& doc, const YAML::Node& root, const std::
     if (name.empty()) {
       result->warnings.push_back(
           absl::StrCat("license '", id_source, "' names no license; weights.license is left empty"));
-    } else if (!IsValidLicenseId(absl::StripPrefix(name, "licenses/"))) {
+    } else if (LicenseIdOf(name).empty()) {
       return FieldError(doc, *id_node, id_node == &license_name_node ? "license_name" : "license",
                         absl::StrCat("'", id_source, "' is not a license id (a-z, 0-9, '-', '.', '_', '+')"));
     } else {
@@ -212,7 +213,7 @@ absl::Status MapBaseModel(const Document& doc, const YAML::Node& root, ImportRes
   std::vector<std::string> names;
   for (size_t i = 0; i < bases->size(); ++i) {
     const auto& [id, node] = (*bases)[i];
-    absl::StatusOr<ModelName> name = ParseModelName(id);
+    absl::StatusOr<ModelName> name = ParseModelShorthand(id);
     if (!name.ok() || absl::StartsWith(absl::AsciiStrToLower(id), "publishers/")) {
       return FieldError(doc, node, bases->size() > 1 ? absl::StrCat("base_model[", i, "]") : "base_model",
                         absl::StrCat("'", id, "' is not a Hugging Face model id (owner/repo)"));
@@ -318,7 +319,7 @@ absl::StatusOr<ImportResult> ImportHfCard(absl::string_view card, const ImportOp
         "a model card does not say which repository it belongs to: give --name publishers/PUBLISHER/models/MODEL or "
         "--name OWNER/REPO");
   }
-  absl::StatusOr<ModelName> name = ParseModelName(options.name);
+  absl::StatusOr<ModelName> name = ParseModelShorthand(options.name);
   if (!name.ok()) return name.status();
 
   absl::StatusOr<FrontMatter> fm = SplitFrontMatter(card);

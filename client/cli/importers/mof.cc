@@ -9,8 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "client/cli/importers/license_source.h"
 #include "client/cli/importers/yaml_fields.h"
-#include "client/cli/names.h"
+#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {
@@ -70,7 +71,7 @@ struct License {
 absl::StatusOr<License> ToLicense(const Document& doc, const YAML::Node& node, const std::string& path,
                                   const std::string& value) {
   License license{LicenseNameFromSource(value), node, path};
-  if (!license.name.empty() && !IsValidLicenseId(absl::StripPrefix(license.name, "licenses/"))) {
+  if (!license.name.empty() && LicenseIdOf(license.name).empty()) {
     return FieldError(doc, node, path,
                       absl::StrCat("'", value, "' cannot be read as a license id (a-z, 0-9, '-', '.', '_', '+')"));
   }
@@ -204,7 +205,7 @@ absl::Status MapRelease(const Document& doc, const YAML::Node& release, const Im
         "the file names neither a Hugging Face repository nor a producer: give --name "
         "publishers/PUBLISHER/models/MODEL");
   }
-  absl::StatusOr<ModelName> parsed = ParseModelName(full_name);
+  absl::StatusOr<ModelName> parsed = ParseModelShorthand(full_name);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(parsed.status().message(), options.name.empty() ? " (derived from the file; give --name)" : ""));

@@ -3,53 +3,20 @@
 #include <cstdint>
 #include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "embedded_schema.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "schema/embedded_catalog.h"
 #include "server/common/yaml_json.h"
+#include "server/domain/names.h"
 
 namespace modelreg {
 namespace {
 
 using google::protobuf::Struct;
 using google::protobuf::Value;
-
-constexpr char kLicensePrefix[] = "licenses/";
-
-bool IsIdChar(char c) {
-  return absl::ascii_islower(static_cast<unsigned char>(c)) || absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
-         c == '-' || c == '.' || c == '_' || c == '+';
-}
-
-// License ids: lowercase letters, digits, `-._+`, 1-63 chars.
-bool IsLicenseId(absl::string_view id) {
-  if (id.empty() || id.size() > 63) return false;
-  for (char c : id) {
-    if (!IsIdChar(c)) return false;
-  }
-  return true;
-}
-
-// Resource id segments: lowercase letters, digits, `-._`, 1-63 chars, starting with a letter or digit.
-bool IsSegment(absl::string_view segment) {
-  if (segment.empty() || segment.size() > 63) return false;
-  if (!absl::ascii_isalnum(static_cast<unsigned char>(segment[0]))) return false;
-  for (char c : segment) {
-    if (c == '+' || !IsIdChar(c)) return false;
-  }
-  return true;
-}
-
-bool IsModelName(absl::string_view name) {
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  return parts.size() == 4 && parts[0] == "publishers" && parts[2] == "models" && IsSegment(parts[1]) &&
-         IsSegment(parts[3]);
-}
 
 absl::Status Invalid(absl::string_view where, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", what));
@@ -85,7 +52,9 @@ absl::Status ParseLicenses(const Value& list, Catalog* catalog, std::set<std::st
     }
     const std::string id = id_it->second.string_value();
     where = absl::StrCat(where, " (", id, ")");
-    if (!IsLicenseId(id)) return Invalid(where, "`license_id` must be 1-63 chars of a-z, 0-9, `-._+`");
+    if (!IsValidLicenseId(id)) {
+      return Invalid(where, "`license_id` must be 1-63 chars of a-z, 0-9, `-._+`, starting with a letter or digit");
+    }
     if (item.fields().count("name") > 0) return Invalid(where, "set `license_id`, not `name`");
     item.mutable_fields()->erase("license_id");
     v1::License license;
@@ -98,7 +67,7 @@ absl::Status ParseLicenses(const Value& list, Catalog* catalog, std::set<std::st
     if (license.labels().count(kCatalogDigestLabel) > 0) {
       return Invalid(where, absl::StrCat("the label ", kCatalogDigestLabel, " is set by the sync, not the catalog"));
     }
-    license.set_name(absl::StrCat(kLicensePrefix, id));
+    license.set_name(LicenseName(id));
     if (!seen->insert(license.name()).second) return Invalid(where, "duplicate license id");
     catalog->licenses.emplace_back(id, std::move(license));
   }
@@ -117,7 +86,7 @@ absl::Status ParseModels(const Value& list, Catalog* catalog, std::set<std::stri
       return Invalid(where, "needs a string `name`");
     }
     where = absl::StrCat(where, " (", name_it->second.string_value(), ")");
-    if (!IsModelName(name_it->second.string_value())) {
+    if (!ParseModelName(name_it->second.string_value()).ok()) {
       return Invalid(where, "`name` must be publishers/{publisher}/models/{model}, lowercase");
     }
     v1::Model model;

@@ -22,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "server/common/status_macros.h"
+#include "server/domain/names.h"
 #include "server/domain/query/filter_check.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/query/page_token.h"
@@ -35,7 +36,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 constexpr size_t kMaxOrderByLength = 1024;
-constexpr size_t kMaxPublisherIdLength = 63;
 
 // The request fields a page token is bound to.
 struct ListParams {
@@ -59,16 +59,6 @@ absl::StatusOr<int> PageSize(int32_t page_size) {
   }
   if (page_size == 0) return kDefaultPageSize;
   return page_size > kMaxPageSize ? kMaxPageSize : page_size;
-}
-
-bool IsValidPublisherId(absl::string_view id) {
-  if (id.empty() || id.size() > kMaxPublisherIdLength) return false;
-  auto lower_alnum = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); };
-  if (!lower_alnum(id.front())) return false;
-  for (char ch : id) {
-    if (!lower_alnum(ch) && ch != '-' && ch != '.' && ch != '_') return false;
-  }
-  return true;
 }
 
 absl::StatusOr<std::vector<OrderKey>> ParseOrderBy(absl::string_view order_by, const ResourceKind& catalog) {
@@ -166,19 +156,11 @@ absl::StatusOr<ListQuery> Compile(const ListParams& p) {
   MODELREG_ASSIGN_OR_RETURN(query.limit, PageSize(p.page_size));
 
   if (&kind == &ModelKind()) {
-    constexpr absl::string_view kPrefix = "publishers/";
-    const absl::string_view parent(p.parent);
-    const absl::string_view id = absl::StartsWith(parent, kPrefix) ? parent.substr(kPrefix.size()) : "";
-    if (id != "-" && !IsValidPublisherId(id)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("parent: `", parent.substr(0, 200),
-                       "` is not a valid parent; expected publishers/{publisher} (1-63 lowercase letters, digits, "
-                       "'-', '.', '_') or publishers/-"));
-    }
+    MODELREG_ASSIGN_OR_RETURN(std::string id, ParsePublisherName(p.parent, /*allow_wildcard=*/true, "parent"));
     if (id != "-") {
       Predicate publisher;
       publisher.field = kind.Find("publisher");
-      publisher.value = std::string(id);
+      publisher.value = std::move(id);
       query.parent.push_back(std::move(publisher));
     }
   }

@@ -3,10 +3,9 @@
 #include <set>
 #include <utility>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/openness.pb.h"
+#include "server/domain/names.h"
 #include "server/domain/resource/field_builders.h"
 #include "server/domain/resource/license_kind.h"
 
@@ -16,22 +15,14 @@ namespace {
 using namespace resource_internal;  // NOLINT(google-build-using-namespace): the builders only
 using v1::Model;
 
-constexpr absl::string_view kLicensePrefix = "licenses/";
-
-// The id of a `licenses/{id}` reference, or "" when there is none.
-std::string LicenseId(const std::string& reference) {
-  if (!absl::StartsWith(reference, kLicensePrefix) || reference.size() == kLicensePrefix.size()) return "";
-  return reference.substr(kLicensePrefix.size());
-}
-
 ColumnValue NullIfEmpty(std::string value) {
   if (value.empty()) return std::monostate();
   return value;
 }
 
 std::string PublisherOf(const std::string& name) {
-  const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  return parts.size() == 4 ? std::string(parts[1]) : std::string();
+  absl::StatusOr<ModelName> parsed = ParseModelName(name);
+  return parsed.ok() ? parsed->publisher : std::string();
 }
 
 ResourceKind BuildModelKind() {
@@ -69,7 +60,7 @@ ResourceKind BuildModelKind() {
   c.push_back(MakeColumn<Model>("weights_access", ColumnType::kSmallint,
                                 [](const Model& m) { return int64_t{m.weights().access()}; }));
   c.push_back(MakeColumn<Model>("weights_license", ColumnType::kText,
-                                [](const Model& m) { return NullIfEmpty(LicenseId(m.weights().license())); }));
+                                [](const Model& m) { return NullIfEmpty(LicenseIdOf(m.weights().license())); }));
   c.push_back(
       MakeColumn<Model>("license_refs", ColumnType::kTextArray, [](const Model& m) { return LicenseIdsOf(m); }));
   c.push_back(MakeColumn<Model>("data_disclosure_level", ColumnType::kSmallint,
@@ -133,7 +124,7 @@ ResourceKind BuildModelKind() {
 std::vector<std::string> LicenseIdsOf(const v1::Model& model) {
   std::set<std::string> ids;
   auto add = [&ids](const std::string& reference) {
-    std::string id = LicenseId(reference);
+    std::string id = LicenseIdOf(reference);
     if (!id.empty()) ids.insert(std::move(id));
   };
   add(model.weights().license());

@@ -6,7 +6,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "embedded_schema.h"
+#include "schema/embedded_migrations.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/pg_errors.h"
 #include "server/storage/transaction.h"
