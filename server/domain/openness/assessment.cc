@@ -506,6 +506,14 @@ bool HasUseRestrictions(const License& license) {
          license.use_restrictions().restricted_uses_size() > 0 || license.derivative_terms().restrictions_propagate();
 }
 
+bool HasAttributionRequirement(const License& license) {
+  if (!license.derivative_terms().attribution_text().empty()) return true;
+  for (const License::UsageThreshold& threshold : license.usage_thresholds()) {
+    if (threshold.consequence() == License::UsageThreshold::CONSEQUENCE_ATTRIBUTION_REQUIRED) return true;
+  }
+  return false;
+}
+
 bool IsNonCommercial(const License& license) {
   return license.category() == License::CATEGORY_NON_COMMERCIAL ||
          license.category() == License::CATEGORY_RESEARCH_ONLY ||

@@ -28,6 +28,11 @@ bool HasUsageThreshold(const v1::License& license);
 // on to derivatives.
 bool HasUseRestrictions(const v1::License& license);
 
+// The license asks for a displayed attribution: `derivative_terms.attribution_text` (e.g. "Built with Llama"), or a
+// usage threshold whose consequence is ATTRIBUTION_REQUIRED. Notices that permissive licenses ask to keep (a NOTICE
+// file, a copyright line) are not structured terms in the catalog and are not counted.
+bool HasAttributionRequirement(const v1::License& license);
+
 // The license forbids commercial use or allows research only.
 bool IsNonCommercial(const v1::License& license);
 

@@ -37,6 +37,8 @@ ResourceKind BuildLicenseKind() {
                                                    [](const License& l) { return HasUseRestrictions(l); });
   restrictions.rule_version = 2;  // 2: counts derivative_terms.restrictions_propagate, as the openness rules do
   c.push_back(restrictions);
+  c.push_back(MakeColumn<License>("has_attribution_requirement", ColumnType::kBoolean,
+                                  [](const License& l) { return HasAttributionRequirement(l); }));
 
   auto& f = k.fields;
   f.push_back(Sortable(Text("name", "id", "licenses/"), KeyType::kText));
@@ -49,6 +51,7 @@ ResourceKind BuildLicenseKind() {
   f.push_back(Field("open_data", FieldType::kBool, "open_data"));
   f.push_back(Field("has_usage_threshold", FieldType::kBool, "has_usage_threshold"));
   f.push_back(Field("has_use_restrictions", FieldType::kBool, "has_use_restrictions"));
+  f.push_back(Field("has_attribution_requirement", FieldType::kBool, "has_attribution_requirement"));
   f.push_back(Field("usage_thresholds", FieldType::kPresence, "has_usage_threshold"));
   f.push_back(Field("use_restrictions", FieldType::kPresence, "has_use_restrictions"));
   AddTimeFields(k);

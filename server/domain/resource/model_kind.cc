@@ -105,6 +105,8 @@ ResourceKind BuildModelKind() {
       Via(license, weights_license, Field("license.has_usage_threshold", FieldType::kBool, "has_usage_threshold")));
   f.push_back(
       Via(license, weights_license, Field("license.has_use_restrictions", FieldType::kBool, "has_use_restrictions")));
+  f.push_back(Via(license, weights_license,
+                  Field("license.has_attribution_requirement", FieldType::kBool, "has_attribution_requirement")));
   f.push_back(Enum("weights.access", "weights_access", v1::Weights::Access_descriptor()));
   f.push_back(Nullable(Text("weights.license", "weights_license", "licenses/")));
   f.push_back(Enum("data_disclosure.level", "data_disclosure_level", v1::DataDisclosure::Level_descriptor()));

@@ -8,23 +8,11 @@
 namespace modelreg::sql {
 namespace {
 
+// The filter's comparators are SQL's but for `!=` and `:` (has).
 absl::string_view SqlOperator(Comparator op) {
-  switch (op) {
-    case Comparator::kEq:
-    case Comparator::kHas:
-      return "=";
-    case Comparator::kNe:
-      return "<>";
-    case Comparator::kLt:
-      return "<";
-    case Comparator::kLe:
-      return "<=";
-    case Comparator::kGt:
-      return ">";
-    case Comparator::kGe:
-      return ">=";
-  }
-  return "=";
+  if (op == Comparator::kNe) return "<>";
+  if (op == Comparator::kHas) return "=";
+  return ComparatorText(op);
 }
 
 absl::string_view ValueCast(const FieldSpec& f) {

@@ -787,6 +787,7 @@ class QueryFilterTest : public ::modelreg::testing::SharedApiServerTest {
     threshold->set_limit(700000000);
     threshold->set_consequence(L::UsageThreshold::CONSEQUENCE_REQUEST_LICENSE);
     llama.mutable_use_restrictions()->set_acceptable_use_policy_uri("https://llama.meta.com/llama3_1/use-policy");
+    llama.mutable_derivative_terms()->set_attribution_text("Built with Llama");
     licenses.emplace_back("llama3.1", llama);
     L rail = MakeLicense("BigScience OpenRAIL-M", "OpenRAIL", L::CATEGORY_RESPONSIBLE_AI, L::COMMERCIAL_USE_ALLOWED,
                          false, false, false);
@@ -1231,6 +1232,7 @@ TEST_F(QueryFilterTest, ModelFilterTable) {
        false,
        {"acme/bloom-ish", "acme/llama-8b-instruct-q4", "acme/sd-like", "ai2/tulu-70b", "meta/llama-2-7b",
         "meta/llama-405b", "meta/llama-70b", "meta/llama-8b", "meta/llama-8b-instruct"}},
+      {"license.has_attribution_requirement = true", "", false, kLlamaLicensed},
       {"license.commercial_use = PROHIBITED", "", false, {"beta/speech", "meta/chameleon", "mist/codestral"}},
       {"license.commercial_use = CONDITIONAL", "", false, kLlamaLicensed},
       {"license.fsf_libre = true",
@@ -1363,6 +1365,7 @@ TEST_F(QueryFilterTest, LicenseFilterTable) {
       {"has_usage_threshold = true", "", false, {"llama3.1"}},
       {"use_restrictions:*", "", false, {"llama3.1", "openrail"}},
       {"has_use_restrictions = false AND category = PERMISSIVE", "", false, {"apache-2.0", "mit"}},
+      {"has_attribution_requirement = true", "", false, {"llama3.1"}},
       {"category >= NON_COMMERCIAL", "category desc", false, {"proprietary-tos", "cc-by-nc-4.0"}},
       {"category >= NON_COMMERCIAL", "category desc", true, {"proprietary-tos", "old-1.0", "cc-by-nc-4.0"}},
       {"category = RESEARCH_ONLY", "", false, {}},

@@ -197,6 +197,21 @@ TEST(IsOpenLicenseTest, LicenseWithUseRestrictionsIsNeverOpen) {
   EXPECT_FALSE(IsOpenLicense(propagating));
 }
 
+TEST(LicenseTraitsTest, AttributionRequirement) {
+  License license = TestLicenses().at("licenses/mit");
+  EXPECT_FALSE(HasAttributionRequirement(license));
+  license.mutable_derivative_terms()->set_attribution_text("Built with Llama");
+  EXPECT_TRUE(HasAttributionRequirement(license));
+  License threshold = TestLicenses().at("licenses/apache-2.0");
+  auto* t = threshold.add_usage_thresholds();
+  t->set_metric(License::UsageThreshold::METRIC_ANNUAL_REVENUE_USD);
+  t->set_limit(1000000);
+  t->set_consequence(License::UsageThreshold::CONSEQUENCE_REQUEST_LICENSE);
+  EXPECT_FALSE(HasAttributionRequirement(threshold));
+  t->set_consequence(License::UsageThreshold::CONSEQUENCE_ATTRIBUTION_REQUIRED);
+  EXPECT_TRUE(HasAttributionRequirement(threshold));
+}
+
 TEST(IsOpenLicenseTest, CommercialUseProhibitedIsNeverOpen) {
   License license = TestLicenses().at("licenses/cc-by-4.0");
   license.set_commercial_use(License::COMMERCIAL_USE_PROHIBITED);
