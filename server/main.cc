@@ -57,6 +57,8 @@ ABSL_FLAG(int, model_cache_mb, 1024,
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
+ABSL_FLAG(std::string, license, "",
+          "reassess only: recompute every model using this license (id or licenses/{id}), whatever its rules version");
 
 namespace modelreg {
 namespace {
@@ -228,7 +230,7 @@ absl::Status Run(const std::string& command) {
     ModelStore model_store(pool.get());
     LicenseStore license_store(pool.get());
     ModelService model_service(&model_store, &license_store);
-    MODELREG_ASSIGN_OR_RETURN(int64_t count, model_service.Reassess());
+    MODELREG_ASSIGN_OR_RETURN(int64_t count, model_service.Reassess(absl::GetFlag(FLAGS_license)));
     MODELREG_LOG(INFO) << "reassessed " << count << " models with rules version " << kRulesVersion;
     return absl::OkStatus();
   }

@@ -59,8 +59,8 @@ absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicens
         ClearOutputOnly(&stored);
         return ValidateLicense(stored, "license");
       }));
-  // The license is committed; its models' assessments follow. A failure here leaves them stale until the next
-  // `modelregd reassess`, so it is logged, not returned: the update itself succeeded.
+  // The license is committed; its models' assessments follow. A failure here leaves them stale until the license is
+  // updated again or `modelregd reassess --license=ID` runs, so it is logged, not returned: the update succeeded.
   auto reassessed = models_->Reassess(id);
   if (!reassessed.ok()) {
     MODELREG_LOG(WARNING) << "reassessing models of " << patch.name() << " failed: " << reassessed.status();

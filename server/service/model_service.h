@@ -33,7 +33,7 @@ class ModelService {
   absl::StatusOr<v1::Openness> ClassifyModel(const v1::ClassifyModelRequest& request);
 
   // Recomputes stored assessments made by other rules versions (or, with `license_id`, every model using that
-  // license). Returns how many models changed.
+  // license). Returns how many models were rewritten (whether or not their assessment changed).
   absl::StatusOr<int64_t> Reassess(const std::string& license_id = "");
 
   static constexpr int kMaxBatch = 1000;

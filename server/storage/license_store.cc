@@ -53,7 +53,7 @@ absl::StatusOr<v1::License> LicenseStore::Create(const v1::License& license) {
 }
 
 absl::StatusOr<v1::License> LicenseStore::Get(const std::string& name) {
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, GetMany({name}));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, GetMany({name}, nullptr));
   if (found.empty()) return NotFound(name);
   return std::move(found[0]);
 }

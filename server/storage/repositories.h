@@ -60,10 +60,9 @@ class LicenseRepository {
   virtual absl::StatusOr<v1::License> Create(const v1::License& license) = 0;
   // Returns a license, soft-deleted or not. NOT_FOUND.
   virtual absl::StatusOr<v1::License> Get(const std::string& name) = 0;
-  // Returns the licenses among `names` (resource names) that exist, soft-deleted included, in name order. With
-  // `tx`, reads inside that transaction (from a Mutation) instead of taking another connection.
-  virtual absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names,
-                                                           Transaction* tx = nullptr) = 0;
+  // Returns the licenses among `names` (resource names) that exist, soft-deleted included, in name order. With a
+  // non-null `tx`, reads inside that transaction (from a Mutation) instead of taking another connection.
+  virtual absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) = 0;
   // Locks the license, passes it to `mutate`, writes the result. When the mutation sets delete_time on a live license
   // and a live model references it: FAILED_PRECONDITION naming one such model. delete_time works as in
   // ModelRepository::Update. NOT_FOUND; INVALID_ARGUMENT if the name changes; errors from `mutate`.

@@ -90,13 +90,13 @@ TEST_F(LicenseStoreTest, GetManyReturnsTheExistingOnes) {
   ASSERT_OK(store_.Create(SimpleLicense("many-b")));
   ASSERT_OK(store_.Update("licenses/many-b", SoftDelete));
   absl::StatusOr<std::vector<v1::License>> got =
-      store_.GetMany({"licenses/many-b", "licenses/many-missing", "licenses/many-a", "garbage"});
+      store_.GetMany({"licenses/many-b", "licenses/many-missing", "licenses/many-a", "garbage"}, nullptr);
   ASSERT_OK(got);
   ASSERT_EQ(got->size(), 2u);
   EXPECT_EQ((*got)[0].name(), "licenses/many-a");
   EXPECT_EQ((*got)[1].name(), "licenses/many-b");
   EXPECT_TRUE((*got)[1].has_delete_time());
-  EXPECT_THAT(store_.GetMany({}), testing::IsOk());
+  EXPECT_THAT(store_.GetMany({}, nullptr), testing::IsOk());
 }
 
 TEST_F(LicenseStoreTest, UpdateChangesTermsAndEtag) {
