@@ -20,33 +20,6 @@ using storage_internal::SerializeDeterministic;
 
 constexpr int kBackfillBatchSize = 500;
 
-// The output-only fields every resource has (revision is optional: licenses have none).
-struct OutputFields {
-  const FieldDescriptor* create_time;
-  const FieldDescriptor* update_time;
-  const FieldDescriptor* delete_time;
-  const FieldDescriptor* etag;
-  const FieldDescriptor* revision;
-};
-
-OutputFields OutputFieldsOf(const Message& message) {
-  const auto* d = message.GetDescriptor();
-  return {d->FindFieldByName("create_time"), d->FindFieldByName("update_time"), d->FindFieldByName("delete_time"),
-          d->FindFieldByName("etag"), d->FindFieldByName("revision")};
-}
-
-// The record as stored: output-only fields cleared (a computed assessment is kept).
-std::string StoredBytes(const Message& record) {
-  std::unique_ptr<Message> stored(record.New());
-  stored->CopyFrom(record);
-  const OutputFields f = OutputFieldsOf(*stored);
-  const auto* reflection = stored->GetReflection();
-  for (const FieldDescriptor* field : {f.create_time, f.update_time, f.delete_time, f.etag, f.revision}) {
-    if (field != nullptr) reflection->ClearField(stored.get(), field);
-  }
-  return SerializeDeterministic(*stored);
-}
-
 void SetTime(Message& record, const FieldDescriptor* field, const pqxx::field& micros) {
   const auto* reflection = record.GetReflection();
   if (micros.is_null()) {
@@ -58,8 +31,16 @@ void SetTime(Message& record, const FieldDescriptor* field, const pqxx::field& m
 
 }  // namespace
 
+ResourceTable::OutputFields ResourceTable::OutputFields::Of(const google::protobuf::Descriptor& d) {
+  return {d.FindFieldByName("create_time"), d.FindFieldByName("update_time"), d.FindFieldByName("delete_time"),
+          d.FindFieldByName("etag"), d.FindFieldByName("revision")};
+}
+
 ResourceTable::ResourceTable(const ResourceKind& kind)
-    : kind_(kind), sql_(sql::BuildTableSql(kind)), derived_version_(kind.DerivedVersion()) {
+    : kind_(kind),
+      sql_(sql::BuildTableSql(kind)),
+      derived_version_(kind.DerivedVersion()),
+      output_(OutputFields::Of(*kind.prototype->GetDescriptor())) {
   const std::string prefix = absl::StrCat("modelreg_", kind.table, "_");
   statement_insert_ = prefix + "insert";
   statement_update_ = prefix + "update";
@@ -76,6 +57,17 @@ std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() con
           {statement_rewrite_, sql_.rewrite}, {statement_get_many_, sql_.get_many},
           {statement_lock_, sql_.lock},       {statement_scan_, sql_.scan},
           {statement_stale_, sql_.stale},     {statement_any_stale_, sql_.any_stale}};
+}
+
+std::string ResourceTable::StoredBytes(const Message& record) const {
+  std::unique_ptr<Message> stored(record.New());
+  stored->CopyFrom(record);
+  const auto* reflection = stored->GetReflection();
+  for (const FieldDescriptor* field :
+       {output_.create_time, output_.update_time, output_.delete_time, output_.etag, output_.revision}) {
+    if (field != nullptr) reflection->ClearField(stored.get(), field);
+  }
+  return SerializeDeterministic(*stored);
 }
 
 pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement, const std::string& key,
@@ -100,7 +92,7 @@ pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement,
 
 void ResourceTable::FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
                                      Message& record) const {
-  const OutputFields f = OutputFieldsOf(record);
+  const OutputFields& f = output_;
   const auto* reflection = record.GetReflection();
   const auto revision = row[first].as<int64_t>();
   if (f.revision != nullptr) reflection->SetInt64(&record, f.revision, revision);

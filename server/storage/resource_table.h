@@ -97,9 +97,23 @@ class ResourceTable {
   void FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
                         google::protobuf::Message& record) const;
 
+  // The output-only fields every resource has (revision is optional: licenses have none).
+  struct OutputFields {
+    const google::protobuf::FieldDescriptor* create_time;
+    const google::protobuf::FieldDescriptor* update_time;
+    const google::protobuf::FieldDescriptor* delete_time;
+    const google::protobuf::FieldDescriptor* etag;
+    const google::protobuf::FieldDescriptor* revision;
+    static OutputFields Of(const google::protobuf::Descriptor& descriptor);
+  };
+
+  // The record as stored: output-only fields cleared (a computed assessment is kept).
+  std::string StoredBytes(const google::protobuf::Message& record) const;
+
   const ResourceKind& kind_;
   sql::TableSql sql_;
   int32_t derived_version_;
+  OutputFields output_;
   std::string statement_insert_, statement_update_, statement_rewrite_, statement_get_many_, statement_lock_,
       statement_scan_, statement_stale_, statement_any_stale_;
 };
