@@ -1,3 +1,4 @@
+// The filter checker (domain/query/filter_check.h) and the SQL the storage layer makes of it (storage/sql/filter_sql.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
