@@ -7,8 +7,9 @@ namespace {
 
 std::vector<std::string> Values(const grpc::AuthContext& auth, const char* property) {
   std::vector<std::string> values;
-  for (const grpc::string_ref& value : auth.FindPropertyValues(property))
+  for (const grpc::string_ref& value : auth.FindPropertyValues(property)) {
     values.emplace_back(value.data(), value.size());
+  }
   return values;
 }
 

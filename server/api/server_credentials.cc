@@ -1,12 +1,12 @@
 #include "server/api/server_credentials.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <grpcpp/security/server_credentials.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>

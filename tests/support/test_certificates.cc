@@ -1,7 +1,5 @@
 #include "tests/support/test_certificates.h"
 
-#include <stdlib.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
