@@ -18,6 +18,12 @@ Client::Client(const std::string& address) : Client(grpc::CreateChannel(address,
 Client::Client(std::shared_ptr<grpc::Channel> channel)
     : models_(v1::ModelRegistry::NewStub(channel)), licenses_(v1::LicenseCatalog::NewStub(channel)) {}
 
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = CreateClientChannel(address, options);
+  if (!channel.ok()) return channel.status();
+  return std::make_unique<Client>(*std::move(channel));
+}
+
 template <typename Stub, typename Request, typename Response>
 absl::StatusOr<Response> Client::Call(Stub* stub,
                                       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/channel_options.h"
 #include "client/error_details.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
@@ -30,6 +31,9 @@ class Client {
   explicit Client(const std::string& address);
   // Uses an existing channel (e.g. an in-process one in tests).
   explicit Client(std::shared_ptr<grpc::Channel> channel);
+  // Connects to `address` in plaintext or over TLS as `options` say (client/channel_options.h); INVALID_ARGUMENT when
+  // a certificate or key file cannot be used. The connection is made lazily, on the first call.
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address, const ChannelOptions& options);
 
   // Deadline applied to every call from now on (each page of a pager counts as one call).
   void set_deadline(absl::Duration deadline) { deadline_ = deadline; }

@@ -27,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
+#include "server/api/server_credentials.h"
 #include "server/common/command_line.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
@@ -57,6 +58,11 @@ ABSL_FLAG(int, model_cache_mb, 1024,
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve gRPC over TLS (with --tls-key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificates: require every client to present a certificate signed by one of them (mTLS)");
+ABSL_FLAG(bool, insecure, false, "Allow serving a non-loopback --listen address without TLS");
 ABSL_FLAG(std::string, license, "",
           "reassess only: recompute every model using this license (id or licenses/{id}), whatever its rules version");
 
@@ -154,7 +160,8 @@ absl::Status BackfillDerivedColumns(ConnectionPool* pool) {
   return absl::OkStatus();
 }
 
-absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
+absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
+                   const std::shared_ptr<grpc::ServerCredentials>& credentials) {
   const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
@@ -184,13 +191,18 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
   const int pool_size = std::max(1, absl::GetFlag(FLAGS_pool_size));
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, pool_size);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2 * pool_size);
+  // Without this, gRPC sets SO_REUSEPORT and a second modelregd on the same port would share it silently.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), credentials, &port);
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
+    std::string why = DiagnoseListenFailure(absl::GetFlag(FLAGS_listen));
+    if (why.empty() && !absl::GetFlag(FLAGS_tls_cert).empty()) why = "is --tls-key the key of --tls-cert?";
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen), why.empty() ? "" : ": ", why));
   }
   MODELREG_LOG(INFO) << "modelregd serving on port " << port << " (" << absl::GetFlag(FLAGS_listen) << ")";
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
@@ -209,6 +221,19 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
 
 absl::Status Run(const std::string& command) {
   SignalWaiter signals;
+  // Transport security is checked before the database starts, so that a bad flag fails at once.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (command == "serve") {
+    const ServerTlsOptions tls{absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                               absl::GetFlag(FLAGS_tls_client_ca)};
+    MODELREG_RETURN_IF_ERROR(
+        CheckListenSecurity(absl::GetFlag(FLAGS_listen), tls.enabled(), absl::GetFlag(FLAGS_insecure)));
+    MODELREG_ASSIGN_OR_RETURN(credentials, BuildServerCredentials(tls));
+    MODELREG_LOG(INFO) << "transport: "
+                       << (!tls.enabled()               ? "plaintext"
+                           : tls.client_ca_file.empty() ? "TLS"
+                                                        : "TLS, client certificates required (mTLS)");
+  }
   std::unique_ptr<EmbeddedPostgres> embedded;
   std::string url = absl::GetFlag(FLAGS_database_url);
   if (url.empty()) {
@@ -234,7 +259,7 @@ absl::Status Run(const std::string& command) {
     MODELREG_LOG(INFO) << "reassessed " << count << " models with rules version " << kRulesVersion;
     return absl::OkStatus();
   }
-  return Serve(pool.get(), &signals);
+  return Serve(pool.get(), &signals, credentials);
 }
 
 }  // namespace

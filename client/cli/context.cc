@@ -1,5 +1,6 @@
 #include "client/cli/context.h"
 
+#include <cstdlib>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -13,7 +14,9 @@ OutputFormat Context::format() const {
 
 Client& Context::client() {
   if (client_ == nullptr) {
-    client_ = std::make_unique<Client>(server);
+    absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(server, channel);
+    if (!client.ok()) std::exit(LocalError(client.status()));
+    client_ = *std::move(client);
     client_->set_deadline(absl::Milliseconds(timeout_seconds * 1000));
   }
   return *client_;
@@ -34,6 +37,7 @@ int RpcError(const Context& ctx, const absl::Status& status) {
             << ErrorDetailLines(GetErrorDetails(status));
   if (status.code() == absl::StatusCode::kUnavailable) {
     std::cerr << "hint: is modelregd running at " << ctx.server << "? (set --server or MODELREG_SERVER)\n";
+    if (!ctx.channel.UsesTls()) std::cerr << "hint: if it serves TLS, give its CA with --ca-file\n";
   } else if (status.code() == absl::StatusCode::kDeadlineExceeded) {
     std::cerr << "hint: no answer within " << ctx.timeout_seconds << " s (raise --timeout)\n";
   }

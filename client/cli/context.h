@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "client/channel_options.h"
 #include "client/cli/output.h"
 #include "client/client.h"
 #include "google/protobuf/message.h"
@@ -22,13 +23,15 @@ struct Context {
   std::string server = "127.0.0.1:7411";
   double timeout_seconds = 10;
   std::string output = "table";
+  ChannelOptions channel;  // --ca-file, --cert-file, --key-file, --tls
 
   // Set by the command that ran.
   int exit_code = kExitOk;
 
   // The output format from --output; exits with kExitUsage (through UsageError) when it is bad.
   OutputFormat format() const;
-  // A client for --server with the --timeout deadline; created on first use.
+  // A client for --server with the --timeout deadline and the TLS flags; created on first use. Exits the process
+  // (kExitLocalFailure) when a certificate or key file cannot be used.
   Client& client();
 
  private:

@@ -20,6 +20,12 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", ctx.timeout_seconds, "Deadline of each call, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--ca-file", ctx.channel.ca_file, "Connect over TLS, verifying the server with this PEM CA file")
+      ->envname("MODELREG_CA_FILE");
+  app.add_option("--cert-file", ctx.channel.cert_file, "PEM client certificate, for a server that requires one")
+      ->envname("MODELREG_CERT_FILE");
+  app.add_option("--key-file", ctx.channel.key_file, "PEM private key of --cert-file")->envname("MODELREG_KEY_FILE");
+  app.add_flag("--tls", ctx.channel.tls, "Connect over TLS, verifying the server with the system's trusted CAs");
   app.add_option("-o,--output", ctx.output, "Output format")
       ->check(CLI::IsMember({"table", "json", "yaml"}, CLI::ignore_case))
       ->capture_default_str();
