@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/api/license_catalog_service.h"
+#include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
 #include "server/common/command_line.h"
 #include "server/common/logging.h"
@@ -188,6 +189,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals) {
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
+  InstallMalformedRequestHandling(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
