@@ -317,5 +317,49 @@ TEST_F(ServerCliTest, MigrateCommandIsIdempotent) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+// Every file the CLI reads (-f, importers, catalog load) is read by one bounded reader: a directory, an endless or
+// huge input, or an unreadable path is exit code 1 with a message, never an abort (bad_alloc, uncaught exception).
+// No server is needed: the input is rejected before any call.
+TEST(CliInputTest, DirectoryHugeAndUnreadableInputsAreErrorsNotAborts) {
+  char dir_template[] = "/tmp/mrcli.XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  const std::string huge = dir + "/huge.yaml";
+  {
+    std::ofstream out(huge, std::ios::binary);
+    out << "name: publishers/x/models/y\n";
+    out << "description: \"" << std::string((16 << 20) + 1, 'x') << "\"\n";
+  }
+  const std::vector<std::vector<std::string>> commands = {
+      {"import", "mof", "/dev/zero"},
+      {"import", "mof", dir},
+      {"import", "hf-card", "/dev/zero", "--name", "a/b"},
+      {"import", "hf-card", dir, "--name", "a/b"},
+      {"models", "create", "-f", dir},
+      {"models", "create", "-f", "/dev/zero"},
+      {"models", "create", "-f", huge},
+      {"models", "classify", "-f", dir},
+      {"models", "update", "x/y", "-f", "/dev/zero"},
+      {"licenses", "create", "-f", dir},
+      {"licenses", "update", "mit", "-f", "/dev/zero"},
+      {"catalog", "load", "-f", dir},
+      {"catalog", "load", "-f", "/dev/zero", "--dry-run"},
+      {"import", "mof", dir + "/missing.yml"},
+  };
+  for (std::vector<std::string> args : commands) {
+    std::string shown;
+    for (const std::string& a : args) shown += a + " ";
+    args.insert(args.begin(), {BinDir() + "/modelreg", "--server", "127.0.0.1:1", "--timeout", "2"});
+    const CommandResult r = RunCommand(args);
+    EXPECT_EQ(r.exit_code, 1) << shown << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0U) << shown << ": " << r.err;
+    const bool names_the_problem = r.err.find("is a directory") != std::string::npos ||
+                                   r.err.find("larger than the input limit of 16777216 bytes") != std::string::npos ||
+                                   r.err.find("No such file") != std::string::npos;
+    EXPECT_TRUE(names_the_problem) << shown << ": " << r.err;
+    EXPECT_EQ(r.err.find("terminate"), std::string::npos) << shown << ": " << r.err;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace modelreg::testing
