@@ -223,7 +223,9 @@ absl::Status Run(const std::string& command) {
   if (url.empty()) {
     std::string data_dir = absl::GetFlag(FLAGS_data_dir);
     if (data_dir.empty()) data_dir = DefaultDataDir();
-    MODELREG_ASSIGN_OR_RETURN(embedded, EmbeddedPostgres::Start(data_dir));
+    EmbeddedPostgres::Options options;
+    options.attach_if_locked = command != "serve";  // migrate/reassess use a running server's cluster
+    MODELREG_ASSIGN_OR_RETURN(embedded, EmbeddedPostgres::Start(data_dir, options));
     url = embedded->url();
     MODELREG_LOG(INFO) << "embedded PostgreSQL running in " << data_dir;
   }
