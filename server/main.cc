@@ -25,7 +25,9 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/api/license_catalog_service.h"
+#include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
 #include "server/api/server_credentials.h"
 #include "server/common/command_line.h"
@@ -42,6 +44,7 @@
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
+#include "server/storage/transaction.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7411", "gRPC listen address, host:port (port 0 picks a free port)");
 ABSL_FLAG(std::string, database_url, "",
@@ -55,6 +58,10 @@ ABSL_FLAG(int, read_threads, 2, "Threads serving GetModel cache misses, each wit
 ABSL_FLAG(int, model_cache_mb, 1024,
           "Memory for cached models served by GetModel, in MiB (0: no cache); warmed at start-up, kept coherent "
           "through PostgreSQL notifications");
+ABSL_FLAG(absl::Duration, max_statement_timeout, absl::Seconds(30),
+          "Longest a database statement of a call may run (less when the call's deadline is nearer); 0 = no cap");
+ABSL_FLAG(absl::Duration, lock_timeout, absl::Seconds(5),
+          "Longest a database statement waits for a lock before the call fails with ABORTED; 0 = no limit");
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
@@ -197,6 +204,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), credentials, &port);
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
+  InstallMalformedRequestHandling(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::string why = DiagnoseListenFailure(absl::GetFlag(FLAGS_listen));
@@ -221,6 +229,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
 
 absl::Status Run(const std::string& command) {
   SignalWaiter signals;
+  SetStatementLimits({absl::GetFlag(FLAGS_max_statement_timeout), absl::GetFlag(FLAGS_lock_timeout)});
   // Transport security is checked before the database starts, so that a bad flag fails at once.
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (command == "serve") {
@@ -239,7 +248,9 @@ absl::Status Run(const std::string& command) {
   if (url.empty()) {
     std::string data_dir = absl::GetFlag(FLAGS_data_dir);
     if (data_dir.empty()) data_dir = DefaultDataDir();
-    MODELREG_ASSIGN_OR_RETURN(embedded, EmbeddedPostgres::Start(data_dir));
+    EmbeddedPostgres::Options options;
+    options.attach_if_locked = command != "serve";  // migrate/reassess use a running server's cluster
+    MODELREG_ASSIGN_OR_RETURN(embedded, EmbeddedPostgres::Start(data_dir, options));
     url = embedded->url();
     MODELREG_LOG(INFO) << "embedded PostgreSQL running in " << data_dir;
   }

@@ -1,5 +1,7 @@
 // modelreg: command-line client of the modelreg registry (modelreg.v1 over gRPC).
 #include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
 
 #include "client/cli/catalog_commands.h"
 #include "client/cli/context.h"
@@ -40,6 +42,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);  // prints help to stdout, errors to stderr
     return rc == 0 ? modelreg::cli::kExitOk : modelreg::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    // A backstop: commands report their errors themselves; anything escaping is a local failure, not an abort.
+    std::cerr << "error: " << e.what() << "\n";
+    return modelreg::cli::kExitLocalFailure;
   }
   return ctx.exit_code;
 }

@@ -1,14 +1,15 @@
 #include "client/cli/record_io.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -18,22 +19,56 @@
 
 namespace modelreg::cli {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream text;
-    text << std::cin.rdbuf();
-    return text.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    const std::string message = absl::StrCat("cannot read ", path, ": ", std::strerror(error));
+absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  const bool is_stdin = path == "-";
+  const std::string name = is_stdin ? std::string("standard input") : path;
+  auto io_error = [&name](int error, absl::string_view doing) {
+    const std::string message = absl::StrCat("cannot ", doing, " ", name, ": ", std::strerror(error));
     if (error == ENOENT) return absl::NotFoundError(message);
-    if (error == EACCES) return absl::PermissionDeniedError(message);
+    if (error == EACCES || error == EPERM) return absl::PermissionDeniedError(message);
+    if (error == EISDIR) return absl::InvalidArgumentError(absl::StrCat(name, ": is a directory; expected a file"));
     return absl::InternalError(message);
+  };
+  auto too_large = [&name, max_bytes] {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": larger than the input limit of ", max_bytes,
+                                                   " bytes; expected a record or catalog file"));
+  };
+  int fd = STDIN_FILENO;
+  if (!is_stdin) {
+    do {
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return io_error(errno, "read");
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::InternalError(absl::StrCat("error reading ", path));
+  struct FdCloser {
+    int fd;
+    bool owned;
+    ~FdCloser() {
+      if (owned) ::close(fd);
+    }
+  } closer{fd, !is_stdin};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return io_error(errno, "read");
+  if (S_ISDIR(info.st_mode)) return io_error(EISDIR, "read");
+  if (S_ISREG(info.st_mode) && static_cast<uint64_t>(info.st_size) > max_bytes) return too_large();
+  std::string text;
+  // Reads at most max_bytes + 1: one byte more than allowed tells a too-large input, whatever its kind.
+  constexpr size_t kChunk = 64 << 10;
+  while (true) {
+    const size_t want = std::min(kChunk, max_bytes + 1 - text.size());
+    const size_t old_size = text.size();
+    text.resize(old_size + want);
+    const ssize_t got = ::read(fd, text.data() + old_size, want);
+    if (got < 0) {
+      const int error = errno;
+      text.resize(old_size);
+      if (error == EINTR) continue;
+      return io_error(error, "read");
+    }
+    text.resize(old_size + static_cast<size_t>(got));
+    if (got == 0) break;
+    if (text.size() > max_bytes) return too_large();
+  }
   return text;
 }
 

@@ -5,15 +5,15 @@
 
 namespace modelreg {
 
-grpc::Status ModelRegistryService::CreateModel(grpc::ServerContext* /*context*/, const v1::CreateModelRequest* request,
+grpc::Status ModelRegistryService::CreateModel(grpc::ServerContext* context, const v1::CreateModelRequest* request,
                                                v1::Model* response) {
-  return RunUnary("CreateModel", response, [&] { return service_->CreateModel(*request); });
+  return RunUnary(context, "CreateModel", response, [&] { return service_->CreateModel(*request); });
 }
 
-grpc::Status ModelRegistryService::BatchCreateModels(grpc::ServerContext* /*context*/,
+grpc::Status ModelRegistryService::BatchCreateModels(grpc::ServerContext* context,
                                                      const v1::BatchCreateModelsRequest* request,
                                                      v1::BatchCreateModelsResponse* response) {
-  return RunUnary("BatchCreateModels", response, [&] { return service_->BatchCreateModels(*request); });
+  return RunUnary(context, "BatchCreateModels", response, [&] { return service_->BatchCreateModels(*request); });
 }
 
 grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerContext* context,
@@ -27,29 +27,29 @@ grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerCon
   return reactor;
 }
 
-grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* /*context*/, const v1::UpdateModelRequest* request,
+grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,
                                                v1::Model* response) {
-  return RunUnary("UpdateModel", response, [&] { return service_->UpdateModel(*request); });
+  return RunUnary(context, "UpdateModel", response, [&] { return service_->UpdateModel(*request); });
 }
 
-grpc::Status ModelRegistryService::DeleteModel(grpc::ServerContext* /*context*/, const v1::DeleteModelRequest* request,
+grpc::Status ModelRegistryService::DeleteModel(grpc::ServerContext* context, const v1::DeleteModelRequest* request,
                                                v1::Model* response) {
-  return RunUnary("DeleteModel", response, [&] { return service_->DeleteModel(*request); });
+  return RunUnary(context, "DeleteModel", response, [&] { return service_->DeleteModel(*request); });
 }
 
-grpc::Status ModelRegistryService::UndeleteModel(grpc::ServerContext* /*context*/,
-                                                 const v1::UndeleteModelRequest* request, v1::Model* response) {
-  return RunUnary("UndeleteModel", response, [&] { return service_->UndeleteModel(*request); });
+grpc::Status ModelRegistryService::UndeleteModel(grpc::ServerContext* context, const v1::UndeleteModelRequest* request,
+                                                 v1::Model* response) {
+  return RunUnary(context, "UndeleteModel", response, [&] { return service_->UndeleteModel(*request); });
 }
 
-grpc::Status ModelRegistryService::ListModels(grpc::ServerContext* /*context*/, const v1::ListModelsRequest* request,
+grpc::Status ModelRegistryService::ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
                                               v1::ListModelsResponse* response) {
-  return RunUnary("ListModels", response, [&] { return service_->ListModels(*request); });
+  return RunUnary(context, "ListModels", response, [&] { return service_->ListModels(*request); });
 }
 
-grpc::Status ModelRegistryService::ClassifyModel(grpc::ServerContext* /*context*/,
-                                                 const v1::ClassifyModelRequest* request, v1::Openness* response) {
-  return RunUnary("ClassifyModel", response, [&] { return service_->ClassifyModel(*request); });
+grpc::Status ModelRegistryService::ClassifyModel(grpc::ServerContext* context, const v1::ClassifyModelRequest* request,
+                                                 v1::Openness* response) {
+  return RunUnary(context, "ClassifyModel", response, [&] { return service_->ClassifyModel(*request); });
 }
 
 }  // namespace modelreg

@@ -1,20 +1,34 @@
 // Runs one unary handler: calls the service, moves the result into the response, converts the status. Any
-// exception that escapes the layers below becomes INTERNAL without its text.
+// exception that escapes the layers below becomes INTERNAL without its text. The call's deadline is the thread's
+// call deadline (server/common/call_deadline.h) while the service runs, so the database work it does is bounded by
+// it (server/storage/transaction.h).
 #pragma once
 
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
+#include <chrono>
 #include <exception>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "server/api/grpc_status.h"
+#include "server/common/call_deadline.h"
 #include "server/common/logging.h"
 
 namespace modelreg {
 
+// The deadline of `context` as an absl::Time; InfiniteFuture() when the client set none.
+inline absl::Time DeadlineOf(const grpc::ServerContextBase& context) {
+  const std::chrono::system_clock::time_point deadline = context.deadline();
+  // gRPC reports "no deadline" as a far-future time point; anything a century away is no deadline.
+  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 100)) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
 template <typename Response, typename Call>
-grpc::Status RunUnary(const char* method, Response* response, Call&& call) {
+grpc::Status RunUnary(const grpc::ServerContextBase* context, const char* method, Response* response, Call&& call) {
+  const ScopedCallDeadline deadline(DeadlineOf(*context));
   try {
     auto result = std::forward<Call>(call)();
     if (!result.ok()) return ToGrpcStatus(result.status());

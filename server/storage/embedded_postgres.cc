@@ -1,9 +1,11 @@
 #include "server/storage/embedded_postgres.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -159,9 +161,29 @@ absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const 
   pg->options_ = options;
   MODELREG_ASSIGN_OR_RETURN(pg->bin_dir_, FindBinaries());
   MODELREG_ASSIGN_OR_RETURN(pg->run_as_, ClusterUser());
+  struct stat existing {};
+  pg->data_dir_given_ = ::stat(data_dir.c_str(), &existing) == 0;
   MODELREG_ASSIGN_OR_RETURN(pg->data_dir_, CreateDataDir(data_dir));
   pg->pgdata_ = pg->data_dir_ + "/pgdata";
   pg->log_path_ = pg->data_dir_ + "/postgres.log";
+  MODELREG_RETURN_IF_ERROR(pg->CheckDataDirIsOurs());
+  MODELREG_RETURN_IF_ERROR(pg->LockDataDir());
+  if (pg->holder_pid_ != 0) {
+    const std::string holder =
+        absl::StrCat("data directory ", pg->data_dir_, " is in use by modelregd pid ",
+                     pg->holder_pid_ > 0 ? absl::StrCat(pg->holder_pid_) : std::string("(not yet written)"),
+                     " (it holds ", pg->data_dir_, "/", kLockFileName, ")");
+    if (!options.attach_if_locked) {
+      return absl::FailedPreconditionError(absl::StrCat(holder, "; stop that process or give another --data-dir"));
+    }
+    // Its cluster is running: use it as is, without touching its directory, settings or life.
+    MODELREG_LOG(INFO) << holder << "; using the PostgreSQL it runs";
+    pg->attached_ = true;
+    MODELREG_RETURN_IF_ERROR(pg->PrepareSocketDir());
+    pg->SetUrls();
+    MODELREG_RETURN_IF_ERROR(pg->CreateDatabase());
+    return pg;
+  }
   MODELREG_RETURN_IF_ERROR(pg->HandOverDataDir());
   MODELREG_RETURN_IF_ERROR(pg->PrepareSocketDir());
   MODELREG_RETURN_IF_ERROR(pg->InitDbOnFirstRun());
@@ -182,11 +204,74 @@ absl::StatusOr<EmbeddedPostgres::RunAs> EmbeddedPostgres::ClusterUser() {
   return RunAs{true, user->pw_uid, user->pw_gid, user->pw_name};
 }
 
-absl::Status EmbeddedPostgres::HandOverDataDir() {
-  if (run_as_.switch_user && ::chown(data_dir_.c_str(), run_as_.uid, run_as_.gid) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot chown ", data_dir_, ": ", std::strerror(errno)));
+absl::Status EmbeddedPostgres::CheckDataDirIsOurs() const {
+  if (::access((pgdata_ + "/PG_VERSION").c_str(), F_OK) == 0) return absl::OkStatus();
+  DIR* dir = ::opendir(data_dir_.c_str());
+  if (dir == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", data_dir_, ": ", std::strerror(errno)));
   }
-  ::chmod(data_dir_.c_str(), 0700);
+  std::vector<std::string> foreign;
+  while (const struct dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    // What modelregd itself creates before the cluster exists (an interrupted first run), and a file system's own.
+    if (name == "." || name == ".." || name == "pgdata" || name == "postgres.log" || name == kLockFileName ||
+        name == "lost+found") {
+      continue;
+    }
+    if (foreign.size() < 3) foreign.push_back(name);
+  }
+  ::closedir(dir);
+  if (foreign.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(data_dir_, " is not empty and is not a modelreg data directory (it holds `", foreign[0],
+                   "`, and no pgdata/PG_VERSION); refusing to take it over: give an empty or new --data-dir"));
+}
+
+absl::Status EmbeddedPostgres::LockDataDir() {
+  const std::string path = absl::StrCat(data_dir_, "/", kLockFileName);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    char buffer[32] = {};
+    const ssize_t got = ::pread(fd, buffer, sizeof(buffer) - 1, 0);
+    ::close(fd);
+    if (error != EWOULDBLOCK) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot lock ", path, ": ", std::strerror(error)));
+    }
+    holder_pid_ = got > 0 ? std::strtol(buffer, nullptr, 10) : 0;
+    if (holder_pid_ <= 0) holder_pid_ = -1;  // held, pid not written yet
+    return absl::OkStatus();
+  }
+  const std::string pid = absl::StrCat(::getpid(), "\n");
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    MODELREG_LOG(WARNING) << "cannot write the pid to " << path << ": " << std::strerror(errno);
+  }
+  lock_fd_ = fd;
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedPostgres::HandOverDataDir() {
+  struct stat before {};
+  if (::stat(data_dir_.c_str(), &before) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot stat ", data_dir_, ": ", std::strerror(errno)));
+  }
+  // A directory modelregd just created is no news; one the user had is.
+  const LogLevel level = data_dir_given_ ? LogLevel::kWarning : LogLevel::kDebug;
+  if (run_as_.switch_user && (before.st_uid != run_as_.uid || before.st_gid != run_as_.gid)) {
+    LogLine(level, absl::StrCat("changing the owner of ", data_dir_, " from uid ", before.st_uid, " gid ",
+                                before.st_gid, " to ", run_as_.user, " (uid ", run_as_.uid, " gid ", run_as_.gid,
+                                "): the embedded PostgreSQL runs as that user"));
+    if (::chown(data_dir_.c_str(), run_as_.uid, run_as_.gid) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot chown ", data_dir_, ": ", std::strerror(errno)));
+    }
+  }
+  if ((before.st_mode & 07777) != 0700) {
+    char mode[16];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(before.st_mode & 07777));
+    LogLine(level, absl::StrCat("changing the mode of ", data_dir_, " from ", mode, " to 0700: it holds the database"));
+    ::chmod(data_dir_.c_str(), 0700);
+  }
   // Open (and own) the log before anything writes to it.
   const int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot open ", log_path_));
@@ -291,7 +376,7 @@ absl::Status EmbeddedPostgres::CreateDatabase() {
 }
 
 absl::Status EmbeddedPostgres::Stop() {
-  if (!running_) return absl::OkStatus();
+  if (!running_) return absl::OkStatus();  // never started here (attached) or already stopped
   running_ = false;
   if (Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"}) == 0) {
     MODELREG_LOG(INFO) << "embedded PostgreSQL stopped";
@@ -308,6 +393,7 @@ absl::Status EmbeddedPostgres::Stop() {
 EmbeddedPostgres::~EmbeddedPostgres() {
   absl::Status status = Stop();
   if (!status.ok()) MODELREG_LOG(ERROR) << status;
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock, once the cluster has stopped
 }
 
 int EmbeddedPostgres::Run(const std::vector<std::string>& argv) const {

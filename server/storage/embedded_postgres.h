@@ -21,6 +21,9 @@ class EmbeddedPostgres {
     // initdb --no-sync: faster first start, for tests only.
     bool initdb_no_sync = false;
     absl::Duration start_timeout = absl::Seconds(60);
+    // When another modelregd holds the data directory's lock: connect to the cluster it runs (its socket is in the
+    // data directory) instead of failing, and never start or stop it. For `modelregd migrate` / `reassess`.
+    bool attach_if_locked = false;
   };
 
   // Creates (first run: initdb into `<data_dir>/pgdata`) and starts a cluster whose only way in is a Unix socket in
@@ -30,6 +33,14 @@ class EmbeddedPostgres {
   // given to that user; as another user it runs as that user. A cluster left running or a stale postmaster.pid from a
   // crash is handled. FAILED_PRECONDITION when the binaries are missing or `data_dir` is unusable; UNAVAILABLE when
   // initdb or the server fails (see the log).
+  //
+  // One data directory, one owner: the process holds an exclusive flock on `<data_dir>/modelregd.lock` (holding its
+  // pid) until it is destroyed. When another process holds it: FAILED_PRECONDITION naming that pid, or, with
+  // `attach_if_locked`, an EmbeddedPostgres attached to the running cluster (attached() true; Stop does nothing).
+  // An existing non-empty directory that is not a modelreg data directory (no `pgdata/PG_VERSION`, and entries other
+  // than the files modelregd creates) is refused (FAILED_PRECONDITION), never taken over; a change of owner or mode
+  // made to the directory is logged as a warning.
+  static constexpr char kLockFileName[] = "modelregd.lock";
   static absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> Start(const std::string& data_dir);
   static absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> Start(const std::string& data_dir, const Options& options);
 
@@ -47,6 +58,8 @@ class EmbeddedPostgres {
   const std::string& admin_url() const { return admin_url_; }
   const std::string& socket_dir() const { return socket_dir_; }
   const std::string& data_dir() const { return data_dir_; }
+  // True when this process uses a cluster another modelregd runs (see attach_if_locked).
+  bool attached() const { return attached_; }
 
  private:
   struct RunAs {
@@ -61,6 +74,11 @@ class EmbeddedPostgres {
   // The steps of Start, in order.
   // The user the cluster runs as: `postgres` (else `nobody`) when running as root, else no switch.
   static absl::StatusOr<RunAs> ClusterUser();
+  // Refuses a non-empty data_dir_ that is not a modelreg data directory.
+  absl::Status CheckDataDirIsOurs() const;
+  // Takes the flock on the lock file (lock_fd_) and writes our pid. Sets holder_pid_ (> 0) instead when another
+  // process holds it.
+  absl::Status LockDataDir();
   // Gives data_dir_ to run_as_ (mode 0700), creates the log owned by it, and checks that it can write there.
   absl::Status HandOverDataDir();
   // Sets socket_dir_: data_dir_, or a directory under /tmp (created, owned by run_as_) when that path is too long.
@@ -90,6 +108,10 @@ class EmbeddedPostgres {
   std::string url_;
   std::string admin_url_;
   bool running_ = false;
+  bool attached_ = false;
+  bool data_dir_given_ = false;  // it existed before Start: changes to it are logged as warnings
+  int lock_fd_ = -1;
+  long holder_pid_ = 0;
 };
 
 }  // namespace modelreg

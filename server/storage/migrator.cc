@@ -84,6 +84,10 @@ absl::Status ApplyMigrations(ConnectionPool& pool) {
   bool locked = false;
   absl::Status result;
   try {
+    // Migrations (an index build on a large table) may legitimately run long and wait for locks: no limits on
+    // this connection while it migrates; RunTransaction sets them again when it next uses it.
+    connection.set_variable("statement_timeout", "0");
+    connection.set_variable("lock_timeout", "0");
     {
       pqxx::nontransaction tx(connection);
       tx.exec_params("SELECT pg_advisory_lock($1)", kMigrationLockKey);

@@ -37,6 +37,11 @@ absl::Status StatusFromSqlState(const pqxx::sql_error& e) {
     LogSqlError("database unavailable", e);
     return DatabaseUnavailable("database unavailable");
   }
+  if (state == "55P03") {
+    LogSqlError("lock timeout", e);
+    return ErrorWithReason(absl::StatusCode::kAborted, "LOCK_TIMEOUT",
+                           "a lock the request needs was not granted within the lock timeout; retry");
+  }
   if (state == "57014") {
     LogSqlError("statement canceled", e);
     return ErrorWithReason(absl::StatusCode::kDeadlineExceeded, "DATABASE_TIMEOUT",

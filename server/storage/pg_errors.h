@@ -15,6 +15,7 @@ namespace modelreg {
 //   broken_connection, SQLSTATE 08xxx/57P -> UNAVAILABLE, DATABASE_UNAVAILABLE
 //   in_doubt_error                        -> UNAVAILABLE (outcome of the commit unknown), OUTCOME_UNKNOWN
 //   query_canceled (statement timeout)    -> DEADLINE_EXCEEDED, DATABASE_TIMEOUT
+//   lock_not_available (lock timeout)     -> ABORTED, LOCK_TIMEOUT
 //   anything else                         -> INTERNAL ("internal storage error"), INTERNAL
 absl::Status StatusFromCurrentException();
 

@@ -1,5 +1,7 @@
 #include "server/storage/transaction.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <pqxx/pqxx>
@@ -7,6 +9,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/call_deadline.h"
 #include "server/common/errors.h"
 #include "server/storage/pg_errors.h"
 
@@ -21,21 +24,75 @@ void Backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(jitter() % max_ms)));
 }
 
+std::atomic<int64_t> max_statement_timeout_ms{30000};
+std::atomic<int64_t> lock_timeout_ms{5000};
+
+int64_t CeilMillis(absl::Duration d) {
+  return std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1))));
+}
+
+absl::Status DeadlinePassed(absl::string_view what) {
+  return ErrorWithReason(absl::StatusCode::kDeadlineExceeded, "DEADLINE_PASSED",
+                         absl::StrCat("the call's deadline passed ", what, "; nothing was written"));
+}
+
+// The statement timeout for work with `remaining` time left, in ms (0 = none): the smaller of the two.
+int64_t StatementTimeoutMs(absl::Duration remaining) {
+  const int64_t cap = max_statement_timeout_ms.load(std::memory_order_relaxed);
+  if (remaining == absl::InfiniteDuration()) return cap;
+  const int64_t left = CeilMillis(remaining);
+  return cap == 0 ? left : std::min(cap, left);
+}
+
+// Sets session variables through libpqxx's cache of them: a round trip only when a value changes. Outside any
+// transaction (inside one, libpqxx would set it for that transaction).
+void SetSessionTimeouts(pqxx::connection& connection, int64_t statement_ms) {
+  const std::string statement = absl::StrCat(statement_ms);
+  const std::string lock = absl::StrCat(lock_timeout_ms.load(std::memory_order_relaxed));
+  if (connection.get_variable("statement_timeout") != statement) {
+    connection.set_variable("statement_timeout", statement);
+  }
+  if (connection.get_variable("lock_timeout") != lock) connection.set_variable("lock_timeout", lock);
+}
+
 }  // namespace
+
+void SetStatementLimits(const StatementLimits& limits) {
+  max_statement_timeout_ms =
+      limits.max_statement_timeout <= absl::ZeroDuration() ? 0 : CeilMillis(limits.max_statement_timeout);
+  lock_timeout_ms = limits.lock_timeout <= absl::ZeroDuration() ? 0 : CeilMillis(limits.lock_timeout);
+}
+
+StatementLimits GetStatementLimits() {
+  return {absl::Milliseconds(max_statement_timeout_ms.load()), absl::Milliseconds(lock_timeout_ms.load())};
+}
 
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
   absl::Status last;
   bool broken_retried = false;
+  const absl::Time deadline = CallDeadline();
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(acquire_timeout);
+    if (absl::Now() >= deadline) return DeadlinePassed("before the transaction started");
+    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(std::min(acquire_timeout, deadline - absl::Now()));
     if (!lease.ok()) return lease.status();
     std::optional<Transaction> transaction;  // outlives `tx`: its OnEnd hooks run once `tx` has ended
     try {
+      const int64_t cap_ms = StatementTimeoutMs(absl::InfiniteDuration());
+      SetSessionTimeouts(**lease, cap_ms);
       pqxx::work tx(**lease);
+      if (deadline != absl::InfiniteFuture()) {
+        const int64_t statement_ms = StatementTimeoutMs(deadline - absl::Now());
+        if (statement_ms != cap_ms) tx.exec(absl::StrCat("SET LOCAL statement_timeout = ", statement_ms));
+      }
       absl::Status status = body(transaction.emplace(&tx));
       if (!status.ok()) {
         tx.abort();
         return status;
+      }
+      if (absl::Now() >= deadline) {
+        // The caller has been told DEADLINE_EXCEEDED already: what it gave up on must not happen behind its back.
+        tx.abort();
+        return DeadlinePassed("before the transaction could commit; it was rolled back");
       }
       tx.commit();
       return absl::OkStatus();
@@ -45,7 +102,8 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
       if (last.code() != absl::StatusCode::kAborted) return last;
     } catch (const pqxx::sql_error&) {
       last = StatusFromCurrentException();
-      if (last.code() != absl::StatusCode::kAborted) return last;  // 40001/40P01 without a dedicated class
+      // 40001/40P01 without a dedicated class are retried; a lock timeout is not (it already waited).
+      if (last.code() != absl::StatusCode::kAborted || ErrorReason(last) == "LOCK_TIMEOUT") return last;
     } catch (const pqxx::broken_connection&) {
       // The pooled connection died while idle (e.g. a server restart) or during the body, before any commit was
       // attempted (a lost commit is in_doubt_error): nothing was written, so one retry on a fresh connection is safe.
@@ -57,6 +115,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
       return StatusFromCurrentException();
     }
     if (attempt < kMaxTransactionAttempts) Backoff(attempt);
+    if (absl::Now() >= deadline) return last;
   }
   if (last.code() != absl::StatusCode::kAborted) return last;
   return ErrorWithReason(
@@ -65,10 +124,15 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
 }
 
 absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
+  const absl::Time deadline = CallDeadline();
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(acquire_timeout);
+    if (absl::Now() >= deadline) return DeadlinePassed("before the statement started");
+    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(std::min(acquire_timeout, deadline - absl::Now()));
     if (!lease.ok()) return lease.status();
     try {
+      SetSessionTimeouts(**lease, StatementTimeoutMs(deadline == absl::InfiniteFuture()
+                                                         ? absl::InfiniteDuration()
+                                                         : absl::Ceil(deadline - absl::Now(), absl::Seconds(1))));
       pqxx::nontransaction tx(**lease);
       Transaction transaction(&tx);
       return body(transaction);

@@ -43,6 +43,31 @@ class Transaction {
 
 using TransactionBody = std::function<absl::Status(Transaction&)>;
 
+// Time limits on database work, process-wide (modelregd sets them from its flags at start-up).
+struct StatementLimits {
+  // Longest any statement may run (`--max-statement-timeout`); zero means no server cap.
+  absl::Duration max_statement_timeout = absl::Seconds(30);
+  // Longest a statement waits for a row or table lock (`lock_timeout`); zero means no limit.
+  absl::Duration lock_timeout = absl::Seconds(5);
+};
+void SetStatementLimits(const StatementLimits& limits);
+StatementLimits GetStatementLimits();
+
+// Deadlines. Both runners bound their work by the thread's call deadline (server/common/call_deadline.h, set by
+// the gRPC adapters from the client's deadline for the duration of the call; InfiniteFuture() off a call):
+// - Every pooled connection runs with session `lock_timeout` = StatementLimits::lock_timeout and a session
+//   `statement_timeout` (set through libpqxx's variable cache, so a round trip only when the value changes).
+// - RunTransaction: session statement_timeout = the server maximum; when the call has less time left, the
+//   transaction also runs `SET LOCAL statement_timeout` = the time left (one more round trip). A body whose
+//   deadline passed is rolled back, never committed: the deadline is checked again just before COMMIT (what
+//   remains is the commit's own round trip). No attempt starts, and no retry, once the deadline has passed.
+// - RunSingleStatement: session statement_timeout = the time left rounded up to whole seconds (so that callers with
+//   similar deadlines share a value and skip the round trip), capped by the server maximum. A read may thus run
+//   up to a second past its deadline; it changes nothing.
+// A statement cut short by either timeout is DEADLINE_EXCEEDED (DATABASE_TIMEOUT); a lock not granted within
+// lock_timeout is ABORTED (LOCK_TIMEOUT, not retried); a call whose deadline passed is DEADLINE_EXCEEDED
+// (DEADLINE_PASSED), with nothing written. The connection pool's wait is bounded by the deadline too.
+
 inline constexpr int kMaxTransactionAttempts = 4;
 
 // Runs `body` in one read-committed transaction on a pooled connection and commits it when `body` returns OK; when

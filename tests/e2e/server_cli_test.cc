@@ -307,6 +307,59 @@ TEST_F(ServerCliTest, HealthIsNotServingWhileTheDatabaseIsDown) {
   EXPECT_EQ(r.err.find("SELECT"), std::string::npos) << r.err;
 }
 
+// One data directory, one owner: `migrate` and `reassess` against a serving modelregd's data directory use its
+// cluster (no restart: the postmaster keeps its pid, the server keeps answering); a second `serve` there fails
+// naming the holder's pid.
+TEST_F(ServerCliTest, DataDirectoryHasOneOwner) {
+  auto postmaster_pid = [&] {
+    std::ifstream in(root_ + "/data/pgdata/postmaster.pid");
+    long pid = 0;
+    in >> pid;
+    return pid;
+  };
+  const long postmaster = postmaster_pid();
+  ASSERT_GT(postmaster, 0);
+  std::ifstream lock_file(root_ + "/data/modelregd.lock");
+  long holder = 0;
+  lock_file >> holder;
+  ASSERT_GT(holder, 0);
+
+  for (const char* command : {"migrate", "reassess"}) {
+    auto r = RunCommand({BinDir() + "/modelregd", command, "--data-dir=" + root_ + "/data"});
+    EXPECT_EQ(r.exit_code, 0) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("in use by modelregd pid " + std::to_string(holder)), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("restarting"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(postmaster_pid(), postmaster) << "the serving cluster was restarted";
+  EXPECT_EQ(HealthCheck(server_->address()), std::string("\x08\x01", 2));
+  auto r = Cli({"models", "list"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  r = RunCommand({BinDir() + "/modelregd", "--data-dir=" + root_ + "/data", "--listen=127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("in use by modelregd pid " + std::to_string(holder)), std::string::npos) << r.err;
+  EXPECT_EQ(postmaster_pid(), postmaster);
+  EXPECT_EQ(Cli({"models", "list"}).exit_code, 0);
+
+  // A non-empty directory that is not a modelreg data directory is refused, untouched.
+  const std::string foreign = root_ + "/foreign";
+  ASSERT_EQ(mkdir(foreign.c_str(), 0755), 0);
+  WriteFile("foreign/notes.txt", "mine\n");
+  r = RunCommand({BinDir() + "/modelregd", "migrate", "--data-dir=" + foreign});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is not a modelreg data directory"), std::string::npos) << r.err;
+  struct stat info {};
+  ASSERT_EQ(stat(foreign.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0755U);
+
+  // An empty directory the user gave is used, and the mode change is said.
+  const std::string given = root_ + "/given";
+  ASSERT_EQ(mkdir(given.c_str(), 0755), 0);
+  r = RunCommand({BinDir() + "/modelregd", "migrate", "--data-dir=" + given});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("changing the mode of " + given + " from 0755 to 0700"), std::string::npos) << r.err;
+}
+
 TEST_F(ServerCliTest, MigrateCommandIsIdempotent) {
   ASSERT_EQ(server_->Stop(), 0);
   for (int i = 0; i < 2; ++i) {
@@ -315,6 +368,50 @@ TEST_F(ServerCliTest, MigrateCommandIsIdempotent) {
   }
   auto r = RunCommand({BinDir() + "/modelregd", "bogus"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// Every file the CLI reads (-f, importers, catalog load) is read by one bounded reader: a directory, an endless or
+// huge input, or an unreadable path is exit code 1 with a message, never an abort (bad_alloc, uncaught exception).
+// No server is needed: the input is rejected before any call.
+TEST(CliInputTest, DirectoryHugeAndUnreadableInputsAreErrorsNotAborts) {
+  char dir_template[] = "/tmp/mrcli.XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  const std::string huge = dir + "/huge.yaml";
+  {
+    std::ofstream out(huge, std::ios::binary);
+    out << "name: publishers/x/models/y\n";
+    out << "description: \"" << std::string((16 << 20) + 1, 'x') << "\"\n";
+  }
+  const std::vector<std::vector<std::string>> commands = {
+      {"import", "mof", "/dev/zero"},
+      {"import", "mof", dir},
+      {"import", "hf-card", "/dev/zero", "--name", "a/b"},
+      {"import", "hf-card", dir, "--name", "a/b"},
+      {"models", "create", "-f", dir},
+      {"models", "create", "-f", "/dev/zero"},
+      {"models", "create", "-f", huge},
+      {"models", "classify", "-f", dir},
+      {"models", "update", "x/y", "-f", "/dev/zero"},
+      {"licenses", "create", "-f", dir},
+      {"licenses", "update", "mit", "-f", "/dev/zero"},
+      {"catalog", "load", "-f", dir},
+      {"catalog", "load", "-f", "/dev/zero", "--dry-run"},
+      {"import", "mof", dir + "/missing.yml"},
+  };
+  for (std::vector<std::string> args : commands) {
+    std::string shown;
+    for (const std::string& a : args) shown += a + " ";
+    args.insert(args.begin(), {BinDir() + "/modelreg", "--server", "127.0.0.1:1", "--timeout", "2"});
+    const CommandResult r = RunCommand(args);
+    EXPECT_EQ(r.exit_code, 1) << shown << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0U) << shown << ": " << r.err;
+    const bool names_the_problem = r.err.find("is a directory") != std::string::npos ||
+                                   r.err.find("larger than the input limit of 16777216 bytes") != std::string::npos ||
+                                   r.err.find("No such file") != std::string::npos;
+    EXPECT_TRUE(names_the_problem) << shown << ": " << r.err;
+    EXPECT_EQ(r.err.find("terminate"), std::string::npos) << shown << ": " << r.err;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

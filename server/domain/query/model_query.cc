@@ -134,10 +134,14 @@ absl::StatusOr<std::vector<std::string>> CheckKeys(const std::vector<OrderKey>& 
         valid = v.find('\0') == std::string::npos && IsValidUtf8(v);
         break;
       case KeyType::kInt:
-      case KeyType::kTimestamp:
         valid = absl::SimpleAtoi(v, &n);
         break;
+      case KeyType::kTimestamp:
+        // Bound as microseconds since the epoch; outside PostgreSQL's range the statement would fail (INTERNAL).
+        valid = absl::SimpleAtoi(v, &n) && n >= kMinTimestampMicros && n <= kMaxTimestampMicros;
+        break;
       case KeyType::kDate:
+        // Bound as a date: a year past PostgreSQL's last (kMaxPostgresDateYear) is rejected here, not by PostgreSQL.
         valid = v == "-infinity" || v == "infinity" || IsValidDate(v, /*allow_long_year=*/true);
         break;
     }

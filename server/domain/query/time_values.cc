@@ -33,7 +33,7 @@ bool IsValidDate(absl::string_view text, bool allow_long_year) {
   if (!absl::SimpleAtoi(parts[0], &year) || !absl::SimpleAtoi(parts[1], &month) || !absl::SimpleAtoi(parts[2], &day)) {
     return false;
   }
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  if (year < 1 || year > kMaxPostgresDateYear || month < 1 || month > 12 || day < 1) return false;
   return day <= DaysInMonth(year, month);
 }
 

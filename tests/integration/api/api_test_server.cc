@@ -1,5 +1,6 @@
 #include "tests/integration/api/api_test_server.h"
 
+#include "server/api/malformed_request.h"
 #include "server/common/status_macros.h"
 
 namespace modelreg::testing {
@@ -25,9 +26,11 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start() {
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(s->registry_.get());
   builder.RegisterService(s->catalog_.get());
+  InstallMalformedRequestHandling(builder);  // as modelregd
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || port == 0) return absl::UnavailableError("cannot start the test gRPC server");
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  s->channel_ = channel;
   s->model_stub_ = v1::ModelRegistry::NewStub(channel);
   s->license_stub_ = v1::LicenseCatalog::NewStub(channel);
   return s;

@@ -29,6 +29,7 @@ class ApiTestServer {
   ModelService& model_service() { return *model_service_; }
   LicenseService& license_service() { return *license_service_; }
   ConnectionPool& pool() { return *pool_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
 
  private:
   ApiTestServer() = default;
@@ -45,6 +46,7 @@ class ApiTestServer {
   std::unique_ptr<ModelRegistryService> registry_;
   std::unique_ptr<LicenseCatalogService> catalog_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ModelRegistry::Stub> model_stub_;
   std::unique_ptr<v1::LicenseCatalog::Stub> license_stub_;
 };

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "server/domain/query/model_query.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/integration/query/query_test_util.h"
 #include "tests/support/status_matchers.h"
@@ -1492,6 +1493,35 @@ TEST_F(QueryFilterTest, PageTokenIsBoundToTheRequest) {
     if (!result.ok()) {
       EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token"))) << "position " << i;
     }
+  }
+}
+
+// Forged tokens (right fingerprint, keys chosen by the client) reach PostgreSQL only with values it accepts: the
+// extreme valid date and instants run; a year past PostgreSQL's last date or an instant outside years 1-9999 is
+// INVALID_ARGUMENT naming page_token, not the database's INTERNAL.
+TEST_F(QueryFilterTest, ForgedPageTokenKeysAreCheckedAgainstPostgresRanges) {
+  auto list = [&](const char* order_by, const char* key) {
+    v1::ListModelsRequest r;
+    r.set_parent("publishers/-");
+    r.set_order_by(order_by);
+    r.set_page_token(MakeNextPageToken(r, {key, "publishers/a/models/b"}));
+    return Call(server_->models(), &MR::ListModels, r);
+  };
+  for (const char* date : {"5874897-12-31", "0001-01-01", "infinity", "-infinity"}) {
+    EXPECT_OK(list("release_date", date)) << date;
+    EXPECT_OK(list("release_date desc", date)) << date;
+  }
+  for (const char* date : {"9999999-12-31", "5874898-01-01"}) {
+    EXPECT_THAT(list("release_date", date), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")))
+        << date;
+  }
+  for (const char* micros : {"-62135596800000000", "253402300799999999"}) {
+    EXPECT_OK(list("create_time", micros)) << micros;
+    EXPECT_OK(list("update_time desc", micros)) << micros;
+  }
+  for (const char* micros : {"-9223372036854775808", "9223372036854775807", "-212760172800000000"}) {
+    EXPECT_THAT(list("create_time", micros), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")))
+        << micros;
   }
 }
 

@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/migrator.h"
 #include "tests/support/status_matchers.h"
@@ -126,6 +127,52 @@ TEST(EmbeddedPostgresTest, LongDataDirUsesSocketUnderTmp) {
 TEST(EmbeddedPostgresTest, UnusableDataDirIsAnError) {
   EXPECT_THAT(EmbeddedPostgres::Start("/proc/modelreg-cannot-exist", TestOptions()),
               testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// One data directory, one owner: a second Start on a directory in use fails naming the holder's pid, or attaches
+// to the running cluster without starting or stopping it.
+TEST(EmbeddedPostgresTest, SecondStartOnADirectoryInUseFailsOrAttaches) {
+  TempDir dir;
+  const std::string data_dir = dir.path() + "/data";
+  absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> owner = EmbeddedPostgres::Start(data_dir, TestOptions());
+  ASSERT_OK(owner);
+  EXPECT_FALSE((*owner)->attached());
+  std::ifstream lock_file(data_dir + "/modelregd.lock");
+  long pid = 0;
+  lock_file >> pid;
+  EXPECT_EQ(pid, static_cast<long>(::getpid()));
+
+  EXPECT_THAT(EmbeddedPostgres::Start(data_dir, TestOptions()),
+              ::modelreg::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                            HasSubstr(absl::StrCat("in use by modelregd pid ", ::getpid()))));
+  {
+    EmbeddedPostgres::Options attach = TestOptions();
+    attach.attach_if_locked = true;
+    absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> attached = EmbeddedPostgres::Start(data_dir, attach);
+    ASSERT_OK(attached);
+    EXPECT_TRUE((*attached)->attached());
+    EXPECT_EQ((*attached)->url(), (*owner)->url());
+    pqxx::connection connection((*attached)->url());
+    EXPECT_EQ(pqxx::nontransaction(connection).exec1("SELECT 1")[0].as<int>(), 1);
+  }  // destroying the attached one leaves the cluster running
+  pqxx::connection connection((*owner)->url());
+  EXPECT_EQ(pqxx::nontransaction(connection).exec1("SELECT 1")[0].as<int>(), 1);
+}
+
+TEST(EmbeddedPostgresTest, ForeignNonEmptyDirectoryIsRefusedUntouched) {
+  TempDir dir;
+  const std::string data_dir = dir.path() + "/mine";
+  ASSERT_EQ(::mkdir(data_dir.c_str(), 0755), 0);
+  std::ofstream(data_dir + "/notes.txt") << "not a database\n";
+  EXPECT_THAT(EmbeddedPostgres::Start(data_dir, TestOptions()),
+              ::modelreg::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                            HasSubstr("is not a modelreg data directory")));
+  struct stat info {};
+  ASSERT_EQ(::stat(data_dir.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0755U) << "mode unchanged";
+  EXPECT_EQ(info.st_uid, ::geteuid()) << "owner unchanged";
+  EXPECT_FALSE(std::filesystem::exists(data_dir + "/modelregd.lock"));
+  EXPECT_FALSE(std::filesystem::exists(data_dir + "/pgdata"));
 }
 
 }  // namespace

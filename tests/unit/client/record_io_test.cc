@@ -2,6 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
 
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
@@ -18,6 +24,43 @@ using ::testing::IsEmpty;
 TEST(RecordIo, ReadFileReportsMissingFile) {
   EXPECT_THAT(ReadFile("/nonexistent/record.yaml"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/record.yaml")));
+}
+
+TEST(RecordIo, ReadFileReadsAWholeFile) {
+  const std::string path = ::testing::TempDir() + "/record_io_small.yaml";
+  std::string content(100000, 'x');
+  content += "\nend\n";
+  ASSERT_TRUE(static_cast<bool>(std::ofstream(path, std::ios::binary) << content));
+  auto text = ReadFile(path);
+  ASSERT_OK(text);
+  EXPECT_EQ(*text, content);
+  // Exactly at the limit is fine, one byte over is not.
+  EXPECT_OK(ReadFile(path, content.size()));
+  EXPECT_THAT(ReadFile(path, content.size() - 1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("larger than the input limit")));
+  std::remove(path.c_str());
+}
+
+TEST(RecordIo, ReadFileRejectsADirectory) {
+  EXPECT_THAT(ReadFile(::testing::TempDir()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is a directory; expected a file")));
+}
+
+TEST(RecordIo, ReadFileStopsAnEndlessInputAtTheLimit) {
+  EXPECT_EQ(kMaxInputBytes, size_t{16} << 20);
+  EXPECT_THAT(ReadFile("/dev/zero"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("/dev/zero: larger than the input limit of 16777216 bytes")));
+  EXPECT_THAT(ReadFile("/dev/zero", 10), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit of 10")));
+  EXPECT_OK(ReadFile("/dev/null"));
+}
+
+TEST(RecordIo, ReadFileReportsAnUnreadableFile) {
+  if (geteuid() == 0) GTEST_SKIP() << "root reads any file";
+  const std::string path = ::testing::TempDir() + "/record_io_unreadable.yaml";
+  ASSERT_TRUE(static_cast<bool>(std::ofstream(path) << "x: 1\n"));
+  ASSERT_EQ(chmod(path.c_str(), 0), 0);
+  EXPECT_THAT(ReadFile(path), StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(path)));
+  std::remove(path.c_str());
 }
 
 TEST(RecordIo, ParseRecordAcceptsBothFieldStyles) {

@@ -226,6 +226,30 @@ TEST(PageTokenTest, CorruptTokensAreRejected) {
   EXPECT_THAT(CompileListModels(n), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 }
 
+// Forged keys outside PostgreSQL's ranges (a date after 5874897-12-31, an instant outside years 1-9999) are the
+// client's error, caught before any SQL runs; the bounds themselves are accepted.
+TEST(PageTokenTest, OutOfRangeDateAndTimestampKeysAreRejected) {
+  auto d = Req("", "release_date");
+  for (const char* date : {"9999999-01-01", "5874898-01-01", "0000-01-01"}) {
+    d.set_page_token(MakeNextPageToken(d, {date, "publishers/a/models/b"}));
+    EXPECT_THAT(CompileListModels(d), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token"))) << date;
+  }
+  for (const char* date : {"5874897-12-31", "0001-01-01", "infinity", "-infinity"}) {
+    d.set_page_token(MakeNextPageToken(d, {date, "publishers/a/models/b"}));
+    EXPECT_OK(CompileListModels(d)) << date;
+  }
+  auto t = Req("", "update_time");
+  for (const char* micros : {"-9223372036854775808", "9223372036854775807", "-62135596800000001", "253402300800000000",
+                             "-212760172800000000"}) {
+    t.set_page_token(MakeNextPageToken(t, {micros, "publishers/a/models/b"}));
+    EXPECT_THAT(CompileListModels(t), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token"))) << micros;
+  }
+  for (const char* micros : {"-62135596800000000", "253402300799999999", "0"}) {
+    t.set_page_token(MakeNextPageToken(t, {micros, "publishers/a/models/b"}));
+    EXPECT_OK(CompileListModels(t)) << micros;
+  }
+}
+
 TEST(PageTokenTest, EncodingRoundTrip) {
   PageTokenData data{0x0123456789abcdefULL, {"a", std::nullopt, std::string(300, 'x'), ""}};
   auto decoded = DecodePageToken(EncodePageToken(data));
