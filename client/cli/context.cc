@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "client/credentials.h"
 
 namespace modelreg::cli {
 
@@ -13,7 +14,7 @@ OutputFormat Context::format() const {
 
 Client& Context::client() {
   if (client_ == nullptr) {
-    client_ = std::make_unique<Client>(server);
+    client_ = std::make_unique<Client>(server, ResolveToken(token));
     client_->set_deadline(absl::Milliseconds(timeout_seconds * 1000));
   }
   return *client_;

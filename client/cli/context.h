@@ -21,6 +21,8 @@ struct Context {
   // Global flags.
   std::string server = "127.0.0.1:7411";
   double timeout_seconds = 10;
+  // --token; empty: MODELREG_TOKEN, else the config file (client/credentials.h).
+  std::string token;
   std::string output = "table";
 
   // Set by the command that ran.

@@ -6,6 +6,7 @@
 #include "client/cli/import_commands.h"
 #include "client/cli/license_commands.h"
 #include "client/cli/model_commands.h"
+#include "client/cli/token_commands.h"
 
 int main(int argc, char** argv) {
   using modelreg::cli::Context;
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", ctx.timeout_seconds, "Deadline of each call, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--token", ctx.token,
+                 "API token (default: $MODELREG_TOKEN, else `token = ...` in ~/.config/modelreg/config)");
   app.add_option("-o,--output", ctx.output, "Output format")
       ->check(CLI::IsMember({"table", "json", "yaml"}, CLI::ignore_case))
       ->capture_default_str();
@@ -28,6 +31,7 @@ int main(int argc, char** argv) {
   modelreg::cli::AddLicenseCommands(app, ctx);
   modelreg::cli::AddImportCommands(app, ctx);
   modelreg::cli::AddCatalogCommands(app, ctx);
+  modelreg::cli::AddTokenCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
