@@ -35,6 +35,8 @@ int RpcError(const Context& ctx, const absl::Status& status) {
             << ErrorDetailLines(GetErrorDetails(status));
   if (status.code() == absl::StatusCode::kUnavailable) {
     std::cerr << "hint: is modelregd running at " << ctx.server << "? (set --server or MODELREG_SERVER)\n";
+  } else if (status.code() == absl::StatusCode::kUnauthenticated) {
+    std::cerr << "hint: pass a token with --token, MODELREG_TOKEN or `token = ...` in ~/.config/modelreg/config\n";
   } else if (status.code() == absl::StatusCode::kDeadlineExceeded) {
     std::cerr << "hint: no answer within " << ctx.timeout_seconds << " s (raise --timeout)\n";
   }
