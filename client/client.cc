@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "client/bearer_channel.h"
 
 namespace modelreg {
 
@@ -13,15 +14,19 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return result;
 }
 
-Client::Client(const std::string& address) : Client(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())) {}
+Client::Client(const std::string& address, const std::string& token)
+    : Client(CreateBearerChannel(address, grpc::InsecureChannelCredentials(), token)) {}
 
 Client::Client(std::shared_ptr<grpc::Channel> channel)
-    : models_(v1::ModelRegistry::NewStub(channel)), licenses_(v1::LicenseCatalog::NewStub(channel)) {}
+    : models_(v1::ModelRegistry::NewStub(channel)),
+      licenses_(v1::LicenseCatalog::NewStub(channel)),
+      admin_(v1::Admin::NewStub(channel)) {}
 
-absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = CreateClientChannel(address, options);
-  if (!channel.ok()) return channel.status();
-  return std::make_unique<Client>(*std::move(channel));
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options,
+                                                        const std::string& token) {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = BuildChannelCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+  return std::make_unique<Client>(CreateBearerChannel(address, *credentials, token));
 }
 
 template <typename Stub, typename Request, typename Response>
@@ -59,6 +64,16 @@ absl::StatusOr<v1::ListModelsResponse> Client::ListModels(const v1::ListModelsRe
 }
 absl::StatusOr<v1::Openness> Client::ClassifyModel(const v1::ClassifyModelRequest& request) {
   return Call(models_.get(), &v1::ModelRegistry::Stub::ClassifyModel, request);
+}
+
+absl::StatusOr<v1::CreateTokenResponse> Client::CreateToken(const v1::CreateTokenRequest& request) {
+  return Call(admin_.get(), &v1::Admin::Stub::CreateToken, request);
+}
+absl::StatusOr<v1::ListTokensResponse> Client::ListTokens(const v1::ListTokensRequest& request) {
+  return Call(admin_.get(), &v1::Admin::Stub::ListTokens, request);
+}
+absl::StatusOr<v1::Token> Client::RevokeToken(const v1::RevokeTokenRequest& request) {
+  return Call(admin_.get(), &v1::Admin::Stub::RevokeToken, request);
 }
 
 absl::StatusOr<v1::License> Client::CreateLicense(const v1::CreateLicenseRequest& request) {

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "client/channel_options.h"
 #include "client/error_details.h"
+#include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 
@@ -28,12 +29,15 @@ class Client {
   static constexpr absl::Duration kDefaultDeadline = absl::Seconds(10);
 
   // Connects to `address` (host:port) over an insecure channel. The connection is made lazily, on the first call.
-  explicit Client(const std::string& address);
+  // Every call carries `token` (`authorization: Bearer <token>`); pass ResolveToken("") (client/credentials.h) for
+  // MODELREG_TOKEN or the config file. An empty token sends none.
+  explicit Client(const std::string& address, const std::string& token = "");
   // Uses an existing channel (e.g. an in-process one in tests).
   explicit Client(std::shared_ptr<grpc::Channel> channel);
   // Connects to `address` in plaintext or over TLS as `options` say (client/channel_options.h); INVALID_ARGUMENT when
   // a certificate or key file cannot be used. The connection is made lazily, on the first call.
-  static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address, const ChannelOptions& options);
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address, const ChannelOptions& options,
+                                                         const std::string& token = "");
 
   // Deadline applied to every call from now on (each page of a pager counts as one call).
   void set_deadline(absl::Duration deadline) { deadline_ = deadline; }
@@ -57,6 +61,11 @@ class Client {
   absl::StatusOr<v1::License> UndeleteLicense(const v1::UndeleteLicenseRequest& request);
   absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request);
 
+  // modelreg.v1.Admin (API tokens; admin role on `*`)
+  absl::StatusOr<v1::CreateTokenResponse> CreateToken(const v1::CreateTokenRequest& request);
+  absl::StatusOr<v1::ListTokensResponse> ListTokens(const v1::ListTokensRequest& request);
+  absl::StatusOr<v1::Token> RevokeToken(const v1::RevokeTokenRequest& request);
+
   // Calls `fn` for every model of every page, starting at `request.page_token`. Stops at the first error, from the
   // server or from `fn`.
   absl::Status ForEachModel(v1::ListModelsRequest request, const std::function<absl::Status(const v1::Model&)>& fn);
@@ -73,6 +82,7 @@ class Client {
 
   std::unique_ptr<v1::ModelRegistry::Stub> models_;
   std::unique_ptr<v1::LicenseCatalog::Stub> licenses_;
+  std::unique_ptr<v1::Admin::Stub> admin_;
   absl::Duration deadline_ = kDefaultDeadline;
 };
 

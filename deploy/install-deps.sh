@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(build-essential cmake pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
-  libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev
+  libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev libssl-dev
   postgresql clang libclang-rt-14-dev openssl)
 # Tools that may come from elsewhere than Debian (a newer Node.js with its own npm): installed only when the
 # command is missing.

@@ -42,6 +42,23 @@ else
   echo "modelregd started (pid $!), log in $LOG"
 fi
 
+# modelregd's data directory (its default, see README "Configuration"): on its first start it writes an admin token
+# there; store it in the CLI's config file (mode 0600) unless that already holds a token.
+if [ "$(id -u)" -eq 0 ] && [ -z "${XDG_DATA_HOME:-}" ]; then DATA_DIR=/var/lib/modelreg
+else DATA_DIR=${XDG_DATA_HOME:-$HOME/.local/share}/modelreg; fi
+CONFIG=${XDG_CONFIG_HOME:-$HOME/.config}/modelreg/config
+for _ in $(seq 1 120); do [ -s "$DATA_DIR/admin.token" ] || [ -s "$CONFIG" ] && break; sleep 0.5; done
+if ! grep -qs '^ *token *=' "$CONFIG" 2>/dev/null; then
+  if [ -s "$DATA_DIR/admin.token" ]; then
+    mkdir -p "$(dirname "$CONFIG")"
+    (umask 077 && printf 'token = %s\n' "$(cat "$DATA_DIR/admin.token")" >>"$CONFIG")
+    chmod 600 "$CONFIG"
+    echo "admin token from $DATA_DIR/admin.token stored in $CONFIG"
+  else
+    echo "no token in $CONFIG and no $DATA_DIR/admin.token: create one with modelregd tokens create" >&2
+  fi
+fi
+
 CLI=$BUILD/bin/modelreg
 for _ in $(seq 1 120); do
   "$CLI" licenses list --page-size 1 >/dev/null 2>&1 && break

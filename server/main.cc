@@ -3,19 +3,27 @@
 //   modelregd [serve]   migrate the database, load the shipped catalog, serve gRPC until SIGINT/SIGTERM
 //   modelregd migrate   apply pending migrations and exit
 //   modelregd reassess  recompute stored openness assessments made by other rules versions and exit
+//   modelregd tokens create --principal NAME --role ROLE [--scope SCOPE] [--expires 90d]
+//                       create an API token on the database directly and print its secret on stdout
+//   modelregd tokens list | tokens revoke NAME
 //
 // Without --database-url it runs its own PostgreSQL cluster in --data-dir (the embedded default).
+#include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,6 +34,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/api/admin_service.h"
+#include "server/api/call_auth.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
@@ -33,10 +43,12 @@
 #include "server/common/command_line.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
+#include "server/domain/auth/token_args.h"
 #include "server/service/catalog_sync.h"
 #include "server/service/license_service.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
+#include "server/service/token_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/license_store.h"
@@ -44,6 +56,7 @@
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
+#include "server/storage/token_store.h"
 #include "server/storage/transaction.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7411", "gRPC listen address, host:port (port 0 picks a free port)");
@@ -70,6 +83,16 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA certificates: require every client to present a certificate signed by one of them (mTLS)");
 ABSL_FLAG(bool, insecure, false, "Allow serving a non-loopback --listen address without TLS");
+ABSL_FLAG(bool, allow_anonymous_read, false,
+          "Let callers without a token use the read methods (Get, List, Classify); a bad token still fails");
+ABSL_FLAG(std::string, auth, "on",
+          "on: every call but health and reflection needs a bearer token; off: INSECURE, no authentication or "
+          "authorization at all (benchmarks on a trusted loopback only)");
+ABSL_FLAG(int, token_cache_seconds, 5, "How long a token lookup is reused; a revocation takes effect within this time");
+ABSL_FLAG(std::string, principal, "", "tokens create: who uses the token");
+ABSL_FLAG(std::string, role, "", "tokens create: viewer, editor or admin");
+ABSL_FLAG(std::string, scope, "*", "tokens create: the role's scope: *, licenses, publishers/{publisher}");
+ABSL_FLAG(std::string, expires, "", "tokens create: lifetime, e.g. 90d, 12h, 30m (default: never)");
 ABSL_FLAG(std::string, license, "",
           "reassess only: recompute every model using this license (id or licenses/{id}), whatever its rules version");
 
@@ -167,14 +190,98 @@ absl::Status BackfillDerivedColumns(ConnectionPool* pool) {
   return absl::OkStatus();
 }
 
+// The embedded default's first start: with no token yet, create an admin token and write it to
+// <data-dir>/admin.token (mode 0600). Logs the file's path, never the token.
+absl::Status BootstrapAdminToken(TokenService* tokens, TokenStore* store, const std::string& data_dir) {
+  const std::string path = data_dir + "/admin.token";
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Token> existing, store->List("", 1));
+  if (!existing.empty()) return absl::OkStatus();
+  v1::CreateTokenRequest request;
+  request.mutable_token()->set_principal("admin");
+  v1::TokenBinding* binding = request.mutable_token()->add_bindings();
+  binding->set_role(v1::ROLE_ADMIN);
+  binding->set_scope("*");
+  MODELREG_ASSIGN_OR_RETURN(v1::CreateTokenResponse created, tokens->CreateToken(request));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+  if (fd < 0) return absl::FailedPreconditionError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  const std::string line = created.secret() + "\n";
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  if (!written) return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
+  MODELREG_LOG(INFO) << "first start: admin token " << created.token().name() << " written to " << path
+                     << " (mode 0600)";
+  return absl::OkStatus();
+}
+
+// `modelregd tokens create|list|revoke`: token management on the database directly (bootstrap, recovery).
+absl::Status RunTokens(ConnectionPool* pool, const std::vector<std::string>& args) {
+  TokenStore store(pool);
+  TokenService tokens(&store);
+  const std::string& verb = args.size() > 2 ? args[2] : "";
+  if (verb == "create") {
+    v1::CreateTokenRequest request;
+    request.mutable_token()->set_principal(absl::GetFlag(FLAGS_principal));
+    MODELREG_ASSIGN_OR_RETURN(v1::Role role, ParseRoleName(absl::GetFlag(FLAGS_role)));
+    v1::TokenBinding* binding = request.mutable_token()->add_bindings();
+    binding->set_role(role);
+    binding->set_scope(absl::GetFlag(FLAGS_scope));
+    MODELREG_ASSIGN_OR_RETURN(absl::Duration ttl, ParseTokenLifetime(absl::GetFlag(FLAGS_expires)));
+    request.mutable_ttl()->set_seconds(absl::ToInt64Seconds(ttl));
+    MODELREG_ASSIGN_OR_RETURN(v1::CreateTokenResponse created, tokens.CreateToken(request));
+    MODELREG_LOG(INFO) << "created " << created.token().name() << " for " << created.token().principal();
+    std::cout << created.secret() << std::endl;
+    return absl::OkStatus();
+  }
+  if (verb == "list") {
+    v1::ListTokensRequest request;
+    while (true) {
+      MODELREG_ASSIGN_OR_RETURN(v1::ListTokensResponse page, tokens.ListTokens(request));
+      for (const v1::Token& token : page.tokens()) {
+        std::cout << token.name() << "\t" << token.principal();
+        for (const auto& b : token.bindings()) std::cout << "\t" << RoleShortName(b.role()) << "@" << b.scope();
+        if (token.has_revoke_time()) std::cout << "\trevoked";
+        std::cout << "\n";
+      }
+      if (page.next_page_token().empty()) break;
+      request.set_page_token(page.next_page_token());
+    }
+    return absl::OkStatus();
+  }
+  if (verb == "revoke" && args.size() == 4) {
+    v1::RevokeTokenRequest request;
+    request.set_name(args[3].rfind("tokens/", 0) == 0 ? args[3] : "tokens/" + args[3]);
+    MODELREG_ASSIGN_OR_RETURN(v1::Token token, tokens.RevokeToken(request));
+    MODELREG_LOG(INFO) << "revoked " << token.name();
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      "usage: modelregd tokens create --principal NAME --role ROLE [--scope S] "
+      "[--expires 90d] | tokens list | tokens revoke NAME");
+}
+
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
-                   const std::shared_ptr<grpc::ServerCredentials>& credentials) {
+                   const std::shared_ptr<grpc::ServerCredentials>& credentials, const std::string& embedded_data_dir) {
   const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
   LicenseStore license_store(pool);
   ModelService model_service(&model_store, &license_store);
   LicenseService license_service(&license_store, &model_service);
+  TokenStore token_store(pool);
+  TokenService::Options token_options;
+  token_options.cache_ttl = absl::Seconds(std::max(0, absl::GetFlag(FLAGS_token_cache_seconds)));
+  TokenService token_service(&token_store, token_options);
+  CallAuth::Options auth_options;
+  auth_options.allow_anonymous_read = absl::GetFlag(FLAGS_allow_anonymous_read);
+  auth_options.disabled = absl::GetFlag(FLAGS_auth) == "off";
+  if (auth_options.disabled) {
+    MODELREG_LOG(WARNING) << "--auth=off: INSECURE, every caller may do everything";
+  } else if (!embedded_data_dir.empty()) {
+    MODELREG_RETURN_IF_ERROR(BootstrapAdminToken(&token_service, &token_store, embedded_data_dir));
+  }
+  if (auth_options.allow_anonymous_read) MODELREG_LOG(WARNING) << "--allow-anonymous-read: reads need no token";
+  CallAuth auth(&token_service, auth_options);
 
   MODELREG_ASSIGN_OR_RETURN(int64_t reassessed, model_service.Reassess());
   if (reassessed > 0)
@@ -188,8 +295,9 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   if (cache_mb > 0) listener = std::make_unique<ModelChangeListener>(pool->url(), &cache, &model_store);
   // Declared before the server so that it outlives every GetModel call.
   ModelReader reader(&model_store, absl::GetFlag(FLAGS_read_threads), kMaxReadBatch);
-  ModelRegistryService registry(&model_service, &reader);
-  LicenseCatalogService catalog(&license_service);
+  ModelRegistryService registry(&model_service, &reader, &auth);
+  LicenseCatalogService catalog(&license_service, &auth);
+  AdminService admin(&token_service, &auth);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -205,6 +313,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
   InstallMalformedRequestHandling(builder);
+  builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::string why = DiagnoseListenFailure(absl::GetFlag(FLAGS_listen));
@@ -227,7 +336,11 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   return absl::OkStatus();
 }
 
-absl::Status Run(const std::string& command) {
+absl::Status Run(const std::vector<std::string>& args) {
+  const std::string& command = args[1];
+  if (const std::string auth = absl::GetFlag(FLAGS_auth); auth != "on" && auth != "off") {
+    return absl::InvalidArgumentError("--auth: expected on or off");
+  }
   SignalWaiter signals;
   SetStatementLimits({absl::GetFlag(FLAGS_max_statement_timeout), absl::GetFlag(FLAGS_lock_timeout)});
   // Transport security is checked before the database starts, so that a bad flag fails at once.
@@ -245,8 +358,9 @@ absl::Status Run(const std::string& command) {
   }
   std::unique_ptr<EmbeddedPostgres> embedded;
   std::string url = absl::GetFlag(FLAGS_database_url);
+  std::string data_dir;
   if (url.empty()) {
-    std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+    data_dir = absl::GetFlag(FLAGS_data_dir);
     if (data_dir.empty()) data_dir = DefaultDataDir();
     EmbeddedPostgres::Options options;
     options.attach_if_locked = command != "serve";  // migrate/reassess use a running server's cluster
@@ -270,28 +384,37 @@ absl::Status Run(const std::string& command) {
     MODELREG_LOG(INFO) << "reassessed " << count << " models with rules version " << kRulesVersion;
     return absl::OkStatus();
   }
-  return Serve(pool.get(), &signals, credentials);
+  if (command == "tokens") return RunTokens(pool.get(), args);
+  return Serve(pool.get(), &signals, credentials, data_dir);
 }
 
 }  // namespace
 }  // namespace modelreg
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("modelreg server.\nUsage: modelregd [serve|migrate|reassess] [--flag=value ...]");
-  const std::vector<std::string> args = modelreg::ParseCommandLineAcceptingDashes(argc, argv);
-  if (args.size() > 2) {
+  absl::SetProgramUsageMessage(
+      "modelreg server.\nUsage: modelregd [serve|migrate|reassess] [--flag=value ...]\n"
+      "       modelregd tokens create --principal NAME --role ROLE [--scope SCOPE] [--expires 90d]\n"
+      "       modelregd tokens list | modelregd tokens revoke NAME");
+  std::vector<std::string> args = modelreg::ParseCommandLineAcceptingDashes(argc, argv);
+  if (args.size() < 2) args.push_back("serve");
+  const std::string command = args[1];
+  if (command != "serve" && command != "migrate" && command != "reassess" && command != "tokens") {
+    std::fprintf(stderr, "modelregd: unknown command `%s` (serve, migrate, reassess, tokens)\n", command.c_str());
+    return 2;
+  }
+  if (command != "tokens" && args.size() > 2) {
     std::fprintf(stderr, "modelregd: expected at most one command (serve, migrate, reassess)\n");
     return 2;
   }
-  const std::string command = args.size() == 2 ? args[1] : "serve";
-  if (command != "serve" && command != "migrate" && command != "reassess") {
-    std::fprintf(stderr, "modelregd: unknown command `%s` (serve, migrate, reassess)\n", command.c_str());
+  if (command == "tokens" && (args.size() < 3 || args.size() > 4)) {
+    std::fprintf(stderr, "modelregd: expected `tokens create|list|revoke NAME`\n");
     return 2;
   }
   // Debian's abseil checks every mutex acquisition for lock-order cycles; that costs ~10% of a GetModel.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (absl::GetFlag(FLAGS_verbose)) modelreg::SetMinLogLevel(modelreg::LogLevel::kDebug);
-  const absl::Status status = modelreg::Run(command);
+  const absl::Status status = modelreg::Run(args);
   if (!status.ok()) {
     MODELREG_LOG(ERROR) << "modelregd: " << status;
     return 1;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "client/credentials.h"
 
 namespace modelreg::cli {
 
@@ -14,7 +15,7 @@ OutputFormat Context::format() const {
 
 Client& Context::client() {
   if (client_ == nullptr) {
-    absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(server, channel);
+    absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(server, channel, ResolveToken(token));
     if (!client.ok()) std::exit(LocalError(client.status()));
     client_ = *std::move(client);
     client_->set_deadline(absl::Milliseconds(timeout_seconds * 1000));
@@ -38,6 +39,8 @@ int RpcError(const Context& ctx, const absl::Status& status) {
   if (status.code() == absl::StatusCode::kUnavailable) {
     std::cerr << "hint: is modelregd running at " << ctx.server << "? (set --server or MODELREG_SERVER)\n";
     if (!ctx.channel.UsesTls()) std::cerr << "hint: if it serves TLS, give its CA with --ca-file\n";
+  } else if (status.code() == absl::StatusCode::kUnauthenticated) {
+    std::cerr << "hint: pass a token with --token, MODELREG_TOKEN or `token = ...` in ~/.config/modelreg/config\n";
   } else if (status.code() == absl::StatusCode::kDeadlineExceeded) {
     std::cerr << "hint: no answer within " << ctx.timeout_seconds << " s (raise --timeout)\n";
   }

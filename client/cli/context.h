@@ -22,6 +22,8 @@ struct Context {
   // Global flags.
   std::string server = "127.0.0.1:7411";
   double timeout_seconds = 10;
+  // --token; empty: MODELREG_TOKEN, else the config file (client/credentials.h).
+  std::string token;
   std::string output = "table";
   ChannelOptions channel;  // --ca-file, --cert-file, --key-file, --tls
 

@@ -8,6 +8,7 @@
 #include "client/cli/import_commands.h"
 #include "client/cli/license_commands.h"
 #include "client/cli/model_commands.h"
+#include "client/cli/token_commands.h"
 
 int main(int argc, char** argv) {
   using modelreg::cli::Context;
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
       ->envname("MODELREG_CERT_FILE");
   app.add_option("--key-file", ctx.channel.key_file, "PEM private key of --cert-file")->envname("MODELREG_KEY_FILE");
   app.add_flag("--tls", ctx.channel.tls, "Connect over TLS, verifying the server with the system's trusted CAs");
+  app.add_option("--token", ctx.token,
+                 "API token (default: $MODELREG_TOKEN, else `token = ...` in ~/.config/modelreg/config)");
   app.add_option("-o,--output", ctx.output, "Output format")
       ->check(CLI::IsMember({"table", "json", "yaml"}, CLI::ignore_case))
       ->capture_default_str();
@@ -36,6 +39,7 @@ int main(int argc, char** argv) {
   modelreg::cli::AddLicenseCommands(app, ctx);
   modelreg::cli::AddImportCommands(app, ctx);
   modelreg::cli::AddCatalogCommands(app, ctx);
+  modelreg::cli::AddTokenCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

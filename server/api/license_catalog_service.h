@@ -2,13 +2,14 @@
 #pragma once
 
 #include "modelreg/v1/license_catalog.grpc.pb.h"
+#include "server/api/call_auth.h"
 #include "server/service/license_service.h"
 
 namespace modelreg {
 
 class LicenseCatalogService final : public v1::LicenseCatalog::Service {
  public:
-  explicit LicenseCatalogService(LicenseService* service) : service_(service) {}
+  LicenseCatalogService(LicenseService* service, const CallAuth* auth) : service_(service), auth_(auth) {}
 
   grpc::Status CreateLicense(grpc::ServerContext* context, const v1::CreateLicenseRequest* request,
                              v1::License* response) override;
@@ -25,6 +26,7 @@ class LicenseCatalogService final : public v1::LicenseCatalog::Service {
 
  private:
   LicenseService* service_;
+  const CallAuth* auth_;
 };
 
 }  // namespace modelreg

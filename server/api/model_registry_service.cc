@@ -7,18 +7,25 @@ namespace modelreg {
 
 grpc::Status ModelRegistryService::CreateModel(grpc::ServerContext* context, const v1::CreateModelRequest* request,
                                                v1::Model* response) {
-  return RunUnary(context, "CreateModel", response, [&] { return service_->CreateModel(*request); });
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/CreateModel", *request, response,
+                  [&](const Principal& actor) { return service_->CreateModel(*request, actor); });
 }
 
 grpc::Status ModelRegistryService::BatchCreateModels(grpc::ServerContext* context,
                                                      const v1::BatchCreateModelsRequest* request,
                                                      v1::BatchCreateModelsResponse* response) {
-  return RunUnary(context, "BatchCreateModels", response, [&] { return service_->BatchCreateModels(*request); });
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/BatchCreateModels", *request, response,
+                  [&](const Principal& actor) { return service_->BatchCreateModels(*request, actor); });
 }
 
 grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerContext* context,
                                                          const v1::GetModelRequest* request, v1::Model* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::StatusOr<Principal> principal = auth_->Check(*context, "/modelreg.v1.ModelRegistry/GetModel", *request);
+      !principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
   // `request` and `response` live until Finish.
   reader_->GetModel(*request, [reactor, response](absl::StatusOr<v1::Model> model) {
     if (model.ok()) *response = std::move(model).value();
@@ -29,27 +36,32 @@ grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerCon
 
 grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,
                                                v1::Model* response) {
-  return RunUnary(context, "UpdateModel", response, [&] { return service_->UpdateModel(*request); });
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/UpdateModel", *request, response,
+                  [&](const Principal& actor) { return service_->UpdateModel(*request, actor); });
 }
 
 grpc::Status ModelRegistryService::DeleteModel(grpc::ServerContext* context, const v1::DeleteModelRequest* request,
                                                v1::Model* response) {
-  return RunUnary(context, "DeleteModel", response, [&] { return service_->DeleteModel(*request); });
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/DeleteModel", *request, response,
+                  [&](const Principal& actor) { return service_->DeleteModel(*request, actor); });
 }
 
 grpc::Status ModelRegistryService::UndeleteModel(grpc::ServerContext* context, const v1::UndeleteModelRequest* request,
                                                  v1::Model* response) {
-  return RunUnary(context, "UndeleteModel", response, [&] { return service_->UndeleteModel(*request); });
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/UndeleteModel", *request, response,
+                  [&](const Principal& actor) { return service_->UndeleteModel(*request, actor); });
 }
 
 grpc::Status ModelRegistryService::ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
                                               v1::ListModelsResponse* response) {
-  return RunUnary(context, "ListModels", response, [&] { return service_->ListModels(*request); });
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/ListModels", *request, response,
+                  [&](const Principal& actor) { return service_->ListModels(*request, actor); });
 }
 
 grpc::Status ModelRegistryService::ClassifyModel(grpc::ServerContext* context, const v1::ClassifyModelRequest* request,
                                                  v1::Openness* response) {
-  return RunUnary(context, "ClassifyModel", response, [&] { return service_->ClassifyModel(*request); });
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/ClassifyModel", *request, response,
+                  [&](const Principal& actor) { return service_->ClassifyModel(*request, actor); });
 }
 
 }  // namespace modelreg

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "server/api/call_auth.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
 
@@ -11,7 +12,8 @@ namespace modelreg {
 
 class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_GetModel<v1::ModelRegistry::Service> {
  public:
-  ModelRegistryService(ModelService* service, ModelReader* reader) : service_(service), reader_(reader) {}
+  ModelRegistryService(ModelService* service, ModelReader* reader, const CallAuth* auth)
+      : service_(service), reader_(reader), auth_(auth) {}
 
   grpc::Status CreateModel(grpc::ServerContext* context, const v1::CreateModelRequest* request,
                            v1::Model* response) override;
@@ -33,6 +35,7 @@ class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_
  private:
   ModelService* service_;
   ModelReader* reader_;
+  const CallAuth* auth_;
 };
 
 }  // namespace modelreg

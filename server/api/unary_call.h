@@ -1,7 +1,7 @@
-// Runs one unary handler: calls the service, moves the result into the response, converts the status. Any
-// exception that escapes the layers below becomes INTERNAL without its text. The call's deadline is the thread's
-// call deadline (server/common/call_deadline.h) while the service runs, so the database work it does is bounded by
-// it (server/storage/transaction.h).
+// Runs one unary handler: authenticates and authorizes the call (CallAuth), calls the service with the acting
+// principal, moves the result into the response, converts the status. Any exception that escapes the layers below
+// becomes INTERNAL without its text. The call's deadline is the thread's call deadline (server/common/call_deadline.h)
+// while the service runs, so the database work it does is bounded by it (server/storage/transaction.h).
 #pragma once
 
 #include <grpcpp/server_context.h>
@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "server/api/call_auth.h"
 #include "server/api/grpc_status.h"
 #include "server/common/call_deadline.h"
 #include "server/common/logging.h"
@@ -26,16 +27,21 @@ inline absl::Time DeadlineOf(const grpc::ServerContextBase& context) {
   return absl::FromChrono(deadline);
 }
 
-template <typename Response, typename Call>
-grpc::Status RunUnary(const grpc::ServerContextBase* context, const char* method, Response* response, Call&& call) {
-  const ScopedCallDeadline deadline(DeadlineOf(*context));
+// `full_method` is the method's gRPC path (`/modelreg.v1.ModelRegistry/CreateModel`), the key of its
+// authorization rule. `call(const Principal&)` returns absl::StatusOr<Response>.
+template <typename Request, typename Response, typename Call>
+grpc::Status RunUnary(const CallAuth& auth, const grpc::ServerContext& context, const char* full_method,
+                      const Request& request, Response* response, Call&& call) {
+  const ScopedCallDeadline deadline(DeadlineOf(context));
   try {
-    auto result = std::forward<Call>(call)();
+    absl::StatusOr<Principal> principal = auth.Check(context, full_method, request);
+    if (!principal.ok()) return ToGrpcStatus(principal.status());
+    auto result = std::forward<Call>(call)(*principal);
     if (!result.ok()) return ToGrpcStatus(result.status());
     *response = std::move(result).value();
     return grpc::Status::OK;
   } catch (const std::exception& e) {
-    MODELREG_LOG(ERROR) << method << ": unexpected exception: " << e.what();
+    MODELREG_LOG(ERROR) << full_method << ": unexpected exception: " << e.what();
     return ToGrpcStatus(absl::InternalError("internal error"));
   }
 }

@@ -29,7 +29,8 @@ void ClearOutputOnly(v1::License* license) {
 
 }  // namespace
 
-absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicenseRequest& request) {
+absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicenseRequest& request,
+                                                          const Principal& /*actor*/) {
   if (!IsValidLicenseId(request.license_id())) {
     return InvalidFieldError("license_id",
                              absl::StrCat("`", request.license_id().substr(0, 80),
@@ -43,12 +44,14 @@ absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicens
   return licenses_->Create(license);
 }
 
-absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseRequest& request) {
+absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseRequest& request,
+                                                       const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Get(request.name());
 }
 
-absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request) {
+absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request,
+                                                          const Principal& /*actor*/) {
   const v1::License& patch = request.license();
   MODELREG_ASSIGN_OR_RETURN(std::string id, WithReason(ParseLicenseName(patch.name(), "license.name"), "INVALID_NAME"));
   MODELREG_ASSIGN_OR_RETURN(
@@ -68,7 +71,8 @@ absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicens
   return updated;
 }
 
-absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicenseRequest& request) {
+absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicenseRequest& request,
+                                                          const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Update(request.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
@@ -78,7 +82,8 @@ absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicens
   });
 }
 
-absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLicenseRequest& request) {
+absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLicenseRequest& request,
+                                                            const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Update(request.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
@@ -88,7 +93,8 @@ absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLi
   });
 }
 
-absl::StatusOr<v1::ListLicensesResponse> LicenseService::ListLicenses(const v1::ListLicensesRequest& request) {
+absl::StatusOr<v1::ListLicensesResponse> LicenseService::ListLicenses(const v1::ListLicensesRequest& request,
+                                                                      const Principal& /*actor*/) {
   MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListLicenses(request));
   MODELREG_ASSIGN_OR_RETURN(Page<v1::License> page, licenses_->List(query));
   v1::ListLicensesResponse response;

@@ -3,6 +3,7 @@
 
 #include "absl/status/statusor.h"
 #include "modelreg/v1/license_catalog.pb.h"
+#include "server/domain/auth/auth.h"
 #include "server/service/model_service.h"
 #include "server/storage/repositories.h"
 
@@ -14,17 +15,23 @@ class LicenseService {
   LicenseService(LicenseRepository* licenses, ModelService* models) : licenses_(licenses), models_(models) {}
 
   // INVALID_ARGUMENT, ALREADY_EXISTS.
-  absl::StatusOr<v1::License> CreateLicense(const v1::CreateLicenseRequest& request);
+  absl::StatusOr<v1::License> CreateLicense(const v1::CreateLicenseRequest& request,
+                                            const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND.
-  absl::StatusOr<v1::License> GetLicense(const v1::GetLicenseRequest& request);
+  absl::StatusOr<v1::License> GetLicense(const v1::GetLicenseRequest& request,
+                                         const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
-  absl::StatusOr<v1::License> UpdateLicense(const v1::UpdateLicenseRequest& request);
+  absl::StatusOr<v1::License> UpdateLicense(const v1::UpdateLicenseRequest& request,
+                                            const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND, ABORTED, FAILED_PRECONDITION (a live model uses it).
-  absl::StatusOr<v1::License> DeleteLicense(const v1::DeleteLicenseRequest& request);
+  absl::StatusOr<v1::License> DeleteLicense(const v1::DeleteLicenseRequest& request,
+                                            const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not deleted), ABORTED.
-  absl::StatusOr<v1::License> UndeleteLicense(const v1::UndeleteLicenseRequest& request);
+  absl::StatusOr<v1::License> UndeleteLicense(const v1::UndeleteLicenseRequest& request,
+                                              const Principal& actor = Principal::System());
   // INVALID_ARGUMENT.
-  absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request);
+  absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request,
+                                                        const Principal& actor = Principal::System());
 
  private:
   LicenseRepository* licenses_;

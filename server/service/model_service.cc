@@ -65,7 +65,7 @@ absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, 
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request) {
+absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request, const Principal& /*actor*/) {
   MODELREG_ASSIGN_OR_RETURN(std::string publisher,
                             WithReason(ParsePublisherName(request.parent(), /*allow_wildcard=*/false), "INVALID_NAME"));
   if (!IsValidResourceId(request.model_id())) {
@@ -81,7 +81,7 @@ absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest
 }
 
 absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
-    const v1::BatchCreateModelsRequest& request) {
+    const v1::BatchCreateModelsRequest& request, const Principal& /*actor*/) {
   if (request.requests_size() == 0 || request.requests_size() > kMaxBatch) {
     return InvalidFieldError("requests", absl::StrCat("must hold 1 to ", kMaxBatch, " requests"), "INVALID_BATCH_SIZE");
   }
@@ -128,12 +128,12 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
   return response;
 }
 
-absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& request) {
+absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& request, const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Get(request.name());
 }
 
-absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request) {
+absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request, const Principal& /*actor*/) {
   const v1::Model& patch = request.model();
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(patch.name(), "model.name").status(), "INVALID_NAME"));
   return models_->Update(patch.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
@@ -144,7 +144,7 @@ absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest
   });
 }
 
-absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request) {
+absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request, const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](Transaction&, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
@@ -154,7 +154,8 @@ absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest
   });
 }
 
-absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request) {
+absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request,
+                                                      const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
@@ -165,8 +166,13 @@ absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelReq
   });
 }
 
-absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListModelsRequest& request) {
+absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListModelsRequest& request,
+                                                                const Principal& actor) {
   MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListModels(request));
+  if (const auto readable = ReadablePublishers(actor); readable.has_value()) {
+    if (readable->empty()) return Authorize(actor, Action::kRead, request.parent());
+    RestrictToPublishers(*readable, query);
+  }
   MODELREG_ASSIGN_OR_RETURN(Page<v1::Model> page, models_->List(query));
   v1::ListModelsResponse response;
   response.mutable_models()->Reserve(static_cast<int>(page.items.size()));
@@ -175,7 +181,8 @@ absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListMo
   return response;
 }
 
-absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModelRequest& request) {
+absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModelRequest& request,
+                                                         const Principal& /*actor*/) {
   v1::Model model = request.model();
   ClearOutputOnly(&model);
   MODELREG_RETURN_IF_ERROR(ValidateModel(model, "model"));

@@ -6,31 +6,41 @@
 
 #include "absl/status/statusor.h"
 #include "modelreg/v1/model_registry.pb.h"
+#include "server/domain/auth/auth.h"
 #include "server/domain/openness/assessment.h"
 #include "server/storage/repositories.h"
 
 namespace modelreg {
 
+// Every RPC method takes the acting principal (authorized by the caller, the gRPC adapter); ListModels narrows a
+// List across publishers to the publishers the principal may read. In-process callers act as Principal::System().
 class ModelService {
  public:
   ModelService(ModelRepository* models, LicenseRepository* licenses) : models_(models), licenses_(licenses) {}
 
   // INVALID_ARGUMENT (bad field, unknown or deleted license), ALREADY_EXISTS.
-  absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request);
+  absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request,
+                                        const Principal& actor = Principal::System());
   // All or nothing; at most kMaxBatch requests. Same errors as CreateModel, with the request index in the field path.
-  absl::StatusOr<v1::BatchCreateModelsResponse> BatchCreateModels(const v1::BatchCreateModelsRequest& request);
+  absl::StatusOr<v1::BatchCreateModelsResponse> BatchCreateModels(const v1::BatchCreateModelsRequest& request,
+                                                                  const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND.
-  absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request);
+  absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request, const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
-  absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request);
+  absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request,
+                                        const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND (missing or already deleted), ABORTED.
-  absl::StatusOr<v1::Model> DeleteModel(const v1::DeleteModelRequest& request);
+  absl::StatusOr<v1::Model> DeleteModel(const v1::DeleteModelRequest& request,
+                                        const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not deleted), ABORTED.
-  absl::StatusOr<v1::Model> UndeleteModel(const v1::UndeleteModelRequest& request);
+  absl::StatusOr<v1::Model> UndeleteModel(const v1::UndeleteModelRequest& request,
+                                          const Principal& actor = Principal::System());
   // INVALID_ARGUMENT (parent, filter, order_by, page_token, page_size).
-  absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest& request);
+  absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest& request,
+                                                    const Principal& actor = Principal::System());
   // INVALID_ARGUMENT (bad field, unknown license).
-  absl::StatusOr<v1::Openness> ClassifyModel(const v1::ClassifyModelRequest& request);
+  absl::StatusOr<v1::Openness> ClassifyModel(const v1::ClassifyModelRequest& request,
+                                             const Principal& actor = Principal::System());
 
   // Recomputes stored assessments made by other rules versions (or, with `license_id`, every model using that
   // license). Returns how many models were rewritten (whether or not their assessment changed).

@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "modelreg/v1/admin.pb.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
 #include "server/domain/query/list_query.h"
@@ -69,6 +72,29 @@ class LicenseRepository {
   virtual absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate) = 0;
   // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1.
   virtual absl::StatusOr<Page<v1::License>> List(const ListQuery& query) = 0;
+};
+
+class TokenRepository {
+ public:
+  // A stored token with the SHA-256 of its secret (for the caller's constant-time comparison).
+  struct Found {
+    v1::Token token;
+    std::string secret_sha256;
+  };
+
+  virtual ~TokenRepository() = default;
+
+  // Inserts `token` (name `tokens/{id}` set) with the raw SHA-256 of its secret; returns it with create_time.
+  // ALREADY_EXISTS if the id or the hash is taken.
+  virtual absl::StatusOr<v1::Token> Create(const v1::Token& token, const std::string& secret_sha256) = 0;
+  // The token whose secret has this raw SHA-256, or nullopt.
+  virtual absl::StatusOr<std::optional<Found>> FindBySecretHash(const std::string& secret_sha256) = 0;
+  // Sets revoke_time to `now` unless already revoked; returns the token. NOT_FOUND.
+  virtual absl::StatusOr<v1::Token> Revoke(const std::string& name, absl::Time now) = 0;
+  // Up to `limit` tokens whose ids sort after `after_id`, in id order.
+  virtual absl::StatusOr<std::vector<v1::Token>> List(const std::string& after_id, int limit) = 0;
+  // Records a use at `now` (no new revision). A missing token is not an error.
+  virtual absl::Status TouchLastUse(const std::string& name, absl::Time now) = 0;
 };
 
 }  // namespace modelreg

@@ -6,6 +6,8 @@ std::vector<PreparedStatement> AllPreparedStatements() {
   std::vector<PreparedStatement> all = ModelStoreStatements();
   const std::vector<PreparedStatement>& licenses = LicenseStoreStatements();
   all.insert(all.end(), licenses.begin(), licenses.end());
+  const std::vector<PreparedStatement>& tokens = TokenStoreStatements();
+  all.insert(all.end(), tokens.begin(), tokens.end());
   return all;
 }
 

@@ -14,6 +14,7 @@ struct PreparedStatement {
 // Defined in model_store.cc and license_store.cc: each store's table statements and its own.
 const std::vector<PreparedStatement>& ModelStoreStatements();
 const std::vector<PreparedStatement>& LicenseStoreStatements();
+const std::vector<PreparedStatement>& TokenStoreStatements();
 
 // Every statement above.
 std::vector<PreparedStatement> AllPreparedStatements();

@@ -56,8 +56,15 @@ class ServerCliTest : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(root_ + "/data");
     ASSERT_TRUE(server_->Start({"--load-catalog=false"})) << Log();
     setenv("MODELREG_SERVER", server_->address().c_str(), 1);
+    // The CLI reads no config file of the machine's user; it uses the admin token modelregd made on first start.
+    setenv("XDG_CONFIG_HOME", (root_ + "/config").c_str(), 1);
+    std::ifstream token_file(root_ + "/data/admin.token");
+    std::getline(token_file, admin_token_);
+    ASSERT_EQ(admin_token_.rfind("mrt_", 0), 0u) << "no admin token in " << root_ << "/data/admin.token";
+    setenv("MODELREG_TOKEN", admin_token_.c_str(), 1);
   }
   void TearDown() override {
+    unsetenv("MODELREG_TOKEN");
     server_.reset();
     std::filesystem::remove_all(root_);
   }
@@ -66,6 +73,8 @@ class ServerCliTest : public ::testing::Test {
     std::ifstream in(server_->log_path());
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
+
+  std::string admin_token_;
 
   std::string WriteFile(const std::string& name, const std::string& text) {
     const std::string path = root_ + "/" + name;
@@ -412,6 +421,80 @@ TEST(CliInputTest, DirectoryHugeAndUnreadableInputsAreErrorsNotAborts) {
     EXPECT_EQ(r.err.find("terminate"), std::string::npos) << shown << ": " << r.err;
   }
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace modelreg::testing
+
+namespace modelreg::testing {
+namespace {
+
+// The bootstrap (admin token file), `modelregd tokens create` on the database, and the CLI using the tokens.
+TEST_F(ServerCliTest, TokensFromModelregdAndTheCli) {
+  struct stat st {};
+  ASSERT_EQ(stat((root_ + "/data/admin.token").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  const std::string url = "--database-url=postgresql://postgres@/modelreg?host=" + root_ + "/data&port=5432";
+  auto r = RunCommand({BinDir() + "/modelregd", "tokens", "create", url, "--principal=ci", "--role=viewer",
+                       "--scope=publishers/e2e", "--expires=1d"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string viewer = std::string(r.out.substr(0, r.out.find('\n')));
+  ASSERT_EQ(viewer.rfind("mrt_", 0), 0u) << r.out;
+  EXPECT_EQ(r.err.find(viewer), std::string::npos) << "the secret is printed on stdout only";
+
+  // No token: UNAUTHENTICATED (exit 64 + 16).
+  unsetenv("MODELREG_TOKEN");
+  r = Cli({"models", "list"});
+  EXPECT_EQ(r.exit_code, 64 + 16) << r.err;
+  EXPECT_NE(r.err.find("TOKEN_MISSING"), std::string::npos) << r.err;
+  // The config file is the last fallback.
+  std::filesystem::create_directories(root_ + "/config/modelreg");
+  std::ofstream(root_ + "/config/modelreg/config") << "# modelreg CLI\ntoken = " << viewer << "\n";
+  r = Cli({"models", "list"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::filesystem::remove(root_ + "/config/modelreg/config");
+
+  // The viewer reads, but may not write; --token wins over MODELREG_TOKEN.
+  setenv("MODELREG_TOKEN", admin_token_.c_str(), 1);
+  const std::string model = WriteFile("m.yaml", "name: publishers/e2e/models/tok\n");
+  r = Cli({"--token", viewer, "models", "create", "-f", model});
+  EXPECT_EQ(r.exit_code, 64 + 7) << "PERMISSION_DENIED: " << r.err;
+  r = Cli({"models", "create", "-f", model});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"--token", viewer, "models", "get", "e2e/tok"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  // The admin lists and revokes through the Admin service; the revoked token stops working.
+  r = Cli({"tokens", "list", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"ci\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("mrt_"), std::string::npos) << "no secrets in listings: " << r.out;
+  r = Cli({"tokens", "create", "--principal", "bot", "--role", "editor", "--scope", "publishers/e2e"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string editor = r.out.substr(0, r.out.find('\n'));
+  r = Cli({"--token", editor, "models", "delete", "e2e/tok"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  r = RunCommand({BinDir() + "/modelregd", "tokens", "list", url});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string ci_name;
+  for (size_t pos = 0; pos < r.out.size();) {
+    const auto end = r.out.find('\n', pos);
+    const std::string line = r.out.substr(pos, end - pos);
+    if (line.find("\tci\t") != std::string::npos) ci_name = line.substr(0, line.find('\t'));
+    pos = end == std::string::npos ? r.out.size() : end + 1;
+  }
+  ASSERT_FALSE(ci_name.empty()) << r.out;
+  r = Cli({"tokens", "revoke", ci_name});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Cli({"--token", viewer, "models", "list"});
+  EXPECT_EQ(r.exit_code, 64 + 16) << r.err;
+  EXPECT_NE(r.err.find("TOKEN_REVOKED"), std::string::npos) << r.err;
+
+  // Never a token in the log.
+  const std::string log = Log();
+  EXPECT_EQ(log.find("mrt_"), std::string::npos) << log;
+  EXPECT_NE(log.find("admin.token"), std::string::npos) << "the log says where the admin token is";
 }
 
 }  // namespace

@@ -33,6 +33,12 @@ class TlsE2eTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<TestDatabase>> database = TestDatabase::Create(/*migrate=*/false);
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = database->release();
+    // Every call needs a token: an admin token made on the database directly, as an operator would.
+    const CommandResult created =
+        RunCommand({BinDir() + "/modelregd", "tokens", "create", "--database-url=" + database_->url(),
+                    "--principal=tls-e2e", "--role=admin"});
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    token_ = new std::string(created.out.substr(0, created.out.find('\n')));
   }
   static void TearDownTestSuite() {
     if (certs_ != nullptr) RemoveTestCertificates(*certs_);
@@ -40,6 +46,8 @@ class TlsE2eTest : public ::testing::Test {
     certs_ = nullptr;
     delete database_;
     database_ = nullptr;
+    delete token_;
+    token_ = nullptr;
   }
   void SetUp() override {
     ASSERT_NE(certs_, nullptr);
@@ -66,18 +74,21 @@ class TlsE2eTest : public ::testing::Test {
   }
 
   CommandResult Cli(const ServerProcess& server, std::vector<std::string> args) {
-    args.insert(args.begin(), {BinDir() + "/modelreg", "--server", server.address(), "--timeout", "10"});
+    args.insert(args.begin(),
+                {BinDir() + "/modelreg", "--server", server.address(), "--timeout", "10", "--token", *token_});
     return RunCommand(args);
   }
 
   static TestCertificates* certs_;
   static TestDatabase* database_;
+  static std::string* token_;
   std::string root_;
   std::vector<std::unique_ptr<ServerProcess>> servers_;
 };
 
 TestCertificates* TlsE2eTest::certs_ = nullptr;
 TestDatabase* TlsE2eTest::database_ = nullptr;
+std::string* TlsE2eTest::token_ = nullptr;
 
 TEST_F(TlsE2eTest, CliTalksTlsWithTheCaAndPlaintextIsRefused) {
   std::string log;

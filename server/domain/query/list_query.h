@@ -19,6 +19,9 @@ struct ListQuery {
   const ResourceKind* kind = nullptr;
   // Equality restrictions from the request's parent (`publisher = meta-llama`), ANDed first.
   std::vector<Predicate> parent;
+  // The caller's authorization scope (e.g. `publisher = "a" OR publisher = "b"` for a viewer of two publishers),
+  // ANDed like `parent`. Not part of the page token's fingerprint: it is the same on every page of one caller.
+  std::optional<CheckedFilter> scope;
   bool show_deleted = false;
   std::optional<CheckedFilter> filter;
   // Ordering keys; the last is always the kind's primary key.

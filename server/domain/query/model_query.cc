@@ -197,6 +197,18 @@ ListParams Params(const v1::ListLicensesRequest& r) {
 
 }  // namespace
 
+void RestrictToPublishers(const std::vector<std::string>& publisher_ids, ListQuery& query) {
+  CheckedFilter any;
+  any.kind = CheckedFilter::Kind::kOr;
+  for (const std::string& id : publisher_ids) {
+    CheckedFilter one;
+    one.predicate.field = ModelKind().Find("publisher");
+    one.predicate.value = id;
+    any.children.push_back(std::move(one));
+  }
+  query.scope = any.children.size() == 1 ? std::move(any.children[0]) : std::move(any);
+}
+
 absl::StatusOr<ListQuery> CompileListModels(const v1::ListModelsRequest& request) { return Compile(Params(request)); }
 absl::StatusOr<ListQuery> CompileListLicenses(const v1::ListLicensesRequest& request) {
   return Compile(Params(request));

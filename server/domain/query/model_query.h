@@ -17,6 +17,11 @@ namespace modelreg {
 absl::StatusOr<ListQuery> CompileListModels(const v1::ListModelsRequest& request);
 absl::StatusOr<ListQuery> CompileListLicenses(const v1::ListLicensesRequest& request);
 
+// Narrows a ListModels query to models of `publisher_ids` (the caller's readable publishers, see
+// ReadablePublishers in domain/auth/auth.h): one `publisher = id` predicate, or their OR. `publisher_ids` must not
+// be empty.
+void RestrictToPublishers(const std::vector<std::string>& publisher_ids, ListQuery& query);
+
 // The opaque token resuming after the row whose ordering keys are `last_key`, bound to the request's filter,
 // order_by, parent and show_deleted.
 std::string MakeNextPageToken(const v1::ListModelsRequest& request,

@@ -58,6 +58,7 @@ ListSql BuildListSql(const ListQuery& query) {
   ParamBinder binder(&out.params);
   std::vector<std::string> conditions;
   for (const Predicate& p : query.parent) conditions.push_back(PredicateSql(p, kind, binder));
+  if (query.scope.has_value()) conditions.push_back(FilterSql(*query.scope, kind, binder));
   if (!query.show_deleted) conditions.push_back(absl::StrCat(kind.alias, ".delete_time IS NULL"));
   if (query.filter.has_value()) conditions.push_back(FilterSql(*query.filter, kind, binder));
   std::vector<std::string> order;

@@ -1,11 +1,12 @@
 #include "tests/integration/api/api_test_server.h"
 
+#include "client/bearer_channel.h"
 #include "server/api/malformed_request.h"
 #include "server/common/status_macros.h"
 
 namespace modelreg::testing {
 
-absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start() {
+absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options options) {
   std::unique_ptr<ApiTestServer> s(new ApiTestServer());
   MODELREG_ASSIGN_OR_RETURN(s->database_, TestDatabase::Create());
   MODELREG_ASSIGN_OR_RETURN(s->pool_, ConnectionPool::Create(s->database_->url(), 8));
@@ -19,21 +20,43 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start() {
       std::make_unique<ModelChangeListener>(s->database_->url(), s->model_cache_.get(), s->model_store_.get());
   if (!s->listener_->WaitUntilWarm(absl::Seconds(10))) return absl::UnavailableError("model cache listener not up");
   s->reader_ = std::make_unique<ModelReader>(s->model_store_.get(), /*threads=*/2, /*max_batch=*/64);
-  s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get());
-  s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get());
+  s->token_store_ = std::make_unique<TokenStore>(s->pool_.get());
+  TokenService::Options token_options;
+  token_options.cache_ttl = options.token_cache_ttl;
+  s->token_service_ = std::make_unique<TokenService>(s->token_store_.get(), token_options);
+  CallAuth::Options auth_options;
+  auth_options.allow_anonymous_read = options.allow_anonymous_read;
+  s->auth_ = std::make_unique<CallAuth>(s->token_service_.get(), auth_options);
+  v1::CreateTokenRequest admin_request;
+  admin_request.mutable_token()->set_principal("test-admin");
+  v1::TokenBinding* binding = admin_request.mutable_token()->add_bindings();
+  binding->set_role(v1::ROLE_ADMIN);
+  binding->set_scope("*");
+  MODELREG_ASSIGN_OR_RETURN(v1::CreateTokenResponse admin, s->token_service_->CreateToken(admin_request));
+  s->admin_token_ = admin.secret();
+  s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get(), s->auth_.get());
+  s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get(), s->auth_.get());
+  s->admin_service_ = std::make_unique<AdminService>(s->token_service_.get(), s->auth_.get());
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(s->registry_.get());
   builder.RegisterService(s->catalog_.get());
+  builder.RegisterService(s->admin_service_.get());
   InstallMalformedRequestHandling(builder);  // as modelregd
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || port == 0) return absl::UnavailableError("cannot start the test gRPC server");
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  s->address_ = "127.0.0.1:" + std::to_string(port);
+  auto channel = s->Channel(s->admin_token_);
   s->channel_ = channel;
   s->model_stub_ = v1::ModelRegistry::NewStub(channel);
   s->license_stub_ = v1::LicenseCatalog::NewStub(channel);
+  s->admin_stub_ = v1::Admin::NewStub(channel);
   return s;
+}
+
+std::shared_ptr<grpc::Channel> ApiTestServer::Channel(const std::string& token) const {
+  return CreateBearerChannel(address_, grpc::InsecureChannelCredentials(), token);
 }
 
 ApiTestServer::~ApiTestServer() {

@@ -1,4 +1,6 @@
-// The real modelreg services on a throwaway database, served over gRPC on a loopback port, with client stubs.
+// The real modelreg services on a throwaway database, served over gRPC on a loopback port, with client stubs. Auth
+// is on, as in modelregd: the server creates an admin token at start, and the stubs (models(), licenses(), admin())
+// send it; Channel(token) makes a channel sending another token (or none).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -7,28 +9,42 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "server/api/admin_service.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
+#include "server/storage/token_store.h"
 #include "tests/support/test_database.h"
 
 namespace modelreg::testing {
 
 class ApiTestServer {
  public:
-  static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start();
+  struct Options {
+    bool allow_anonymous_read = false;
+    absl::Duration token_cache_ttl = absl::Seconds(5);
+  };
+  static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start() { return Start(Options()); }
+  static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start(Options options);
   ~ApiTestServer();
 
   v1::ModelRegistry::Stub& models() { return *model_stub_; }
   v1::LicenseCatalog::Stub& licenses() { return *license_stub_; }
+  v1::Admin::Stub& admin() { return *admin_stub_; }
+  // A channel to the server whose calls carry `token` ("" for none).
+  std::shared_ptr<grpc::Channel> Channel(const std::string& token) const;
+  const std::string& admin_token() const { return admin_token_; }
+  TokenService& token_service() { return *token_service_; }
   ModelService& model_service() { return *model_service_; }
   LicenseService& license_service() { return *license_service_; }
   ConnectionPool& pool() { return *pool_; }
+  // The stubs' channel: its calls carry the admin token.
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
 
  private:
@@ -45,10 +61,17 @@ class ApiTestServer {
   std::unique_ptr<ModelReader> reader_;
   std::unique_ptr<ModelRegistryService> registry_;
   std::unique_ptr<LicenseCatalogService> catalog_;
+  std::unique_ptr<TokenStore> token_store_;
+  std::unique_ptr<TokenService> token_service_;
+  std::unique_ptr<CallAuth> auth_;
+  std::unique_ptr<AdminService> admin_service_;
+  std::string address_;
+  std::string admin_token_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ModelRegistry::Stub> model_stub_;
   std::unique_ptr<v1::LicenseCatalog::Stub> license_stub_;
+  std::unique_ptr<v1::Admin::Stub> admin_stub_;
 };
 
 // Base of test suites whose tests share one ApiTestServer. A suite that seeds data defines its own SetUpTestSuite,

@@ -1,0 +1,215 @@
+#include "server/domain/auth/auth.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "modelreg/v1/admin.grpc.pb.h"
+#include "modelreg/v1/license_catalog.grpc.pb.h"
+#include "modelreg/v1/model_registry.grpc.pb.h"
+#include "server/common/errors.h"
+#include "server/domain/names.h"
+
+namespace modelreg {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr absl::string_view kAllPublishers = "publishers/-";
+
+std::vector<MethodRule> BuildRules() {
+  const std::string models = absl::StrCat("/", v1::ModelRegistry::service_full_name(), "/");
+  const std::string licenses = absl::StrCat("/", v1::LicenseCatalog::service_full_name(), "/");
+  const std::string admin = absl::StrCat("/", v1::Admin::service_full_name(), "/");
+  auto rule = [](std::string method, Action action, std::vector<std::string> fields, std::string fixed = "") {
+    MethodRule r;
+    r.method = std::move(method);
+    r.action = action;
+    r.fields = std::move(fields);
+    r.fixed_resource = std::move(fixed);
+    r.anonymous_read = action == Action::kRead;
+    return r;
+  };
+  return {
+      rule(models + "CreateModel", Action::kWrite, {"parent"}),
+      rule(models + "BatchCreateModels", Action::kWrite, {"parent", "requests.parent"}),
+      rule(models + "GetModel", Action::kRead, {"name"}),
+      rule(models + "UpdateModel", Action::kWrite, {"model.name"}),
+      rule(models + "DeleteModel", Action::kWrite, {"name"}),
+      rule(models + "UndeleteModel", Action::kWrite, {"name"}),
+      rule(models + "ListModels", Action::kRead, {"parent"}),
+      rule(models + "ClassifyModel", Action::kRead, {"model.name"}),
+      rule(licenses + "CreateLicense", Action::kWrite, {}, "licenses"),
+      rule(licenses + "GetLicense", Action::kRead, {"name"}),
+      rule(licenses + "UpdateLicense", Action::kWrite, {"license.name"}),
+      rule(licenses + "DeleteLicense", Action::kWrite, {"name"}),
+      rule(licenses + "UndeleteLicense", Action::kWrite, {"name"}),
+      rule(licenses + "ListLicenses", Action::kRead, {}, "licenses"),
+      rule(admin + "CreateToken", Action::kAdmin, {}, "tokens"),
+      rule(admin + "ListTokens", Action::kAdmin, {}, "tokens"),
+      rule(admin + "RevokeToken", Action::kAdmin, {}, "tokens"),
+  };
+}
+
+// Appends the string values at `path` (dot-separated) under `message`.
+void CollectField(const Message& message, absl::string_view path, std::vector<std::string>& out) {
+  const auto dot = path.find('.');
+  const absl::string_view head = path.substr(0, dot);
+  const FieldDescriptor* field = message.GetDescriptor()->FindFieldByName(std::string(head));
+  if (field == nullptr) return;
+  const auto* reflection = message.GetReflection();
+  if (dot == absl::string_view::npos) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING || field->is_repeated()) return;
+    std::string value = reflection->GetString(message, field);
+    if (!value.empty()) out.push_back(std::move(value));
+    return;
+  }
+  if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return;
+  const absl::string_view rest = path.substr(dot + 1);
+  if (field->is_repeated()) {
+    for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+      CollectField(reflection->GetRepeatedMessage(message, field, i), rest, out);
+    }
+  } else if (reflection->HasField(message, field)) {
+    CollectField(reflection->GetMessage(message, field), rest, out);
+  }
+}
+
+bool Allows(const Principal& principal, Action action, absl::string_view resource) {
+  return std::any_of(principal.bindings.begin(), principal.bindings.end(),
+                     [&](const Binding& b) { return RoleAllows(b.role, action) && ScopeCovers(b.scope, resource); });
+}
+
+bool AllowsAnywhere(const Principal& principal, Action action) {
+  return std::any_of(principal.bindings.begin(), principal.bindings.end(),
+                     [&](const Binding& b) { return RoleAllows(b.role, action); });
+}
+
+}  // namespace
+
+absl::string_view ActionName(Action action) {
+  switch (action) {
+    case Action::kRead:
+      return "read";
+    case Action::kWrite:
+      return "write";
+    case Action::kAdmin:
+      return "admin";
+  }
+  return "unknown";
+}
+
+const Principal& Principal::System() {
+  static const auto* system = new Principal{"system", "", {{v1::ROLE_ADMIN, "*"}}};
+  return *system;
+}
+
+const Principal& Principal::AnonymousReader() {
+  static const auto* anonymous = new Principal{"anonymous", "", {{v1::ROLE_VIEWER, "*"}}};
+  return *anonymous;
+}
+
+absl::Status ValidateScope(absl::string_view scope, absl::string_view field) {
+  if (scope == "*" || scope == "licenses") return absl::OkStatus();
+  const std::vector<absl::string_view> parts = absl::StrSplit(scope, '/');
+  if (parts.size() == 2 && (parts[0] == "publishers" || parts[0] == "organizations") && parts[1] != "-" &&
+      IsValidResourceId(parts[1])) {
+    return absl::OkStatus();
+  }
+  return InvalidFieldError(field, absl::StrCat("invalid scope `", scope,
+                                               "`; expected `*`, `licenses`, `publishers/{publisher}` or "
+                                               "`organizations/{organization}`"));
+}
+
+bool ScopeCovers(absl::string_view scope, absl::string_view name) {
+  if (scope == "*") return true;
+  if (scope.empty() || !absl::StartsWith(name, scope)) return false;
+  return name.size() == scope.size() || name[scope.size()] == '/';
+}
+
+bool RoleAllows(v1::Role role, Action action) {
+  switch (role) {
+    case v1::ROLE_ADMIN:
+      return true;
+    case v1::ROLE_EDITOR:
+      return action == Action::kRead || action == Action::kWrite;
+    case v1::ROLE_VIEWER:
+      return action == Action::kRead;
+    default:
+      return false;
+  }
+}
+
+absl::Status Authorize(const Principal& principal, Action action, absl::string_view resource) {
+  bool allowed = false;
+  if (resource.empty()) {
+    allowed = AllowsAnywhere(principal, action);
+  } else if (resource == kAllPublishers) {
+    // Every publisher: `*` (or a `publishers` scope, should one exist). A read by a publisher-scoped principal is
+    // allowed and narrowed to its publishers.
+    allowed = Allows(principal, action, "publishers");
+    if (!allowed && action == Action::kRead) {
+      const auto readable = ReadablePublishers(principal);
+      allowed = !readable.has_value() || !readable->empty();
+    }
+  } else {
+    allowed = Allows(principal, action, resource);
+  }
+  if (allowed) return absl::OkStatus();
+  const std::string shown = resource.empty() ? "any resource" : absl::StrCat("`", resource, "`");
+  return ErrorWithReason(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                         absl::StrCat("principal `", principal.name, "` may not ", ActionName(action), " ", shown),
+                         {{"action", std::string(ActionName(action))}, {"resource", std::string(resource)}});
+}
+
+std::optional<std::vector<std::string>> ReadablePublishers(const Principal& principal) {
+  if (Allows(principal, Action::kRead, "publishers")) return std::nullopt;
+  std::vector<std::string> ids;
+  for (const Binding& b : principal.bindings) {
+    if (!RoleAllows(b.role, Action::kRead) || !absl::StartsWith(b.scope, "publishers/")) continue;
+    ids.push_back(b.scope.substr(std::string("publishers/").size()));
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+const std::vector<MethodRule>& MethodRules() {
+  static const auto* rules = new std::vector<MethodRule>(BuildRules());
+  return *rules;
+}
+
+const MethodRule* FindMethodRule(absl::string_view full_method) {
+  for (const MethodRule& rule : MethodRules()) {
+    if (rule.method == full_method) return &rule;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> ResourcesOf(const MethodRule& rule, const Message& request) {
+  std::vector<std::string> names;
+  for (const std::string& path : rule.fields) CollectField(request, path, names);
+  if (names.size() > 1) {
+    names.erase(std::remove(names.begin(), names.end(), std::string(kAllPublishers)), names.end());
+  }
+  if (names.empty()) names.push_back(rule.fixed_resource);
+  return names;
+}
+
+absl::Status AuthorizeCall(const Principal& principal, absl::string_view full_method, const Message& request) {
+  const MethodRule* rule = FindMethodRule(full_method);
+  if (rule == nullptr) {
+    return ErrorWithReason(absl::StatusCode::kPermissionDenied, "NO_AUTHORIZATION_RULE",
+                           absl::StrCat("no authorization rule for ", full_method));
+  }
+  for (const std::string& resource : ResourcesOf(*rule, request)) {
+    absl::Status status = Authorize(principal, rule->action, resource);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace modelreg
