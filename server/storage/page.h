@@ -10,7 +10,8 @@ namespace modelreg {
 template <typename T>
 struct Page {
   std::vector<T> items;
-  // Values of the ordering keys (sql::ListSql::key_columns) for the last item (NULL as nullopt), set only when another page follows.
+  // Values of the ordering keys (sql::ListSql::key_columns) for the last item (NULL as nullopt), set only when another
+  // page follows.
   std::optional<std::vector<std::optional<std::string>>> next_key;
 };
 

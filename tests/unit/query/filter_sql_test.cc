@@ -1,4 +1,7 @@
-// The filter checker (domain/query/filter_check.h) and the SQL the storage layer makes of it (storage/sql/filter_sql.h).
+// The filter checker (domain/query/filter_check.h) and the SQL the storage layer makes of it
+// (storage/sql/filter_sql.h).
+#include "server/storage/sql/filter_sql.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,7 +12,6 @@
 #include "server/domain/resource/edit_distance.h"
 #include "server/domain/resource/license_kind.h"
 #include "server/domain/resource/model_kind.h"
-#include "server/storage/sql/filter_sql.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
