@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/common/errors.h"
+#include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"
 
 namespace modelreg {
@@ -27,11 +28,10 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
   absl::Status last;
   bool broken_retried = false;
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(acquire_timeout);
-    if (!lease.ok()) return lease.status();
+    MODELREG_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, pool.Acquire(acquire_timeout));
     std::optional<Transaction> transaction;  // outlives `tx`: its OnEnd hooks run once `tx` has ended
     try {
-      pqxx::work tx(**lease);
+      pqxx::work tx(*lease);
       absl::Status status = body(transaction.emplace(&tx));
       if (!status.ok()) {
         tx.abort();
@@ -66,10 +66,9 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
 
 absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(acquire_timeout);
-    if (!lease.ok()) return lease.status();
+    MODELREG_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, pool.Acquire(acquire_timeout));
     try {
-      pqxx::nontransaction tx(**lease);
+      pqxx::nontransaction tx(*lease);
       Transaction transaction(&tx);
       return body(transaction);
     } catch (const pqxx::broken_connection&) {
