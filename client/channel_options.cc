@@ -50,11 +50,4 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> BuildChannelCredential
   return grpc::SslCredentials(ssl);
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateClientChannel(const std::string& address,
-                                                                   const ChannelOptions& options) {
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = BuildChannelCredentials(options);
-  if (!credentials.ok()) return credentials.status();
-  return grpc::CreateChannel(address, *credentials);
-}
-
 }  // namespace modelreg

@@ -24,8 +24,4 @@ struct ChannelOptions {
 // certificate without its key or the reverse, or a file that cannot be read or holds no PEM block of the right kind.
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> BuildChannelCredentials(const ChannelOptions& options);
 
-// A channel to `address` (host:port) with those credentials; it connects lazily, on the first call.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateClientChannel(const std::string& address,
-                                                                   const ChannelOptions& options);
-
 }  // namespace modelreg

@@ -9,6 +9,7 @@
 #include "client/cli/catalog_target.h"
 #include "client/cli/record_io.h"
 #include "google/protobuf/struct.pb.h"
+#include "server/common/status_macros.h"
 #include "server/domain/catalog/catalog.h"
 
 namespace modelreg::cli {
@@ -23,9 +24,8 @@ absl::StatusOr<Catalog> ReadCatalog(const LoadFlags& flags) {
   if (flags.files.empty()) return LoadEmbeddedCatalog();
   Catalog merged;
   for (const std::string& path : flags.files) {
-    absl::StatusOr<std::string> text = ReadFile(path);
-    if (!text.ok()) return text.status();
-    absl::StatusOr<Catalog> catalog = ParseCatalog(*text);
+    MODELREG_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    absl::StatusOr<Catalog> catalog = ParseCatalog(text);
     if (!catalog.ok()) {
       return absl::Status(catalog.status().code(), absl::StrCat(path, ": ", catalog.status().message()));
     }

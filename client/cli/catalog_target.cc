@@ -1,6 +1,7 @@
 #include "client/cli/catalog_target.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
 #include "server/domain/names.h"
 
 namespace modelreg::cli {
@@ -47,11 +48,10 @@ absl::StatusOr<std::optional<v1::Model>> ClientCatalogTarget::GetModel(const std
 }
 
 absl::Status ClientCatalogTarget::CreateModel(const v1::Model& model) {
-  absl::StatusOr<ModelName> name = ParseModelName(model.name());
-  if (!name.ok()) return name.status();
+  MODELREG_ASSIGN_OR_RETURN(ModelName name, ParseModelName(model.name()));
   v1::CreateModelRequest request;
-  request.set_parent(name->parent());
-  request.set_model_id(name->model);
+  request.set_parent(name.parent());
+  request.set_model_id(name.model);
   *request.mutable_model() = model;
   return Annotate(client_->CreateModel(request).status(), model.name());
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
 
 namespace modelreg::cli {
@@ -38,10 +39,9 @@ int Create(Context& ctx, const CreateOptions& opts) {
   v1::CreateTokenRequest request;
   request.mutable_token()->set_principal(opts.principal);
   auto add = [&](const std::string& role_text, const std::string& scope) -> absl::Status {
-    absl::StatusOr<v1::Role> role = ParseRoleName(role_text);
-    if (!role.ok()) return role.status();
+    MODELREG_ASSIGN_OR_RETURN(v1::Role role, ParseRoleName(role_text));
     v1::TokenBinding* b = request.mutable_token()->add_bindings();
-    b->set_role(*role);
+    b->set_role(role);
     b->set_scope(scope);
     return absl::OkStatus();
   };

@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
 
 namespace modelreg {
 namespace {
@@ -73,16 +74,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> BuildServerCredentials(
             ? "--tls-client-ca needs TLS: give --tls-cert and --tls-key as well"
             : "--tls-cert and --tls-key go together: give both, the certificate and its private key");
   }
-  absl::StatusOr<std::string> cert = ReadPem("--tls-cert", options.cert_file, "CERTIFICATE");
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadPem("--tls-key", options.key_file, "PRIVATE KEY");
-  if (!key.ok()) return key.status();
+  MODELREG_ASSIGN_OR_RETURN(std::string cert, ReadPem("--tls-cert", options.cert_file, "CERTIFICATE"));
+  MODELREG_ASSIGN_OR_RETURN(std::string key, ReadPem("--tls-key", options.key_file, "PRIVATE KEY"));
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  ssl.pem_key_cert_pairs.push_back({key, cert});
   if (!options.client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca = ReadPem("--tls-client-ca", options.client_ca_file, "CERTIFICATE");
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
+    MODELREG_ASSIGN_OR_RETURN(std::string ca, ReadPem("--tls-client-ca", options.client_ca_file, "CERTIFICATE"));
+    ssl.pem_root_certs = ca;
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(ssl);

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/common/status_macros.h"
 
 namespace modelreg {
 namespace {
@@ -155,11 +156,10 @@ absl::StatusOr<std::string> YamlToJson(absl::string_view yaml) {
 }
 
 absl::Status ParseYamlOrJson(absl::string_view text, google::protobuf::Message* message) {
-  auto json = YamlToJson(text);
-  if (!json.ok()) return json.status();
+  MODELREG_ASSIGN_OR_RETURN(std::string json, YamlToJson(text));
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  const auto status = google::protobuf::util::JsonStringToMessage(*json, message, options);
+  const auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
   if (!status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid record: ", std::string(status.message())));
   }
@@ -177,10 +177,9 @@ absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& messa
 }
 
 absl::StatusOr<std::string> MessageToYaml(const google::protobuf::Message& message) {
-  auto json = MessageToJson(message, true);
-  if (!json.ok()) return json.status();
+  MODELREG_ASSIGN_OR_RETURN(std::string json, MessageToJson(message, true));
   YAML::Emitter out;
-  EmitJsonValueAsYaml(YAML::Load(*json), &out);
+  EmitJsonValueAsYaml(YAML::Load(json), &out);
   return std::string(out.c_str()) + "\n";
 }
 

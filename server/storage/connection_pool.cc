@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/common/errors.h"
 #include "server/common/logging.h"
+#include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"
 #include "server/storage/statements.h"
 
@@ -36,9 +37,8 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const std
   if (size < 1) return absl::InvalidArgumentError("connection pool size must be at least 1");
   std::unique_ptr<ConnectionPool> pool(new ConnectionPool(url, size));
   for (int i = 0; i < size; ++i) {
-    absl::StatusOr<std::unique_ptr<pqxx::connection>> connection = pool->Connect();
-    if (!connection.ok()) return connection.status();
-    pool->idle_.push_back(*std::move(connection));
+    MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> connection, pool->Connect());
+    pool->idle_.push_back(std::move(connection));
   }
   return pool;
 }
@@ -101,10 +101,9 @@ void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {
 }
 
 absl::Status ConnectionPool::Ping() {
-  absl::StatusOr<Lease> lease = Acquire();
-  if (!lease.ok()) return lease.status();
+  MODELREG_ASSIGN_OR_RETURN(Lease lease, Acquire());
   try {
-    pqxx::nontransaction tx(**lease);
+    pqxx::nontransaction tx(*lease);
     tx.exec("SELECT 1");
     return absl::OkStatus();
   } catch (...) {

@@ -74,13 +74,11 @@ int LatestSchemaVersion() {
 }
 
 absl::Status ApplyMigrations(ConnectionPool& pool) {
-  absl::StatusOr<std::vector<Migration>> migrations = ParseMigrations();
-  if (!migrations.ok()) return migrations.status();
-  const int latest = migrations->empty() ? 0 : migrations->back().version;
+  MODELREG_ASSIGN_OR_RETURN(std::vector<Migration> migrations, ParseMigrations());
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
 
-  absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire();
-  if (!lease.ok()) return lease.status();
-  pqxx::connection& connection = **lease;
+  MODELREG_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, pool.Acquire());
+  pqxx::connection& connection = *lease;
   bool locked = false;
   absl::Status result;
   try {
@@ -98,7 +96,7 @@ absl::Status ApplyMigrations(ConnectionPool& pool) {
       tx.exec(kCreateTable);
       tx.commit();
     }
-    for (const Migration& migration : *migrations) {
+    for (const Migration& migration : migrations) {
       pqxx::work tx(connection);
       pqxx::result applied = tx.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", migration.version);
       if (!applied.empty()) continue;

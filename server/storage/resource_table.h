@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "server/common/status_macros.h"
 #include "server/domain/query/list_query.h"
 #include "server/domain/resource/resource_kind.h"
 #include "server/storage/connection_pool.h"
@@ -69,9 +70,7 @@ class ResourceTable {
     if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
     Page<Message> page;
     const pqxx::result rows = ListRows(tx, query, &page.next_key);
-    auto items = Decode<Message>(rows, static_cast<size_t>(query.limit));
-    if (!items.ok()) return items.status();
-    page.items = *std::move(items);
+    MODELREG_ASSIGN_OR_RETURN(page.items, Decode<Message>(rows, static_cast<size_t>(query.limit)));
     return page;
   }
 
@@ -124,8 +123,7 @@ absl::StatusOr<std::vector<Message>> ResourceTable::Decode(const pqxx::result& r
   out.reserve(std::min<size_t>(rows.size(), limit));
   for (size_t i = 0; i < rows.size() && i < limit; ++i) {
     Message message;
-    absl::Status status = Decode(rows[static_cast<pqxx::result::size_type>(i)], message);
-    if (!status.ok()) return status;
+    MODELREG_RETURN_IF_ERROR(Decode(rows[static_cast<pqxx::result::size_type>(i)], message));
     out.push_back(std::move(message));
   }
   return out;

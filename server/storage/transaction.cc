@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/common/call_deadline.h"
 #include "server/common/errors.h"
+#include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"
 
 namespace modelreg {
@@ -73,13 +74,13 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
   const absl::Time deadline = CallDeadline();
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
     if (absl::Now() >= deadline) return DeadlinePassed("before the transaction started");
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(std::min(acquire_timeout, deadline - absl::Now()));
-    if (!lease.ok()) return lease.status();
+    MODELREG_ASSIGN_OR_RETURN(ConnectionPool::Lease lease,
+                              pool.Acquire(std::min(acquire_timeout, deadline - absl::Now())));
     std::optional<Transaction> transaction;  // outlives `tx`: its OnEnd hooks run once `tx` has ended
     try {
       const int64_t cap_ms = StatementTimeoutMs(absl::InfiniteDuration());
-      SetSessionTimeouts(**lease, cap_ms);
-      pqxx::work tx(**lease);
+      SetSessionTimeouts(*lease, cap_ms);
+      pqxx::work tx(*lease);
       if (deadline != absl::InfiniteFuture()) {
         const int64_t statement_ms = StatementTimeoutMs(deadline - absl::Now());
         if (statement_ms != cap_ms) tx.exec(absl::StrCat("SET LOCAL statement_timeout = ", statement_ms));
@@ -127,13 +128,13 @@ absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& bod
   const absl::Time deadline = CallDeadline();
   for (int attempt = 1;; ++attempt) {
     if (absl::Now() >= deadline) return DeadlinePassed("before the statement started");
-    absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire(std::min(acquire_timeout, deadline - absl::Now()));
-    if (!lease.ok()) return lease.status();
+    MODELREG_ASSIGN_OR_RETURN(ConnectionPool::Lease lease,
+                              pool.Acquire(std::min(acquire_timeout, deadline - absl::Now())));
     try {
-      SetSessionTimeouts(**lease, StatementTimeoutMs(deadline == absl::InfiniteFuture()
-                                                         ? absl::InfiniteDuration()
-                                                         : absl::Ceil(deadline - absl::Now(), absl::Seconds(1))));
-      pqxx::nontransaction tx(**lease);
+      SetSessionTimeouts(*lease, StatementTimeoutMs(deadline == absl::InfiniteFuture()
+                                                        ? absl::InfiniteDuration()
+                                                        : absl::Ceil(deadline - absl::Now(), absl::Seconds(1))));
+      pqxx::nontransaction tx(*lease);
       Transaction transaction(&tx);
       return body(transaction);
     } catch (const pqxx::broken_connection&) {

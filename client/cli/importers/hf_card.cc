@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "client/cli/importers/license_source.h"
 #include "client/cli/importers/yaml_fields.h"
+#include "server/common/status_macros.h"
 #include "server/domain/names.h"
 
 namespace modelreg::cli {
@@ -126,18 +127,15 @@ std::string TagLabelKey(absl::string_view tag) {
 absl::Status MapLicense(const Document& doc, const YAML::Node& root, const std::string& hf_repo, ImportResult* result) {
   v1::Model& model = result->model;
   const YAML::Node license_node = root["license"];
-  absl::StatusOr<std::vector<std::pair<std::string, YAML::Node>>> licenses = StringList(doc, license_node, "license");
-  if (!licenses.ok()) return licenses.status();
-  if (licenses->size() > 1) {
-    result->warnings.push_back(absl::StrCat("the card lists ", licenses->size(), " licenses; using the first, '",
-                                            licenses->front().first, "'"));
+  MODELREG_ASSIGN_OR_RETURN(auto licenses, StringList(doc, license_node, "license"));
+  if (licenses.size() > 1) {
+    result->warnings.push_back(
+        absl::StrCat("the card lists ", licenses.size(), " licenses; using the first, '", licenses.front().first, "'"));
   }
-  const std::string license = licenses->empty() ? "" : absl::AsciiStrToLower(licenses->front().first);
+  const std::string license = licenses.empty() ? "" : absl::AsciiStrToLower(licenses.front().first);
 
-  absl::StatusOr<std::string> license_name = OptionalString(doc, root["license_name"], "license_name");
-  if (!license_name.ok()) return license_name.status();
-  absl::StatusOr<std::string> license_link = OptionalString(doc, root["license_link"], "license_link");
-  if (!license_link.ok()) return license_link.status();
+  MODELREG_ASSIGN_OR_RETURN(std::string license_name, OptionalString(doc, root["license_name"], "license_name"));
+  MODELREG_ASSIGN_OR_RETURN(std::string license_link, OptionalString(doc, root["license_link"], "license_link"));
 
   std::string id_source;
   const YAML::Node* id_node = nullptr;
@@ -146,16 +144,16 @@ absl::Status MapLicense(const Document& doc, const YAML::Node& root, const std::
     result->warnings.push_back(
         "the card gives no license (license is missing or 'unknown'); weights.license is left empty");
   } else if (license == "other") {
-    if (license_name->empty()) {
+    if (license_name.empty()) {
       result->warnings.push_back(
           "license: other without license_name; weights.license is left empty (see license_link for the terms)");
     } else {
-      id_source = *license_name;
+      id_source = license_name;
       id_node = &license_name_node;
     }
   } else {
     id_source = license;
-    id_node = &licenses->front().second;
+    id_node = &licenses.front().second;
   }
   if (!id_source.empty()) {
     const std::string name = LicenseNameFromSource(id_source);
@@ -170,13 +168,13 @@ absl::Status MapLicense(const Document& doc, const YAML::Node& root, const std::
     }
   }
 
-  if (!license_link->empty()) {
-    if (absl::StartsWith(*license_link, "http://") || absl::StartsWith(*license_link, "https://")) {
-      model.add_sources(*license_link);
+  if (!license_link.empty()) {
+    if (absl::StartsWith(license_link, "http://") || absl::StartsWith(license_link, "https://")) {
+      model.add_sources(license_link);
     } else if (!hf_repo.empty()) {
-      model.add_sources(absl::StrCat(kHub, hf_repo, "/blob/main/", absl::StripPrefix(*license_link, "./")));
+      model.add_sources(absl::StrCat(kHub, hf_repo, "/blob/main/", absl::StripPrefix(license_link, "./")));
     } else {
-      result->warnings.push_back(absl::StrCat("license_link '", *license_link,
+      result->warnings.push_back(absl::StrCat("license_link '", license_link,
                                               "' is relative to a repository the name does not give; not recorded"));
     }
   }
@@ -185,10 +183,10 @@ absl::Status MapLicense(const Document& doc, const YAML::Node& root, const std::
 
 absl::Status MapBaseModel(const Document& doc, const YAML::Node& root, ImportResult* result) {
   v1::Model& model = result->model;
-  absl::StatusOr<std::string> relation = OptionalString(doc, root["base_model_relation"], "base_model_relation");
-  if (!relation.ok()) return relation.status();
-  if (!relation->empty()) {
-    const std::string r = absl::AsciiStrToLower(*relation);
+  MODELREG_ASSIGN_OR_RETURN(std::string relation,
+                            OptionalString(doc, root["base_model_relation"], "base_model_relation"));
+  if (!relation.empty()) {
+    const std::string r = absl::AsciiStrToLower(relation);
     if (r == "adapter") {
       model.set_base_model_relation(v1::Model::BASE_MODEL_RELATION_ADAPTER);
     } else if (r == "merge") {
@@ -199,23 +197,21 @@ absl::Status MapBaseModel(const Document& doc, const YAML::Node& root, ImportRes
       model.set_base_model_relation(v1::Model::BASE_MODEL_RELATION_FINETUNE);
     } else {
       return FieldError(doc, root["base_model_relation"], "base_model_relation",
-                        absl::StrCat("'", *relation, "' is not one of adapter, merge, quantized, finetune"));
+                        absl::StrCat("'", relation, "' is not one of adapter, merge, quantized, finetune"));
     }
   }
 
-  absl::StatusOr<std::vector<std::pair<std::string, YAML::Node>>> bases =
-      StringList(doc, root["base_model"], "base_model");
-  if (!bases.ok()) return bases.status();
-  if (bases->empty()) {
-    if (!relation->empty()) result->warnings.push_back("base_model_relation is set but base_model is not");
+  MODELREG_ASSIGN_OR_RETURN(auto bases, StringList(doc, root["base_model"], "base_model"));
+  if (bases.empty()) {
+    if (!relation.empty()) result->warnings.push_back("base_model_relation is set but base_model is not");
     return absl::OkStatus();
   }
   std::vector<std::string> names;
-  for (size_t i = 0; i < bases->size(); ++i) {
-    const auto& [id, node] = (*bases)[i];
+  for (size_t i = 0; i < bases.size(); ++i) {
+    const auto& [id, node] = bases[i];
     absl::StatusOr<ModelName> name = ParseModelShorthand(id);
     if (!name.ok() || absl::StartsWith(absl::AsciiStrToLower(id), "publishers/")) {
-      return FieldError(doc, node, bases->size() > 1 ? absl::StrCat("base_model[", i, "]") : "base_model",
+      return FieldError(doc, node, bases.size() > 1 ? absl::StrCat("base_model[", i, "]") : "base_model",
                         absl::StrCat("'", id, "' is not a Hugging Face model id (owner/repo)"));
     }
     names.push_back(name->name());
@@ -232,13 +228,11 @@ absl::Status MapBaseModel(const Document& doc, const YAML::Node& root, ImportRes
 }
 
 absl::Status MapDatasets(const Document& doc, const YAML::Node& root, ImportResult* result) {
-  absl::StatusOr<std::vector<std::pair<std::string, YAML::Node>>> datasets =
-      StringList(doc, root["datasets"], "datasets");
-  if (!datasets.ok()) return datasets.status();
-  if (datasets->empty()) return absl::OkStatus();
+  MODELREG_ASSIGN_OR_RETURN(auto datasets, StringList(doc, root["datasets"], "datasets"));
+  if (datasets.empty()) return absl::OkStatus();
   v1::DataDisclosure* disclosure = result->model.mutable_data_disclosure();
   disclosure->set_level(v1::DataDisclosure::LEVEL_LISTED);
-  for (const auto& [id, node] : *datasets) {
+  for (const auto& [id, node] : datasets) {
     const std::string trimmed(absl::StripAsciiWhitespace(id));
     if (trimmed.empty()) return FieldError(doc, node, "datasets", "empty dataset id");
     v1::Dataset* dataset = disclosure->add_datasets();
@@ -250,10 +244,9 @@ absl::Status MapDatasets(const Document& doc, const YAML::Node& root, ImportResu
 
 absl::Status MapGated(const Document& doc, const YAML::Node& root, ImportResult* result) {
   const YAML::Node gated = root["gated"];
-  absl::StatusOr<std::string> value = OptionalString(doc, gated, "gated");
-  if (!value.ok()) return value.status();
+  MODELREG_ASSIGN_OR_RETURN(std::string value, OptionalString(doc, gated, "gated"));
   v1::Weights* weights = result->model.mutable_weights();
-  const std::string v = absl::AsciiStrToLower(*value);
+  const std::string v = absl::AsciiStrToLower(value);
   if (v.empty() || v == "false") {
     const bool gate_prompt = root["extra_gated_prompt"].IsDefined() || root["extra_gated_fields"].IsDefined();
     if (v.empty() && gate_prompt) {
@@ -269,29 +262,26 @@ absl::Status MapGated(const Document& doc, const YAML::Node& root, ImportResult*
   } else if (v == "manual") {
     weights->set_access(v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
   } else {
-    return FieldError(doc, gated, "gated", absl::StrCat("'", *value, "' is not one of auto, manual, true, false"));
+    return FieldError(doc, gated, "gated", absl::StrCat("'", value, "' is not one of auto, manual, true, false"));
   }
   return absl::OkStatus();
 }
 
 absl::Status MapTags(const Document& doc, const YAML::Node& root, ImportResult* result) {
   v1::Model& model = result->model;
-  absl::StatusOr<std::string> pipeline_tag = OptionalString(doc, root["pipeline_tag"], "pipeline_tag");
-  if (!pipeline_tag.ok()) return pipeline_tag.status();
-  if (!pipeline_tag->empty()) {
-    model.set_modality(ModalityOfPipelineTag(absl::AsciiStrToLower(*pipeline_tag)));
+  MODELREG_ASSIGN_OR_RETURN(std::string pipeline_tag, OptionalString(doc, root["pipeline_tag"], "pipeline_tag"));
+  if (!pipeline_tag.empty()) {
+    model.set_modality(ModalityOfPipelineTag(absl::AsciiStrToLower(pipeline_tag)));
     if (model.modality() == v1::Model::MODALITY_UNSPECIFIED) {
-      result->warnings.push_back(absl::StrCat("pipeline_tag '", *pipeline_tag, "' maps to no modality"));
+      result->warnings.push_back(absl::StrCat("pipeline_tag '", pipeline_tag, "' maps to no modality"));
     }
-    model.mutable_labels()->insert({"hf-pipeline-tag", absl::AsciiStrToLower(*pipeline_tag)});
+    model.mutable_labels()->insert({"hf-pipeline-tag", absl::AsciiStrToLower(pipeline_tag)});
   }
-  absl::StatusOr<std::string> library = OptionalString(doc, root["library_name"], "library_name");
-  if (!library.ok()) return library.status();
-  if (!library->empty()) model.mutable_labels()->insert({"hf-library", *library});
+  MODELREG_ASSIGN_OR_RETURN(std::string library, OptionalString(doc, root["library_name"], "library_name"));
+  if (!library.empty()) model.mutable_labels()->insert({"hf-library", library});
 
-  absl::StatusOr<std::vector<std::pair<std::string, YAML::Node>>> tags = StringList(doc, root["tags"], "tags");
-  if (!tags.ok()) return tags.status();
-  for (const auto& tag : *tags) {
+  MODELREG_ASSIGN_OR_RETURN(auto tags, StringList(doc, root["tags"], "tags"));
+  for (const auto& tag : tags) {
     const std::string key = TagLabelKey(absl::StripAsciiWhitespace(tag.first));
     if (key.size() > 63 || key == "hf-tag/") {
       result->warnings.push_back(absl::StrCat("tag '", tag.first, "' does not fit a label key; not recorded"));
@@ -319,21 +309,18 @@ absl::StatusOr<ImportResult> ImportHfCard(absl::string_view card, const ImportOp
         "a model card does not say which repository it belongs to: give --name publishers/PUBLISHER/models/MODEL or "
         "--name OWNER/REPO");
   }
-  absl::StatusOr<ModelName> name = ParseModelShorthand(options.name);
-  if (!name.ok()) return name.status();
+  MODELREG_ASSIGN_OR_RETURN(ModelName name, ParseModelShorthand(options.name));
 
-  absl::StatusOr<FrontMatter> fm = SplitFrontMatter(card);
-  if (!fm.ok()) return fm.status();
-  absl::StatusOr<Document> doc = yaml_fields::Parse(fm->yaml, fm->first_line, "the card's front matter");
-  if (!doc.ok()) return doc.status();
-  const YAML::Node root = doc->root;
+  MODELREG_ASSIGN_OR_RETURN(FrontMatter fm, SplitFrontMatter(card));
+  MODELREG_ASSIGN_OR_RETURN(Document doc, yaml_fields::Parse(fm.yaml, fm.first_line, "the card's front matter"));
+  const YAML::Node root = doc.root;
   if (root.IsDefined() && !root.IsNull() && !root.IsMap()) {
-    return FieldError(*doc, root, "(front matter)", "expected a map of metadata fields");
+    return FieldError(doc, root, "(front matter)", "expected a map of metadata fields");
   }
 
   ImportResult result;
   v1::Model& model = result.model;
-  model.set_name(name->name());
+  model.set_name(name.name());
   std::string hf_repo;
   const std::string typed(absl::StripAsciiWhitespace(options.name));
   if (!absl::StartsWith(absl::AsciiStrToLower(typed), "publishers/")) {
@@ -342,16 +329,15 @@ absl::StatusOr<ImportResult> ImportHfCard(absl::string_view card, const ImportOp
     model.mutable_weights()->set_download_uri(absl::StrCat(kHub, hf_repo));
     model.add_sources(absl::StrCat(kHub, hf_repo));
   }
-  model.set_display_name(FirstHeading(fm->body));
+  model.set_display_name(FirstHeading(fm.body));
 
   const YAML::Node empty_map(YAML::NodeType::Map);
   const YAML::Node& fields = root.IsMap() ? root : empty_map;
-  absl::Status status = MapLicense(*doc, fields, hf_repo, &result);
-  if (status.ok()) status = MapBaseModel(*doc, fields, &result);
-  if (status.ok()) status = MapDatasets(*doc, fields, &result);
-  if (status.ok()) status = MapGated(*doc, fields, &result);
-  if (status.ok()) status = MapTags(*doc, fields, &result);
-  if (!status.ok()) return status;
+  MODELREG_RETURN_IF_ERROR(MapLicense(doc, fields, hf_repo, &result));
+  MODELREG_RETURN_IF_ERROR(MapBaseModel(doc, fields, &result));
+  MODELREG_RETURN_IF_ERROR(MapDatasets(doc, fields, &result));
+  MODELREG_RETURN_IF_ERROR(MapGated(doc, fields, &result));
+  MODELREG_RETURN_IF_ERROR(MapTags(doc, fields, &result));
   return result;
 }
 

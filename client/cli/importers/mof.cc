@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "client/cli/importers/license_source.h"
 #include "client/cli/importers/yaml_fields.h"
+#include "server/common/status_macros.h"
 #include "server/domain/names.h"
 
 namespace modelreg::cli {
@@ -119,42 +120,36 @@ absl::Status MapRelease(const Document& doc, const YAML::Node& release, const Im
   v1::Model& model = result->model;
   auto field = [&](const char* key) { return OptionalString(doc, release[key], absl::StrCat("release.", key)); };
 
-  absl::StatusOr<std::string> name = field("name");
-  if (!name.ok()) return name.status();
-  if (absl::StripAsciiWhitespace(*name).empty()) {
+  MODELREG_ASSIGN_OR_RETURN(std::string name, field("name"));
+  if (absl::StripAsciiWhitespace(name).empty()) {
     return FieldError(doc, release["name"].IsDefined() ? release["name"] : release, "release.name",
                       "missing or empty: the release must be named");
   }
-  model.set_display_name(std::string(absl::StripAsciiWhitespace(*name)));
+  model.set_display_name(std::string(absl::StripAsciiWhitespace(name)));
 
-  absl::StatusOr<std::string> version = field("version");
-  if (!version.ok()) return version.status();
-  model.set_version(*version);
+  MODELREG_ASSIGN_OR_RETURN(std::string version, field("version"));
+  model.set_version(version);
 
-  absl::StatusOr<std::string> date = field("date");
-  if (!date.ok()) return date.status();
-  if (!date->empty()) {
-    result->warnings.push_back(absl::StrCat("release.date (", *date,
+  MODELREG_ASSIGN_OR_RETURN(std::string date, field("date"));
+  if (!date.empty()) {
+    result->warnings.push_back(absl::StrCat("release.date (", date,
                                             ") is not imported as release_date: Model Openness Tool files record the "
                                             "date of the evaluation there, not the model's release"));
   }
 
-  absl::StatusOr<std::string> type = field("type");
-  if (!type.ok()) return type.status();
-  if (!type->empty()) {
-    model.set_modality(ModalityOfType(absl::AsciiStrToLower(*type)));
+  MODELREG_ASSIGN_OR_RETURN(std::string type, field("type"));
+  if (!type.empty()) {
+    model.set_modality(ModalityOfType(absl::AsciiStrToLower(type)));
     if (model.modality() == v1::Model::MODALITY_UNSPECIFIED) {
-      result->warnings.push_back(absl::StrCat("release.type '", *type, "' maps to no modality"));
+      result->warnings.push_back(absl::StrCat("release.type '", type, "' maps to no modality"));
     }
   }
 
-  absl::StatusOr<std::string> architecture = field("architecture");
-  if (!architecture.ok()) return architecture.status();
-  if (!architecture->empty() && *architecture != "undisclosed") model.set_architecture(*architecture);
+  MODELREG_ASSIGN_OR_RETURN(std::string architecture, field("architecture"));
+  if (!architecture.empty() && architecture != "undisclosed") model.set_architecture(architecture);
 
-  absl::StatusOr<std::string> treatment = field("treatment");
-  if (!treatment.ok()) return treatment.status();
-  const std::string t = absl::AsciiStrToLower(*treatment);
+  MODELREG_ASSIGN_OR_RETURN(std::string treatment, field("treatment"));
+  const std::string t = absl::AsciiStrToLower(treatment);
   if (t == "pre-trained") {
     model.set_treatment(v1::Model::TREATMENT_PRE_TRAINED);
   } else if (t == "instruct fine-tuned") {
@@ -164,42 +159,38 @@ absl::Status MapRelease(const Document& doc, const YAML::Node& release, const Im
   } else if (!t.empty()) {
     return FieldError(
         doc, release["treatment"], "release.treatment",
-        absl::StrCat("'", *treatment, "' is not one of pre-trained, instruct fine-tuned, chat fine-tuned"));
+        absl::StrCat("'", treatment, "' is not one of pre-trained, instruct fine-tuned, chat fine-tuned"));
   }
 
-  absl::StatusOr<std::string> origin = field("origin");
-  if (!origin.ok()) return origin.status();
-  if (!origin->empty() && *origin != *name) {
+  MODELREG_ASSIGN_OR_RETURN(std::string origin, field("origin"));
+  if (!origin.empty() && origin != name) {
     result->warnings.push_back(
-        absl::StrCat("release.origin '", *origin, "' is not set as base_model: the file does not name its publisher"));
+        absl::StrCat("release.origin '", origin, "' is not set as base_model: the file does not name its publisher"));
   }
 
-  absl::StatusOr<std::string> producer = field("producer");
-  if (!producer.ok()) return producer.status();
-  absl::StatusOr<std::string> huggingface = field("huggingface");
-  if (!huggingface.ok()) return huggingface.status();
-  const std::string hf_repo = HfRepoOfUrl(*huggingface);
+  MODELREG_ASSIGN_OR_RETURN(std::string producer, field("producer"));
+  MODELREG_ASSIGN_OR_RETURN(std::string huggingface, field("huggingface"));
+  const std::string hf_repo = HfRepoOfUrl(huggingface);
   if (!hf_repo.empty()) {
     model.set_huggingface_repo(hf_repo);
-    model.mutable_weights()->set_download_uri(*huggingface);
-    model.add_sources(*huggingface);
-  } else if (!huggingface->empty()) {
+    model.mutable_weights()->set_download_uri(huggingface);
+    model.add_sources(huggingface);
+  } else if (!huggingface.empty()) {
     result->warnings.push_back(
-        absl::StrCat("release.huggingface '", *huggingface, "' is not a huggingface.co model URL; not recorded"));
+        absl::StrCat("release.huggingface '", huggingface, "' is not a huggingface.co model URL; not recorded"));
   }
   for (const char* key : {"repository", "github"}) {
-    absl::StatusOr<std::string> repo = field(key);
-    if (!repo.ok()) return repo.status();
-    if (!repo->empty()) {
-      if (model.homepage_uri().empty()) model.set_homepage_uri(*repo);
-      model.add_sources(*repo);
+    MODELREG_ASSIGN_OR_RETURN(std::string repo, field(key));
+    if (!repo.empty()) {
+      if (model.homepage_uri().empty()) model.set_homepage_uri(repo);
+      model.add_sources(repo);
     }
   }
 
   // The name: --name, else the Hugging Face repository, else producer/release name.
   std::string full_name = options.name;
   if (full_name.empty()) full_name = hf_repo;
-  if (full_name.empty() && !Slug(*producer).empty()) full_name = absl::StrCat(Slug(*producer), "/", Slug(*name));
+  if (full_name.empty() && !Slug(producer).empty()) full_name = absl::StrCat(Slug(producer), "/", Slug(name));
   if (full_name.empty()) {
     return absl::InvalidArgumentError(
         "the file names neither a Hugging Face repository nor a producer: give --name "
@@ -217,26 +208,21 @@ absl::Status MapRelease(const Document& doc, const YAML::Node& release, const Im
 absl::Status MapComponents(const Document& doc, const YAML::Node& release, ImportResult* result) {
   v1::Model& model = result->model;
   const YAML::Node licenses = release["license"];
-  if (absl::Status s = yaml_fields::CheckMapOrAbsent(doc, licenses, "release.license"); !s.ok()) return s;
+  MODELREG_RETURN_IF_ERROR(yaml_fields::CheckMapOrAbsent(doc, licenses, "release.license"));
 
   // Release-wide licenses: distribution, code, data, document.
   auto release_license = [&](const char* key) -> absl::StatusOr<License> {
     const std::string path = absl::StrCat("release.license.", key);
     if (!licenses.IsDefined() || !licenses.IsMap()) return License{"", YAML::Node(), path};
     const YAML::Node node = licenses[key];
-    if (absl::Status s = yaml_fields::CheckMapOrAbsent(doc, node, path); !s.ok()) return s;
-    absl::StatusOr<std::string> value = LicenseValue(doc, node, path);
-    if (!value.ok()) return value.status();
-    return ToLicense(doc, node, path + ".name", *value);
+    MODELREG_RETURN_IF_ERROR(yaml_fields::CheckMapOrAbsent(doc, node, path));
+    MODELREG_ASSIGN_OR_RETURN(std::string value, LicenseValue(doc, node, path));
+    return ToLicense(doc, node, path + ".name", value);
   };
-  absl::StatusOr<License> distribution = release_license("distribution");
-  if (!distribution.ok()) return distribution.status();
-  absl::StatusOr<License> code = release_license("code");
-  if (!code.ok()) return code.status();
-  absl::StatusOr<License> data = release_license("data");
-  if (!data.ok()) return data.status();
-  absl::StatusOr<License> document = release_license("document");
-  if (!document.ok()) return document.status();
+  MODELREG_ASSIGN_OR_RETURN(License distribution, release_license("distribution"));
+  MODELREG_ASSIGN_OR_RETURN(License code, release_license("code"));
+  MODELREG_ASSIGN_OR_RETURN(License data, release_license("data"));
+  MODELREG_ASSIGN_OR_RETURN(License document, release_license("document"));
 
   const YAML::Node components = release["components"];
   if (!components.IsDefined() || components.IsNull()) {
@@ -250,46 +236,42 @@ absl::Status MapComponents(const Document& doc, const YAML::Node& release, Impor
     const YAML::Node item = components[i];
     const std::string path = absl::StrCat("release.components[", i, "]");
     if (!item.IsMap()) return FieldError(doc, item, path, "expected a map with name, description, license");
-    absl::StatusOr<std::string> name = OptionalString(doc, item["name"], path + ".name");
-    if (!name.ok()) return name.status();
-    const ComponentInfo* info = FindComponent(*name);
+    MODELREG_ASSIGN_OR_RETURN(std::string name, OptionalString(doc, item["name"], path + ".name"));
+    const ComponentInfo* info = FindComponent(name);
     if (info == nullptr) {
       return FieldError(doc, item["name"].IsDefined() ? item["name"] : item, path + ".name",
-                        name->empty() ? "missing component name"
-                                      : absl::StrCat("'", *name, "' is not a Model Openness Framework component"));
+                        name.empty() ? "missing component name"
+                                     : absl::StrCat("'", name, "' is not a Model Openness Framework component"));
     }
     if (!seen.insert(info->kind).second) {
-      return FieldError(doc, item["name"], path + ".name", absl::StrCat("component '", *name, "' is listed twice"));
+      return FieldError(doc, item["name"], path + ".name", absl::StrCat("component '", name, "' is listed twice"));
     }
 
     // Own license: `license` (current files) or `license_name` (older files).
     const char* license_key = item["license"].IsDefined() ? "license" : "license_name";
     const YAML::Node own_node = item[license_key];
-    absl::StatusOr<std::string> own_value = LicenseValue(doc, own_node, path + "." + license_key);
-    if (!own_value.ok()) return own_value.status();
+    MODELREG_ASSIGN_OR_RETURN(std::string own_value, LicenseValue(doc, own_node, path + "." + license_key));
 
     v1::Component* component = model.add_components();
     component->set_kind(info->kind);
     component->set_status(v1::Component::STATUS_RELEASED);
-    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(*own_value), "Component not included")) {
+    if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(own_value), "Component not included")) {
       component->set_status(v1::Component::STATUS_NOT_RELEASED);
       continue;
     }
-    absl::StatusOr<License> own = ToLicense(doc, own_node, path + "." + license_key, *own_value);
-    if (!own.ok()) return own.status();
-    const License* typed = info->type == ContentType::kCode   ? &*code
-                           : info->type == ContentType::kData ? &*data
-                                                              : &*document;
-    const License& resolved = !own->name.empty() ? *own : !typed->name.empty() ? *typed : *distribution;
+    MODELREG_ASSIGN_OR_RETURN(License own, ToLicense(doc, own_node, path + "." + license_key, own_value));
+    const License* typed = info->type == ContentType::kCode   ? &code
+                           : info->type == ContentType::kData ? &data
+                                                              : &document;
+    const License& resolved = !own.name.empty() ? own : !typed->name.empty() ? *typed : distribution;
     component->set_license(resolved.name);
     if (resolved.name.empty()) {
       result->warnings.push_back(absl::StrCat("component '", info->name, "' has no license (unlicensed)"));
     }
 
     for (const char* key : {"component_path", "location"}) {
-      absl::StatusOr<std::string> uri = OptionalString(doc, item[key], absl::StrCat(path, ".", key));
-      if (!uri.ok()) return uri.status();
-      if (!uri->empty() && component->uri().empty()) component->set_uri(*uri);
+      MODELREG_ASSIGN_OR_RETURN(std::string uri, OptionalString(doc, item[key], absl::StrCat(path, ".", key)));
+      if (!uri.empty() && component->uri().empty()) component->set_uri(uri);
     }
     if (info->kind == v1::COMPONENT_KIND_MODEL_PARAMETERS_FINAL) model.mutable_weights()->set_license(resolved.name);
   }
@@ -306,38 +288,36 @@ absl::Status MapComponents(const Document& doc, const YAML::Node& release, Impor
 }  // namespace
 
 absl::StatusOr<ImportResult> ImportMof(absl::string_view text, const ImportOptions& options) {
-  absl::StatusOr<Document> doc = yaml_fields::Parse(text, 0, "the MOF file");
-  if (!doc.ok()) return doc.status();
-  const YAML::Node root = doc->root;
+  MODELREG_ASSIGN_OR_RETURN(Document doc, yaml_fields::Parse(text, 0, "the MOF file"));
+  const YAML::Node root = doc.root;
   if (!root.IsMap()) {
-    return FieldError(*doc, root, "(document)", "expected a map with 'framework' and 'release'");
+    return FieldError(doc, root, "(document)", "expected a map with 'framework' and 'release'");
   }
   const YAML::Node framework = root["framework"];
   if (!framework.IsDefined() || !framework.IsMap()) {
-    return FieldError(*doc, framework.IsDefined() ? framework : root, "framework",
+    return FieldError(doc, framework.IsDefined() ? framework : root, "framework",
                       "missing or not a map: not a Model Openness Framework model file");
   }
-  absl::StatusOr<std::string> framework_name = OptionalString(*doc, framework["name"], "framework.name");
-  if (!framework_name.ok()) return framework_name.status();
-  if (*framework_name != "Model Openness Framework") {
-    return FieldError(*doc, framework["name"].IsDefined() ? framework["name"] : framework, "framework.name",
-                      absl::StrCat("expected 'Model Openness Framework', found '", *framework_name, "'"));
+  MODELREG_ASSIGN_OR_RETURN(std::string framework_name, OptionalString(doc, framework["name"], "framework.name"));
+  if (framework_name != "Model Openness Framework") {
+    return FieldError(doc, framework["name"].IsDefined() ? framework["name"] : framework, "framework.name",
+                      absl::StrCat("expected 'Model Openness Framework', found '", framework_name, "'"));
   }
-  absl::StatusOr<std::string> framework_version = OptionalString(*doc, framework["version"], "framework.version");
-  if (!framework_version.ok()) return framework_version.status();
+  MODELREG_ASSIGN_OR_RETURN(std::string framework_version,
+                            OptionalString(doc, framework["version"], "framework.version"));
 
   const YAML::Node release = root["release"];
   if (!release.IsDefined() || !release.IsMap()) {
-    return FieldError(*doc, release.IsDefined() ? release : root, "release", "missing or not a map");
+    return FieldError(doc, release.IsDefined() ? release : root, "release", "missing or not a map");
   }
 
   ImportResult result;
-  if (*framework_version != "1.0") {
-    result.warnings.push_back(absl::StrCat("framework.version is '", *framework_version,
+  if (framework_version != "1.0") {
+    result.warnings.push_back(absl::StrCat("framework.version is '", framework_version,
                                            "'; the components are read as MOF 1.0 defines them"));
   }
-  if (absl::Status s = MapRelease(*doc, release, options, &result); !s.ok()) return s;
-  if (absl::Status s = MapComponents(*doc, release, &result); !s.ok()) return s;
+  MODELREG_RETURN_IF_ERROR(MapRelease(doc, release, options, &result));
+  MODELREG_RETURN_IF_ERROR(MapComponents(doc, release, &result));
   return result;
 }
 

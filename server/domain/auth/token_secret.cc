@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
 
 namespace modelreg {
 namespace {
@@ -28,15 +29,13 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
 }  // namespace
 
 absl::StatusOr<std::string> GenerateTokenSecret() {
-  absl::StatusOr<std::string> bytes = RandomBytes(kSecretBytes);
-  if (!bytes.ok()) return bytes.status();
-  return absl::StrCat(kTokenPrefix, absl::WebSafeBase64Escape(*bytes));
+  MODELREG_ASSIGN_OR_RETURN(std::string bytes, RandomBytes(kSecretBytes));
+  return absl::StrCat(kTokenPrefix, absl::WebSafeBase64Escape(bytes));
 }
 
 absl::StatusOr<std::string> GenerateTokenId() {
-  absl::StatusOr<std::string> bytes = RandomBytes(8);
-  if (!bytes.ok()) return bytes.status();
-  return absl::BytesToHexString(*bytes);
+  MODELREG_ASSIGN_OR_RETURN(std::string bytes, RandomBytes(8));
+  return absl::BytesToHexString(bytes);
 }
 
 bool IsWellFormedTokenSecret(absl::string_view secret) {

@@ -9,6 +9,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "schema/embedded_catalog.h"
+#include "server/common/status_macros.h"
 #include "server/common/yaml_json.h"
 #include "server/domain/names.h"
 
@@ -32,9 +33,8 @@ absl::StatusOr<std::string> StructToJson(const Struct& item) {
 }
 
 absl::Status ParseItem(const Struct& item, google::protobuf::Message* message, absl::string_view where) {
-  absl::StatusOr<std::string> json = StructToJson(item);
-  if (!json.ok()) return json.status();
-  absl::Status status = ParseYamlOrJson(*json, message);
+  MODELREG_ASSIGN_OR_RETURN(std::string json, StructToJson(item));
+  absl::Status status = ParseYamlOrJson(json, message);
   if (!status.ok()) return Invalid(where, status.message());
   return absl::OkStatus();
 }
@@ -58,8 +58,7 @@ absl::Status ParseLicenses(const Value& list, Catalog* catalog, std::set<std::st
     if (item.fields().count("name") > 0) return Invalid(where, "set `license_id`, not `name`");
     item.mutable_fields()->erase("license_id");
     v1::License license;
-    absl::Status status = ParseItem(item, &license, where);
-    if (!status.ok()) return status;
+    MODELREG_RETURN_IF_ERROR(ParseItem(item, &license, where));
     if (license.has_create_time() || license.has_update_time() || license.has_delete_time() ||
         !license.etag().empty()) {
       return Invalid(where, "output-only fields (times, etag) must not be set");
@@ -90,8 +89,7 @@ absl::Status ParseModels(const Value& list, Catalog* catalog, std::set<std::stri
       return Invalid(where, "`name` must be publishers/{publisher}/models/{model}, lowercase");
     }
     v1::Model model;
-    absl::Status status = ParseItem(item, &model, where);
-    if (!status.ok()) return status;
+    MODELREG_RETURN_IF_ERROR(ParseItem(item, &model, where));
     if (model.has_create_time() || model.has_update_time() || model.has_delete_time() || !model.etag().empty() ||
         model.revision() != 0 || model.has_openness()) {
       return Invalid(where, "output-only fields (times, etag, revision, openness) must not be set");
@@ -106,10 +104,9 @@ absl::Status ParseModels(const Value& list, Catalog* catalog, std::set<std::stri
 }
 
 absl::Status ParseInto(absl::string_view text, Catalog* catalog, std::set<std::string>* seen) {
-  absl::StatusOr<std::string> json = YamlToJson(text);
-  if (!json.ok()) return json.status();
+  MODELREG_ASSIGN_OR_RETURN(std::string json, YamlToJson(text));
   Value root;
-  auto status = google::protobuf::util::JsonStringToMessage(*json, &root);
+  auto status = google::protobuf::util::JsonStringToMessage(json, &root);
   if (!status.ok()) return absl::InvalidArgumentError(std::string(status.message()));
   if (root.kind_case() == Value::kNullValue) return absl::OkStatus();  // an empty document
   if (root.kind_case() != Value::kStructValue) {
@@ -123,12 +120,10 @@ absl::Status ParseInto(absl::string_view text, Catalog* catalog, std::set<std::s
   // Licenses before models, whatever the key order in the document.
   const auto& fields = root.struct_value().fields();
   if (auto it = fields.find("licenses"); it != fields.end()) {
-    absl::Status s = ParseLicenses(it->second, catalog, seen);
-    if (!s.ok()) return s;
+    MODELREG_RETURN_IF_ERROR(ParseLicenses(it->second, catalog, seen));
   }
   if (auto it = fields.find("models"); it != fields.end()) {
-    absl::Status s = ParseModels(it->second, catalog, seen);
-    if (!s.ok()) return s;
+    MODELREG_RETURN_IF_ERROR(ParseModels(it->second, catalog, seen));
   }
   return absl::OkStatus();
 }
@@ -196,8 +191,7 @@ CatalogAction Decide(const Record& shipped, const std::optional<Record>& stored)
 absl::StatusOr<Catalog> ParseCatalog(absl::string_view text) {
   Catalog catalog;
   std::set<std::string> seen;
-  absl::Status status = ParseInto(text, &catalog, &seen);
-  if (!status.ok()) return status;
+  MODELREG_RETURN_IF_ERROR(ParseInto(text, &catalog, &seen));
   return catalog;
 }
 

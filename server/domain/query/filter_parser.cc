@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
 
 namespace modelreg {
 namespace {
@@ -60,11 +61,9 @@ class Parser {
       return absl::InvalidArgumentError(
           absl::StrCat(field_name_, ": invalid UTF-8 at byte ", bad + 1, "; expected UTF-8 text"));
     }
-    absl::Status lexed = Lex();
-    if (!lexed.ok()) return lexed;
+    MODELREG_RETURN_IF_ERROR(Lex());
     if (tokens_[0].kind == TokenKind::kEnd) return std::unique_ptr<FilterNode>();
-    auto expr = ParseExpression(0);
-    if (!expr.ok()) return expr.status();
+    MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> expr, ParseExpression(0));
     if (Peek().kind != TokenKind::kEnd) {
       return Error(Peek(), Peek().kind == TokenKind::kRParen ? "unbalanced `)`" : "unexpected " + Describe(Peek()),
                    "AND, OR or the end of the filter");
@@ -104,8 +103,7 @@ class Parser {
         token.kind = c == '(' ? TokenKind::kLParen : TokenKind::kRParen;
         ++i;
       } else if (c == '"' || c == '\'') {
-        absl::Status status = LexString(i, token);
-        if (!status.ok()) return status;
+        MODELREG_RETURN_IF_ERROR(LexString(i, token));
       } else if (IsComparatorChar(c)) {
         token.kind = TokenKind::kComparator;
         const char next = i + 1 < n ? input_[i + 1] : '\0';
@@ -237,9 +235,8 @@ class Parser {
   absl::StatusOr<std::unique_ptr<FilterNode>> ParseExpression(int depth) {
     std::vector<std::unique_ptr<FilterNode>> parts;
     while (true) {
-      auto seq = ParseSequence(depth);
-      if (!seq.ok()) return seq.status();
-      parts.push_back(*std::move(seq));
+      MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> seq, ParseSequence(depth));
+      parts.push_back(std::move(seq));
       if (!PeekKeyword("AND")) break;
       Next();
     }
@@ -249,9 +246,8 @@ class Parser {
   absl::StatusOr<std::unique_ptr<FilterNode>> ParseSequence(int depth) {
     std::vector<std::unique_ptr<FilterNode>> parts;
     do {
-      auto factor = ParseFactor(depth);
-      if (!factor.ok()) return factor.status();
-      parts.push_back(*std::move(factor));
+      MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> factor, ParseFactor(depth));
+      parts.push_back(std::move(factor));
     } while (PeekStartsTerm());
     return Combine(FilterNode::Kind::kAnd, std::move(parts));
   }
@@ -259,9 +255,8 @@ class Parser {
   absl::StatusOr<std::unique_ptr<FilterNode>> ParseFactor(int depth) {
     std::vector<std::unique_ptr<FilterNode>> parts;
     while (true) {
-      auto term = ParseTerm(depth);
-      if (!term.ok()) return term.status();
-      parts.push_back(*std::move(term));
+      MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> term, ParseTerm(depth));
+      parts.push_back(std::move(term));
       if (!PeekKeyword("OR")) break;
       Next();
     }
@@ -276,11 +271,10 @@ class Parser {
         return Error(t, absl::StrCat("nesting deeper than ", kMaxFilterDepth), "a simpler filter");
       }
       Next();
-      auto inner = ParseTerm(depth + 1);
-      if (!inner.ok()) return inner.status();
+      MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> inner, ParseTerm(depth + 1));
       auto node = std::make_unique<FilterNode>();
       node->kind = FilterNode::Kind::kNot;
-      node->children.push_back(*std::move(inner));
+      node->children.push_back(std::move(inner));
       return node;
     }
     return ParseSimple(depth);
@@ -293,8 +287,7 @@ class Parser {
         return Error(t, absl::StrCat("nesting deeper than ", kMaxFilterDepth), "a simpler filter");
       }
       Next();
-      auto inner = ParseExpression(depth + 1);
-      if (!inner.ok()) return inner.status();
+      MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> inner, ParseExpression(depth + 1));
       if (Peek().kind != TokenKind::kRParen) {
         return Error(Peek(), absl::StrCat("unexpected ", Describe(Peek())), "`)`, AND or OR");
       }
