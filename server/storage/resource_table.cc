@@ -49,14 +49,12 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
   statement_lock_ = prefix + "lock";
   statement_scan_ = prefix + "scan";
   statement_stale_ = prefix + "stale";
-  statement_any_stale_ = prefix + "any_stale";
 }
 
 std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() const {
-  return {{statement_insert_, sql_.insert},   {statement_update_, sql_.update},
-          {statement_rewrite_, sql_.rewrite}, {statement_get_many_, sql_.get_many},
-          {statement_lock_, sql_.lock},       {statement_scan_, sql_.scan},
-          {statement_stale_, sql_.stale},     {statement_any_stale_, sql_.any_stale}};
+  return {{statement_insert_, sql_.insert},     {statement_update_, sql_.update}, {statement_rewrite_, sql_.rewrite},
+          {statement_get_many_, sql_.get_many}, {statement_lock_, sql_.lock},     {statement_scan_, sql_.scan},
+          {statement_stale_, sql_.stale}};
 }
 
 std::string ResourceTable::StoredBytes(const Message& record) const {

@@ -114,7 +114,7 @@ class ResourceTable {
   int32_t derived_version_;
   OutputFields output_;
   std::string statement_insert_, statement_update_, statement_rewrite_, statement_get_many_, statement_lock_,
-      statement_scan_, statement_stale_, statement_any_stale_;
+      statement_scan_, statement_stale_;
 };
 
 template <typename Message>

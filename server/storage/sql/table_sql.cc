@@ -55,7 +55,6 @@ TableSql BuildTableSql(const ResourceKind& kind) {
                         " LIMIT $2::integer");
   t.stale = absl::StrCat("SELECT ", t.record_columns, ", ", a, ".", key, from, " WHERE ", a,
                          ".derived_version <> $1::integer ORDER BY ", a, ".", key, " LIMIT $2::integer FOR UPDATE");
-  t.any_stale = absl::StrCat("SELECT EXISTS (SELECT 1", from, " WHERE ", a, ".derived_version <> $1::integer)");
   return t;
 }
 

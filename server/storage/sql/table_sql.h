@@ -30,8 +30,6 @@ struct TableSql {
   // $1 derived_version, $2 limit: rows derived by another version (record columns, then the key), in key order,
   // FOR UPDATE.
   std::string stale;
-  // $1 derived_version: whether any row is stale.
-  std::string any_stale;
 };
 
 TableSql BuildTableSql(const ResourceKind& kind);
