@@ -17,7 +17,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 Client::Client(const std::string& address, const std::string& token)
     : Client(CreateBearerChannel(address, grpc::InsecureChannelCredentials(), token)) {}
 
-Client::Client(std::shared_ptr<grpc::Channel> channel)
+Client::Client(const std::shared_ptr<grpc::Channel>& channel)
     : models_(v1::ModelRegistry::NewStub(channel)),
       licenses_(v1::LicenseCatalog::NewStub(channel)),
       admin_(v1::Admin::NewStub(channel)) {}

@@ -33,7 +33,7 @@ class Client {
   // MODELREG_TOKEN or the config file. An empty token sends none.
   explicit Client(const std::string& address, const std::string& token = "");
   // Uses an existing channel (e.g. an in-process one in tests).
-  explicit Client(std::shared_ptr<grpc::Channel> channel);
+  explicit Client(const std::shared_ptr<grpc::Channel>& channel);
   // Connects to `address` in plaintext or over TLS as `options` say (client/channel_options.h); INVALID_ARGUMENT when
   // a certificate or key file cannot be used. The connection is made lazily, on the first call.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address, const ChannelOptions& options,

@@ -9,7 +9,7 @@ PACKAGES=(build-essential cmake pkg-config git
   postgresql clang libclang-rt-14-dev openssl)
 # Tools that may come from elsewhere than Debian (a newer Node.js with its own npm): installed only when the
 # command is missing.
-declare -A TOOLS=([clang-format]=clang-format [npm]=npm [node]=nodejs)
+declare -A TOOLS=([clang-format]=clang-format [clang-tidy]=clang-tidy [python3]=python3 [npm]=npm [node]=nodejs)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

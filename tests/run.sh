@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of modelreg on a fresh Debian bookworm machine: installs what is missing, lints the API, builds
-# with -Werror, checks formatting, starts a throwaway PostgreSQL, runs ctest (unit, integration, e2e) and the filter
+# with -Werror, checks formatting, runs clang-tidy, starts a throwaway PostgreSQL, runs ctest (unit, integration, e2e) and the filter
 # fuzzer for a bounded time. Exits non-zero on any failure.
 #
 #   tests/run.sh              everything
@@ -38,6 +38,9 @@ echo "clang-format: clean"
 step "build ($BUILD, -Werror)"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODELREG_WERROR=ON >/dev/null
 cmake --build "$BUILD" -j"$JOBS"
+
+step "clang-tidy (.clang-tidy, every translation unit)"
+JOBS="$JOBS" tests/tidy.sh "$BUILD"
 
 step "throwaway PostgreSQL"
 PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)

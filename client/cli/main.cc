@@ -10,7 +10,9 @@
 #include "client/cli/model_commands.h"
 #include "client/cli/token_commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using modelreg::cli::Context;
   Context ctx;
   CLI::App app{
@@ -46,10 +48,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);  // prints help to stdout, errors to stderr
     return rc == 0 ? modelreg::cli::kExitOk : modelreg::cli::kExitUsage;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
   } catch (const std::exception& e) {
     // A backstop: commands report their errors themselves; anything escaping is a local failure, not an abort.
     std::cerr << "error: " << e.what() << "\n";
-    return modelreg::cli::kExitLocalFailure;
+  } catch (...) {
+    std::cerr << "error: unknown exception\n";
   }
-  return ctx.exit_code;
+  return modelreg::cli::kExitLocalFailure;
 }

@@ -28,8 +28,12 @@ grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerCon
   }
   // `request` and `response` live until Finish.
   reader_->GetModel(*request, [reactor, response](absl::StatusOr<v1::Model> model) {
-    if (model.ok()) *response = std::move(model).value();
-    reactor->Finish(ToGrpcStatus(model.status()));
+    if (!model.ok()) {
+      reactor->Finish(ToGrpcStatus(model.status()));
+      return;
+    }
+    *response = *std::move(model);
+    reactor->Finish(grpc::Status::OK);
   });
   return reactor;
 }

@@ -615,7 +615,7 @@ void Load(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
   }
   const int64_t batches = (total + size - 1) / size;
   std::vector<std::unique_ptr<Stub>> stubs;
-  for (auto& channel : channels) stubs.push_back(v1::ModelRegistry::NewStub(channel));
+  for (const auto& channel : channels) stubs.push_back(v1::ModelRegistry::NewStub(channel));
 
   // 1. Which batches are already there.
   const Clock::time_point probe_begin = Clock::now();
@@ -740,7 +740,7 @@ Result RunPhase(const std::string& phase, int concurrency, const std::vector<std
                 const std::string& run_id) {
   std::vector<std::unique_ptr<Stub>> stubs;
   std::vector<std::unique_ptr<grpc::GenericStub>> generic;
-  for (auto& channel : channels) {
+  for (const auto& channel : channels) {
     stubs.push_back(v1::ModelRegistry::NewStub(channel));
     generic.push_back(std::make_unique<grpc::GenericStub>(channel));
   }

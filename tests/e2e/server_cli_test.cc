@@ -77,7 +77,7 @@ class ServerCliTest : public ::testing::Test {
   std::string admin_token_;
 
   std::string WriteFile(const std::string& name, const std::string& text) {
-    const std::string path = root_ + "/" + name;
+    std::string path = root_ + "/" + name;
     std::ofstream(path) << text;
     return path;
   }

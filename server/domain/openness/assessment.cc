@@ -566,7 +566,7 @@ Openness AssessOpenness(const Model& model, const LicenseMap& licenses) {
     for (const Condition& condition : conditions[static_cast<size_t>(level)]) AddReason(condition, &out);
   }
   if (level < 5) {
-    for (const Condition& condition : conditions[static_cast<size_t>(level + 1)]) AddReason(condition, &out);
+    for (const Condition& condition : conditions[static_cast<size_t>(level) + 1]) AddReason(condition, &out);
   }
 
   std::set<int> flags;

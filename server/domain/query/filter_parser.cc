@@ -133,7 +133,7 @@ class Parser {
         }
         token.kind = TokenKind::kText;
         token.text = std::string(input_.substr(i, end - i));
-        if (token.text.size() > 0 && token.text.back() == '*') {
+        if (!token.text.empty() && token.text.back() == '*') {
           token.text.pop_back();
           token.wildcard = true;
         }
@@ -373,7 +373,8 @@ bool IsValidUtf8(absl::string_view text, size_t* bad_offset) {
     if (c < 0x80) {
       ++i;
       continue;
-    } else if ((c & 0xE0) == 0xC0) {
+    }
+    if ((c & 0xE0) == 0xC0) {
       len = 2;
       cp = c & 0x1Fu;
     } else if ((c & 0xF0) == 0xE0) {

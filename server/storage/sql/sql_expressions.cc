@@ -49,7 +49,7 @@ std::string FieldExpr(const ResourceKind& kind, const FieldSpec& field) {
 }
 
 std::string SortExpr(const ResourceKind& kind, const FieldSpec& field) {
-  const std::string expr = FieldExpr(kind, field);
+  std::string expr = FieldExpr(kind, field);
   if (!field.nullable) return expr;
   switch (field.key_type) {
     case KeyType::kDate:

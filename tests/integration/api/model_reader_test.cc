@@ -86,7 +86,7 @@ TEST_F(ModelReaderTest, QueuedReadsAreAnsweredBeforeTheReaderIsDestroyed) {
     for (int i = 0; i < 50; ++i) {
       v1::GetModelRequest request;
       request.set_name(Name(i % kModels));
-      reader.GetModel(request, [&](absl::StatusOr<v1::Model> result) {
+      reader.GetModel(request, [&](const absl::StatusOr<v1::Model>& result) {
         if (result.ok()) ++answered;
       });
     }

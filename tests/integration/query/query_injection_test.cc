@@ -121,8 +121,7 @@ std::vector<std::string> HostileStrings() {
       "display_name = 日本語",
       "\u202e = \"x\"",
       "display_name = \"\u202e\u200b\ufeff\"",
-      "\xef\xbb\xbf"
-      "name = \"x\"",
+      "\xef\xbb\xbfname = \"x\"",  // a byte order mark, then a valid filter
       "\t\r\n name = \"x\"\n",
       "name = \"line\nbreak\"",
       "\x01",

@@ -16,7 +16,6 @@
 namespace modelreg {
 namespace {
 
-using ::modelreg::testing::IsOk;
 using ::modelreg::testing::StatusIs;
 using ::testing::HasSubstr;
 

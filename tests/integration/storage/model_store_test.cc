@@ -317,7 +317,7 @@ TEST_F(ModelStoreTest, ListPagesWithKeyset) {
 TEST_F(ModelStoreTest, ListWithNullableKeysAndTypedParams) {
   for (int i = 0; i < 5; ++i) {
     v1::Model model = MinimalModel(absl::StrCat("publishers/typed/models/m", i));
-    model.set_parameter_count(i * 1000);  // 0 is NULL
+    model.set_parameter_count(int64_t{i} * 1000);  // 0 is NULL
     ASSERT_OK(store_.Create(model));
   }
   auto compile = [](const std::string& parent, int page_size) {

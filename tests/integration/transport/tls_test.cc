@@ -69,7 +69,7 @@ class TlsTest : public ::testing::Test {
   ServerTlsOptions MutualTls() const { return {certs_->server_cert, certs_->server_key, certs_->ca_cert}; }
 
   // GetModel through modelreg::Client with `options`; the model or the error.
-  absl::StatusOr<v1::Model> Call(const ChannelOptions& options, const std::string& host = "127.0.0.1") {
+  absl::StatusOr<v1::Model> Call(const ChannelOptions& options, const std::string& host = "127.0.0.1") const {
     absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(host + ":" + std::to_string(port_), options);
     if (!client.ok()) return client.status();
     (*client)->set_deadline(absl::Seconds(10));

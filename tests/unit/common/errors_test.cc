@@ -106,7 +106,8 @@ TEST(ErrorsTest, PlainStatusHasNoDetailsAndOkTakesNone) {
 
 TEST(ErrorsTest, DetailsSurviveCopiesAndStatusOr) {
   const absl::StatusOr<std::string> result = InvalidFieldError("page_size", "must not be negative");
-  absl::Status copy = result.status();
+  absl::Status copy;
+  copy = result.status();
   EXPECT_THAT(FieldViolations(copy), ElementsAre(Pair("page_size", "must not be negative")));
 }
 

@@ -13,11 +13,9 @@ namespace {
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
-using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using ::testing::Property;
 using v1::Component;
 using v1::ComponentKind;
 using v1::DataDisclosure;
@@ -37,7 +35,7 @@ License MakeLicense(const std::string& id, const std::string& display_name, Lice
 
 LicenseMap TestLicenses() {
   LicenseMap map;
-  auto add = [&map](License license) { map[license.name()] = license; };
+  auto add = [&map](const License& license) { map[license.name()] = license; };
   License apache = MakeLicense("apache-2.0", "Apache License 2.0", License::CATEGORY_PERMISSIVE);
   apache.set_osi_approved(true);
   apache.set_fsf_libre(true);

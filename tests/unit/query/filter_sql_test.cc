@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "server/domain/query/time_values.h"
 #include "server/domain/resource/edit_distance.h"
 #include "server/domain/resource/license_kind.h"
@@ -20,7 +21,6 @@ namespace {
 using ::modelreg::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 
 struct Compiled {
   std::string sql;
@@ -263,7 +263,7 @@ TEST(FilterCompilerTest, MaliciousValuesAreOnlyEverBound) {
       quoted.push_back(ch);
     }
     quoted.push_back('"');
-    auto r = M("family = " + quoted + " OR labels." + "k = " + quoted);
+    auto r = M(absl::StrCat("family = ", quoted, " OR labels.k = ", quoted));
     ASSERT_TRUE(r.ok()) << value << ": " << r.status();
     EXPECT_THAT(r->params, ElementsAre(value, "k", value));
     if (value != "$1") {

@@ -90,7 +90,7 @@ TEST_F(ModelCacheTest, ReinsertReplacesTheOlderVersion) {
 }
 
 TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheLeastRecentlyUsed) {
-  constexpr size_t kCapacity = 256 * 1024;  // 16 shards of 16 KiB
+  constexpr size_t kCapacity = size_t{256} * 1024;  // 16 shards of 16 KiB
   ModelCache cache(kCapacity);
   cache.SetEnabled(true);
   // 1 KiB models, far more than fit.
@@ -111,7 +111,7 @@ TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheLeastRecentlyUsed) {
 }
 
 TEST(ModelCacheEvictionTest, AModelLargerThanAShardIsNotCached) {
-  ModelCache cache(16 * 1024);  // 1 KiB per shard
+  ModelCache cache(size_t{16} * 1024);  // 1 KiB per shard
   cache.SetEnabled(true);
   EXPECT_FALSE(cache.Insert(cache.Epoch(), Model("big", 1, 4096)));
   EXPECT_EQ(cache.stats().entries, 0);
