@@ -27,6 +27,38 @@ char LevelChar(LogLevel level) {
 }
 }  // namespace
 
+bool LogRateLimiter::Admit(const char* file, int line, absl::Time now, int64_t* suppressed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Site& site = sites_[{file, line}];
+  if (now - site.window_start >= window_) {
+    site.window_start = now;
+    site.written = 0;
+  }
+  if (site.written >= lines_) {
+    ++site.suppressed;
+    return false;
+  }
+  ++site.written;
+  *suppressed = site.suppressed;
+  site.suppressed = 0;
+  return true;
+}
+
+void LogLineFromSite(LogLevel level, const char* file, int line, const std::string& message) {
+  if (level < LogLevel::kWarning) {
+    LogLine(level, message);
+    return;
+  }
+  static LogRateLimiter* const limiter = new LogRateLimiter(10, absl::Seconds(10));
+  int64_t suppressed = 0;
+  if (!limiter->Admit(file, line, absl::Now(), &suppressed)) return;
+  if (suppressed == 0) {
+    LogLine(level, message);
+  } else {
+    LogLine(level, message + " (" + std::to_string(suppressed) + " similar lines suppressed)");
+  }
+}
+
 void SetMinLogLevel(LogLevel level) { g_min_level.store(static_cast<int>(level)); }
 
 void LogLine(LogLevel level, const std::string& message) {
