@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of modelreg on a fresh Debian bookworm machine: installs what is missing, lints the API, builds
-# with -Werror, checks formatting, runs clang-tidy, starts a throwaway PostgreSQL, runs ctest (unit, integration, e2e) and the filter
-# fuzzer for a bounded time. Exits non-zero on any failure.
+# with -Werror, checks formatting, runs clang-tidy, starts a throwaway PostgreSQL, runs ctest (unit, integration, e2e) and the two
+# fuzzers (filter, importers) for a bounded time. Exits non-zero on any failure.
 #
 #   tests/run.sh              everything
 #   FUZZ_SECONDS=0 tests/run.sh   skip the fuzzer build and run
@@ -67,10 +67,10 @@ export MODELREG_BUILD_DIR="$BUILD"
 ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE fuzz
 
 if [ "$FUZZ_SECONDS" != "0" ]; then
-  step "filter fuzzer (clang, libFuzzer, ${FUZZ_SECONDS}s)"
+  step "fuzzers: filter and importers (clang, libFuzzer, ${FUZZ_SECONDS}s each, in parallel)"
   cmake -S . -B "$BUILD-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODELREG_FUZZ=ON \
     -DMODELREG_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
-  cmake --build "$BUILD-fuzz" -j"$JOBS" --target filter_fuzzer
-  ctest --test-dir "$BUILD-fuzz" --output-on-failure -L fuzz
+  cmake --build "$BUILD-fuzz" -j"$JOBS" --target filter_fuzzer importer_fuzzer
+  ctest --test-dir "$BUILD-fuzz" --output-on-failure -j2 -L fuzz
 fi
 echo "tests/run.sh: all passed"

@@ -1,0 +1,44 @@
+// libFuzzer target for the importers' YAML parsing: `modelreg import mof` and `modelreg import hf-card`. Input: the
+// first byte selects the importer (even: MOF file, odd: Hugging Face model card) and whether a `--name` is given; the
+// rest is the file's text. Aborts when an importer fails with another code than INVALID_ARGUMENT, or succeeds with a
+// record whose name is not a valid model name.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "client/cli/importers/hf_card.h"
+#include "client/cli/importers/mof.h"
+#include "server/domain/names.h"
+
+namespace {
+
+void Check(bool condition, const char* what, const std::string& detail) {
+  if (!condition) {
+    std::fprintf(stderr, "invariant broken: %s\n%s\n", what, detail.c_str());
+    std::abort();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const uint8_t selector = data[0];
+  const absl::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+  modelreg::cli::ImportOptions options;
+  if ((selector & 2) != 0) options.name = "fuzz/model";
+  const absl::StatusOr<modelreg::cli::ImportResult> result =
+      (selector & 1) == 0 ? modelreg::cli::ImportMof(text, options) : modelreg::cli::ImportHfCard(text, options);
+  if (!result.ok()) {
+    Check(result.status().code() == absl::StatusCode::kInvalidArgument, "error is not INVALID_ARGUMENT",
+          result.status().ToString());
+    return 0;
+  }
+  Check(modelreg::ParseModelName(result->model.name()).ok(), "imported model has an invalid name",
+        result->model.name());
+  return 0;
+}
