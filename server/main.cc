@@ -132,10 +132,12 @@ class SignalWaiter {
   sigset_t set_{};
 };
 
-// Marks the health service NOT_SERVING while the database does not answer.
+// Marks the health service NOT_SERVING while the database does not answer, and, for the embedded default, starts
+// its PostgreSQL again when it died (EmbeddedPostgres::RestartIfDown). Checks every second.
 class HealthMonitor {
  public:
-  HealthMonitor(ConnectionPool* pool, grpc::HealthCheckServiceInterface* health) : pool_(pool), health_(health) {
+  HealthMonitor(ConnectionPool* pool, grpc::HealthCheckServiceInterface* health, EmbeddedPostgres* embedded)
+      : pool_(pool), health_(health), embedded_(embedded) {
     thread_ = std::thread([this] { Run(); });
   }
   HealthMonitor(const HealthMonitor&) = delete;
@@ -156,6 +158,11 @@ class HealthMonitor {
     while (!stopping_) {
       lock.unlock();
       const absl::Status ping = pool_->Ping();
+      if (!ping.ok() && embedded_ != nullptr) {
+        if (absl::Status restarted = embedded_->RestartIfDown(); !restarted.ok()) {
+          MODELREG_LOG(WARNING) << "embedded PostgreSQL: " << restarted;
+        }
+      }
       lock.lock();
       if (stopping_) break;
       if (ping.ok() != serving) {
@@ -167,12 +174,13 @@ class HealthMonitor {
           MODELREG_LOG(WARNING) << "database unreachable (" << ping << "): NOT_SERVING";
         }
       }
-      wake_.wait_for(lock, std::chrono::seconds(2));
+      wake_.wait_for(lock, std::chrono::seconds(1));
     }
   }
 
   ConnectionPool* pool_;
   grpc::HealthCheckServiceInterface* health_;
+  EmbeddedPostgres* embedded_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -261,7 +269,7 @@ absl::Status RunTokens(ConnectionPool* pool, const std::vector<std::string>& arg
 }
 
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
-                   const std::shared_ptr<grpc::ServerCredentials>& credentials, const std::string& embedded_data_dir) {
+                   const std::shared_ptr<grpc::ServerCredentials>& credentials, EmbeddedPostgres* embedded) {
   const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
@@ -277,8 +285,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   auth_options.disabled = absl::GetFlag(FLAGS_auth) == "off";
   if (auth_options.disabled) {
     MODELREG_LOG(WARNING) << "--auth=off: INSECURE, every caller may do everything";
-  } else if (!embedded_data_dir.empty()) {
-    MODELREG_RETURN_IF_ERROR(BootstrapAdminToken(&token_service, &token_store, embedded_data_dir));
+  } else if (embedded != nullptr) {
+    MODELREG_RETURN_IF_ERROR(BootstrapAdminToken(&token_service, &token_store, embedded->data_dir()));
   }
   if (auth_options.allow_anonymous_read) MODELREG_LOG(WARNING) << "--allow-anonymous-read: reads need no token";
   CallAuth auth(&token_service, auth_options);
@@ -326,7 +334,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
     std::ofstream(port_file) << port << "\n";
   }
   {
-    HealthMonitor monitor(pool, server->GetHealthCheckService());
+    HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
     const int signal = signals->WaitForSignal();
     MODELREG_LOG(INFO) << "signal " << signal << ": finishing in-flight calls";
   }
@@ -385,7 +393,7 @@ absl::Status Run(const std::vector<std::string>& args) {
     return absl::OkStatus();
   }
   if (command == "tokens") return RunTokens(pool.get(), args);
-  return Serve(pool.get(), &signals, credentials, data_dir);
+  return Serve(pool.get(), &signals, credentials, embedded.get());
 }
 
 }  // namespace

@@ -375,7 +375,19 @@ absl::Status EmbeddedPostgres::CreateDatabase() {
   return last;
 }
 
+absl::Status EmbeddedPostgres::RestartIfDown() {
+  std::lock_guard<std::mutex> lock(lifecycle_mutex_);
+  if (!running_) return absl::OkStatus();
+  // pg_ctl status exits 3 when no server runs on pgdata_.
+  if (Run({bin_dir_ + "/pg_ctl", "status", "-s", "-D", pgdata_}) != 3) return absl::OkStatus();
+  MODELREG_LOG(WARNING) << "the embedded PostgreSQL server is not running; starting it again (see " << log_path_ << ")";
+  MODELREG_RETURN_IF_ERROR(StartServer());
+  MODELREG_LOG(INFO) << "embedded PostgreSQL running again";
+  return absl::OkStatus();
+}
+
 absl::Status EmbeddedPostgres::Stop() {
+  std::lock_guard<std::mutex> lock(lifecycle_mutex_);
   if (!running_) return absl::OkStatus();  // never started here (attached) or already stopped
   running_ = false;
   if (Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"}) == 0) {

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,13 @@ class EmbeddedPostgres {
 
   // Fast shutdown (`pg_ctl stop -m fast`): rolls back open transactions, checkpoints, exits. Idempotent.
   absl::Status Stop();
+
+  // Supervision, called when the database stops answering: if the server this process started is no longer
+  // running (its postmaster died, e.g. killed), starts it again; PostgreSQL's crash recovery replays the WAL, so
+  // every committed write survives. OK when the server runs, or when this process does not run it (attached, or
+  // stopped). UNAVAILABLE while it cannot start yet (e.g. backends of the dead postmaster still hold its shared
+  // memory); the caller tries again later.
+  absl::Status RestartIfDown();
 
   // libpq URI of the `modelreg` database, e.g. `postgresql://postgres@/modelreg?host=%2Fdata%2Fdir&port=5432`.
   const std::string& url() const { return url_; }
@@ -107,6 +115,7 @@ class EmbeddedPostgres {
   std::string log_path_;
   std::string url_;
   std::string admin_url_;
+  std::mutex lifecycle_mutex_;  // Stop and RestartIfDown, from different threads
   bool running_ = false;
   bool attached_ = false;
   bool data_dir_given_ = false;  // it existed before Start: changes to it are logged as warnings
