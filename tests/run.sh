@@ -5,12 +5,14 @@
 #
 #   tests/run.sh              everything
 #   FUZZ_SECONDS=0 tests/run.sh   skip the fuzzer build and run
+#   SANITIZE=0 tests/run.sh       skip the AddressSanitizer/UndefinedBehaviorSanitizer run of the unit and integration tests
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
 JOBS=${JOBS:-2}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+SANITIZE=${SANITIZE:-1}
 cd "$ROOT"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -36,7 +38,9 @@ fi
 echo "clang-format: clean"
 
 step "build ($BUILD, -Werror)"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODELREG_WERROR=ON >/dev/null
+# Optimized, without debug info: the quickest build of what ships (the sanitizer build below keeps line tables).
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" \
+  -DMODELREG_WERROR=ON >/dev/null
 cmake --build "$BUILD" -j"$JOBS"
 
 step "clang-tidy (.clang-tidy, every translation unit)"
@@ -65,6 +69,15 @@ echo "PostgreSQL at $MODELREG_TEST_DATABASE_URL"
 step "ctest (unit, integration, e2e)"
 export MODELREG_BUILD_DIR="$BUILD"
 ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE fuzz
+
+if [ "$SANITIZE" != "0" ]; then
+  step "unit and integration tests under AddressSanitizer and UndefinedBehaviorSanitizer ($BUILD-asan)"
+  cmake -S . -B "$BUILD-asan" -DCMAKE_BUILD_TYPE=Debug -DMODELREG_SANITIZE=ON -DMODELREG_WERROR=ON >/dev/null
+  cmake --build "$BUILD-asan" -j"$JOBS"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp" \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    MODELREG_BUILD_DIR="$BUILD-asan" ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -L 'unit|integration'
+fi
 
 if [ "$FUZZ_SECONDS" != "0" ]; then
   step "fuzzers: filter and importers (clang, libFuzzer, ${FUZZ_SECONDS}s each, in parallel)"
