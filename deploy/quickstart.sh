@@ -71,6 +71,10 @@ run catalog load
 run models list --all
 run models get meta-llama/llama-3.1-8b
 run models list --filter 'openness.level >= 4' --order-by 'openness.level desc'
+run models list --filter 'release_date >= 2025-01-01 AND weights.access = OPEN_DOWNLOAD' --order-by 'release_date desc'
+run models list --filter 'base_model_chain:"publishers/meta-llama/models/llama-3.1-8b"'
+run models list --filter 'license.territorial_restrictions:EU AND modality = MULTIMODAL'
 run models list --filter 'weights.access = OPEN_DOWNLOAD AND license.has_usage_threshold = false AND license.has_use_restrictions = false'
 run licenses list --filter 'has_usage_threshold = true'
+run licenses get llama4
 printf '\nmodelregd is running at %s; stop it with: deploy/quickstart.sh stop\n' "$MODELREG_SERVER"

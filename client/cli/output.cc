@@ -210,6 +210,37 @@ std::string ThresholdLabel(const v1::License::UsageThreshold& threshold) {
   return absl::StrCat(metric, " > ", limit, ": ", consequence);
 }
 
+std::string TerritorialLabel(const v1::License::TerritorialRestriction& r) {
+  using Restriction = v1::License::TerritorialRestriction;
+  std::string label = absl::StrCat(r.territory(), ": ");
+  switch (r.applies_to()) {
+    case Restriction::SCOPE_ALL_MATERIALS:
+      label += "all licensed materials";
+      break;
+    case Restriction::SCOPE_MULTIMODAL_MODELS:
+      label += "multimodal models";
+      break;
+    default:
+      label += "?";
+  }
+  std::vector<std::string> licensees;
+  for (int licensee : r.licensees()) {
+    switch (licensee) {
+      case Restriction::LICENSEE_INDIVIDUALS_DOMICILED:
+        licensees.push_back("individuals domiciled there");
+        break;
+      case Restriction::LICENSEE_COMPANIES_PRINCIPAL_PLACE_OF_BUSINESS:
+        licensees.push_back("companies with their principal place of business there");
+        break;
+      default:
+        licensees.push_back("?");
+    }
+  }
+  if (!licensees.empty()) absl::StrAppend(&label, "; for ", absl::StrJoin(licensees, " and "));
+  if (r.end_users_exempt()) label += "; end users exempt";
+  return label;
+}
+
 std::string ShortLicense(absl::string_view name) {
   if (name.empty()) return "-";
   std::string id = LicenseIdOf(name);
@@ -268,6 +299,7 @@ std::string ModelDetail(const v1::Model& m) {
   out.Field("Version", m.version());
   out.Field("Released", m.release_date());
   if (m.parameter_count() > 0) out.Field("Parameters", Count(m.parameter_count()));
+  if (m.active_parameter_count() > 0) out.Field("Active params", Count(m.active_parameter_count()));
   out.Field("Modality", Known(EnumLabel(v1::Model::Modality_Name(m.modality()), "MODALITY_")));
   out.Field("Architecture", m.architecture());
   out.Field("Treatment", Known(EnumLabel(v1::Model::Treatment_Name(m.treatment()), "TREATMENT_", "-")));
@@ -383,6 +415,11 @@ std::string LicenseDetail(const v1::License& l) {
     if (d.distillation_is_derivative()) out.Field("Distillation", "counts as a derivative");
   }
   out.Field("Remote restrict", l.remote_restriction_clause());
+  for (const auto& r : l.territorial_restrictions()) {
+    out.Field("Withheld in", TerritorialLabel(r));
+    if (!r.clause().empty()) out.Line(absl::StrCat("  \"", r.clause(), "\""));
+    if (!r.source().empty()) out.Line(absl::StrCat("  (", r.source(), ")"));
+  }
   if (!l.labels().empty()) {
     std::vector<std::string> keys;
     for (const auto& [key, value] : l.labels()) keys.push_back(absl::StrCat(key, "=", value));

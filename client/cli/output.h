@@ -33,7 +33,10 @@ std::string AccessLabel(v1::Weights::Access access);   // "open", "gated", "gate
 std::string FlagLabel(v1::OpennessFlag flag);          // "license-blocked", "manual-gate", "threshold", ...
 std::string ComponentLabel(v1::ComponentKind kind);    // "training code"
 std::string ThresholdLabel(const v1::License::UsageThreshold& threshold);  // "MAU > 700M: request license"
-std::string ShortLicense(absl::string_view name);                          // "licenses/mit" -> "mit"; "" -> "-"
+// "EU: multimodal models; for individuals domiciled there and companies with their principal place of business there;
+// end users exempt".
+std::string TerritorialLabel(const v1::License::TerritorialRestriction& r);
+std::string ShortLicense(absl::string_view name);  // "licenses/mit" -> "mit"; "" -> "-"
 
 // `models list` table: NAME, LEVEL, MOF, ACCESS, LICENSE, FLAGS.
 std::string ModelsTable(const std::vector<v1::Model>& models);

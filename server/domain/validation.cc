@@ -114,6 +114,37 @@ absl::Status CheckComponents(const std::string& field, const pb::RepeatedPtrFiel
   return absl::OkStatus();
 }
 
+// `EU` or an ISO 3166-1 alpha-2 code: two uppercase ASCII letters.
+bool IsTerritoryCode(const std::string& territory) {
+  return territory.size() == 2 &&
+         std::all_of(territory.begin(), territory.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+absl::Status CheckTerritorialRestrictions(
+    const std::string& field, const pb::RepeatedPtrField<v1::License::TerritorialRestriction>& restrictions) {
+  using Restriction = v1::License::TerritorialRestriction;
+  MODELREG_RETURN_IF_ERROR(CheckCount(field, restrictions));
+  for (int i = 0; i < restrictions.size(); ++i) {
+    const Restriction& r = restrictions[i];
+    const std::string at = absl::StrCat(field, "[", i, "]");
+    if (!IsTerritoryCode(r.territory())) {
+      return Invalid(at + ".territory", absl::StrCat("`", r.territory().substr(0, 40),
+                                                     "` is not an ISO 3166-1 alpha-2 code (`FR`) or `EU`"));
+    }
+    MODELREG_RETURN_IF_ERROR(CheckEnum(at + ".applies_to", r.applies_to(), Restriction::Scope_descriptor()));
+    if (r.applies_to() == Restriction::SCOPE_UNSPECIFIED) return Invalid(at + ".applies_to", "must be set");
+    MODELREG_RETURN_IF_ERROR(CheckCount(at + ".licensees", r.licensees()));
+    for (int j = 0; j < r.licensees_size(); ++j) {
+      const std::string licensee = absl::StrCat(at, ".licensees[", j, "]");
+      MODELREG_RETURN_IF_ERROR(CheckEnum(licensee, r.licensees(j), Restriction::Licensee_descriptor()));
+      if (r.licensees(j) == Restriction::LICENSEE_UNSPECIFIED) return Invalid(licensee, "must be set");
+    }
+    MODELREG_RETURN_IF_ERROR(CheckString(at + ".clause", r.clause(), kMaxText, /*allow_newlines=*/true));
+    MODELREG_RETURN_IF_ERROR(CheckUri(at + ".source", r.source()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckDataDisclosure(const std::string& field, const v1::DataDisclosure& data) {
   MODELREG_RETURN_IF_ERROR(CheckEnum(field + ".level", data.level(), v1::DataDisclosure::Level_descriptor()));
   MODELREG_RETURN_IF_ERROR(CheckCount(field + ".datasets", data.datasets()));
@@ -137,6 +168,10 @@ absl::Status ValidateModel(const v1::Model& model, const std::string& prefix) {
   MODELREG_RETURN_IF_ERROR(CheckString(p + "version", model.version(), kMaxShortString));
   MODELREG_RETURN_IF_ERROR(CheckDate(p + "release_date", model.release_date()));
   if (model.parameter_count() < 0) return Invalid(p + "parameter_count", "must not be negative");
+  if (model.active_parameter_count() < 0) return Invalid(p + "active_parameter_count", "must not be negative");
+  if (model.parameter_count() > 0 && model.active_parameter_count() > model.parameter_count()) {
+    return Invalid(p + "active_parameter_count", "is greater than parameter_count");
+  }
   MODELREG_RETURN_IF_ERROR(CheckEnum(p + "modality", model.modality(), v1::Model::Modality_descriptor()));
   MODELREG_RETURN_IF_ERROR(CheckString(p + "architecture", model.architecture(), kMaxShortString));
   MODELREG_RETURN_IF_ERROR(CheckEnum(p + "treatment", model.treatment(), v1::Model::Treatment_descriptor()));
@@ -198,6 +233,8 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
       CheckString(p + "derivative_terms.required_name_prefix", derivatives.required_name_prefix(), kMaxShortString));
   MODELREG_RETURN_IF_ERROR(
       CheckString(p + "remote_restriction_clause", license.remote_restriction_clause(), kMaxText, true));
+  MODELREG_RETURN_IF_ERROR(
+      CheckTerritorialRestrictions(p + "territorial_restrictions", license.territorial_restrictions()));
   return CheckSources(p + "sources", license.sources());
 }
 

@@ -514,6 +514,12 @@ bool HasAttributionRequirement(const License& license) {
   return false;
 }
 
+std::vector<std::string> WithheldTerritories(const License& license) {
+  std::set<std::string> territories;
+  for (const License::TerritorialRestriction& r : license.territorial_restrictions()) territories.insert(r.territory());
+  return {territories.begin(), territories.end()};
+}
+
 bool IsNonCommercial(const License& license) {
   return license.category() == License::CATEGORY_NON_COMMERCIAL ||
          license.category() == License::CATEGORY_RESEARCH_ONLY ||
@@ -522,7 +528,7 @@ bool IsNonCommercial(const License& license) {
 
 bool IsOpenLicense(const License& license) {
   if (HasUsageThreshold(license) || HasUseRestrictions(license) || IsNonCommercial(license) ||
-      license.category() == License::CATEGORY_PROPRIETARY) {
+      license.territorial_restrictions_size() > 0 || license.category() == License::CATEGORY_PROPRIETARY) {
     return false;
   }
   return license.osi_approved() || license.fsf_libre() || license.open_data() || IsOpenMdw(license);

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
@@ -12,13 +13,14 @@
 namespace modelreg {
 
 // Bump when any rule changes: stored assessments with another version are recomputed at start-up.
-inline constexpr int kRulesVersion = 1;
+inline constexpr int kRulesVersion = 2;
 
 // Licenses by resource name (`licenses/apache-2.0`). A name the model uses but absent here counts as unknown.
 using LicenseMap = std::map<std::string, v1::License>;
 
 // The MOF notion of an open license: OSI-approved, FSF-libre, on the open-data list, or OpenMDW-1.0; never one with
-// usage thresholds or use restrictions, and never a non-commercial, research-only or proprietary one.
+// usage thresholds, use restrictions or territorial restrictions, and never a non-commercial, research-only or
+// proprietary one.
 bool IsOpenLicense(const v1::License& license);
 
 // The license has at least one usage threshold (monthly active users, revenue).
@@ -32,6 +34,10 @@ bool HasUseRestrictions(const v1::License& license);
 // usage threshold whose consequence is ATTRIBUTION_REQUIRED. Notices that permissive licenses ask to keep (a NOTICE
 // file, a copyright line) are not structured terms in the catalog and are not counted.
 bool HasAttributionRequirement(const v1::License& license);
+
+// The territories (`EU`, ISO 3166-1 alpha-2 codes) where the license withholds rights from some licensees: its
+// `territorial_restrictions`, sorted, each once.
+std::vector<std::string> WithheldTerritories(const v1::License& license);
 
 // The license forbids commercial use or allows research only.
 bool IsNonCommercial(const v1::License& license);

@@ -161,6 +161,11 @@ class Checker {
         p.value = absl::StrCat(number);
         return absl::OkStatus();
       }
+      case FieldType::kTextSet:
+        if (r.op != Comparator::kHas) return OpError(r, absl::StrCat("`", r.field, ":VALUE` or `", r.field, ":*`"));
+        if (v.wildcard || v.text.empty()) return ValueError(r, "a value, e.g. `EU`");
+        p.value = v.text;
+        return absl::OkStatus();
       case FieldType::kPresence:
         return OpError(r, absl::StrCat("`", r.field, ":*`"));
       case FieldType::kLineage:

@@ -39,6 +39,8 @@ ResourceKind BuildLicenseKind() {
   c.push_back(restrictions);
   c.push_back(MakeColumn<License>("has_attribution_requirement", ColumnType::kBoolean,
                                   [](const License& l) { return HasAttributionRequirement(l); }));
+  c.push_back(MakeColumn<License>("withheld_territories", ColumnType::kTextArray,
+                                  [](const License& l) { return WithheldTerritories(l); }));
 
   auto& f = k.fields;
   f.push_back(Sortable(Text("name", "id", "licenses/"), KeyType::kText));
@@ -54,6 +56,7 @@ ResourceKind BuildLicenseKind() {
   f.push_back(Field("has_attribution_requirement", FieldType::kBool, "has_attribution_requirement"));
   f.push_back(Field("usage_thresholds", FieldType::kPresence, "has_usage_threshold"));
   f.push_back(Field("use_restrictions", FieldType::kPresence, "has_use_restrictions"));
+  f.push_back(Field("territorial_restrictions", FieldType::kTextSet, "withheld_territories"));
   AddTimeFields(k);
   FinishKind(k, "name");
   return k;

@@ -45,6 +45,10 @@ ResourceKind BuildModelKind() {
     if (m.parameter_count() == 0) return std::monostate();  // unknown
     return m.parameter_count();
   }));
+  c.push_back(MakeColumn<Model>("active_parameter_count", ColumnType::kBigint, [](const Model& m) -> ColumnValue {
+    if (m.active_parameter_count() == 0) return std::monostate();  // unknown, or not a mixture of experts
+    return m.active_parameter_count();
+  }));
   c.push_back(
       MakeColumn<Model>("modality", ColumnType::kSmallint, [](const Model& m) { return int64_t{m.modality()}; }));
   c.push_back(MakeColumn<Model>(
@@ -86,6 +90,7 @@ ResourceKind BuildModelKind() {
   f.push_back(Sortable(Text("version", "version"), KeyType::kText));
   f.push_back(Sortable(Nullable(Field("release_date", FieldType::kDate, "release_date")), KeyType::kDate));
   f.push_back(Sortable(Nullable(Field("parameter_count", FieldType::kInt, "parameter_count")), KeyType::kInt));
+  f.push_back(Nullable(Field("active_parameter_count", FieldType::kInt, "active_parameter_count")));
   f.push_back(Enum("modality", "modality", Model::Modality_descriptor()));
   f.push_back(Text("architecture", "architecture"));
   f.push_back(Enum("treatment", "treatment", Model::Treatment_descriptor()));
@@ -107,6 +112,8 @@ ResourceKind BuildModelKind() {
       Via(license, weights_license, Field("license.has_use_restrictions", FieldType::kBool, "has_use_restrictions")));
   f.push_back(Via(license, weights_license,
                   Field("license.has_attribution_requirement", FieldType::kBool, "has_attribution_requirement")));
+  f.push_back(Via(license, weights_license,
+                  Field("license.territorial_restrictions", FieldType::kTextSet, "withheld_territories")));
   f.push_back(Enum("weights.access", "weights_access", v1::Weights::Access_descriptor()));
   f.push_back(Nullable(Text("weights.license", "weights_license", "licenses/")));
   f.push_back(Enum("data_disclosure.level", "data_disclosure_level", v1::DataDisclosure::Level_descriptor()));

@@ -59,6 +59,7 @@ enum class FieldType {
   kBool,       // boolean column
   kEnum,       // smallint column holding the proto enum number
   kEnumSet,    // smallint[] column (repeated enum); `:` only
+  kTextSet,    // text[] column; `:` only (`territorial_restrictions:EU`, `territorial_restrictions:*`)
   kLabels,     // jsonb map: `labels:KEY`, `labels.KEY op value`
   kPresence,   // `field:*` only; true when the boolean `column` is true (e.g. `usage_thresholds:*`)
   kLineage,    // base_model_chain: `column` holds the parent's name; matches every descendant

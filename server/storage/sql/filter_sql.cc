@@ -29,6 +29,7 @@ absl::string_view ValueCast(const FieldSpec& f) {
     case FieldType::kEnumSet:
       return "::smallint";
     case FieldType::kText:
+    case FieldType::kTextSet:
     case FieldType::kLabels:
     case FieldType::kPresence:
     case FieldType::kLineage:
@@ -60,6 +61,7 @@ std::string Present(const FieldSpec& f, const std::string& expr) {
     case FieldType::kEnum:
       return absl::StrCat(expr, " <> 0");
     case FieldType::kEnumSet:
+    case FieldType::kTextSet:
       return absl::StrCat("cardinality(", expr, ") > 0");
     case FieldType::kLabels:
       return absl::StrCat(expr, " <> '{}'::jsonb");
@@ -123,6 +125,8 @@ std::string OwnSql(const Predicate& p, const ResourceKind& kind, ParamBinder& bi
   switch (f.type) {
     case FieldType::kEnumSet:
       return absl::StrCat(expr, " @> ARRAY[", binder.Bind(p.value, "::smallint"), "]");
+    case FieldType::kTextSet:
+      return absl::StrCat(expr, " @> ARRAY[", binder.Bind(p.value, "::text"), "]");
     case FieldType::kLineage:
       return LineageSql(p, kind, binder);
     default:

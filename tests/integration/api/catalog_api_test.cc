@@ -2,8 +2,13 @@
 // stored assessment is the expected one, and a second load changes nothing and keeps a user's edit.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/domain/catalog/catalog.h"
 #include "server/service/catalog_sync.h"
@@ -133,6 +138,50 @@ TEST(CatalogApiTest, UseRestrictionsFilterAndFlagAgreeForEveryCatalogLicense) {
   for (const v1::Model& model : models->models()) {
     for (int f : model.openness().flags()) EXPECT_NE(f, v1::OPENNESS_FLAG_USE_RESTRICTIONS) << model.name();
     EXPECT_NE(model.name(), "publishers/bigscience/models/bloom");
+  }
+}
+
+// The example queries a new user meets first, read from deploy/quickstart.sh and README.md (every `models list` or
+// `licenses list` with a `--filter '...'`), each return at least one record on the shipped catalog.
+std::vector<std::pair<std::string, std::string>> DocumentedQueries() {
+  std::vector<std::pair<std::string, std::string>> queries;  // (models|licenses, filter)
+  const std::regex pattern(R"((models|licenses) list[^\n]*?--filter '([^']*)')");
+  for (const char* file : {"deploy/quickstart.sh", "README.md"}) {
+    std::ifstream in(std::string(MODELREG_SOURCE_DIR) + "/" + file);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string content = text.str();
+    for (auto it = std::sregex_iterator(content.begin(), content.end(), pattern); it != std::sregex_iterator(); ++it) {
+      queries.emplace_back((*it)[1].str(), (*it)[2].str());
+    }
+  }
+  return queries;
+}
+
+TEST(CatalogApiTest, DocumentedExampleQueriesReturnModels) {
+  auto server = ApiTestServer::Start();
+  ASSERT_OK(server);
+  ASSERT_OK(SyncShippedCatalog(&(*server)->license_service(), &(*server)->model_service()));
+  const auto queries = DocumentedQueries();
+  ASSERT_GE(queries.size(), 6u) << "the quickstart and the README show example filters";
+  for (const auto& [kind, filter] : queries) {
+    SCOPED_TRACE(kind + " list --filter '" + filter + "'");
+    if (kind == "models") {
+      v1::ListModelsRequest request;
+      request.set_parent("publishers/-");
+      request.set_page_size(1000);
+      request.set_filter(filter);
+      auto page = Call((*server)->models(), &MR::ListModels, request);
+      ASSERT_OK(page);
+      EXPECT_GT(page->models_size(), 0);
+    } else {
+      v1::ListLicensesRequest request;
+      request.set_page_size(1000);
+      request.set_filter(filter);
+      auto page = Call((*server)->licenses(), &LC::ListLicenses, request);
+      ASSERT_OK(page);
+      EXPECT_GT(page->licenses_size(), 0);
+    }
   }
 }
 

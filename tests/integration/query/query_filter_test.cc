@@ -699,6 +699,10 @@ v1::CreateModelRequest ToRequest(const ModelSpec& s) {
   m.set_version(key == "ai2/olmo-2-7b" || key == "beta/chat-2" || key == "beta/chat-2-mini" ? "2.0" : "1.0");
   m.set_release_date(s.release_date);
   m.set_parameter_count(s.params);
+  static const std::map<std::string, int64_t> kActiveParameters = {{"mist/mixtral-8x7b", 12900000000},
+                                                                   {"ai2/olmoe", 1300000000}};
+  auto active = kActiveParameters.find(key);
+  if (active != kActiveParameters.end()) m.set_active_parameter_count(active->second);
   m.set_modality(s.modality);
   auto arch = kArchitectures.find(key);
   m.set_architecture(arch == kArchitectures.end() ? "decoder-only transformer" : arch->second);
@@ -795,8 +799,12 @@ class QueryFilterTest : public ::modelreg::testing::SharedApiServerTest {
     rail.mutable_use_restrictions()->add_restricted_uses("military");
     rail.mutable_use_restrictions()->add_restricted_uses("surveillance");
     licenses.emplace_back("openrail", rail);
-    licenses.emplace_back("proprietary-tos", MakeLicense("Proprietary Terms of Service", "", L::CATEGORY_PROPRIETARY,
-                                                         L::COMMERCIAL_USE_ALLOWED, false, false, false));
+    L tos = MakeLicense("Proprietary Terms of Service", "", L::CATEGORY_PROPRIETARY, L::COMMERCIAL_USE_ALLOWED, false,
+                        false, false);
+    auto* territorial = tos.add_territorial_restrictions();
+    territorial->set_territory("CN");
+    territorial->set_applies_to(L::TerritorialRestriction::SCOPE_ALL_MATERIALS);
+    licenses.emplace_back("proprietary-tos", tos);
     licenses.emplace_back("old-1.0", MakeLicense("Old Research License", "", L::CATEGORY_RESEARCH_ONLY,
                                                  L::COMMERCIAL_USE_PROHIBITED, false, false, false));
     for (const auto& [id, license] : licenses) {
@@ -1234,6 +1242,15 @@ TEST_F(QueryFilterTest, ModelFilterTable) {
        {"acme/bloom-ish", "acme/llama-8b-instruct-q4", "acme/sd-like", "ai2/tulu-70b", "meta/llama-2-7b",
         "meta/llama-405b", "meta/llama-70b", "meta/llama-8b", "meta/llama-8b-instruct"}},
       {"license.has_attribution_requirement = true", "", false, kLlamaLicensed},
+      {"license.territorial_restrictions:CN",
+       "",
+       false,
+       {"beta/chat-1", "beta/chat-2", "beta/chat-2-mini", "mist/mistral-large"}},
+      {"license.territorial_restrictions:EU", "", false, {}},
+      // active_parameter_count: set for two mixtures of experts; unknown elsewhere, never matching a comparison.
+      {"active_parameter_count:*", "", false, {"ai2/olmoe", "mist/mixtral-8x7b"}},
+      {"active_parameter_count < 2000000000", "", false, {"ai2/olmoe"}},
+      {"active_parameter_count >= 2000000000 AND parameter_count > 40000000000", "", false, {"mist/mixtral-8x7b"}},
       {"license.commercial_use = PROHIBITED", "", false, {"beta/speech", "meta/chameleon", "mist/codestral"}},
       {"license.commercial_use = CONDITIONAL", "", false, kLlamaLicensed},
       {"license.fsf_libre = true",
@@ -1367,6 +1384,10 @@ TEST_F(QueryFilterTest, LicenseFilterTable) {
       {"use_restrictions:*", "", false, {"llama3.1", "openrail"}},
       {"has_use_restrictions = false AND category = PERMISSIVE", "", false, {"apache-2.0", "mit"}},
       {"has_attribution_requirement = true", "", false, {"llama3.1"}},
+      {"territorial_restrictions:*", "", false, {"proprietary-tos"}},
+      {"territorial_restrictions:CN", "", false, {"proprietary-tos"}},
+      {"territorial_restrictions:EU", "", false, {}},
+      {"NOT territorial_restrictions:* AND category = COMMUNITY", "", false, {"llama3.1"}},
       {"category >= NON_COMMERCIAL", "category desc", false, {"proprietary-tos", "cc-by-nc-4.0"}},
       {"category >= NON_COMMERCIAL", "category desc", true, {"proprietary-tos", "old-1.0", "cc-by-nc-4.0"}},
       {"category = RESEARCH_ONLY", "", false, {}},

@@ -171,6 +171,39 @@ TEST(Output, LicenseDetail) {
                     HasSubstr("Remote restrict: Google may restrict")));
 }
 
+TEST(Output, LicenseDetailShowsTerritorialRestrictions) {
+  v1::License l;
+  l.set_name("licenses/llama3.2");
+  using Restriction = v1::License::TerritorialRestriction;
+  Restriction* r = l.add_territorial_restrictions();
+  r->set_territory("EU");
+  r->set_applies_to(Restriction::SCOPE_MULTIMODAL_MODELS);
+  r->add_licensees(Restriction::LICENSEE_INDIVIDUALS_DOMICILED);
+  r->add_licensees(Restriction::LICENSEE_COMPANIES_PRINCIPAL_PLACE_OF_BUSINESS);
+  r->set_end_users_exempt(true);
+  r->set_clause("the rights granted under Section 1(a) ... are not being granted to you");
+  r->set_source("https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/USE_POLICY.md");
+  const std::string detail = LicenseDetail(l);
+  EXPECT_THAT(
+      detail,
+      AllOf(HasSubstr("Withheld in:     EU: multimodal models; for individuals domiciled there and companies "
+                      "with their principal place of business there; end users exempt\n"),
+            HasSubstr("  \"the rights granted under Section 1(a) ... are not being granted to you\"\n"),
+            HasSubstr("  (https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/USE_POLICY.md)\n")));
+  Restriction everything;
+  everything.set_territory("CN");
+  everything.set_applies_to(Restriction::SCOPE_ALL_MATERIALS);
+  EXPECT_EQ(TerritorialLabel(everything), "CN: all licensed materials");
+}
+
+TEST(Output, ModelDetailShowsActiveParameters) {
+  v1::Model m;
+  m.set_name("publishers/meta-llama/models/llama-4-scout-17b-16e");
+  m.set_parameter_count(109000000000);
+  m.set_active_parameter_count(17000000000);
+  EXPECT_THAT(ModelDetail(m), AllOf(HasSubstr("Parameters:    109B\n"), HasSubstr("Active params: 17B\n")));
+}
+
 TEST(Output, StructuredFormats) {
   v1::Model m;
   m.set_name("publishers/x/models/y");

@@ -49,6 +49,14 @@ TEST(ValidationTest, NamesTheBadField) {
   ExpectInvalid(m, "model.parameter_count");
 
   m = ValidModel();
+  m.set_active_parameter_count(-1);
+  ExpectInvalid(m, "model.active_parameter_count");
+
+  m = ValidModel();
+  m.set_active_parameter_count(m.parameter_count() + 1);
+  ExpectInvalid(m, "model.active_parameter_count");
+
+  m = ValidModel();
   m.mutable_weights()->set_license("apache-2.0");
   ExpectInvalid(m, "model.weights.license");
 
@@ -114,6 +122,65 @@ TEST(ValidationTest, LicenseThresholdsMustBeComplete) {
   license.set_version_date("July 2024");
   EXPECT_THAT(ValidateLicense(license, "license"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.version_date")));
+}
+
+TEST(ValidationTest, ActiveParametersOfAMixtureOfExperts) {
+  v1::Model m = ValidModel();
+  m.set_parameter_count(109000000000);
+  m.set_active_parameter_count(17000000000);
+  EXPECT_OK(ValidateModel(m, "model"));
+  m.set_parameter_count(0);  // total unknown: the active count alone is accepted
+  EXPECT_OK(ValidateModel(m, "model"));
+}
+
+v1::License LicenseWithTerritorialRestriction() {
+  v1::License license;
+  auto* r = license.add_territorial_restrictions();
+  r->set_territory("EU");
+  r->set_applies_to(v1::License::TerritorialRestriction::SCOPE_MULTIMODAL_MODELS);
+  r->add_licensees(v1::License::TerritorialRestriction::LICENSEE_INDIVIDUALS_DOMICILED);
+  r->set_end_users_exempt(true);
+  r->set_clause("With respect to any multimodal models included in Llama 3.2, ...");
+  r->set_source("https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/USE_POLICY.md");
+  return license;
+}
+
+void ExpectLicenseInvalid(const v1::License& license, const std::string& field) {
+  EXPECT_THAT(ValidateLicense(license, "license"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(field)));
+}
+
+TEST(ValidationTest, TerritorialRestrictionsAreChecked) {
+  EXPECT_OK(ValidateLicense(LicenseWithTerritorialRestriction(), "license"));
+
+  for (const char* bad : {"", "eu", "E", "EUR", "E1"}) {
+    v1::License license = LicenseWithTerritorialRestriction();
+    license.mutable_territorial_restrictions(0)->set_territory(bad);
+    ExpectLicenseInvalid(license, "license.territorial_restrictions[0].territory");
+  }
+  v1::License license = LicenseWithTerritorialRestriction();
+  license.mutable_territorial_restrictions(0)->set_applies_to(v1::License::TerritorialRestriction::SCOPE_UNSPECIFIED);
+  ExpectLicenseInvalid(license, "license.territorial_restrictions[0].applies_to");
+
+  license = LicenseWithTerritorialRestriction();
+  license.mutable_territorial_restrictions(0)->set_applies_to(
+      static_cast<v1::License::TerritorialRestriction::Scope>(42));
+  ExpectLicenseInvalid(license, "license.territorial_restrictions[0].applies_to");
+
+  license = LicenseWithTerritorialRestriction();
+  license.mutable_territorial_restrictions(0)->add_licensees(v1::License::TerritorialRestriction::LICENSEE_UNSPECIFIED);
+  ExpectLicenseInvalid(license, "license.territorial_restrictions[0].licensees[1]");
+
+  license = LicenseWithTerritorialRestriction();
+  license.mutable_territorial_restrictions(0)->set_source("file:///etc/passwd");
+  ExpectLicenseInvalid(license, "license.territorial_restrictions[0].source");
+
+  license = LicenseWithTerritorialRestriction();
+  license.mutable_territorial_restrictions(0)->set_clause(std::string(kMaxText + 1, 'x'));
+  ExpectLicenseInvalid(license, "license.territorial_restrictions[0].clause");
+
+  license = LicenseWithTerritorialRestriction();
+  for (int i = 0; i < kMaxRepeated; ++i) *license.add_territorial_restrictions() = license.territorial_restrictions(0);
+  ExpectLicenseInvalid(license, "license.territorial_restrictions");
 }
 
 }  // namespace

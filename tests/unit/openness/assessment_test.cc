@@ -210,6 +210,18 @@ TEST(LicenseTraitsTest, AttributionRequirement) {
   EXPECT_TRUE(HasAttributionRequirement(threshold));
 }
 
+TEST(IsOpenLicenseTest, LicenseWithholdingRightsInATerritoryIsNeverOpen) {
+  License license = TestLicenses().at("licenses/apache-2.0");
+  EXPECT_TRUE(WithheldTerritories(license).empty());
+  auto* r = license.add_territorial_restrictions();
+  r->set_territory("EU");
+  r->set_applies_to(License::TerritorialRestriction::SCOPE_MULTIMODAL_MODELS);
+  EXPECT_FALSE(IsOpenLicense(license));
+  license.add_territorial_restrictions()->set_territory("CN");
+  license.add_territorial_restrictions()->set_territory("EU");
+  EXPECT_EQ(WithheldTerritories(license), (std::vector<std::string>{"CN", "EU"}));  // sorted, each once
+}
+
 TEST(IsOpenLicenseTest, CommercialUseProhibitedIsNeverOpen) {
   License license = TestLicenses().at("licenses/cc-by-4.0");
   license.set_commercial_use(License::COMMERCIAL_USE_PROHIBITED);

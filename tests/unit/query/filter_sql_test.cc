@@ -86,6 +86,10 @@ TEST(FilterCompilerTest, NullableScalars) {
   EXPECT_SQL(M("parameter_count <= -1"),
              "(m.parameter_count IS NOT NULL AND COALESCE(m.parameter_count, -1) <= $1::bigint)", "-1");
   EXPECT_SQL(M("parameter_count:*"), "m.parameter_count IS NOT NULL");
+  // Filterable, not sortable: compared on the column itself.
+  EXPECT_SQL(M("active_parameter_count < 20000000000"),
+             "(m.active_parameter_count IS NOT NULL AND m.active_parameter_count < $1::bigint)", "20000000000");
+  EXPECT_SQL(M("active_parameter_count:*"), "m.active_parameter_count IS NOT NULL");
   EXPECT_SQL(M("weights.license = apache-2.0"), "(m.weights_license IS NOT NULL AND m.weights_license = $1)",
              "apache-2.0");
   EXPECT_SQL(M("weights.license = \"licenses/apache-2.0\""),
@@ -191,6 +195,10 @@ TEST(FilterCompilerTest, LicenseFieldsGoThroughTheWeightsLicense) {
              "(m.weights_license IS NOT NULL AND m.weights_license IN (SELECT l.id FROM licenses l WHERE "
              "l.osi_approved = $1::boolean))",
              "true");
+  EXPECT_SQL(M("license.territorial_restrictions:EU"),
+             "(m.weights_license IS NOT NULL AND m.weights_license IN (SELECT l.id FROM licenses l WHERE "
+             "l.withheld_territories @> ARRAY[$1::text]))",
+             "EU");
   EXPECT_SQL(M("NOT license.has_usage_threshold:*"),
              "(NOT (m.weights_license IS NOT NULL AND m.weights_license IN (SELECT l.id FROM licenses l WHERE "
              "l.has_usage_threshold)))");
@@ -250,6 +258,13 @@ TEST(FilterCompilerTest, LicenseCatalog) {
   EXPECT_SQL(L("create_time > 2024-01-01"), "l.create_time > $1::timestamptz", "2024-01-01T00:00:00.000000Z");
   EXPECT_SQL(L("update_time > 2024-01-01"), "l.update_time > $1::timestamptz", "2024-01-01T00:00:00.000000Z");
   EXPECT_THAT(L("usage_thresholds = 1"), StatusIs(absl::StatusCode::kInvalidArgument));
+  // A text set: `:VALUE` or `:*` only.
+  EXPECT_SQL(L("territorial_restrictions:EU"), "l.withheld_territories @> ARRAY[$1::text]", "EU");
+  EXPECT_SQL(L("territorial_restrictions:*"), "cardinality(l.withheld_territories) > 0");
+  EXPECT_SQL(L("NOT territorial_restrictions:EU"), "(NOT l.withheld_territories @> ARRAY[$1::text])", "EU");
+  EXPECT_THAT(L("territorial_restrictions = EU"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expected `territorial_restrictions:VALUE`")));
+  EXPECT_THAT(L("territorial_restrictions:\"E*\""), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(L("family = x"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown field `family`")));
 }
 
