@@ -45,6 +45,7 @@
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
 #include "server/service/catalog_sync.h"
+#include "server/service/idempotent_calls.h"
 #include "server/service/license_service.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
@@ -56,6 +57,7 @@
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
+#include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "server/storage/transaction.h"
 
@@ -75,6 +77,9 @@ ABSL_FLAG(absl::Duration, max_statement_timeout, absl::Seconds(30),
           "Longest a database statement of a call may run (less when the call's deadline is nearer); 0 = no cap");
 ABSL_FLAG(absl::Duration, lock_timeout, absl::Seconds(5),
           "Longest a database statement waits for a lock before the call fails with ABORTED; 0 = no limit");
+ABSL_FLAG(absl::Duration, request_id_retention, absl::Hours(24),
+          "How long a mutation's request_id is remembered (a retry within it returns the first result); older ones "
+          "are deleted every few minutes");
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
@@ -274,12 +279,17 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
   LicenseStore license_store(pool);
-  ModelService model_service(&model_store, &license_store);
-  LicenseService license_service(&license_store, &model_service);
+  RequestIdStore request_id_store(pool);
+  IdempotentCalls::Options idempotency;
+  idempotency.retention = absl::GetFlag(FLAGS_request_id_retention);
+  IdempotentCalls calls(&request_id_store, idempotency);
+  calls.StartPruning();
+  ModelService model_service(&model_store, &license_store, &calls);
+  LicenseService license_service(&license_store, &model_service, &calls);
   TokenStore token_store(pool);
   TokenService::Options token_options;
   token_options.cache_ttl = absl::Seconds(std::max(0, absl::GetFlag(FLAGS_token_cache_seconds)));
-  TokenService token_service(&token_store, token_options);
+  TokenService token_service(&token_store, token_options, &calls);
   CallAuth::Options auth_options;
   auth_options.allow_anonymous_read = absl::GetFlag(FLAGS_allow_anonymous_read);
   auth_options.disabled = absl::GetFlag(FLAGS_auth) == "off";
@@ -348,6 +358,9 @@ absl::Status Run(const std::vector<std::string>& args) {
   const std::string& command = args[1];
   if (const std::string auth = absl::GetFlag(FLAGS_auth); auth != "on" && auth != "off") {
     return absl::InvalidArgumentError("--auth: expected on or off");
+  }
+  if (absl::GetFlag(FLAGS_request_id_retention) <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--request-id-retention: must be positive (default 24h)");
   }
   SignalWaiter signals;
   SetStatementLimits({absl::GetFlag(FLAGS_max_statement_timeout), absl::GetFlag(FLAGS_lock_timeout)});

@@ -33,6 +33,29 @@ void ClearOutputOnly(v1::Model* model) {
 
 }  // namespace
 
+// The mutations: each runs once per request id (idempotent_calls.h), the work in the private method of the same verb.
+
+absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Create(request); });
+}
+
+absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
+    const v1::BatchCreateModelsRequest& request, const Principal& actor) {
+  return calls_->Run<v1::BatchCreateModelsResponse>(actor, request, [&] { return CreateBatch(request); });
+}
+
+absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Update(request); });
+}
+
+absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Delete(request); });
+}
+
+absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Undelete(request); });
+}
+
 absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, const std::string& prefix,
                                                     Transaction* tx) {
   const auto refs = LicenseReferences(model, prefix);
@@ -65,7 +88,7 @@ absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, 
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Create(const v1::CreateModelRequest& request) {
   MODELREG_ASSIGN_OR_RETURN(std::string publisher,
                             WithReason(ParsePublisherName(request.parent(), /*allow_wildcard=*/false), "INVALID_NAME"));
   if (!IsValidResourceId(request.model_id())) {
@@ -80,8 +103,7 @@ absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest
   return models_->Create(model);
 }
 
-absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
-    const v1::BatchCreateModelsRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1::BatchCreateModelsRequest& request) {
   if (request.requests_size() == 0 || request.requests_size() > kMaxBatch) {
     return InvalidFieldError("requests", absl::StrCat("must hold 1 to ", kMaxBatch, " requests"), "INVALID_BATCH_SIZE");
   }
@@ -97,6 +119,9 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
     const std::string parent = item.parent().empty() ? request.parent() : item.parent();
     MODELREG_ASSIGN_OR_RETURN(std::string publisher,
                               WithReason(ParsePublisherName(parent, false, at + ".parent"), "INVALID_NAME"));
+    if (!item.request_id().empty()) {
+      return InvalidFieldError(at + ".request_id", "must be empty: the batch's request_id covers every item");
+    }
     if (batch_publisher != "-" && publisher != batch_publisher) {
       return InvalidFieldError(at + ".parent", absl::StrCat("`", parent, "` differs from the batch's parent"),
                                "PARENT_MISMATCH");
@@ -133,7 +158,7 @@ absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& requ
   return models_->Get(request.name());
 }
 
-absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Update(const v1::UpdateModelRequest& request) {
   const v1::Model& patch = request.model();
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(patch.name(), "model.name").status(), "INVALID_NAME"));
   return models_->Update(patch.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
@@ -144,7 +169,7 @@ absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest
   });
 }
 
-absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Delete(const v1::DeleteModelRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](Transaction&, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
@@ -154,8 +179,7 @@ absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest
   });
 }
 
-absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request,
-                                                      const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Undelete(const v1::UndeleteModelRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));

@@ -25,6 +25,30 @@ void Backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(jitter() % max_ms)));
 }
 
+// The transaction whose body this thread is running (RunTransaction), joined by nested runs.
+thread_local Transaction* current_transaction = nullptr;
+
+// Makes `transaction` the thread's current one for its lifetime.
+class CurrentTransactionScope {
+ public:
+  explicit CurrentTransactionScope(Transaction* transaction) : previous_(current_transaction) {
+    current_transaction = transaction;
+  }
+  CurrentTransactionScope(const CurrentTransactionScope&) = delete;
+  CurrentTransactionScope& operator=(const CurrentTransactionScope&) = delete;
+  ~CurrentTransactionScope() { current_transaction = previous_; }
+
+ private:
+  Transaction* previous_;
+};
+
+// A nested run: `body` in the current transaction. Exceptions are left to the outermost run.
+absl::Status RunJoined(Transaction& transaction, const TransactionBody& body) {
+  absl::Status status = body(transaction);
+  if (!status.ok()) transaction.SetRollbackOnly(status);
+  return status;
+}
+
 std::atomic<int64_t> max_statement_timeout_ms{30000};
 std::atomic<int64_t> lock_timeout_ms{5000};
 
@@ -68,7 +92,10 @@ StatementLimits GetStatementLimits() {
   return {absl::Milliseconds(max_statement_timeout_ms.load()), absl::Milliseconds(lock_timeout_ms.load())};
 }
 
+bool InTransaction() { return current_transaction != nullptr; }
+
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
+  if (current_transaction != nullptr) return RunJoined(*current_transaction, body);
   absl::Status last;
   bool broken_retried = false;
   const absl::Time deadline = CallDeadline();
@@ -85,7 +112,12 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
         const int64_t statement_ms = StatementTimeoutMs(deadline - absl::Now());
         if (statement_ms != cap_ms) tx.exec(absl::StrCat("SET LOCAL statement_timeout = ", statement_ms));
       }
-      absl::Status status = body(transaction.emplace(&tx));
+      absl::Status status;
+      {
+        const CurrentTransactionScope current(&transaction.emplace(&tx));
+        status = body(*transaction);
+      }
+      if (status.ok()) status = transaction->rollback_only();
       if (!status.ok()) {
         tx.abort();
         return status;
@@ -125,6 +157,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
 }
 
 absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
+  if (current_transaction != nullptr) return RunJoined(*current_transaction, body);
   const absl::Time deadline = CallDeadline();
   for (int attempt = 1;; ++attempt) {
     if (absl::Now() >= deadline) return DeadlinePassed("before the statement started");

@@ -14,8 +14,11 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->model_cache_ = std::make_unique<ModelCache>(64 << 20);
   s->model_store_ = std::make_unique<ModelStore>(s->pool_.get(), s->model_cache_.get());
   s->license_store_ = std::make_unique<LicenseStore>(s->pool_.get());
-  s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get());
-  s->license_service_ = std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get());
+  s->request_id_store_ = std::make_unique<RequestIdStore>(s->pool_.get());
+  s->calls_ = std::make_unique<IdempotentCalls>(s->request_id_store_.get());
+  s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get(), s->calls_.get());
+  s->license_service_ =
+      std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get(), s->calls_.get());
   s->listener_ =
       std::make_unique<ModelChangeListener>(s->database_->url(), s->model_cache_.get(), s->model_store_.get());
   if (!s->listener_->WaitUntilWarm(absl::Seconds(10))) return absl::UnavailableError("model cache listener not up");
@@ -23,7 +26,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->token_store_ = std::make_unique<TokenStore>(s->pool_.get());
   TokenService::Options token_options;
   token_options.cache_ttl = options.token_cache_ttl;
-  s->token_service_ = std::make_unique<TokenService>(s->token_store_.get(), token_options);
+  s->token_service_ = std::make_unique<TokenService>(s->token_store_.get(), token_options, s->calls_.get());
   CallAuth::Options auth_options;
   auth_options.allow_anonymous_read = options.allow_anonymous_read;
   s->auth_ = std::make_unique<CallAuth>(s->token_service_.get(), auth_options);

@@ -19,6 +19,7 @@
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
+#include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "tests/support/test_database.h"
 
@@ -40,6 +41,8 @@ class ApiTestServer {
   // A channel to the server whose calls carry `token` ("" for none).
   std::shared_ptr<grpc::Channel> Channel(const std::string& token) const;
   const std::string& admin_token() const { return admin_token_; }
+  // host:port of the server.
+  const std::string& address() const { return address_; }
   TokenService& token_service() { return *token_service_; }
   ModelService& model_service() { return *model_service_; }
   LicenseService& license_service() { return *license_service_; }
@@ -55,6 +58,8 @@ class ApiTestServer {
   std::unique_ptr<ModelCache> model_cache_;
   std::unique_ptr<ModelStore> model_store_;
   std::unique_ptr<LicenseStore> license_store_;
+  std::unique_ptr<RequestIdStore> request_id_store_;
+  std::unique_ptr<IdempotentCalls> calls_;
   std::unique_ptr<ModelService> model_service_;
   std::unique_ptr<LicenseService> license_service_;
   std::unique_ptr<ModelChangeListener> listener_;
