@@ -366,9 +366,8 @@ absl::Status Run(const std::vector<std::string>& args) {
   }
   std::unique_ptr<EmbeddedPostgres> embedded;
   std::string url = absl::GetFlag(FLAGS_database_url);
-  std::string data_dir;
   if (url.empty()) {
-    data_dir = absl::GetFlag(FLAGS_data_dir);
+    std::string data_dir = absl::GetFlag(FLAGS_data_dir);
     if (data_dir.empty()) data_dir = DefaultDataDir();
     EmbeddedPostgres::Options options;
     options.attach_if_locked = command != "serve";  // migrate/reassess use a running server's cluster
