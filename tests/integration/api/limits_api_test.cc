@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -231,6 +232,45 @@ TEST_F(LimitsApiTest, RequestOverTheMessageSizeIsResourceExhausted) {
   v1::GetModelRequest get;
   get.set_name("publishers/big/models/huge-request");
   EXPECT_THAT(Call(server_->models(), &MR::GetModel, get), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The List limits over gRPC: each is INVALID_ARGUMENT naming its field and the limit.
+TEST_F(LimitsApiTest, ListLimitsNameTheirField) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  std::string deep;
+  for (int i = 0; i < 33; ++i) deep += "(";
+  deep += "family = \"x\"";
+  for (int i = 0; i < 33; ++i) deep += ")";
+  const std::vector<std::pair<v1::ListModelsRequest, std::string>> cases = [&] {
+    std::vector<std::pair<v1::ListModelsRequest, std::string>> out;
+    v1::ListModelsRequest request;
+    request.set_parent("publishers/-");
+    v1::ListModelsRequest r = request;
+    r.set_filter("family = \"" + std::string(4096, 'x') + "\"");
+    out.emplace_back(r, "filter: too long (4107 bytes); expected at most 4096");
+    r = request;
+    r.set_filter(deep);
+    out.emplace_back(r, "nesting deeper than 32");
+    r = request;
+    std::string terms = "family = \"a\"";
+    for (int i = 0; i < 64; ++i) terms += " OR family = \"a\"";
+    r.set_filter(terms);
+    out.emplace_back(r, "more than 64 comparisons");
+    r = request;
+    r.set_order_by(std::string(1025, 'n'));
+    out.emplace_back(r, "order_by: too long (1025 bytes); expected at most 1024");
+    r = request;
+    r.set_page_size(-1);
+    out.emplace_back(r, "page_size: must not be negative");
+    r = request;
+    r.set_page_token(std::string(20000, 'A'));
+    out.emplace_back(r, "page_token");
+    return out;
+  }();
+  for (const auto& [request, message] : cases) {
+    EXPECT_THAT(Call(server_->models(), &MR::ListModels, request),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message)));
+  }
 }
 
 // With 4 handler threads and the models table locked, at most 3 Lists wait in the database; the others are
