@@ -40,8 +40,10 @@
 #include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
 #include "server/api/server_credentials.h"
+#include "server/api/server_limits.h"
 #include "server/common/command_line.h"
 #include "server/common/logging.h"
+#include "server/common/memory_trim.h"
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
 #include "server/service/catalog_sync.h"
@@ -95,12 +97,37 @@ ABSL_FLAG(std::string, scope, "*", "tokens create: the role's scope: *, licenses
 ABSL_FLAG(std::string, expires, "", "tokens create: lifetime, e.g. 90d, 12h, 30m (default: never)");
 ABSL_FLAG(std::string, license, "",
           "reassess only: recompute every model using this license (id or licenses/{id}), whatever its rules version");
+// Limits on calls and connections (server/api/server_limits.h; each with its error in proto/README.md "Limits").
+ABSL_FLAG(int64_t, max_message_bytes, modelreg::kDefaultMaxMessageBytes,
+          "Largest request accepted and response sent, in bytes (List pages and batch responses keep their records "
+          "under 3/4 of it)");
+ABSL_FLAG(int, max_concurrent_calls_per_connection, 100,
+          "Calls one connection may have in flight (HTTP/2 max concurrent streams); further ones wait in the client");
+ABSL_FLAG(int, max_threads, 128,
+          "Threads running calls; a call arriving when none is free is RESOURCE_EXHAUSTED (SERVER_BUSY) at once");
+ABSL_FLAG(absl::Duration, default_deadline, modelreg::kDefaultCallTimeout,
+          "Deadline of a call whose client set none (bounds its database work); 0 = none");
 
 namespace modelreg {
 namespace {
 
 // Most GetModel calls answered by one query (names in its `= ANY($1)` array).
 constexpr int kMaxReadBatch = 256;
+
+// malloc_trim once malloc holds this much freed memory (checked every second).
+constexpr size_t kTrimFreeBytes = size_t{32} << 20;
+
+ServerLimits ServerLimitsFromFlags() {
+  ServerLimits limits;
+  limits.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  limits.max_concurrent_calls_per_connection = absl::GetFlag(FLAGS_max_concurrent_calls_per_connection);
+  limits.max_threads = absl::GetFlag(FLAGS_max_threads);
+  limits.default_deadline = absl::GetFlag(FLAGS_default_deadline);
+  // Enough polling threads for the synchronous handlers (each waiting on PostgreSQL) that gRPC does not create and
+  // destroy a thread per call: measured +40% throughput at 64 callers when GetModel was synchronous.
+  limits.pollers = std::max(1, absl::GetFlag(FLAGS_pool_size));
+  return limits;
+}
 
 // The issue's default is $XDG_DATA_HOME/modelreg or ~/.local/share/modelreg. As root the cluster runs as the
 // unprivileged `postgres` user, which cannot enter /root, so root's default is /var/lib/modelreg instead.
@@ -309,11 +336,9 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  // Enough polling threads for the synchronous handlers (each waiting on PostgreSQL) that gRPC does not create and
-  // destroy a thread per call: measured +40% throughput at 64 callers when GetModel was synchronous.
-  const int pool_size = std::max(1, absl::GetFlag(FLAGS_pool_size));
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, pool_size);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2 * pool_size);
+  ApplyServerLimits(ServerLimitsFromFlags(), builder);
+  // Gives back what bursts of calls freed (server/common/memory_trim.h).
+  const MemoryTrimmer trimmer(kTrimFreeBytes, absl::Seconds(1));
   // Without this, gRPC sets SO_REUSEPORT and a second modelregd on the same port would share it silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
@@ -349,6 +374,9 @@ absl::Status Run(const std::vector<std::string>& args) {
   if (const std::string auth = absl::GetFlag(FLAGS_auth); auth != "on" && auth != "off") {
     return absl::InvalidArgumentError("--auth: expected on or off");
   }
+  MODELREG_RETURN_IF_ERROR(CheckServerLimits(ServerLimitsFromFlags()));
+  // Before the threads start: fewer malloc arenas, a lower peak under bursts (server/common/memory_trim.h).
+  LimitMallocArenas(static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));
   SignalWaiter signals;
   SetStatementLimits({absl::GetFlag(FLAGS_max_statement_timeout), absl::GetFlag(FLAGS_lock_timeout)});
   // Transport security is checked before the database starts, so that a bad flag fails at once.

@@ -198,7 +198,17 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
       CheckString(p + "derivative_terms.required_name_prefix", derivatives.required_name_prefix(), kMaxShortString));
   MODELREG_RETURN_IF_ERROR(
       CheckString(p + "remote_restriction_clause", license.remote_restriction_clause(), kMaxText, true));
-  return CheckSources(p + "sources", license.sources());
+  MODELREG_RETURN_IF_ERROR(CheckSources(p + "sources", license.sources()));
+  return CheckRecordSize(license, prefix.empty() ? "license" : prefix);
+}
+
+absl::Status CheckRecordSize(const pb::Message& record, const std::string& field) {
+  const size_t bytes = record.ByteSizeLong();
+  if (bytes <= kMaxRecordBytes) return absl::OkStatus();
+  return InvalidFieldError(field,
+                           absl::StrCat("the record is ", bytes, " bytes serialized, over the maximum record size of ",
+                                        kMaxRecordBytes, " bytes (256 KiB); shorten its texts or lists"),
+                           "RECORD_TOO_LARGE");
 }
 
 std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix) {

@@ -16,13 +16,19 @@ inline constexpr size_t kMaxShortString = 256;  // titles, versions, ids, label 
 inline constexpr size_t kMaxText = 8192;        // descriptions, quoted clauses
 inline constexpr size_t kMaxUri = 2048;
 inline constexpr int kMaxRepeated = 64;  // sources, datasets, components, thresholds, restricted uses, labels
+// A model or license as stored: serialized, with its computed assessment. Well under the message size (4 MiB by
+// default), so that every response can hold a record (server/common/limits.h).
+inline constexpr size_t kMaxRecordBytes = size_t{256} << 10;
 
 // Checks the user-settable fields of `model` (output-only fields are ignored). `prefix` is the field path of the
 // message in the request, e.g. "model".
 absl::Status ValidateModel(const v1::Model& model, const std::string& prefix);
 
-// Checks the user-settable fields of `license`.
+// Checks the user-settable fields of `license`, and its size (CheckRecordSize).
 absl::Status ValidateLicense(const v1::License& license, const std::string& prefix);
+
+// INVALID_ARGUMENT on `field` (reason RECORD_TOO_LARGE) when `record` serializes to more than kMaxRecordBytes.
+absl::Status CheckRecordSize(const google::protobuf::Message& record, const std::string& field);
 
 // Every license the model names, as (field path, license resource name), in field order.
 std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix);

@@ -9,7 +9,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "tests/e2e/process.h"
 
@@ -377,6 +380,19 @@ TEST_F(ServerCliTest, MigrateCommandIsIdempotent) {
   }
   auto r = RunCommand({BinDir() + "/modelregd", "bogus"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// A limit flag out of range stops modelregd at once, naming the flag, before any database is touched.
+TEST(ServerFlagsTest, OutOfRangeLimitsFailAtStartNamingTheFlag) {
+  const std::string unused_database = "--database-url=postgresql://nobody@/nodb?host=/nonexistent";
+  for (const auto& [flag, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--max-threads=1", "--max-threads: expected at least 2, got 1"},
+           {"--max-message-bytes=1000", "--max-message-bytes: expected 1048576 to"},
+           {"--max-concurrent-calls-per-connection=0", "--max-concurrent-calls-per-connection: expected at least 1"}}) {
+    const CommandResult r = RunCommand({BinDir() + "/modelregd", flag, unused_database});
+    EXPECT_EQ(r.exit_code, 1) << flag << ": " << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << flag << ": " << r.err;
+  }
 }
 
 // Every file the CLI reads (-f, importers, catalog load) is read by one bounded reader: a directory, an endless or

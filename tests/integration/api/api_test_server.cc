@@ -38,6 +38,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get(), s->auth_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->token_service_.get(), s->auth_.get());
   grpc::ServerBuilder builder;
+  ApplyServerLimits(options.limits, builder);
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(s->registry_.get());

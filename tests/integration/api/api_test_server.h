@@ -15,6 +15,7 @@
 #include "server/api/admin_service.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
+#include "server/api/server_limits.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
@@ -29,6 +30,9 @@ class ApiTestServer {
   struct Options {
     bool allow_anonymous_read = false;
     absl::Duration token_cache_ttl = absl::Seconds(5);
+    // Applied as modelregd applies its flags (ApplyServerLimits: also the process-wide message size and default
+    // deadline).
+    ServerLimits limits;
   };
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start() { return Start(Options()); }
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start(Options options);
