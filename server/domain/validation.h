@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/usage.pb.h"
 
 namespace modelreg {
 
@@ -23,6 +24,10 @@ absl::Status ValidateModel(const v1::Model& model, const std::string& prefix);
 
 // Checks the user-settable fields of `license`.
 absl::Status ValidateLicense(const v1::License& license, const std::string& prefix);
+
+// Checks a usage profile: figures not negative, `hosting` a known value, `country` empty or two ASCII letters
+// (either case), `distribute_as` a short string.
+absl::Status ValidateUsageProfile(const v1::UsageProfile& profile, const std::string& prefix);
 
 // Every license the model names, as (field path, license resource name), in field order.
 std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix);
