@@ -378,7 +378,7 @@ void CheckAccess(const Model& model, const UsageProfile& profile, std::vector<Us
   }
 }
 
-// U1, L2: the license a model names, or null with an UNKNOWN finding.
+// U1, L3: the license a model names, or null with an UNKNOWN finding.
 const License* ResolveLicense(const Model& model, const LicenseMap& licenses, bool ancestor,
                               std::vector<UsageFinding>& out) {
   const std::string& name = model.weights().license();
@@ -402,7 +402,7 @@ const License* ResolveLicense(const Model& model, const LicenseMap& licenses, bo
   return nullptr;
 }
 
-// L3: a chain that could not be followed to its root.
+// L4: a chain that could not be followed to its root.
 void CheckLineageEnd(const Model& model, const Lineage& lineage, std::vector<UsageFinding>& out) {
   if (lineage.end == Lineage::End::kRoot) return;
   const std::string& from = lineage.ancestors.empty() ? model.name() : lineage.ancestors.back().name();
@@ -454,8 +454,8 @@ UsageCheck CheckUsage(const Model& model, const Lineage& lineage, const LicenseM
                       const UsageProfile& profile) {
   std::vector<UsageFinding> out;
   CheckAccess(model, profile, out);
-  // Each distinct license once: the checked model's own, then every other one at the farthest ancestor carrying it
-  // (where it entered the lineage), reported nearest first.
+  // L1, L2: each distinct license once: the checked model's own, then every other one at the farthest ancestor
+  // carrying it (where it entered the lineage), reported nearest first.
   const std::string& own = model.weights().license();
   if (const License* license = ResolveLicense(model, licenses, /*ancestor=*/false, out); license != nullptr) {
     LicenseCheck(model.name(), *license, profile, out).Run();
