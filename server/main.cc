@@ -41,6 +41,7 @@
 #include "server/api/model_registry_service.h"
 #include "server/api/server_credentials.h"
 #include "server/api/server_limits.h"
+#include "server/api/usage_checker_service.h"
 #include "server/common/command_line.h"
 #include "server/common/logging.h"
 #include "server/common/memory_trim.h"
@@ -51,6 +52,7 @@
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
 #include "server/service/token_service.h"
+#include "server/service/usage_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/license_store.h"
@@ -85,8 +87,9 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA certificates: require every client to present a certificate signed by one of them (mTLS)");
 ABSL_FLAG(bool, insecure, false, "Allow serving a non-loopback --listen address without TLS");
-ABSL_FLAG(bool, allow_anonymous_read, false,
-          "Let callers without a token use the read methods (Get, List, Classify); a bad token still fails");
+ABSL_FLAG(
+    bool, allow_anonymous_read, false,
+    "Let callers without a token use the read methods (Get, List, Classify, CheckUsage); a bad token still fails");
 ABSL_FLAG(std::string, auth, "on",
           "on: every call but health and reflection needs a bearer token; off: INSECURE, no authentication or "
           "authorization at all (benchmarks on a trusted loopback only)");
@@ -303,6 +306,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   LicenseStore license_store(pool);
   ModelService model_service(&model_store, &license_store);
   LicenseService license_service(&license_store, &model_service);
+  UsageService usage_service(&model_store, &license_store);
   TokenStore token_store(pool);
   TokenService::Options token_options;
   token_options.cache_ttl = absl::Seconds(std::max(0, absl::GetFlag(FLAGS_token_cache_seconds)));
@@ -333,6 +337,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   ModelRegistryService registry(&model_service, &reader, &auth);
   LicenseCatalogService catalog(&license_service, &auth);
   AdminService admin(&token_service, &auth);
+  UsageCheckerService usage_checker(&usage_service, &auth);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -345,6 +350,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), credentials, &port);
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
+  builder.RegisterService(&usage_checker);
   InstallMalformedRequestHandling(builder);
   builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

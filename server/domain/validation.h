@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/usage.pb.h"
 
 namespace modelreg {
 
@@ -29,6 +30,9 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
 
 // INVALID_ARGUMENT on `field` (reason RECORD_TOO_LARGE) when `record` serializes to more than kMaxRecordBytes.
 absl::Status CheckRecordSize(const google::protobuf::Message& record, const std::string& field);
+// Checks a usage profile: figures not negative, `hosting` a known value, `country` empty or two ASCII letters
+// (either case), `distribute_as` a short string.
+absl::Status ValidateUsageProfile(const v1::UsageProfile& profile, const std::string& prefix);
 
 // Every license the model names, as (field path, license resource name), in field order.
 std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix);

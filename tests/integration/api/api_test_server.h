@@ -1,6 +1,6 @@
 // The real modelreg services on a throwaway database, served over gRPC on a loopback port, with client stubs. Auth
-// is on, as in modelregd: the server creates an admin token at start, and the stubs (models(), licenses(), admin())
-// send it; Channel(token) makes a channel sending another token (or none).
+// is on, as in modelregd: the server creates an admin token at start, and the stubs (models(), licenses(), usage(),
+// admin()) send it; Channel(token) makes a channel sending another token (or none).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -12,10 +12,12 @@
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "modelreg/v1/usage_checker.grpc.pb.h"
 #include "server/api/admin_service.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
 #include "server/api/server_limits.h"
+#include "server/api/usage_checker_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
@@ -41,6 +43,7 @@ class ApiTestServer {
   v1::ModelRegistry::Stub& models() { return *model_stub_; }
   v1::LicenseCatalog::Stub& licenses() { return *license_stub_; }
   v1::Admin::Stub& admin() { return *admin_stub_; }
+  v1::UsageChecker::Stub& usage() { return *usage_stub_; }
   // A channel to the server whose calls carry `token` ("" for none).
   std::shared_ptr<grpc::Channel> Channel(const std::string& token) const;
   const std::string& admin_token() const { return admin_token_; }
@@ -61,6 +64,7 @@ class ApiTestServer {
   std::unique_ptr<LicenseStore> license_store_;
   std::unique_ptr<ModelService> model_service_;
   std::unique_ptr<LicenseService> license_service_;
+  std::unique_ptr<UsageService> usage_service_;
   std::unique_ptr<ModelChangeListener> listener_;
   std::unique_ptr<ModelReader> reader_;
   std::unique_ptr<ModelRegistryService> registry_;
@@ -69,6 +73,7 @@ class ApiTestServer {
   std::unique_ptr<TokenService> token_service_;
   std::unique_ptr<CallAuth> auth_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<UsageCheckerService> usage_checker_;
   std::string address_;
   std::string admin_token_;
   std::unique_ptr<grpc::Server> server_;
@@ -76,6 +81,7 @@ class ApiTestServer {
   std::unique_ptr<v1::ModelRegistry::Stub> model_stub_;
   std::unique_ptr<v1::LicenseCatalog::Stub> license_stub_;
   std::unique_ptr<v1::Admin::Stub> admin_stub_;
+  std::unique_ptr<v1::UsageChecker::Stub> usage_stub_;
 };
 
 // Base of test suites whose tests share one ApiTestServer. A suite that seeds data defines its own SetUpTestSuite,

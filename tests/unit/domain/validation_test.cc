@@ -223,6 +223,12 @@ TEST(ValidationTest, LicenseThresholdsMustBeComplete) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.usage_thresholds[0].limit")));
   t->set_limit(700000000);
   EXPECT_OK(ValidateLicense(license, "license"));
+  t->set_comparison(v1::License::UsageThreshold::COMPARISON_AT_LEAST);
+  EXPECT_OK(ValidateLicense(license, "license"));
+  t->set_comparison(static_cast<v1::License::UsageThreshold::Comparison>(9));
+  EXPECT_THAT(ValidateLicense(license, "license"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.usage_thresholds[0].comparison")));
+  t->set_comparison(v1::License::UsageThreshold::COMPARISON_GREATER_THAN);
   license.set_version_date("July 2024");
   EXPECT_THAT(ValidateLicense(license, "license"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.version_date")));
