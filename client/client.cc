@@ -23,7 +23,8 @@ Client::Client(const std::string& address, const std::string& token)
 Client::Client(const std::shared_ptr<grpc::Channel>& channel)
     : models_(v1::ModelRegistry::NewStub(channel)),
       licenses_(v1::LicenseCatalog::NewStub(channel)),
-      admin_(v1::Admin::NewStub(channel)) {}
+      admin_(v1::Admin::NewStub(channel)),
+      usage_(v1::UsageChecker::NewStub(channel)) {}
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options,
                                                         const std::string& token) {
@@ -82,6 +83,10 @@ absl::StatusOr<v1::ListModelsResponse> Client::ListModels(const v1::ListModelsRe
 }
 absl::StatusOr<v1::Openness> Client::ClassifyModel(const v1::ClassifyModelRequest& request) {
   return Call(models_.get(), &v1::ModelRegistry::Stub::ClassifyModel, request);
+}
+
+absl::StatusOr<v1::CheckUsageResponse> Client::CheckUsage(const v1::CheckUsageRequest& request) {
+  return Call(usage_.get(), &v1::UsageChecker::Stub::CheckUsage, request);
 }
 
 absl::StatusOr<v1::CreateTokenResponse> Client::CreateToken(const v1::CreateTokenRequest& request) {

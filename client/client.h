@@ -20,6 +20,7 @@
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "modelreg/v1/usage_checker.grpc.pb.h"
 
 namespace modelreg {
 
@@ -69,6 +70,9 @@ class Client {
   absl::StatusOr<v1::License> UndeleteLicense(const v1::UndeleteLicenseRequest& request);
   absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request);
 
+  // modelreg.v1.UsageChecker
+  absl::StatusOr<v1::CheckUsageResponse> CheckUsage(const v1::CheckUsageRequest& request);
+
   // modelreg.v1.Admin (API tokens; admin role on `*`)
   absl::StatusOr<v1::CreateTokenResponse> CreateToken(const v1::CreateTokenRequest& request);
   absl::StatusOr<v1::ListTokensResponse> ListTokens(const v1::ListTokensRequest& request);
@@ -96,6 +100,7 @@ class Client {
   std::unique_ptr<v1::ModelRegistry::Stub> models_;
   std::unique_ptr<v1::LicenseCatalog::Stub> licenses_;
   std::unique_ptr<v1::Admin::Stub> admin_;
+  std::unique_ptr<v1::UsageChecker::Stub> usage_;
   absl::Duration deadline_ = kDefaultDeadline;
   RetryPolicy retry_policy_;
 };

@@ -40,8 +40,11 @@
 #include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
 #include "server/api/server_credentials.h"
+#include "server/api/server_limits.h"
+#include "server/api/usage_checker_service.h"
 #include "server/common/command_line.h"
 #include "server/common/logging.h"
+#include "server/common/memory_trim.h"
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
 #include "server/service/catalog_sync.h"
@@ -50,6 +53,7 @@
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
 #include "server/service/token_service.h"
+#include "server/service/usage_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/license_store.h"
@@ -88,8 +92,9 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA certificates: require every client to present a certificate signed by one of them (mTLS)");
 ABSL_FLAG(bool, insecure, false, "Allow serving a non-loopback --listen address without TLS");
-ABSL_FLAG(bool, allow_anonymous_read, false,
-          "Let callers without a token use the read methods (Get, List, Classify); a bad token still fails");
+ABSL_FLAG(
+    bool, allow_anonymous_read, false,
+    "Let callers without a token use the read methods (Get, List, Classify, CheckUsage); a bad token still fails");
 ABSL_FLAG(std::string, auth, "on",
           "on: every call but health and reflection needs a bearer token; off: INSECURE, no authentication or "
           "authorization at all (benchmarks on a trusted loopback only)");
@@ -100,12 +105,37 @@ ABSL_FLAG(std::string, scope, "*", "tokens create: the role's scope: *, licenses
 ABSL_FLAG(std::string, expires, "", "tokens create: lifetime, e.g. 90d, 12h, 30m (default: never)");
 ABSL_FLAG(std::string, license, "",
           "reassess only: recompute every model using this license (id or licenses/{id}), whatever its rules version");
+// Limits on calls and connections (server/api/server_limits.h; each with its error in proto/README.md "Limits").
+ABSL_FLAG(int64_t, max_message_bytes, modelreg::kDefaultMaxMessageBytes,
+          "Largest request accepted and response sent, in bytes (List pages and batch responses keep their records "
+          "under 3/4 of it)");
+ABSL_FLAG(int, max_concurrent_calls_per_connection, 100,
+          "Calls one connection may have in flight (HTTP/2 max concurrent streams); further ones wait in the client");
+ABSL_FLAG(int, max_threads, 128,
+          "Threads running calls; a call arriving when none is free is RESOURCE_EXHAUSTED (SERVER_BUSY) at once");
+ABSL_FLAG(absl::Duration, default_deadline, modelreg::kDefaultCallTimeout,
+          "Deadline of a call whose client set none (bounds its database work); 0 = none");
 
 namespace modelreg {
 namespace {
 
 // Most GetModel calls answered by one query (names in its `= ANY($1)` array).
 constexpr int kMaxReadBatch = 256;
+
+// malloc_trim once malloc holds this much freed memory (checked every second).
+constexpr size_t kTrimFreeBytes = size_t{32} << 20;
+
+ServerLimits ServerLimitsFromFlags() {
+  ServerLimits limits;
+  limits.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  limits.max_concurrent_calls_per_connection = absl::GetFlag(FLAGS_max_concurrent_calls_per_connection);
+  limits.max_threads = absl::GetFlag(FLAGS_max_threads);
+  limits.default_deadline = absl::GetFlag(FLAGS_default_deadline);
+  // Enough polling threads for the synchronous handlers (each waiting on PostgreSQL) that gRPC does not create and
+  // destroy a thread per call: measured +40% throughput at 64 callers when GetModel was synchronous.
+  limits.pollers = std::max(1, absl::GetFlag(FLAGS_pool_size));
+  return limits;
+}
 
 // The issue's default is $XDG_DATA_HOME/modelreg or ~/.local/share/modelreg. As root the cluster runs as the
 // unprivileged `postgres` user, which cannot enter /root, so root's default is /var/lib/modelreg instead.
@@ -286,6 +316,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   calls.StartPruning();
   ModelService model_service(&model_store, &license_store, &calls);
   LicenseService license_service(&license_store, &model_service, &calls);
+  UsageService usage_service(&model_store, &license_store);
   TokenStore token_store(pool);
   TokenService::Options token_options;
   token_options.cache_ttl = absl::Seconds(std::max(0, absl::GetFlag(FLAGS_token_cache_seconds)));
@@ -316,20 +347,20 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   ModelRegistryService registry(&model_service, &reader, &auth);
   LicenseCatalogService catalog(&license_service, &auth);
   AdminService admin(&token_service, &auth);
+  UsageCheckerService usage_checker(&usage_service, &auth);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  // Enough polling threads for the synchronous handlers (each waiting on PostgreSQL) that gRPC does not create and
-  // destroy a thread per call: measured +40% throughput at 64 callers when GetModel was synchronous.
-  const int pool_size = std::max(1, absl::GetFlag(FLAGS_pool_size));
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, pool_size);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2 * pool_size);
+  ApplyServerLimits(ServerLimitsFromFlags(), builder);
+  // Gives back what bursts of calls freed (server/common/memory_trim.h).
+  const MemoryTrimmer trimmer(kTrimFreeBytes, absl::Seconds(1));
   // Without this, gRPC sets SO_REUSEPORT and a second modelregd on the same port would share it silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), credentials, &port);
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
+  builder.RegisterService(&usage_checker);
   InstallMalformedRequestHandling(builder);
   builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -362,6 +393,9 @@ absl::Status Run(const std::vector<std::string>& args) {
   if (absl::GetFlag(FLAGS_request_id_retention) <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--request-id-retention: must be positive (default 24h)");
   }
+  MODELREG_RETURN_IF_ERROR(CheckServerLimits(ServerLimitsFromFlags()));
+  // Before the threads start: fewer malloc arenas, a lower peak under bursts (server/common/memory_trim.h).
+  LimitMallocArenas(static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));
   SignalWaiter signals;
   SetStatementLimits({absl::GetFlag(FLAGS_max_statement_timeout), absl::GetFlag(FLAGS_lock_timeout)});
   // Transport security is checked before the database starts, so that a bad flag fails at once.
@@ -379,9 +413,8 @@ absl::Status Run(const std::vector<std::string>& args) {
   }
   std::unique_ptr<EmbeddedPostgres> embedded;
   std::string url = absl::GetFlag(FLAGS_database_url);
-  std::string data_dir;
   if (url.empty()) {
-    data_dir = absl::GetFlag(FLAGS_data_dir);
+    std::string data_dir = absl::GetFlag(FLAGS_data_dir);
     if (data_dir.empty()) data_dir = DefaultDataDir();
     EmbeddedPostgres::Options options;
     options.attach_if_locked = command != "serve";  // migrate/reassess use a running server's cluster

@@ -16,7 +16,7 @@ namespace modelreg {
 class CallAuth {
  public:
   struct Options {
-    // Get, List and Classify without a token (a present but bad token still fails).
+    // Get, List, Classify and CheckUsage without a token (a present but bad token still fails).
     bool allow_anonymous_read = false;
     // INSECURE: no authentication or authorization at all; every call acts as Principal::System().
     bool disabled = false;

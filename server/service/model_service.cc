@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/common/errors.h"
+#include "server/common/limits.h"
 #include "server/common/status_macros.h"
 #include "server/domain/field_mask.h"
 #include "server/domain/names.h"
@@ -85,7 +86,7 @@ absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, 
   MODELREG_RETURN_IF_ERROR(ValidateModel(*model, prefix));
   MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix, tx));
   *model->mutable_openness() = AssessOpenness(*model, licenses);
-  return absl::OkStatus();
+  return CheckRecordSize(*model, prefix);
 }
 
 absl::StatusOr<v1::Model> ModelService::Create(const v1::CreateModelRequest& request) {
@@ -113,6 +114,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
   prepared.reserve(request.requests_size());
   // License lookups are shared across the batch: synthetic loads reuse a handful of licenses.
   std::map<std::string, LicenseMap> licenses_by_key;
+  int64_t batch_bytes = 0;
   for (int i = 0; i < request.requests_size(); ++i) {
     const v1::CreateModelRequest& item = request.requests(i);
     const std::string at = absl::StrCat("requests[", i, "]");
@@ -145,7 +147,18 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
       cached = licenses_by_key.emplace(key, std::move(licenses)).first;
     }
     *model.mutable_openness() = AssessOpenness(model, cached->second);
+    MODELREG_RETURN_IF_ERROR(CheckRecordSize(model, prefix));
+    batch_bytes += static_cast<int64_t>(model.ByteSizeLong()) + kResponseBytesPerRecord;
     prepared.push_back(std::move(model));
+  }
+  // The response returns every created model: keep it under the message size.
+  if (batch_bytes > ResponseRecordBudget()) {
+    return InvalidFieldError(
+        "requests",
+        absl::StrCat("the batch's models total ", batch_bytes, " bytes serialized, over the ", ResponseRecordBudget(),
+                     " bytes one response may carry (3/4 of the maximum message size); send "
+                     "fewer models per call"),
+        "BATCH_TOO_LARGE");
   }
   MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared));
   v1::BatchCreateModelsResponse response;
