@@ -83,7 +83,7 @@ TEST_F(RequestIdStoreTest, TheFirstCallRunsAndIsRecordedARetryGetsTheRecord) {
 }
 
 TEST_F(RequestIdStoreTest, BinaryHashesAndResponsesRoundTrip) {
-  const std::string hash("\0\x01\xff\x80 binary", 12);
+  const std::string hash("\0\x01\xff\x80 binary", 11);
   const std::string response("\0\0\x7f\xfe", 4);
   ASSERT_OK(store_.RunOnce(Key("alice", 20), "m", hash, [&] { return absl::StatusOr<std::string>(response); }));
   const auto again = store_.RunOnce(Key("alice", 20), "m", hash, [] { return absl::StatusOr<std::string>("x"); });
