@@ -198,8 +198,15 @@ absl::StatusOr<v1::Model> ModelService::Undelete(const v1::UndeleteModelRequest&
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
     stored.clear_delete_time();
-    // Its licenses may have been deleted meanwhile: a live model must only reference live licenses.
-    return LicensesOf(stored, "model", &tx).status();
+    // Its licenses may have been deleted meanwhile: a live model must only reference live licenses. The request names
+    // no license field, so this is the model's state, not a bad argument.
+    absl::Status licenses = LicensesOf(stored, "model", &tx).status();
+    if (absl::IsInvalidArgument(licenses)) {
+      return PreconditionError("LICENSE_DELETED", "RESOURCE_STATE", request.name(),
+                               absl::StrCat("cannot undelete `", request.name(), "`: its ", licenses.message(),
+                                            "; undelete that license first"));
+    }
+    return licenses;
   });
 }
 

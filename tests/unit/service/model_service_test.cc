@@ -588,8 +588,9 @@ TEST_F(ModelServiceTest, UndeleteModelFailsWhileItsLicenseIsDeleted) {
   ASSERT_OK(SoftDeleteLicense(stores_.licenses, "licenses/temp-1.0"));
 
   EXPECT_THAT(Undelete(created->name()),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("components[0].license"), HasSubstr("`licenses/temp-1.0` is deleted"))));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("components[0].license"), HasSubstr("`licenses/temp-1.0` is deleted"),
+                             HasSubstr("undelete that license first"))));
   EXPECT_TRUE(Stored(created->name())->has_delete_time());
 
   ASSERT_OK(stores_.licenses.Update("licenses/temp-1.0", [](Transaction&, v1::License& license) {
