@@ -47,6 +47,7 @@
 #include "server/common/memory_trim.h"
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
+#include "server/graceful_shutdown.h"
 #include "server/service/catalog_sync.h"
 #include "server/service/idempotent_calls.h"
 #include "server/service/license_service.h"
@@ -84,6 +85,10 @@ ABSL_FLAG(absl::Duration, lock_timeout, absl::Seconds(5),
 ABSL_FLAG(absl::Duration, request_id_retention, absl::Hours(24),
           "How long a mutation's request_id is remembered (a retry within it returns the first result); older ones "
           "are deleted every few minutes");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGTERM/SIGINT: how long in-flight calls may still run; 1 s before its end (half-way through a shorter "
+          "one) their database statements are cancelled (rolled back, the calls end UNAVAILABLE); then the embedded "
+          "PostgreSQL stops");
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
@@ -178,12 +183,16 @@ class HealthMonitor {
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
   ~HealthMonitor() {
+    Stop();
+    thread_.join();
+  }
+  // From now on the monitor changes nothing (health status, PostgreSQL); the destructor waits for its thread.
+  void Stop() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
-    thread_.join();
   }
 
  private:
@@ -193,7 +202,7 @@ class HealthMonitor {
     while (!stopping_) {
       lock.unlock();
       const absl::Status ping = pool_->Ping();
-      if (!ping.ok() && embedded_ != nullptr) {
+      if (!ping.ok() && embedded_ != nullptr && !stopping()) {
         if (absl::Status restarted = embedded_->RestartIfDown(); !restarted.ok()) {
           MODELREG_LOG(WARNING) << "embedded PostgreSQL: " << restarted;
         }
@@ -211,6 +220,11 @@ class HealthMonitor {
       }
       wake_.wait_for(lock, std::chrono::seconds(1));
     }
+  }
+
+  bool stopping() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopping_;
   }
 
   ConnectionPool* pool_;
@@ -374,14 +388,19 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     std::ofstream(port_file) << port << "\n";
   }
-  {
-    HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
-    const int signal = signals->WaitForSignal();
-    MODELREG_LOG(INFO) << "signal " << signal << ": finishing in-flight calls";
+  HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
+  const int signal = signals->WaitForSignal();
+  monitor.Stop();
+  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+  MODELREG_LOG(INFO) << "signal " << signal << ": NOT_SERVING, refusing new calls; in-flight calls have "
+                     << absl::FormatDuration(grace) << " to finish";
+  const ShutdownReport report = ShutDownGracefully(*server, *pool, grace);
+  if (report.cancelled) {
+    MODELREG_LOG(WARNING) << "grace period ending: cancelled the running database statements ("
+                          << report.cancel_requests << " cancel requests); their calls were rolled back";
   }
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  server->Wait();
-  MODELREG_LOG(INFO) << "gRPC server stopped";
+  MODELREG_LOG(INFO) << "gRPC server stopped after "
+                     << absl::FormatDuration(absl::Trunc(report.took, absl::Milliseconds(1)));
   return absl::OkStatus();
 }
 
@@ -394,6 +413,9 @@ absl::Status Run(const std::vector<std::string>& args) {
     return absl::InvalidArgumentError("--request-id-retention: must be positive (default 24h)");
   }
   MODELREG_RETURN_IF_ERROR(CheckServerLimits(ServerLimitsFromFlags()));
+  if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shutdown-grace: must not be negative");
+  }
   // Before the threads start: fewer malloc arenas, a lower peak under bursts (server/common/memory_trim.h).
   LimitMallocArenas(static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));
   SignalWaiter signals;

@@ -80,6 +80,18 @@ void SetSessionTimeouts(pqxx::connection& connection, int64_t statement_ms) {
   if (connection.get_variable("lock_timeout") != lock) connection.set_variable("lock_timeout", lock);
 }
 
+// The error of the database exception being handled. Once the pool cancels statements for a shutdown, a cancelled
+// statement (57014) or a lost connection is UNAVAILABLE (SHUTTING_DOWN), not a timeout: the caller may retry elsewhere.
+absl::Status CurrentDatabaseError(const ConnectionPool& pool) {
+  absl::Status status = StatusFromCurrentException();
+  if (!pool.shutting_down()) return status;
+  const std::string reason = ErrorReason(status);
+  if (reason == "DATABASE_TIMEOUT" || reason == "DATABASE_UNAVAILABLE") {
+    return ConnectionPool::ShuttingDownError("the statement was cancelled and its transaction rolled back");
+  }
+  return status;
+}
+
 }  // namespace
 
 void SetStatementLimits(const StatementLimits& limits) {
@@ -127,25 +139,30 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
         tx.abort();
         return DeadlinePassed("before the transaction could commit; it was rolled back");
       }
+      if (pool.shutting_down()) {
+        // The shutdown's grace period is over: no commit starts after it (ConnectionPool::CancelAll).
+        tx.abort();
+        return ConnectionPool::ShuttingDownError("the transaction was rolled back before its commit");
+      }
       tx.commit();
       return absl::OkStatus();
     } catch (const pqxx::transaction_rollback&) {
       // serialization_failure, deadlock_detected (and statement_completion_unknown, mapped to UNAVAILABLE).
-      last = StatusFromCurrentException();
+      last = CurrentDatabaseError(pool);
       if (last.code() != absl::StatusCode::kAborted) return last;
     } catch (const pqxx::sql_error&) {
-      last = StatusFromCurrentException();
+      last = CurrentDatabaseError(pool);
       // 40001/40P01 without a dedicated class are retried; a lock timeout is not (it already waited).
       if (last.code() != absl::StatusCode::kAborted || ErrorReason(last) == "LOCK_TIMEOUT") return last;
     } catch (const pqxx::broken_connection&) {
       // The pooled connection died while idle (e.g. a server restart) or during the body, before any commit was
       // attempted (a lost commit is in_doubt_error): nothing was written, so one retry on a fresh connection is safe.
       // The broken connection is dropped when the lease returns.
-      last = StatusFromCurrentException();
+      last = CurrentDatabaseError(pool);
       if (broken_retried) return last;
       broken_retried = true;
     } catch (...) {
-      return StatusFromCurrentException();
+      return CurrentDatabaseError(pool);
     }
     if (attempt < kMaxTransactionAttempts) Backoff(attempt);
     if (absl::Now() >= deadline) return last;
@@ -172,9 +189,9 @@ absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& bod
       return body(transaction);
     } catch (const pqxx::broken_connection&) {
       // A read has no effect: retrying once on a fresh connection is safe.
-      if (attempt == 2) return StatusFromCurrentException();
+      if (attempt == 2) return CurrentDatabaseError(pool);
     } catch (...) {
-      return StatusFromCurrentException();
+      return CurrentDatabaseError(pool);
     }
   }
 }

@@ -79,12 +79,12 @@ StatementLimits GetStatementLimits();
 
 inline constexpr int kMaxTransactionAttempts = 4;
 
-// Runs `body` in one read-committed transaction on a pooled connection and commits it when `body` returns OK; when
-// `body` returns an error the transaction is rolled back and the error returned as is. Serialization failures and
-// deadlocks are retried (the body runs again, so it must not keep state across attempts) up to
-// kMaxTransactionAttempts times, then ABORTED; a connection found broken before the commit is retried once. Other
-// database errors are mapped by StatusFromCurrentException (pg_errors.h). UNAVAILABLE if no connection frees up
-// within `acquire_timeout`. Each attempt's OnEnd hooks run once that attempt has ended.
+// Runs `body` in one read-committed transaction on a pooled connection, commits it when `body` returns OK, else rolls
+// back and returns the error. Serialization failures and deadlocks are retried (the body runs again: no state across
+// attempts) up to kMaxTransactionAttempts times, then ABORTED; a connection broken before the commit is retried once.
+// Other errors: StatusFromCurrentException (pg_errors.h). UNAVAILABLE if no connection frees up in `acquire_timeout`;
+// UNAVAILABLE SHUTTING_DOWN, rolled back, once the pool's CancelAll ran (no COMMIT starts after it; a cancelled
+// statement). Each attempt's OnEnd hooks run once that attempt has ended.
 //
 // Nesting: while `body` runs, it is this thread's current transaction. A RunTransaction or RunSingleStatement called
 // from inside it (a store method called by a service body that runs in RunTransaction) does not take another
