@@ -26,6 +26,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -96,6 +97,9 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve gRPC over TLS
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA certificates: require every client to present a certificate signed by one of them (mTLS)");
+ABSL_FLAG(std::string, tls_client_bindings, "",
+          "YAML file binding client certificate subjects to roles, like tokens (needs --tls-client-ca): a call "
+          "without a token acts as its certificate's bound principal");
 ABSL_FLAG(bool, insecure, false, "Allow serving a non-loopback --listen address without TLS");
 ABSL_FLAG(
     bool, allow_anonymous_read, false,
@@ -318,7 +322,8 @@ absl::Status RunTokens(ConnectionPool* pool, const std::vector<std::string>& arg
 }
 
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
-                   const std::shared_ptr<grpc::ServerCredentials>& credentials, EmbeddedPostgres* embedded) {
+                   const std::shared_ptr<grpc::ServerCredentials>& credentials, const CertificateBindings* certificates,
+                   EmbeddedPostgres* embedded) {
   const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
@@ -338,6 +343,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   CallAuth::Options auth_options;
   auth_options.allow_anonymous_read = absl::GetFlag(FLAGS_allow_anonymous_read);
   auth_options.disabled = absl::GetFlag(FLAGS_auth) == "off";
+  auth_options.certificates = certificates;
   if (auth_options.disabled) {
     MODELREG_LOG(WARNING) << "--auth=off: INSECURE, every caller may do everything";
   } else if (embedded != nullptr) {
@@ -422,12 +428,18 @@ absl::Status Run(const std::vector<std::string>& args) {
   SetStatementLimits({absl::GetFlag(FLAGS_max_statement_timeout), absl::GetFlag(FLAGS_lock_timeout)});
   // Transport security is checked before the database starts, so that a bad flag fails at once.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  std::optional<CertificateBindings> certificates;
   if (command == "serve") {
     const ServerTlsOptions tls{absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                                absl::GetFlag(FLAGS_tls_client_ca)};
     MODELREG_RETURN_IF_ERROR(
         CheckListenSecurity(absl::GetFlag(FLAGS_listen), tls.enabled(), absl::GetFlag(FLAGS_insecure)));
     MODELREG_ASSIGN_OR_RETURN(credentials, BuildServerCredentials(tls));
+    if (const std::string path = absl::GetFlag(FLAGS_tls_client_bindings); !path.empty()) {
+      MODELREG_ASSIGN_OR_RETURN(certificates, ReadCertificateBindings(path, tls));
+      MODELREG_LOG(INFO) << "client certificates: " << certificates->size() << " subjects bound to roles (" << path
+                         << ")";
+    }
     MODELREG_LOG(INFO) << "transport: "
                        << (!tls.enabled()               ? "plaintext"
                            : tls.client_ca_file.empty() ? "TLS"
@@ -461,7 +473,7 @@ absl::Status Run(const std::vector<std::string>& args) {
     return absl::OkStatus();
   }
   if (command == "tokens") return RunTokens(pool.get(), args);
-  return Serve(pool.get(), &signals, credentials, embedded.get());
+  return Serve(pool.get(), &signals, credentials, certificates.has_value() ? &*certificates : nullptr, embedded.get());
 }
 
 }  // namespace
