@@ -170,6 +170,7 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
   MODELREG_RETURN_IF_ERROR(CheckString(p + "spdx_id", license.spdx_id(), kMaxShortString));
   MODELREG_RETURN_IF_ERROR(CheckUri(p + "uri", license.uri()));
   MODELREG_RETURN_IF_ERROR(CheckDate(p + "version_date", license.version_date()));
+  MODELREG_RETURN_IF_ERROR(CheckLabels(p + "labels", license.labels()));
   MODELREG_RETURN_IF_ERROR(CheckEnum(p + "category", license.category(), v1::License::Category_descriptor()));
   MODELREG_RETURN_IF_ERROR(
       CheckEnum(p + "commercial_use", license.commercial_use(), v1::License::CommercialUse_descriptor()));
