@@ -1,9 +1,12 @@
 #include "client/client.h"
 
+#include <algorithm>
+#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "client/bearer_channel.h"
+#include "server/domain/request_id.h"
 
 namespace modelreg {
 
@@ -20,7 +23,8 @@ Client::Client(const std::string& address, const std::string& token)
 Client::Client(const std::shared_ptr<grpc::Channel>& channel)
     : models_(v1::ModelRegistry::NewStub(channel)),
       licenses_(v1::LicenseCatalog::NewStub(channel)),
-      admin_(v1::Admin::NewStub(channel)) {}
+      admin_(v1::Admin::NewStub(channel)),
+      usage_(v1::UsageChecker::NewStub(channel)) {}
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options,
                                                         const std::string& token) {
@@ -41,23 +45,38 @@ absl::StatusOr<Response> Client::Call(Stub* stub,
   return response;
 }
 
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Client::Mutate(Stub* stub,
+                                        grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                        const Request& request) {
+  Request keyed = request;
+  if (keyed.request_id().empty()) keyed.set_request_id(GenerateRequestId());
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  const int attempts = std::max(1, retry_policy_.max_attempts);
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<Response> result = Call(stub, method, keyed);
+    if (result.ok() || attempt >= attempts || !IsRetryableMutationError(result.status())) return result;
+    absl::SleepFor(RetryBackoff(retry_policy_, attempt, std::uniform_real_distribution<double>(0.0, 1.0)(jitter)));
+  }
+}
+
 absl::StatusOr<v1::Model> Client::CreateModel(const v1::CreateModelRequest& request) {
-  return Call(models_.get(), &v1::ModelRegistry::Stub::CreateModel, request);
+  return Mutate(models_.get(), &v1::ModelRegistry::Stub::CreateModel, request);
 }
 absl::StatusOr<v1::BatchCreateModelsResponse> Client::BatchCreateModels(const v1::BatchCreateModelsRequest& request) {
-  return Call(models_.get(), &v1::ModelRegistry::Stub::BatchCreateModels, request);
+  return Mutate(models_.get(), &v1::ModelRegistry::Stub::BatchCreateModels, request);
 }
 absl::StatusOr<v1::Model> Client::GetModel(const v1::GetModelRequest& request) {
   return Call(models_.get(), &v1::ModelRegistry::Stub::GetModel, request);
 }
 absl::StatusOr<v1::Model> Client::UpdateModel(const v1::UpdateModelRequest& request) {
-  return Call(models_.get(), &v1::ModelRegistry::Stub::UpdateModel, request);
+  return Mutate(models_.get(), &v1::ModelRegistry::Stub::UpdateModel, request);
 }
 absl::StatusOr<v1::Model> Client::DeleteModel(const v1::DeleteModelRequest& request) {
-  return Call(models_.get(), &v1::ModelRegistry::Stub::DeleteModel, request);
+  return Mutate(models_.get(), &v1::ModelRegistry::Stub::DeleteModel, request);
 }
 absl::StatusOr<v1::Model> Client::UndeleteModel(const v1::UndeleteModelRequest& request) {
-  return Call(models_.get(), &v1::ModelRegistry::Stub::UndeleteModel, request);
+  return Mutate(models_.get(), &v1::ModelRegistry::Stub::UndeleteModel, request);
 }
 absl::StatusOr<v1::ListModelsResponse> Client::ListModels(const v1::ListModelsRequest& request) {
   return Call(models_.get(), &v1::ModelRegistry::Stub::ListModels, request);
@@ -66,30 +85,34 @@ absl::StatusOr<v1::Openness> Client::ClassifyModel(const v1::ClassifyModelReques
   return Call(models_.get(), &v1::ModelRegistry::Stub::ClassifyModel, request);
 }
 
+absl::StatusOr<v1::CheckUsageResponse> Client::CheckUsage(const v1::CheckUsageRequest& request) {
+  return Call(usage_.get(), &v1::UsageChecker::Stub::CheckUsage, request);
+}
+
 absl::StatusOr<v1::CreateTokenResponse> Client::CreateToken(const v1::CreateTokenRequest& request) {
-  return Call(admin_.get(), &v1::Admin::Stub::CreateToken, request);
+  return Mutate(admin_.get(), &v1::Admin::Stub::CreateToken, request);
 }
 absl::StatusOr<v1::ListTokensResponse> Client::ListTokens(const v1::ListTokensRequest& request) {
   return Call(admin_.get(), &v1::Admin::Stub::ListTokens, request);
 }
 absl::StatusOr<v1::Token> Client::RevokeToken(const v1::RevokeTokenRequest& request) {
-  return Call(admin_.get(), &v1::Admin::Stub::RevokeToken, request);
+  return Mutate(admin_.get(), &v1::Admin::Stub::RevokeToken, request);
 }
 
 absl::StatusOr<v1::License> Client::CreateLicense(const v1::CreateLicenseRequest& request) {
-  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::CreateLicense, request);
+  return Mutate(licenses_.get(), &v1::LicenseCatalog::Stub::CreateLicense, request);
 }
 absl::StatusOr<v1::License> Client::GetLicense(const v1::GetLicenseRequest& request) {
   return Call(licenses_.get(), &v1::LicenseCatalog::Stub::GetLicense, request);
 }
 absl::StatusOr<v1::License> Client::UpdateLicense(const v1::UpdateLicenseRequest& request) {
-  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::UpdateLicense, request);
+  return Mutate(licenses_.get(), &v1::LicenseCatalog::Stub::UpdateLicense, request);
 }
 absl::StatusOr<v1::License> Client::DeleteLicense(const v1::DeleteLicenseRequest& request) {
-  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::DeleteLicense, request);
+  return Mutate(licenses_.get(), &v1::LicenseCatalog::Stub::DeleteLicense, request);
 }
 absl::StatusOr<v1::License> Client::UndeleteLicense(const v1::UndeleteLicenseRequest& request) {
-  return Call(licenses_.get(), &v1::LicenseCatalog::Stub::UndeleteLicense, request);
+  return Mutate(licenses_.get(), &v1::LicenseCatalog::Stub::UndeleteLicense, request);
 }
 absl::StatusOr<v1::ListLicensesResponse> Client::ListLicenses(const v1::ListLicensesRequest& request) {
   return Call(licenses_.get(), &v1::LicenseCatalog::Stub::ListLicenses, request);

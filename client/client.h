@@ -1,5 +1,7 @@
 // A small synchronous client for the modelreg.v1 API: one method per RPC, each returning absl::StatusOr, plus pagers
-// that follow next_page_token.
+// that follow next_page_token. Mutations are idempotent (AIP-155): each carries a request_id (a random UUID unless
+// the caller set one) and is retried with it after UNAVAILABLE or DEADLINE_EXCEEDED (retry_policy.h), so a retry
+// never applies it twice.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -14,9 +16,11 @@
 #include "absl/time/time.h"
 #include "client/channel_options.h"
 #include "client/error_details.h"
+#include "client/retry_policy.h"
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "modelreg/v1/usage_checker.grpc.pb.h"
 
 namespace modelreg {
 
@@ -42,8 +46,13 @@ class Client {
   // Deadline applied to every call from now on (each page of a pager counts as one call).
   void set_deadline(absl::Duration deadline) { deadline_ = deadline; }
   absl::Duration deadline() const { return deadline_; }
+  // How mutations are retried, from now on (RetryPolicy{.max_attempts = 1} turns retries off). A mutation can take
+  // up to max_attempts deadlines plus the backoffs between them.
+  void set_retry_policy(const RetryPolicy& policy) { retry_policy_ = policy; }
+  const RetryPolicy& retry_policy() const { return retry_policy_; }
 
-  // modelreg.v1.ModelRegistry
+  // modelreg.v1.ModelRegistry. Create, BatchCreate, Update, Delete and Undelete (and the same methods of the other
+  // services) are mutations, sent with the request's request_id or a generated one.
   absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request);
   absl::StatusOr<v1::BatchCreateModelsResponse> BatchCreateModels(const v1::BatchCreateModelsRequest& request);
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request);
@@ -60,6 +69,9 @@ class Client {
   absl::StatusOr<v1::License> DeleteLicense(const v1::DeleteLicenseRequest& request);
   absl::StatusOr<v1::License> UndeleteLicense(const v1::UndeleteLicenseRequest& request);
   absl::StatusOr<v1::ListLicensesResponse> ListLicenses(const v1::ListLicensesRequest& request);
+
+  // modelreg.v1.UsageChecker
+  absl::StatusOr<v1::CheckUsageResponse> CheckUsage(const v1::CheckUsageRequest& request);
 
   // modelreg.v1.Admin (API tokens; admin role on `*`)
   absl::StatusOr<v1::CreateTokenResponse> CreateToken(const v1::CreateTokenRequest& request);
@@ -79,11 +91,18 @@ class Client {
   absl::StatusOr<Response> Call(Stub* stub,
                                 grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
                                 const Request& request);
+  // A mutation: Call with a request_id (the request's, else a new UUID), repeated under the retry policy.
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Mutate(Stub* stub,
+                                  grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                  const Request& request);
 
   std::unique_ptr<v1::ModelRegistry::Stub> models_;
   std::unique_ptr<v1::LicenseCatalog::Stub> licenses_;
   std::unique_ptr<v1::Admin::Stub> admin_;
+  std::unique_ptr<v1::UsageChecker::Stub> usage_;
   absl::Duration deadline_ = kDefaultDeadline;
+  RetryPolicy retry_policy_;
 };
 
 }  // namespace modelreg

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quickstart on a fresh Debian bookworm machine (as root or with sudo):
 #   deploy/quickstart.sh        install what is missing, build, start modelregd on its embedded PostgreSQL, load the
-#                               reference catalog and show a few real queries
+#                               reference catalog and show a few real queries and a usage check
 #   deploy/quickstart.sh stop   stop modelregd (and with it its PostgreSQL)
 # Idempotent: a second run reuses the build and the running server.
 set -euo pipefail
@@ -77,4 +77,8 @@ run models list --filter 'license.territorial_restrictions:EU AND modality = MUL
 run models list --filter 'weights.access = OPEN_DOWNLOAD AND license.has_usage_threshold = false AND license.has_use_restrictions = false'
 run licenses list --filter 'has_usage_threshold = true'
 run licenses get llama4
+# A usage check against the license terms; the verdict is the exit code (0 allowed, 3 unknown, 4 license required,
+# 5 prohibited): here 4, past Llama 3.1's 700 million monthly active users.
+run check meta-llama/llama-3.1-8b --mau 800000000 --commercial --hosting self-hosted --distribute-as acme-chat ||
+  printf '(exit code %s: 0 allowed, 3 unknown, 4 license required, 5 prohibited)\n' "$?"
 printf '\nmodelregd is running at %s; stop it with: deploy/quickstart.sh stop\n' "$MODELREG_SERVER"

@@ -26,6 +26,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -40,15 +41,21 @@
 #include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
 #include "server/api/server_credentials.h"
+#include "server/api/server_limits.h"
+#include "server/api/usage_checker_service.h"
 #include "server/common/command_line.h"
 #include "server/common/logging.h"
+#include "server/common/memory_trim.h"
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
+#include "server/graceful_shutdown.h"
 #include "server/service/catalog_sync.h"
+#include "server/service/idempotent_calls.h"
 #include "server/service/license_service.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
 #include "server/service/token_service.h"
+#include "server/service/usage_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/license_store.h"
@@ -56,6 +63,7 @@
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
+#include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "server/storage/transaction.h"
 
@@ -75,6 +83,13 @@ ABSL_FLAG(absl::Duration, max_statement_timeout, absl::Seconds(30),
           "Longest a database statement of a call may run (less when the call's deadline is nearer); 0 = no cap");
 ABSL_FLAG(absl::Duration, lock_timeout, absl::Seconds(5),
           "Longest a database statement waits for a lock before the call fails with ABORTED; 0 = no limit");
+ABSL_FLAG(absl::Duration, request_id_retention, absl::Hours(24),
+          "How long a mutation's request_id is remembered (a retry within it returns the first result); older ones "
+          "are deleted every few minutes");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGTERM/SIGINT: how long in-flight calls may still run; 1 s before its end (half-way through a shorter "
+          "one) their database statements are cancelled (rolled back, the calls end UNAVAILABLE); then the embedded "
+          "PostgreSQL stops");
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
@@ -82,9 +97,13 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve gRPC over TLS
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA certificates: require every client to present a certificate signed by one of them (mTLS)");
+ABSL_FLAG(std::string, tls_client_bindings, "",
+          "YAML file binding client certificate subjects to roles, like tokens (needs --tls-client-ca): a call "
+          "without a token acts as its certificate's bound principal");
 ABSL_FLAG(bool, insecure, false, "Allow serving a non-loopback --listen address without TLS");
-ABSL_FLAG(bool, allow_anonymous_read, false,
-          "Let callers without a token use the read methods (Get, List, Classify); a bad token still fails");
+ABSL_FLAG(
+    bool, allow_anonymous_read, false,
+    "Let callers without a token use the read methods (Get, List, Classify, CheckUsage); a bad token still fails");
 ABSL_FLAG(std::string, auth, "on",
           "on: every call but health and reflection needs a bearer token; off: INSECURE, no authentication or "
           "authorization at all (benchmarks on a trusted loopback only)");
@@ -95,12 +114,37 @@ ABSL_FLAG(std::string, scope, "*", "tokens create: the role's scope: *, licenses
 ABSL_FLAG(std::string, expires, "", "tokens create: lifetime, e.g. 90d, 12h, 30m (default: never)");
 ABSL_FLAG(std::string, license, "",
           "reassess only: recompute every model using this license (id or licenses/{id}), whatever its rules version");
+// Limits on calls and connections (server/api/server_limits.h; each with its error in proto/README.md "Limits").
+ABSL_FLAG(int64_t, max_message_bytes, modelreg::kDefaultMaxMessageBytes,
+          "Largest request accepted and response sent, in bytes (List pages and batch responses keep their records "
+          "under 3/4 of it)");
+ABSL_FLAG(int, max_concurrent_calls_per_connection, 100,
+          "Calls one connection may have in flight (HTTP/2 max concurrent streams); further ones wait in the client");
+ABSL_FLAG(int, max_threads, 128,
+          "Threads running calls; a call arriving when none is free is RESOURCE_EXHAUSTED (SERVER_BUSY) at once");
+ABSL_FLAG(absl::Duration, default_deadline, modelreg::kDefaultCallTimeout,
+          "Deadline of a call whose client set none (bounds its database work); 0 = none");
 
 namespace modelreg {
 namespace {
 
 // Most GetModel calls answered by one query (names in its `= ANY($1)` array).
 constexpr int kMaxReadBatch = 256;
+
+// malloc_trim once malloc holds this much freed memory (checked every second).
+constexpr size_t kTrimFreeBytes = size_t{32} << 20;
+
+ServerLimits ServerLimitsFromFlags() {
+  ServerLimits limits;
+  limits.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  limits.max_concurrent_calls_per_connection = absl::GetFlag(FLAGS_max_concurrent_calls_per_connection);
+  limits.max_threads = absl::GetFlag(FLAGS_max_threads);
+  limits.default_deadline = absl::GetFlag(FLAGS_default_deadline);
+  // Enough polling threads for the synchronous handlers (each waiting on PostgreSQL) that gRPC does not create and
+  // destroy a thread per call: measured +40% throughput at 64 callers when GetModel was synchronous.
+  limits.pollers = std::max(1, absl::GetFlag(FLAGS_pool_size));
+  return limits;
+}
 
 // The issue's default is $XDG_DATA_HOME/modelreg or ~/.local/share/modelreg. As root the cluster runs as the
 // unprivileged `postgres` user, which cannot enter /root, so root's default is /var/lib/modelreg instead.
@@ -143,12 +187,16 @@ class HealthMonitor {
   HealthMonitor(const HealthMonitor&) = delete;
   HealthMonitor& operator=(const HealthMonitor&) = delete;
   ~HealthMonitor() {
+    Stop();
+    thread_.join();
+  }
+  // From now on the monitor changes nothing (health status, PostgreSQL); the destructor waits for its thread.
+  void Stop() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
-    thread_.join();
   }
 
  private:
@@ -158,7 +206,7 @@ class HealthMonitor {
     while (!stopping_) {
       lock.unlock();
       const absl::Status ping = pool_->Ping();
-      if (!ping.ok() && embedded_ != nullptr) {
+      if (!ping.ok() && embedded_ != nullptr && !stopping()) {
         if (absl::Status restarted = embedded_->RestartIfDown(); !restarted.ok()) {
           MODELREG_LOG(WARNING) << "embedded PostgreSQL: " << restarted;
         }
@@ -176,6 +224,11 @@ class HealthMonitor {
       }
       wake_.wait_for(lock, std::chrono::seconds(1));
     }
+  }
+
+  bool stopping() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopping_;
   }
 
   ConnectionPool* pool_;
@@ -269,20 +322,28 @@ absl::Status RunTokens(ConnectionPool* pool, const std::vector<std::string>& arg
 }
 
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
-                   const std::shared_ptr<grpc::ServerCredentials>& credentials, EmbeddedPostgres* embedded) {
+                   const std::shared_ptr<grpc::ServerCredentials>& credentials, const CertificateBindings* certificates,
+                   EmbeddedPostgres* embedded) {
   const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
   LicenseStore license_store(pool);
-  ModelService model_service(&model_store, &license_store);
-  LicenseService license_service(&license_store, &model_service);
+  RequestIdStore request_id_store(pool);
+  IdempotentCalls::Options idempotency;
+  idempotency.retention = absl::GetFlag(FLAGS_request_id_retention);
+  IdempotentCalls calls(&request_id_store, idempotency);
+  calls.StartPruning();
+  ModelService model_service(&model_store, &license_store, &calls);
+  LicenseService license_service(&license_store, &model_service, &calls);
+  UsageService usage_service(&model_store, &license_store);
   TokenStore token_store(pool);
   TokenService::Options token_options;
   token_options.cache_ttl = absl::Seconds(std::max(0, absl::GetFlag(FLAGS_token_cache_seconds)));
-  TokenService token_service(&token_store, token_options);
+  TokenService token_service(&token_store, token_options, &calls);
   CallAuth::Options auth_options;
   auth_options.allow_anonymous_read = absl::GetFlag(FLAGS_allow_anonymous_read);
   auth_options.disabled = absl::GetFlag(FLAGS_auth) == "off";
+  auth_options.certificates = certificates;
   if (auth_options.disabled) {
     MODELREG_LOG(WARNING) << "--auth=off: INSECURE, every caller may do everything";
   } else if (embedded != nullptr) {
@@ -306,20 +367,20 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   ModelRegistryService registry(&model_service, &reader, &auth);
   LicenseCatalogService catalog(&license_service, &auth);
   AdminService admin(&token_service, &auth);
+  UsageCheckerService usage_checker(&usage_service, &auth);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  // Enough polling threads for the synchronous handlers (each waiting on PostgreSQL) that gRPC does not create and
-  // destroy a thread per call: measured +40% throughput at 64 callers when GetModel was synchronous.
-  const int pool_size = std::max(1, absl::GetFlag(FLAGS_pool_size));
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, pool_size);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2 * pool_size);
+  ApplyServerLimits(ServerLimitsFromFlags(), builder);
+  // Gives back what bursts of calls freed (server/common/memory_trim.h).
+  const MemoryTrimmer trimmer(kTrimFreeBytes, absl::Seconds(1));
   // Without this, gRPC sets SO_REUSEPORT and a second modelregd on the same port would share it silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), credentials, &port);
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
+  builder.RegisterService(&usage_checker);
   InstallMalformedRequestHandling(builder);
   builder.RegisterService(&admin);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -333,14 +394,19 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     std::ofstream(port_file) << port << "\n";
   }
-  {
-    HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
-    const int signal = signals->WaitForSignal();
-    MODELREG_LOG(INFO) << "signal " << signal << ": finishing in-flight calls";
+  HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
+  const int signal = signals->WaitForSignal();
+  monitor.Stop();
+  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+  MODELREG_LOG(INFO) << "signal " << signal << ": NOT_SERVING, refusing new calls; in-flight calls have "
+                     << absl::FormatDuration(grace) << " to finish";
+  const ShutdownReport report = ShutDownGracefully(*server, *pool, grace);
+  if (report.cancelled) {
+    MODELREG_LOG(WARNING) << "grace period ending: cancelled the running database statements ("
+                          << report.cancel_requests << " cancel requests); their calls were rolled back";
   }
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  server->Wait();
-  MODELREG_LOG(INFO) << "gRPC server stopped";
+  MODELREG_LOG(INFO) << "gRPC server stopped after "
+                     << absl::FormatDuration(absl::Trunc(report.took, absl::Milliseconds(1)));
   return absl::OkStatus();
 }
 
@@ -349,16 +415,31 @@ absl::Status Run(const std::vector<std::string>& args) {
   if (const std::string auth = absl::GetFlag(FLAGS_auth); auth != "on" && auth != "off") {
     return absl::InvalidArgumentError("--auth: expected on or off");
   }
+  if (absl::GetFlag(FLAGS_request_id_retention) <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--request-id-retention: must be positive (default 24h)");
+  }
+  MODELREG_RETURN_IF_ERROR(CheckServerLimits(ServerLimitsFromFlags()));
+  if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shutdown-grace: must not be negative");
+  }
+  // Before the threads start: fewer malloc arenas, a lower peak under bursts (server/common/memory_trim.h).
+  LimitMallocArenas(static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));
   SignalWaiter signals;
   SetStatementLimits({absl::GetFlag(FLAGS_max_statement_timeout), absl::GetFlag(FLAGS_lock_timeout)});
   // Transport security is checked before the database starts, so that a bad flag fails at once.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  std::optional<CertificateBindings> certificates;
   if (command == "serve") {
     const ServerTlsOptions tls{absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                                absl::GetFlag(FLAGS_tls_client_ca)};
     MODELREG_RETURN_IF_ERROR(
         CheckListenSecurity(absl::GetFlag(FLAGS_listen), tls.enabled(), absl::GetFlag(FLAGS_insecure)));
     MODELREG_ASSIGN_OR_RETURN(credentials, BuildServerCredentials(tls));
+    if (const std::string path = absl::GetFlag(FLAGS_tls_client_bindings); !path.empty()) {
+      MODELREG_ASSIGN_OR_RETURN(certificates, ReadCertificateBindings(path, tls));
+      MODELREG_LOG(INFO) << "client certificates: " << certificates->size() << " subjects bound to roles (" << path
+                         << ")";
+    }
     MODELREG_LOG(INFO) << "transport: "
                        << (!tls.enabled()               ? "plaintext"
                            : tls.client_ca_file.empty() ? "TLS"
@@ -366,9 +447,8 @@ absl::Status Run(const std::vector<std::string>& args) {
   }
   std::unique_ptr<EmbeddedPostgres> embedded;
   std::string url = absl::GetFlag(FLAGS_database_url);
-  std::string data_dir;
   if (url.empty()) {
-    data_dir = absl::GetFlag(FLAGS_data_dir);
+    std::string data_dir = absl::GetFlag(FLAGS_data_dir);
     if (data_dir.empty()) data_dir = DefaultDataDir();
     EmbeddedPostgres::Options options;
     options.attach_if_locked = command != "serve";  // migrate/reassess use a running server's cluster
@@ -393,7 +473,7 @@ absl::Status Run(const std::vector<std::string>& args) {
     return absl::OkStatus();
   }
   if (command == "tokens") return RunTokens(pool.get(), args);
-  return Serve(pool.get(), &signals, credentials, embedded.get());
+  return Serve(pool.get(), &signals, credentials, certificates.has_value() ? &*certificates : nullptr, embedded.get());
 }
 
 }  // namespace

@@ -17,6 +17,11 @@ constexpr int kExitOk = 0;
 constexpr int kExitLocalFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitRpcBase = 64;  // + the gRPC status code
+// `modelreg check`: the verdict, when the use is not allowed (ALLOWED and ALLOWED_WITH_OBLIGATIONS exit 0). The
+// numbers are the verdicts' enum values (usage.proto).
+constexpr int kExitVerdictUnknown = 3;
+constexpr int kExitVerdictLicenseRequired = 4;
+constexpr int kExitVerdictProhibited = 5;
 
 struct Context {
   // Global flags.

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "client/cli/catalog_commands.h"
+#include "client/cli/check_commands.h"
 #include "client/cli/context.h"
 #include "client/cli/import_commands.h"
 #include "client/cli/license_commands.h"
@@ -17,7 +18,7 @@ int Run(int argc, char** argv) {
   Context ctx;
   CLI::App app{
       "modelreg: model registry client. Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 local "
-      "failure, 2 usage error, 64 + gRPC code for an RPC error.",
+      "failure, 2 usage error, 64 + gRPC code for an RPC error; `check` also 3, 4, 5 (see its --help).",
       "modelreg"};
   app.fallthrough();  // global flags are accepted after the subcommand too
   app.require_subcommand(1);
@@ -42,6 +43,7 @@ int Run(int argc, char** argv) {
   modelreg::cli::AddImportCommands(app, ctx);
   modelreg::cli::AddCatalogCommands(app, ctx);
   modelreg::cli::AddTokenCommands(app, ctx);
+  modelreg::cli::AddCheckCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

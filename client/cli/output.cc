@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/common/number_format.h"
 #include "server/common/yaml_json.h"
 #include "server/domain/names.h"
 
@@ -207,7 +208,8 @@ std::string ThresholdLabel(const v1::License::UsageThreshold& threshold) {
     default:
       consequence = "?";
   }
-  return absl::StrCat(metric, " > ", limit, ": ", consequence);
+  const bool at_least = threshold.comparison() == v1::License::UsageThreshold::COMPARISON_AT_LEAST;
+  return absl::StrCat(metric, at_least ? " >= " : " > ", limit, ": ", consequence);
 }
 
 std::string TerritorialLabel(const v1::License::TerritorialRestriction& r) {
@@ -240,6 +242,8 @@ std::string TerritorialLabel(const v1::License::TerritorialRestriction& r) {
   if (r.end_users_exempt()) label += "; end users exempt";
   return label;
 }
+
+std::string VerdictLabel(v1::Verdict verdict) { return EnumLabel(v1::Verdict_Name(verdict), "VERDICT_"); }
 
 std::string ShortLicense(absl::string_view name) {
   if (name.empty()) return "-";
@@ -433,6 +437,59 @@ std::string LicenseDetail(const v1::License& l) {
   if (l.sources_size() > 0) {
     out.Line("Sources");
     for (const std::string& s : l.sources()) out.Line(absl::StrCat("  ", s));
+  }
+  return out.str();
+}
+
+std::string UsageCheckDetail(const std::string& model, const v1::CheckUsageResponse& response) {
+  const v1::UsageProfile& p = response.profile();
+  auto figure = [](bool has, int64_t value, bool dollars) {
+    return has ? absl::StrCat(dollars ? "US$" : "", GroupDigits(value)) : std::string("unknown");
+  };
+  auto flag = [](bool has, bool value) { return has ? YesNo(value) : std::string("unknown"); };
+  Lines out(0, 16);
+  out.Field("Model", model);
+  out.Field("Derived from", absl::StrJoin(response.lineage(), " <- "));
+  out.Field("Verdict", VerdictLabel(response.verdict()));
+  out.Line("Profile");
+  Lines profile(2, 20);
+  profile.Field("Monthly users", figure(p.has_monthly_active_users(), p.monthly_active_users(), false));
+  profile.Field("Annual revenue", figure(p.has_annual_revenue_usd(), p.annual_revenue_usd(), true));
+  profile.Field("Monthly revenue", figure(p.has_monthly_revenue_usd(), p.monthly_revenue_usd(), true));
+  profile.Field("Commercial", flag(p.has_commercial(), p.commercial()));
+  const std::string hosting = EnumLabel(v1::Hosting_Name(p.hosting()), "HOSTING_", "-");
+  profile.Field("Hosting", hosting == "-" ? "unknown" : hosting);
+  profile.Field("Distributed as", p.distribute_as().empty() ? "-" : p.distribute_as());
+  profile.Field("Trains on outputs", flag(p.has_train_on_outputs(), p.train_on_outputs()));
+  profile.Field("Distillation", flag(p.has_distillation(), p.distillation()));
+  profile.Field("Country", p.country());
+  out.Raw(profile.str());
+  if (response.findings().empty()) {
+    out.Line("No findings: no license term restricts this use.");
+    return out.str();
+  }
+  out.Line("");
+  std::vector<std::vector<std::string>> rows;
+  Lines clauses(2, 0);
+  for (int i = 0; i < response.findings_size(); ++i) {
+    const v1::UsageFinding& f = response.findings(i);
+    const std::string number = absl::StrCat(i + 1);
+    absl::StatusOr<ModelName> from = ParseModelName(f.model());
+    std::string action = f.action();
+    if (!f.missing_fact().empty()) absl::StrAppend(&action, " [missing: ", f.missing_fact(), "]");
+    rows.push_back({number, VerdictLabel(f.verdict()),
+                    from.ok() ? absl::StrCat(from->publisher, "/", from->model) : f.model(), ShortLicense(f.license()),
+                    f.term().empty() ? "-" : f.term(), action});
+    if (!f.clause().empty()) {
+      clauses.Line(absl::StrCat("[", number, "] \"", f.clause(), "\""));
+      if (!f.source().empty()) clauses.Line(absl::StrCat("    source: ", f.source()));
+    }
+  }
+  out.Raw(RenderTable({"#", "VERDICT", "FROM", "LICENSE", "TERM", "ACTION"}, rows));
+  if (!clauses.str().empty()) {
+    out.Line("");
+    out.Line("Clauses");
+    out.Raw(clauses.str());
   }
   return out.str();
 }

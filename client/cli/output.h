@@ -12,6 +12,8 @@
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
 #include "modelreg/v1/openness.pb.h"
+#include "modelreg/v1/usage.pb.h"
+#include "modelreg/v1/usage_checker.pb.h"
 
 namespace modelreg::cli {
 
@@ -36,6 +38,7 @@ std::string ThresholdLabel(const v1::License::UsageThreshold& threshold);  // "M
 // "EU: multimodal models; for individuals domiciled there and companies with their principal place of business there;
 // end users exempt".
 std::string TerritorialLabel(const v1::License::TerritorialRestriction& r);
+std::string VerdictLabel(v1::Verdict verdict);     // "allowed with obligations", "license required", "-"
 std::string ShortLicense(absl::string_view name);  // "licenses/mit" -> "mit"; "" -> "-"
 
 // `models list` table: NAME, LEVEL, MOF, ACCESS, LICENSE, FLAGS.
@@ -49,6 +52,11 @@ std::string OpennessDetail(const v1::Openness& openness);
 std::string LicensesTable(const std::vector<v1::License>& licenses);
 // `licenses get`: every stored term.
 std::string LicenseDetail(const v1::License& license);
+
+// `check`: the model, its lineage, the profile used and the verdict, then one row per finding (#, VERDICT, FROM,
+// LICENSE, TERM, ACTION; an UNKNOWN row's action ends with the missing fact), then each quoted clause with its
+// source, numbered as its row. `model` is the checked model's name.
+std::string UsageCheckDetail(const std::string& model, const v1::CheckUsageResponse& response);
 
 // The structured details of an RPC error, one indented line each, printed under its `error:` line; "" when none:
 //   "  reason: STALE_ETAG (current_etag=..., resource=...)"      ErrorInfo reason and metadata

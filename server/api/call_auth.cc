@@ -1,8 +1,11 @@
 #include "server/api/call_auth.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "server/api/peer_identity.h"
 #include "server/common/errors.h"
 #include "server/common/status_macros.h"
 
@@ -22,13 +25,32 @@ absl::StatusOr<Principal> CallAuth::Check(const grpc::ServerContextBase& context
     authorization.emplace(it->second.data(), it->second.size());
   }
   Principal principal;
-  if (!authorization.has_value() && options_.allow_anonymous_read && rule->anonymous_read) {
+  absl::StatusOr<std::optional<Principal>> certified = std::nullopt;
+  if (!authorization.has_value()) certified = CertificatePrincipal(context);
+  if (certified.ok() && certified->has_value()) {
+    principal = **std::move(certified);
+  } else if (!authorization.has_value() && options_.allow_anonymous_read && rule->anonymous_read) {
     principal = Principal::AnonymousReader();
+  } else if (!certified.ok()) {
+    return certified.status();
   } else {
     MODELREG_ASSIGN_OR_RETURN(principal, tokens_->Authenticate(authorization));
   }
   MODELREG_RETURN_IF_ERROR(AuthorizeCall(principal, full_method, request));
   return principal;
+}
+
+absl::StatusOr<std::optional<Principal>> CallAuth::CertificatePrincipal(const grpc::ServerContextBase& context) const {
+  if (options_.certificates == nullptr) return std::nullopt;
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return std::nullopt;
+  const std::optional<PeerCertificate> peer = VerifiedPeerCertificate(*auth);
+  if (!peer.has_value()) return std::nullopt;
+  if (const Principal* bound = options_.certificates->Find(peer->subject); bound != nullptr) return *bound;
+  return ErrorWithReason(absl::StatusCode::kUnauthenticated, "CERTIFICATE_NOT_BOUND",
+                         absl::StrCat("the client certificate's subject `", peer->subject,
+                                      "` is not bound to any role (modelregd --tls-client-bindings) and the call "
+                                      "carries no token: send `authorization: Bearer <token>` or bind the subject"));
 }
 
 }  // namespace modelreg

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/api/grpc_status.h"
+#include "server/api/server_limits.h"
 #include "server/common/errors.h"
 #include "server/common/logging.h"
 
@@ -58,9 +59,15 @@ class MalformedRequestInterceptor final : public grpc::experimental::Interceptor
         utf8_field_ = std::move(field);
       }
     }
-    if (malformed_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
-        !methods->GetSendStatus().ok()) {
-      methods->ModifySendStatus(ToGrpcStatus(MalformedRequestError(method_, utf8_field_)));
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      // A call that found no free handler thread also has no request message (gRPC's resource-exhausted handler
+      // drops it unparsed): it is not malformed, it is refused for lack of threads (server_limits.h).
+      if (IsServerThreadsExhausted(status)) {
+        methods->ModifySendStatus(ToGrpcStatus(ServerBusyError()));
+      } else if (malformed_ && !status.ok()) {
+        methods->ModifySendStatus(ToGrpcStatus(MalformedRequestError(method_, utf8_field_)));
+      }
     }
     methods->Proceed();
   }

@@ -18,6 +18,9 @@
 // MODELREG_LOG and keeps that field name for the interceptor (and logs the line at DEBUG, so a client cannot flood
 // the log with it). Without such a line the message says the encoding is malformed.
 //
+// The same interceptor gives a call refused for lack of handler threads its error naming the limit
+// (ServerBusyError, server_limits.h): such a call has no parsed request either.
+//
 // The error: INVALID_ARGUMENT, reason MALFORMED_REQUEST (proto/README.md), e.g.
 //   "malformed request: invalid UTF-8 in string field `modelreg.v1.GetModelRequest.name`; every string field must
 //   be valid UTF-8" (no BadRequest: the proto field's full name is not a request field path).

@@ -19,16 +19,22 @@
 namespace modelreg {
 namespace {
 
-// The contents of a PEM file named by `flag`, which must hold a block whose BEGIN line ends with `kind`.
-absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& path, const std::string& kind) {
+// The whole file named by `flag`.
+absl::StatusOr<std::string> ReadText(const std::string& flag, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read `", path, "`: ", std::strerror(errno)));
   std::stringstream text;
   text << in.rdbuf();
-  if (!absl::StrContains(text.str(), "-----BEGIN ") || !absl::StrContains(text.str(), kind + "-----")) {
+  return text.str();
+}
+
+// The contents of a PEM file named by `flag`, which must hold a block whose BEGIN line ends with `kind`.
+absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& path, const std::string& kind) {
+  MODELREG_ASSIGN_OR_RETURN(std::string text, ReadText(flag, path));
+  if (!absl::StrContains(text, "-----BEGIN ") || !absl::StrContains(text, kind + "-----")) {
     return absl::InvalidArgumentError(absl::StrCat(flag, ": `", path, "` holds no PEM ", kind));
   }
-  return text.str();
+  return text;
 }
 
 struct HostPort {
@@ -65,6 +71,16 @@ bool IsLoopbackHost(const std::string& host) {
 }
 
 }  // namespace
+
+absl::StatusOr<CertificateBindings> ReadCertificateBindings(const std::string& path, const ServerTlsOptions& tls) {
+  constexpr char kFlag[] = "--tls-client-bindings";
+  if (tls.client_ca_file.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kFlag, ": needs --tls-client-ca (client certificates are only verified, and so only bound, under mTLS)"));
+  }
+  MODELREG_ASSIGN_OR_RETURN(std::string text, ReadText(kFlag, path));
+  return CertificateBindings::Parse(text, absl::StrCat(kFlag, " `", path, "`"));
+}
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> BuildServerCredentials(const ServerTlsOptions& options) {
   if (!options.enabled()) return grpc::InsecureServerCredentials();

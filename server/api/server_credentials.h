@@ -1,5 +1,5 @@
-// Transport security of modelregd: TLS server credentials from PEM files, the rule that a non-loopback listener needs
-// TLS (or an explicit --insecure), and why a listening port could not be opened.
+// Transport security of modelregd: TLS server credentials from PEM files, client certificate bindings, the rule that a
+// non-loopback listener needs TLS (or an explicit --insecure), and why a listening port could not be opened.
 #pragma once
 
 #include <grpcpp/security/server_credentials.h>
@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "server/domain/auth/certificate_bindings.h"
 
 namespace modelreg {
 
@@ -24,6 +25,11 @@ struct ServerTlsOptions {
 // when `client_ca_file` is set. INVALID_ARGUMENT (naming the flag) for a certificate without a key or the reverse, a
 // client CA without a server certificate, or a file that cannot be read or holds no PEM block of the expected kind.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> BuildServerCredentials(const ServerTlsOptions& options);
+
+// The client certificate bindings in the YAML file `path` (--tls-client-bindings; format in
+// domain/auth/certificate_bindings.h). INVALID_ARGUMENT naming the flag when the file cannot be read or parsed, or
+// when client certificates are not verified (`client_ca_file` empty): a binding would then never apply.
+absl::StatusOr<CertificateBindings> ReadCertificateBindings(const std::string& path, const ServerTlsOptions& tls);
 
 // Whether `address` (a gRPC listen address: host:port, [v6]:port, unix:path) can only be reached from this machine:
 // a literal loopback address (127.0.0.0/8, ::1), `localhost`, or a Unix socket. Host names are not resolved.

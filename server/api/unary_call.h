@@ -19,11 +19,15 @@
 
 namespace modelreg {
 
-// The deadline of `context` as an absl::Time; InfiniteFuture() when the client set none.
+// The deadline of `context` as an absl::Time. When the client set none: now + DefaultCallTimeout()
+// (`--default-deadline`), or InfiniteFuture() when that is off.
 inline absl::Time DeadlineOf(const grpc::ServerContextBase& context) {
   const std::chrono::system_clock::time_point deadline = context.deadline();
   // gRPC reports "no deadline" as a far-future time point; anything a century away is no deadline.
-  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 100)) return absl::InfiniteFuture();
+  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 100)) {
+    const absl::Duration timeout = DefaultCallTimeout();
+    return timeout > absl::ZeroDuration() ? absl::Now() + timeout : absl::InfiniteFuture();
+  }
   return absl::FromChrono(deadline);
 }
 

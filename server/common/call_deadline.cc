@@ -1,5 +1,8 @@
 #include "server/common/call_deadline.h"
 
+#include <atomic>
+#include <cstdint>
+
 namespace modelreg {
 namespace {
 
@@ -8,7 +11,13 @@ absl::Time& Slot() {
   return deadline;
 }
 
+std::atomic<int64_t> g_default_timeout_ns{absl::ToInt64Nanoseconds(kDefaultCallTimeout)};
+
 }  // namespace
+
+void SetDefaultCallTimeout(absl::Duration timeout) { g_default_timeout_ns.store(absl::ToInt64Nanoseconds(timeout)); }
+
+absl::Duration DefaultCallTimeout() { return absl::Nanoseconds(g_default_timeout_ns.load()); }
 
 absl::Time CallDeadline() { return Slot(); }
 

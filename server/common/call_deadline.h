@@ -18,6 +18,12 @@ namespace modelreg {
 // The current thread's call deadline; absl::InfiniteFuture() when none is set.
 absl::Time CallDeadline();
 
+// The deadline given to a call whose client set none (`--default-deadline`, default 60 s), so that no call's work
+// is unbounded; process-wide, set at start-up. Zero or less: such calls keep no deadline.
+inline constexpr absl::Duration kDefaultCallTimeout = absl::Seconds(60);
+void SetDefaultCallTimeout(absl::Duration timeout);
+absl::Duration DefaultCallTimeout();
+
 // Sets the current thread's call deadline for its lifetime, restoring the previous one when destroyed.
 class ScopedCallDeadline {
  public:

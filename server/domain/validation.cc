@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -204,6 +205,7 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
   MODELREG_RETURN_IF_ERROR(CheckString(p + "spdx_id", license.spdx_id(), kMaxShortString));
   MODELREG_RETURN_IF_ERROR(CheckUri(p + "uri", license.uri()));
   MODELREG_RETURN_IF_ERROR(CheckDate(p + "version_date", license.version_date()));
+  MODELREG_RETURN_IF_ERROR(CheckLabels(p + "labels", license.labels()));
   MODELREG_RETURN_IF_ERROR(CheckEnum(p + "category", license.category(), v1::License::Category_descriptor()));
   MODELREG_RETURN_IF_ERROR(
       CheckEnum(p + "commercial_use", license.commercial_use(), v1::License::CommercialUse_descriptor()));
@@ -216,6 +218,8 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
     if (t.limit() <= 0) return Invalid(at + ".limit", "must be positive");
     MODELREG_RETURN_IF_ERROR(
         CheckEnum(at + ".consequence", t.consequence(), v1::License::UsageThreshold::Consequence_descriptor()));
+    MODELREG_RETURN_IF_ERROR(
+        CheckEnum(at + ".comparison", t.comparison(), v1::License::UsageThreshold::Comparison_descriptor()));
     MODELREG_RETURN_IF_ERROR(CheckString(at + ".clause", t.clause(), kMaxText, /*allow_newlines=*/true));
   }
   const auto& restrictions = license.use_restrictions();
@@ -235,7 +239,38 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
       CheckString(p + "remote_restriction_clause", license.remote_restriction_clause(), kMaxText, true));
   MODELREG_RETURN_IF_ERROR(
       CheckTerritorialRestrictions(p + "territorial_restrictions", license.territorial_restrictions()));
-  return CheckSources(p + "sources", license.sources());
+  MODELREG_RETURN_IF_ERROR(CheckSources(p + "sources", license.sources()));
+  return CheckRecordSize(license, prefix.empty() ? "license" : prefix);
+}
+
+absl::Status CheckRecordSize(const pb::Message& record, const std::string& field) {
+  const size_t bytes = record.ByteSizeLong();
+  if (bytes <= kMaxRecordBytes) return absl::OkStatus();
+  return InvalidFieldError(field,
+                           absl::StrCat("the record is ", bytes, " bytes serialized, over the maximum record size of ",
+                                        kMaxRecordBytes, " bytes (256 KiB); shorten its texts or lists"),
+                           "RECORD_TOO_LARGE");
+}
+
+absl::Status ValidateUsageProfile(const v1::UsageProfile& profile, const std::string& prefix) {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  auto figure = [&p](const char* field, bool has, int64_t value) {
+    return has && value < 0 ? Invalid(p + field, "must not be negative") : absl::OkStatus();
+  };
+  MODELREG_RETURN_IF_ERROR(
+      figure("monthly_active_users", profile.has_monthly_active_users(), profile.monthly_active_users()));
+  MODELREG_RETURN_IF_ERROR(
+      figure("annual_revenue_usd", profile.has_annual_revenue_usd(), profile.annual_revenue_usd()));
+  MODELREG_RETURN_IF_ERROR(
+      figure("monthly_revenue_usd", profile.has_monthly_revenue_usd(), profile.monthly_revenue_usd()));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "hosting", profile.hosting(), v1::Hosting_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "distribute_as", profile.distribute_as(), kMaxShortString));
+  const std::string& country = profile.country();
+  if (!country.empty() && (country.size() != 2 || !absl::ascii_isalpha(static_cast<unsigned char>(country[0])) ||
+                           !absl::ascii_isalpha(static_cast<unsigned char>(country[1])))) {
+    return Invalid(p + "country", absl::StrCat("`", country.substr(0, 40), "` is not an ISO 3166-1 alpha-2 code"));
+  }
+  return absl::OkStatus();
 }
 
 std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix) {

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/usage.pb.h"
 
 namespace modelreg {
 
@@ -16,13 +17,22 @@ inline constexpr size_t kMaxShortString = 256;  // titles, versions, ids, label 
 inline constexpr size_t kMaxText = 8192;        // descriptions, quoted clauses
 inline constexpr size_t kMaxUri = 2048;
 inline constexpr int kMaxRepeated = 64;  // sources, datasets, components, thresholds, restricted uses, labels
+// A model or license as stored: serialized, with its computed assessment. Well under the message size (4 MiB by
+// default), so that every response can hold a record (server/common/limits.h).
+inline constexpr size_t kMaxRecordBytes = size_t{256} << 10;
 
 // Checks the user-settable fields of `model` (output-only fields are ignored). `prefix` is the field path of the
 // message in the request, e.g. "model".
 absl::Status ValidateModel(const v1::Model& model, const std::string& prefix);
 
-// Checks the user-settable fields of `license`.
+// Checks the user-settable fields of `license`, and its size (CheckRecordSize).
 absl::Status ValidateLicense(const v1::License& license, const std::string& prefix);
+
+// INVALID_ARGUMENT on `field` (reason RECORD_TOO_LARGE) when `record` serializes to more than kMaxRecordBytes.
+absl::Status CheckRecordSize(const google::protobuf::Message& record, const std::string& field);
+// Checks a usage profile: figures not negative, `hosting` a known value, `country` empty or two ASCII letters
+// (either case), `distribute_as` a short string.
+absl::Status ValidateUsageProfile(const v1::UsageProfile& profile, const std::string& prefix);
 
 // Every license the model names, as (field path, license resource name), in field order.
 std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix);

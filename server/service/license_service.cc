@@ -30,7 +30,11 @@ void ClearOutputOnly(v1::License* license) {
 }  // namespace
 
 absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicenseRequest& request,
-                                                          const Principal& /*actor*/) {
+                                                          const Principal& actor) {
+  return calls_->Run<v1::License>(actor, request, [&] { return Create(request); });
+}
+
+absl::StatusOr<v1::License> LicenseService::Create(const v1::CreateLicenseRequest& request) {
   if (!IsValidLicenseId(request.license_id())) {
     return InvalidFieldError("license_id",
                              absl::StrCat("`", request.license_id().substr(0, 80),
@@ -51,28 +55,38 @@ absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseReque
 }
 
 absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request,
-                                                          const Principal& /*actor*/) {
-  const v1::License& patch = request.license();
-  MODELREG_ASSIGN_OR_RETURN(std::string id, WithReason(ParseLicenseName(patch.name(), "license.name"), "INVALID_NAME"));
-  MODELREG_ASSIGN_OR_RETURN(
-      v1::License updated, licenses_->Update(patch.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
-        MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
-        MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
-        MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableLicenseFields(), &stored));
-        ClearOutputOnly(&stored);
-        return ValidateLicense(stored, "license");
-      }));
+                                                          const Principal& actor) {
+  bool replayed = false;
+  MODELREG_ASSIGN_OR_RETURN(v1::License updated, calls_->Run<v1::License>(
+                                                     actor, request, [&] { return Update(request); }, {}, &replayed));
+  if (replayed) return updated;  // the first call reassessed
   // The license is committed; its models' assessments follow. A failure here leaves them stale until the license is
   // updated again or `modelregd reassess --license=ID` runs, so it is logged, not returned: the update succeeded.
-  auto reassessed = models_->Reassess(id);
+  auto reassessed = models_->Reassess(LicenseIdOf(updated.name()));
   if (!reassessed.ok()) {
-    MODELREG_LOG(WARNING) << "reassessing models of " << patch.name() << " failed: " << reassessed.status();
+    MODELREG_LOG(WARNING) << "reassessing models of " << updated.name() << " failed: " << reassessed.status();
   }
   return updated;
 }
 
+absl::StatusOr<v1::License> LicenseService::Update(const v1::UpdateLicenseRequest& request) {
+  const v1::License& patch = request.license();
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(patch.name(), "license.name").status(), "INVALID_NAME"));
+  return licenses_->Update(patch.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
+    MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
+    MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
+    MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableLicenseFields(), &stored));
+    ClearOutputOnly(&stored);
+    return ValidateLicense(stored, "license");
+  });
+}
+
 absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicenseRequest& request,
-                                                          const Principal& /*actor*/) {
+                                                          const Principal& actor) {
+  return calls_->Run<v1::License>(actor, request, [&] { return Delete(request); });
+}
+
+absl::StatusOr<v1::License> LicenseService::Delete(const v1::DeleteLicenseRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Update(request.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
@@ -83,7 +97,11 @@ absl::StatusOr<v1::License> LicenseService::DeleteLicense(const v1::DeleteLicens
 }
 
 absl::StatusOr<v1::License> LicenseService::UndeleteLicense(const v1::UndeleteLicenseRequest& request,
-                                                            const Principal& /*actor*/) {
+                                                            const Principal& actor) {
+  return calls_->Run<v1::License>(actor, request, [&] { return Undelete(request); });
+}
+
+absl::StatusOr<v1::License> LicenseService::Undelete(const v1::UndeleteLicenseRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
   return licenses_->Update(request.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));

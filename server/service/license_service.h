@@ -4,15 +4,18 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/license_catalog.pb.h"
 #include "server/domain/auth/auth.h"
+#include "server/service/idempotent_calls.h"
 #include "server/service/model_service.h"
 #include "server/storage/repositories.h"
 
 namespace modelreg {
 
+// Mutations honour `request_id` through `calls` (idempotent_calls.h; without one, a request_id is refused).
 class LicenseService {
  public:
   // `models` reassesses the models using a license after it changes.
-  LicenseService(LicenseRepository* licenses, ModelService* models) : licenses_(licenses), models_(models) {}
+  LicenseService(LicenseRepository* licenses, ModelService* models, IdempotentCalls* calls = nullptr)
+      : licenses_(licenses), models_(models), calls_(calls != nullptr ? calls : &IdempotentCalls::Unrecorded()) {}
 
   // INVALID_ARGUMENT, ALREADY_EXISTS.
   absl::StatusOr<v1::License> CreateLicense(const v1::CreateLicenseRequest& request,
@@ -34,8 +37,15 @@ class LicenseService {
                                                         const Principal& actor = Principal::System());
 
  private:
+  // The mutations' work, run once per request id by the public methods.
+  absl::StatusOr<v1::License> Create(const v1::CreateLicenseRequest& request);
+  absl::StatusOr<v1::License> Update(const v1::UpdateLicenseRequest& request);
+  absl::StatusOr<v1::License> Delete(const v1::DeleteLicenseRequest& request);
+  absl::StatusOr<v1::License> Undelete(const v1::UndeleteLicenseRequest& request);
+
   LicenseRepository* licenses_;
   ModelService* models_;
+  IdempotentCalls* calls_;
 };
 
 }  // namespace modelreg

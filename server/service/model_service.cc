@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/common/errors.h"
+#include "server/common/limits.h"
 #include "server/common/status_macros.h"
 #include "server/domain/field_mask.h"
 #include "server/domain/names.h"
@@ -32,6 +33,29 @@ void ClearOutputOnly(v1::Model* model) {
 }
 
 }  // namespace
+
+// The mutations: each runs once per request id (idempotent_calls.h), the work in the private method of the same verb.
+
+absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Create(request); });
+}
+
+absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
+    const v1::BatchCreateModelsRequest& request, const Principal& actor) {
+  return calls_->Run<v1::BatchCreateModelsResponse>(actor, request, [&] { return CreateBatch(request); });
+}
+
+absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Update(request); });
+}
+
+absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Delete(request); });
+}
+
+absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request, const Principal& actor) {
+  return calls_->Run<v1::Model>(actor, request, [&] { return Undelete(request); });
+}
 
 absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, const std::string& prefix,
                                                     Transaction* tx) {
@@ -62,10 +86,10 @@ absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, 
   MODELREG_RETURN_IF_ERROR(ValidateModel(*model, prefix));
   MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix, tx));
   *model->mutable_openness() = AssessOpenness(*model, licenses);
-  return absl::OkStatus();
+  return CheckRecordSize(*model, prefix);
 }
 
-absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Create(const v1::CreateModelRequest& request) {
   MODELREG_ASSIGN_OR_RETURN(std::string publisher,
                             WithReason(ParsePublisherName(request.parent(), /*allow_wildcard=*/false), "INVALID_NAME"));
   if (!IsValidResourceId(request.model_id())) {
@@ -80,8 +104,7 @@ absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest
   return models_->Create(model);
 }
 
-absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
-    const v1::BatchCreateModelsRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1::BatchCreateModelsRequest& request) {
   if (request.requests_size() == 0 || request.requests_size() > kMaxBatch) {
     return InvalidFieldError("requests", absl::StrCat("must hold 1 to ", kMaxBatch, " requests"), "INVALID_BATCH_SIZE");
   }
@@ -91,12 +114,16 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
   prepared.reserve(request.requests_size());
   // License lookups are shared across the batch: synthetic loads reuse a handful of licenses.
   std::map<std::string, LicenseMap> licenses_by_key;
+  int64_t batch_bytes = 0;
   for (int i = 0; i < request.requests_size(); ++i) {
     const v1::CreateModelRequest& item = request.requests(i);
     const std::string at = absl::StrCat("requests[", i, "]");
     const std::string parent = item.parent().empty() ? request.parent() : item.parent();
     MODELREG_ASSIGN_OR_RETURN(std::string publisher,
                               WithReason(ParsePublisherName(parent, false, at + ".parent"), "INVALID_NAME"));
+    if (!item.request_id().empty()) {
+      return InvalidFieldError(at + ".request_id", "must be empty: the batch's request_id covers every item");
+    }
     if (batch_publisher != "-" && publisher != batch_publisher) {
       return InvalidFieldError(at + ".parent", absl::StrCat("`", parent, "` differs from the batch's parent"),
                                "PARENT_MISMATCH");
@@ -120,7 +147,18 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
       cached = licenses_by_key.emplace(key, std::move(licenses)).first;
     }
     *model.mutable_openness() = AssessOpenness(model, cached->second);
+    MODELREG_RETURN_IF_ERROR(CheckRecordSize(model, prefix));
+    batch_bytes += static_cast<int64_t>(model.ByteSizeLong()) + kResponseBytesPerRecord;
     prepared.push_back(std::move(model));
+  }
+  // The response returns every created model: keep it under the message size.
+  if (batch_bytes > ResponseRecordBudget()) {
+    return InvalidFieldError(
+        "requests",
+        absl::StrCat("the batch's models total ", batch_bytes, " bytes serialized, over the ", ResponseRecordBudget(),
+                     " bytes one response may carry (3/4 of the maximum message size); send "
+                     "fewer models per call"),
+        "BATCH_TOO_LARGE");
   }
   MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared));
   v1::BatchCreateModelsResponse response;
@@ -133,7 +171,7 @@ absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& requ
   return models_->Get(request.name());
 }
 
-absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Update(const v1::UpdateModelRequest& request) {
   const v1::Model& patch = request.model();
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(patch.name(), "model.name").status(), "INVALID_NAME"));
   return models_->Update(patch.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
@@ -144,7 +182,7 @@ absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest
   });
 }
 
-absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Delete(const v1::DeleteModelRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](Transaction&, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
@@ -154,15 +192,21 @@ absl::StatusOr<v1::Model> ModelService::DeleteModel(const v1::DeleteModelRequest
   });
 }
 
-absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelRequest& request,
-                                                      const Principal& /*actor*/) {
+absl::StatusOr<v1::Model> ModelService::Undelete(const v1::UndeleteModelRequest& request) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Update(request.name(), [&](Transaction& tx, v1::Model& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), request.name()));
     MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
     stored.clear_delete_time();
-    // Its licenses may have been deleted meanwhile: a live model must only reference live licenses.
-    return LicensesOf(stored, "model", &tx).status();
+    // Its licenses may have been deleted meanwhile: a live model must only reference live licenses. The request names
+    // no license field, so this is the model's state, not a bad argument.
+    absl::Status licenses = LicensesOf(stored, "model", &tx).status();
+    if (absl::IsInvalidArgument(licenses)) {
+      return PreconditionError("LICENSE_DELETED", "RESOURCE_STATE", request.name(),
+                               absl::StrCat("cannot undelete `", request.name(), "`: its ", licenses.message(),
+                                            "; undelete that license first"));
+    }
+    return licenses;
   });
 }
 

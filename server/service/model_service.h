@@ -8,15 +8,18 @@
 #include "modelreg/v1/model_registry.pb.h"
 #include "server/domain/auth/auth.h"
 #include "server/domain/openness/assessment.h"
+#include "server/service/idempotent_calls.h"
 #include "server/storage/repositories.h"
 
 namespace modelreg {
 
 // Every RPC method takes the acting principal (authorized by the caller, the gRPC adapter); ListModels narrows a
 // List across publishers to the publishers the principal may read. In-process callers act as Principal::System().
+// Mutations honour `request_id` through `calls` (idempotent_calls.h; without one, a request_id is refused).
 class ModelService {
  public:
-  ModelService(ModelRepository* models, LicenseRepository* licenses) : models_(models), licenses_(licenses) {}
+  ModelService(ModelRepository* models, LicenseRepository* licenses, IdempotentCalls* calls = nullptr)
+      : models_(models), licenses_(licenses), calls_(calls != nullptr ? calls : &IdempotentCalls::Unrecorded()) {}
 
   // INVALID_ARGUMENT (bad field, unknown or deleted license), ALREADY_EXISTS.
   absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request,
@@ -52,10 +55,17 @@ class ModelService {
   // Validates `model` (field paths under `prefix`), checks its license references and computes its openness.
   // Inside a store Mutation, `tx` is its transaction (licenses are read in it); null outside one.
   absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr);
+  // The mutations' work, run once per request id by the public methods.
+  absl::StatusOr<v1::Model> Create(const v1::CreateModelRequest& request);
+  absl::StatusOr<v1::BatchCreateModelsResponse> CreateBatch(const v1::BatchCreateModelsRequest& request);
+  absl::StatusOr<v1::Model> Update(const v1::UpdateModelRequest& request);
+  absl::StatusOr<v1::Model> Delete(const v1::DeleteModelRequest& request);
+  absl::StatusOr<v1::Model> Undelete(const v1::UndeleteModelRequest& request);
   absl::StatusOr<LicenseMap> LicensesOf(const v1::Model& model, const std::string& prefix, Transaction* tx = nullptr);
 
   ModelRepository* models_;
   LicenseRepository* licenses_;
+  IdempotentCalls* calls_;
 };
 
 }  // namespace modelreg

@@ -39,7 +39,25 @@ google::protobuf::Timestamp ToProto(absl::Time time) {
 }  // namespace
 
 absl::StatusOr<v1::CreateTokenResponse> TokenService::CreateToken(const v1::CreateTokenRequest& request,
-                                                                  const Principal& /*actor*/) {
+                                                                  const Principal& actor) {
+  // Safer than keeping the secret (even encrypted) for a day: a retry learns which token its first call created, and
+  // revokes it; the secret exists only in the first response.
+  IdempotentCalls::ReplayRules<v1::CreateTokenResponse> rules;
+  rules.redact = [](v1::CreateTokenResponse& response) { response.clear_secret(); };
+  rules.replay = [](const v1::CreateTokenResponse& recorded) -> absl::StatusOr<v1::CreateTokenResponse> {
+    const std::string& name = recorded.token().name();
+    return ErrorWithReason(
+        absl::StatusCode::kAlreadyExists, "TOKEN_ALREADY_CREATED",
+        absl::StrCat("request_id: this request already created token `", name,
+                     "`; its secret is shown only once and is not kept. Revoke that token and create another with a "
+                     "new request_id"),
+        {{"resource", name}});
+  };
+  return calls_->Run<v1::CreateTokenResponse>(
+      actor, request, [&] { return Create(request); }, rules);
+}
+
+absl::StatusOr<v1::CreateTokenResponse> TokenService::Create(const v1::CreateTokenRequest& request) {
   const v1::Token& in = request.token();
   if (in.principal().empty() || in.principal().size() > kMaxPrincipalBytes) {
     return InvalidFieldError("token.principal", "must be 1-256 bytes");
@@ -94,13 +112,17 @@ absl::StatusOr<v1::ListTokensResponse> TokenService::ListTokens(const v1::ListTo
   return response;
 }
 
-absl::StatusOr<v1::Token> TokenService::RevokeToken(const v1::RevokeTokenRequest& request, const Principal& /*actor*/) {
+absl::StatusOr<v1::Token> TokenService::RevokeToken(const v1::RevokeTokenRequest& request, const Principal& actor) {
+  MODELREG_ASSIGN_OR_RETURN(v1::Token token, calls_->Run<v1::Token>(actor, request, [&] { return Revoke(request); }));
+  ClearCache();
+  return token;
+}
+
+absl::StatusOr<v1::Token> TokenService::Revoke(const v1::RevokeTokenRequest& request) {
   if (!absl::StartsWith(request.name(), "tokens/") || request.name().size() == std::string("tokens/").size()) {
     return WithReason(InvalidFieldError("name", "expected `tokens/{token}`"), "INVALID_NAME");
   }
-  MODELREG_ASSIGN_OR_RETURN(v1::Token token, tokens_->Revoke(request.name(), absl::Now()));
-  ClearCache();
-  return token;
+  return tokens_->Revoke(request.name(), absl::Now());
 }
 
 absl::StatusOr<Principal> TokenService::Authenticate(const std::optional<std::string>& authorization) {

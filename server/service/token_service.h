@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "modelreg/v1/admin.pb.h"
 #include "server/domain/auth/auth.h"
+#include "server/service/idempotent_calls.h"
 #include "server/storage/repositories.h"
 
 namespace modelreg {
@@ -28,11 +29,16 @@ class TokenService {
     size_t max_cached = 10000;
   };
 
-  explicit TokenService(TokenRepository* tokens) : TokenService(tokens, Options()) {}
-  TokenService(TokenRepository* tokens, Options options) : tokens_(tokens), options_(options) {}
+  // CreateToken and RevokeToken honour `request_id` through `calls` (idempotent_calls.h; without one, a request_id
+  // is refused).
+  explicit TokenService(TokenRepository* tokens, IdempotentCalls* calls = nullptr)
+      : TokenService(tokens, Options(), calls) {}
+  TokenService(TokenRepository* tokens, Options options, IdempotentCalls* calls = nullptr)
+      : tokens_(tokens), options_(options), calls_(calls != nullptr ? calls : &IdempotentCalls::Unrecorded()) {}
 
   // INVALID_ARGUMENT: principal empty or longer than 256 bytes, no binding, a binding without role or with a bad
-  // scope, a negative ttl.
+  // scope, a negative ttl. The secret is never recorded: a retry with the request_id of a call that created a token
+  // is ALREADY_EXISTS (reason TOKEN_ALREADY_CREATED, metadata `resource`: the token, which the caller should revoke).
   absl::StatusOr<v1::CreateTokenResponse> CreateToken(const v1::CreateTokenRequest& request,
                                                       const Principal& actor = Principal::System());
   absl::StatusOr<v1::ListTokensResponse> ListTokens(const v1::ListTokensRequest& request,
@@ -55,8 +61,12 @@ class TokenService {
     absl::Time fetched;
   };
 
+  absl::StatusOr<v1::CreateTokenResponse> Create(const v1::CreateTokenRequest& request);
+  absl::StatusOr<v1::Token> Revoke(const v1::RevokeTokenRequest& request);
+
   TokenRepository* tokens_;
   Options options_;
+  IdempotentCalls* calls_;
   absl::Mutex mutex_;
   std::unordered_map<std::string, CacheEntry> cache_ ABSL_GUARDED_BY(mutex_);       // by secret hash
   std::unordered_map<std::string, absl::Time> last_touch_ ABSL_GUARDED_BY(mutex_);  // by token name

@@ -1,5 +1,6 @@
 #include "server/storage/connection_pool.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <utility>
 
@@ -64,11 +65,14 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration tim
   std::unique_ptr<pqxx::connection> connection;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    auto can_proceed = [this] { return !idle_.empty() || static_cast<int>(idle_.size()) + outstanding_ < size_; };
+    auto can_proceed = [this] {
+      return shutting_down_ || !idle_.empty() || static_cast<int>(idle_.size()) + outstanding_ < size_;
+    };
     if (!available_.wait_for(lock, absl::ToChronoMilliseconds(timeout), can_proceed)) {
       return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
                              "timed out waiting for a database connection");
     }
+    if (shutting_down_) return ShuttingDownError("no new database work starts");
     ++outstanding_;
     if (!idle_.empty()) {
       connection = std::move(idle_.back());
@@ -87,17 +91,50 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration tim
     }
     connection = *std::move(fresh);
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  leased_.push_back(connection.get());
   return Lease(this, std::move(connection));
 }
 
 void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {
   std::lock_guard<std::mutex> lock(mutex_);
   --outstanding_;
+  leased_.erase(std::remove(leased_.begin(), leased_.end(), connection.get()), leased_.end());
   if (connection != nullptr && connection->is_open()) {
     idle_.push_back(std::move(connection));
   }
   // A broken connection is dropped here; its slot is refilled by the next Acquire.
   available_.notify_one();
+}
+
+absl::Status ConnectionPool::ShuttingDownError(absl::string_view what) {
+  return ErrorWithReason(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
+                         absl::StrCat("the server is shutting down: ", what, "; nothing was written; retry later"));
+}
+
+int ConnectionPool::CancelAll() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!shutting_down_) {
+    shutting_down_ = true;
+    available_.notify_all();
+  }
+  // Under the mutex, so that no leased connection is released (and destroyed) meanwhile. cancel_query only reads
+  // the connection's backend key and sends the request on a new socket: safe beside the thread using it.
+  int sent = 0;
+  for (pqxx::connection* connection : leased_) {
+    try {
+      connection->cancel_query();
+      ++sent;
+    } catch (const std::exception& e) {
+      MODELREG_LOG(WARNING) << "cannot cancel a running statement: " << e.what();
+    }
+  }
+  return sent;
+}
+
+bool ConnectionPool::shutting_down() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return shutting_down_;
 }
 
 absl::Status ConnectionPool::Ping() {

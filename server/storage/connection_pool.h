@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace pqxx {
@@ -52,6 +53,18 @@ class ConnectionPool {
   // Runs `SELECT 1` on a pooled connection: OK when the database answers; UNAVAILABLE otherwise.
   absl::Status Ping();
 
+  // Shutdown, once the grace period is over: from now on Acquire fails at once (waiters too) with UNAVAILABLE
+  // (SHUTTING_DOWN), and the statement running on each leased connection is cancelled, so PostgreSQL rolls its
+  // transaction back; RunTransaction then never commits (it checks shutting_down() before COMMIT) and returns
+  // UNAVAILABLE. A connection between two statements ignores a cancel: call again (each call cancels what runs now).
+  // Returns how many cancel requests were sent. Thread-safe.
+  int CancelAll();
+  // True once CancelAll has been called.
+  bool shutting_down() const;
+  // UNAVAILABLE (SHUTTING_DOWN) "the server is shutting down: <what>; nothing was written ...": the error of calls
+  // cut short by CancelAll.
+  static absl::Status ShuttingDownError(absl::string_view what);
+
   const std::string& url() const { return url_; }
   int size() const { return size_; }
 
@@ -63,10 +76,12 @@ class ConnectionPool {
 
   std::string url_;
   int size_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
-  int outstanding_ = 0;  // leased connections plus connections being opened
+  std::vector<pqxx::connection*> leased_;  // what CancelAll cancels; owned by their Leases
+  int outstanding_ = 0;                    // leased connections plus connections being opened
+  bool shutting_down_ = false;
 };
 
 }  // namespace modelreg

@@ -339,11 +339,19 @@ void EmbeddedPostgres::SetUrls() {
 }
 
 absl::Status EmbeddedPostgres::StartServer() {
-  // A server left running by a process that died: stop it, so this start applies the current settings. A stale
-  // postmaster.pid of a dead server is handled by pg_ctl start itself.
+  // A server left running by a modelregd that died (SIGKILL: the postmaster lives on as an orphan). This process
+  // holds the data directory's lock, so no other modelregd uses it: stop it (fast: its open transactions roll back;
+  // immediate if that fails), so this start applies the current settings. A stale postmaster.pid of a dead server is
+  // handled by pg_ctl start itself.
   if (Run({bin_dir_ + "/pg_ctl", "status", "-s", "-D", pgdata_}) == 0) {
-    MODELREG_LOG(WARNING) << "a PostgreSQL server is already running on " << pgdata_ << "; restarting it";
-    Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "60"});
+    long orphan = 0;
+    std::ifstream(pgdata_ + "/postmaster.pid") >> orphan;
+    MODELREG_LOG(WARNING) << "a PostgreSQL server (postmaster pid " << orphan << ") is still running on " << pgdata_
+                          << ", left by a modelregd that is gone; stopping it and starting it again";
+    if (Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "fast", "-w", "-t", "30"}) != 0) {
+      MODELREG_LOG(WARNING) << "it did not stop within 30 s; immediate shutdown (crash recovery follows)";
+      Run({bin_dir_ + "/pg_ctl", "stop", "-s", "-D", pgdata_, "-m", "immediate", "-w", "-t", "30"});
+    }
   }
   const int64_t timeout_seconds = std::max<int64_t>(1, absl::ToInt64Seconds(options_.start_timeout));
   if (Run({bin_dir_ + "/pg_ctl", "start", "-s", "-D", pgdata_, "-l", log_path_, "-w", "-t",

@@ -31,9 +31,10 @@ class EmbeddedPostgres {
   // `data_dir` (or, when that path is too long for a socket, `/tmp/modelreg-pg-<hash of data_dir>`), with local
   // trust authentication, then creates the database `modelreg` if missing. The server log is
   // `<data_dir>/postgres.log`. As root the cluster runs as the `postgres` user (else `nobody`) and `data_dir` is
-  // given to that user; as another user it runs as that user. A cluster left running or a stale postmaster.pid from a
-  // crash is handled. FAILED_PRECONDITION when the binaries are missing or `data_dir` is unusable; UNAVAILABLE when
-  // initdb or the server fails (see the log).
+  // given to that user; as another user it runs as that user. A cluster left running by a modelregd that was killed
+  // (an orphaned postmaster; the lock, an flock, died with its holder and is not inherited by the cluster) is stopped
+  // and started again; a stale postmaster.pid from a crash is handled. FAILED_PRECONDITION when the binaries are
+  // missing or `data_dir` is unusable; UNAVAILABLE when initdb or the server fails (see the log).
   //
   // One data directory, one owner: the process holds an exclusive flock on `<data_dir>/modelregd.lock` (holding its
   // pid) until it is destroyed. When another process holds it: FAILED_PRECONDITION naming that pid, or, with

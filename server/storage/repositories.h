@@ -97,4 +97,35 @@ class TokenRepository {
   virtual absl::Status TouchLastUse(const std::string& name, absl::Time now) = 0;
 };
 
+// The record of mutations that carried a request id (AIP-155), keyed by (principal, request id). The service layer
+// (service/idempotent_calls.h) decides what a record means; this interface only runs a call at most once per key.
+class RequestIdRepository {
+ public:
+  struct Key {
+    std::string principal;   // the caller's principal name
+    std::string request_id;  // a UUID, normalized (lowercase)
+  };
+  // What the first call with a key recorded.
+  struct Record {
+    std::string method;        // the request's full message type name
+    std::string request_hash;  // its fingerprint (domain/request_fingerprint.h)
+    std::string response;      // the serialized response the call returned
+  };
+  // The call: its serialized response, or an error.
+  using Body = std::function<absl::StatusOr<std::string>()>;
+
+  virtual ~RequestIdRepository() = default;
+
+  // Runs `body` at most once per key, atomically with its record. In one transaction: claims `key` (a concurrent call
+  // with the same key waits there until the first one's transaction ends, up to the lock timeout); when the key has a
+  // record already, returns it without running `body`; otherwise runs `body` (the store calls it makes join this
+  // transaction: storage/transaction.h), records `method`, `request_hash` and the bytes `body` returned, commits and
+  // returns nullopt. An error from `body` rolls everything back, the claim included, and is returned as is: a failed
+  // call leaves no record.
+  virtual absl::StatusOr<std::optional<Record>> RunOnce(const Key& key, const std::string& method,
+                                                        const std::string& request_hash, const Body& body) = 0;
+  // Deletes up to `limit` records created more than `age` ago (by the database's clock); returns how many.
+  virtual absl::StatusOr<int64_t> DeleteOlderThan(absl::Duration age, int limit) = 0;
+};
+
 }  // namespace modelreg

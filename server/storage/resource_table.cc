@@ -1,5 +1,6 @@
 #include "server/storage/resource_table.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -139,15 +140,25 @@ absl::Status ResourceTable::Decode(const pqxx::row& row, Message& out) const {
   return absl::OkStatus();
 }
 
-pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query,
+pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query, size_t* count,
                                      std::optional<std::vector<std::optional<std::string>>>* next_key) const {
+  constexpr int kRecordColumnCount = 5;
   const sql::ListSql list = sql::BuildListSql(query);
   pqxx::result rows = tx.sql().exec_params(sql::SelectSql(sql_.record_columns, kind_, list),
                                            pqxx::prepare::make_dynamic_params(list.params), list.limit + 1);
-  const auto limit = static_cast<pqxx::result::size_type>(list.limit);
-  if (rows.size() > limit) {
-    constexpr int kRecordColumnCount = 5;
-    const pqxx::row last = rows[limit - 1];
+  auto page_rows = std::min(rows.size(), static_cast<pqxx::result::size_type>(list.limit));
+  if (list.max_bytes > 0) {
+    // The first row always; then each row whose running byte total fits the budget.
+    const int bytes_column = sql::PageBytesColumn(kRecordColumnCount, list);
+    pqxx::result::size_type fitting = 0;
+    while (fitting < page_rows && (fitting == 0 || rows[fitting][bytes_column].as<int64_t>() <= list.max_bytes)) {
+      ++fitting;
+    }
+    page_rows = fitting;
+  }
+  *count = static_cast<size_t>(page_rows);
+  if (rows.size() > page_rows) {
+    const pqxx::row last = rows[page_rows - 1];
     std::vector<std::optional<std::string>> key;
     for (size_t i = 0; i < list.key_columns.size(); ++i) {
       const pqxx::field field = last[static_cast<pqxx::row::size_type>(kRecordColumnCount + i)];

@@ -69,8 +69,9 @@ class ResourceTable {
   absl::StatusOr<Page<Message>> List(Transaction& tx, const ListQuery& query) const {
     if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
     Page<Message> page;
-    const pqxx::result rows = ListRows(tx, query, &page.next_key);
-    MODELREG_ASSIGN_OR_RETURN(page.items, Decode<Message>(rows, static_cast<size_t>(query.limit)));
+    size_t count = 0;
+    const pqxx::result rows = ListRows(tx, query, &count, &page.next_key);
+    MODELREG_ASSIGN_OR_RETURN(page.items, Decode<Message>(rows, count));
     return page;
   }
 
@@ -89,8 +90,9 @@ class ResourceTable {
   pqxx::result Write(Transaction& tx, const std::string& statement, const std::string& key,
                      const google::protobuf::Message& record, std::string* record_bytes,
                      const std::optional<bool>& deleted) const;
-  // Runs the List query: up to limit + 1 rows, the key values of the last listed row when another page follows.
-  pqxx::result ListRows(Transaction& tx, const ListQuery& query,
+  // Runs the List query: up to limit + 1 rows, of which the first `*count` are the page (fewer than limit when the
+  // page byte budget, query.max_bytes, cuts it short); the key values of the page's last row when another follows.
+  pqxx::result ListRows(Transaction& tx, const ListQuery& query, size_t* count,
                         std::optional<std::vector<std::optional<std::string>>>* next_key) const;
   // Sets revision, times and etag from a RETURNING row (revision, create, update, delete micros).
   void FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,

@@ -8,6 +8,8 @@ std::vector<PreparedStatement> AllPreparedStatements() {
   all.insert(all.end(), licenses.begin(), licenses.end());
   const std::vector<PreparedStatement>& tokens = TokenStoreStatements();
   all.insert(all.end(), tokens.begin(), tokens.end());
+  const std::vector<PreparedStatement>& request_ids = RequestIdStoreStatements();
+  all.insert(all.end(), request_ids.begin(), request_ids.end());
   return all;
 }
 

@@ -11,10 +11,11 @@ struct PreparedStatement {
   std::string sql;
 };
 
-// Defined in model_store.cc and license_store.cc: each store's table statements and its own.
+// Defined in each store's .cc: its table statements and its own.
 const std::vector<PreparedStatement>& ModelStoreStatements();
 const std::vector<PreparedStatement>& LicenseStoreStatements();
 const std::vector<PreparedStatement>& TokenStoreStatements();
+const std::vector<PreparedStatement>& RequestIdStoreStatements();
 
 // Every statement above.
 std::vector<PreparedStatement> AllPreparedStatements();

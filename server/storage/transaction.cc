@@ -25,6 +25,30 @@ void Backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(jitter() % max_ms)));
 }
 
+// The transaction whose body this thread is running (RunTransaction), joined by nested runs.
+thread_local Transaction* current_transaction = nullptr;
+
+// Makes `transaction` the thread's current one for its lifetime.
+class CurrentTransactionScope {
+ public:
+  explicit CurrentTransactionScope(Transaction* transaction) : previous_(current_transaction) {
+    current_transaction = transaction;
+  }
+  CurrentTransactionScope(const CurrentTransactionScope&) = delete;
+  CurrentTransactionScope& operator=(const CurrentTransactionScope&) = delete;
+  ~CurrentTransactionScope() { current_transaction = previous_; }
+
+ private:
+  Transaction* previous_;
+};
+
+// A nested run: `body` in the current transaction. Exceptions are left to the outermost run.
+absl::Status RunJoined(Transaction& transaction, const TransactionBody& body) {
+  absl::Status status = body(transaction);
+  if (!status.ok()) transaction.SetRollbackOnly(status);
+  return status;
+}
+
 std::atomic<int64_t> max_statement_timeout_ms{30000};
 std::atomic<int64_t> lock_timeout_ms{5000};
 
@@ -56,6 +80,18 @@ void SetSessionTimeouts(pqxx::connection& connection, int64_t statement_ms) {
   if (connection.get_variable("lock_timeout") != lock) connection.set_variable("lock_timeout", lock);
 }
 
+// The error of the database exception being handled. Once the pool cancels statements for a shutdown, a cancelled
+// statement (57014) or a lost connection is UNAVAILABLE (SHUTTING_DOWN), not a timeout: the caller may retry elsewhere.
+absl::Status CurrentDatabaseError(const ConnectionPool& pool) {
+  absl::Status status = StatusFromCurrentException();
+  if (!pool.shutting_down()) return status;
+  const std::string reason = ErrorReason(status);
+  if (reason == "DATABASE_TIMEOUT" || reason == "DATABASE_UNAVAILABLE") {
+    return ConnectionPool::ShuttingDownError("the statement was cancelled and its transaction rolled back");
+  }
+  return status;
+}
+
 }  // namespace
 
 void SetStatementLimits(const StatementLimits& limits) {
@@ -68,7 +104,10 @@ StatementLimits GetStatementLimits() {
   return {absl::Milliseconds(max_statement_timeout_ms.load()), absl::Milliseconds(lock_timeout_ms.load())};
 }
 
+bool InTransaction() { return current_transaction != nullptr; }
+
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
+  if (current_transaction != nullptr) return RunJoined(*current_transaction, body);
   absl::Status last;
   bool broken_retried = false;
   const absl::Time deadline = CallDeadline();
@@ -85,7 +124,12 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
         const int64_t statement_ms = StatementTimeoutMs(deadline - absl::Now());
         if (statement_ms != cap_ms) tx.exec(absl::StrCat("SET LOCAL statement_timeout = ", statement_ms));
       }
-      absl::Status status = body(transaction.emplace(&tx));
+      absl::Status status;
+      {
+        const CurrentTransactionScope current(&transaction.emplace(&tx));
+        status = body(*transaction);
+      }
+      if (status.ok()) status = transaction->rollback_only();
       if (!status.ok()) {
         tx.abort();
         return status;
@@ -95,25 +139,30 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
         tx.abort();
         return DeadlinePassed("before the transaction could commit; it was rolled back");
       }
+      if (pool.shutting_down()) {
+        // The shutdown's grace period is over: no commit starts after it (ConnectionPool::CancelAll).
+        tx.abort();
+        return ConnectionPool::ShuttingDownError("the transaction was rolled back before its commit");
+      }
       tx.commit();
       return absl::OkStatus();
     } catch (const pqxx::transaction_rollback&) {
       // serialization_failure, deadlock_detected (and statement_completion_unknown, mapped to UNAVAILABLE).
-      last = StatusFromCurrentException();
+      last = CurrentDatabaseError(pool);
       if (last.code() != absl::StatusCode::kAborted) return last;
     } catch (const pqxx::sql_error&) {
-      last = StatusFromCurrentException();
+      last = CurrentDatabaseError(pool);
       // 40001/40P01 without a dedicated class are retried; a lock timeout is not (it already waited).
       if (last.code() != absl::StatusCode::kAborted || ErrorReason(last) == "LOCK_TIMEOUT") return last;
     } catch (const pqxx::broken_connection&) {
       // The pooled connection died while idle (e.g. a server restart) or during the body, before any commit was
       // attempted (a lost commit is in_doubt_error): nothing was written, so one retry on a fresh connection is safe.
       // The broken connection is dropped when the lease returns.
-      last = StatusFromCurrentException();
+      last = CurrentDatabaseError(pool);
       if (broken_retried) return last;
       broken_retried = true;
     } catch (...) {
-      return StatusFromCurrentException();
+      return CurrentDatabaseError(pool);
     }
     if (attempt < kMaxTransactionAttempts) Backoff(attempt);
     if (absl::Now() >= deadline) return last;
@@ -125,6 +174,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
 }
 
 absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body, absl::Duration acquire_timeout) {
+  if (current_transaction != nullptr) return RunJoined(*current_transaction, body);
   const absl::Time deadline = CallDeadline();
   for (int attempt = 1;; ++attempt) {
     if (absl::Now() >= deadline) return DeadlinePassed("before the statement started");
@@ -139,9 +189,9 @@ absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& bod
       return body(transaction);
     } catch (const pqxx::broken_connection&) {
       // A read has no effect: retrying once on a fresh connection is safe.
-      if (attempt == 2) return StatusFromCurrentException();
+      if (attempt == 2) return CurrentDatabaseError(pool);
     } catch (...) {
-      return StatusFromCurrentException();
+      return CurrentDatabaseError(pool);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Database transactions, passed explicitly: a store call that must share a transaction takes a Transaction&, and
 // work that must follow the transaction's end (cache invalidation) is attached to it with OnEnd, so a new write path
-// cannot forget it.
+// cannot forget it. Runs nest: a store call made while this thread runs a transaction's body joins that transaction
+// (see RunTransaction), which is how a service makes several store calls one atomic unit (service/idempotent_calls.h).
 #pragma once
 
 #include <functional>
@@ -36,9 +37,17 @@ class Transaction {
   // commit.
   void OnEnd(std::function<void()> hook) { end_hooks_.push_back(std::move(hook)); }
 
+  // A joined run (a nested RunTransaction or RunSingleStatement) failed with `status`: the transaction must not
+  // commit, even if the outer body goes on and returns OK. The first such status is kept.
+  void SetRollbackOnly(const absl::Status& status) {
+    if (rollback_only_.ok()) rollback_only_ = status;
+  }
+  const absl::Status& rollback_only() const { return rollback_only_; }
+
  private:
   pqxx::transaction_base* sql_;
   std::vector<std::function<void()>> end_hooks_;
+  absl::Status rollback_only_;
 };
 
 using TransactionBody = std::function<absl::Status(Transaction&)>;
@@ -70,18 +79,29 @@ StatementLimits GetStatementLimits();
 
 inline constexpr int kMaxTransactionAttempts = 4;
 
-// Runs `body` in one read-committed transaction on a pooled connection and commits it when `body` returns OK; when
-// `body` returns an error the transaction is rolled back and the error returned as is. Serialization failures and
-// deadlocks are retried (the body runs again, so it must not keep state across attempts) up to
-// kMaxTransactionAttempts times, then ABORTED; a connection found broken before the commit is retried once. Other
-// database errors are mapped by StatusFromCurrentException (pg_errors.h). UNAVAILABLE if no connection frees up
-// within `acquire_timeout`. Each attempt's OnEnd hooks run once that attempt has ended.
+// Runs `body` in one read-committed transaction on a pooled connection, commits it when `body` returns OK, else rolls
+// back and returns the error. Serialization failures and deadlocks are retried (the body runs again: no state across
+// attempts) up to kMaxTransactionAttempts times, then ABORTED; a connection broken before the commit is retried once.
+// Other errors: StatusFromCurrentException (pg_errors.h). UNAVAILABLE if no connection frees up in `acquire_timeout`;
+// UNAVAILABLE SHUTTING_DOWN, rolled back, once the pool's CancelAll ran (no COMMIT starts after it; a cancelled
+// statement). Each attempt's OnEnd hooks run once that attempt has ended.
+//
+// Nesting: while `body` runs, it is this thread's current transaction. A RunTransaction or RunSingleStatement called
+// from inside it (a store method called by a service body that runs in RunTransaction) does not take another
+// connection: it runs its body in the current transaction and returns that body's status. Its database exceptions
+// propagate to the outermost run, which maps them and retries the whole outer body; an error it returns marks the
+// transaction rollback-only (Transaction::SetRollbackOnly), so the outer run rolls back and returns that error even if
+// the outer body ignored it. Its OnEnd hooks run when the outer transaction ends.
 absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body,
                             absl::Duration acquire_timeout = absl::Seconds(5));
 
 // Runs `body`, which must issue exactly one statement (a single SELECT), without BEGIN/COMMIT: one round trip
 // instead of three, and as consistent under read committed. Retried once on a connection that broke while idle.
+// Inside a RunTransaction body it joins that transaction, as a nested RunTransaction does.
 absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& body,
                                 absl::Duration acquire_timeout = absl::Seconds(5));
+
+// Whether this thread is running a RunTransaction body (a store call now would join that transaction).
+bool InTransaction();
 
 }  // namespace modelreg

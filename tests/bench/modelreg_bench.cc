@@ -14,7 +14,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -52,6 +55,13 @@ ABSL_FLAG(std::string, selective_filter, "publisher = \"bench-{pub}\" AND releas
           "Filter of list_selective; {pub} becomes a random publisher number (NNN), {fam} a random family (NNN)");
 ABSL_FLAG(std::string, broad_filter, "weights.access = OPEN_DOWNLOAD", "Filter of list_broad");
 ABSL_FLAG(int, families, 400, "Synthetic families fam-NNN");
+ABSL_FLAG(bool, rss_load, false,
+          "Instead of the phases: --rss-connections connections each walk ListModels pages of --rss-page-size "
+          "(--broad-filter) for --seconds; prints the server's peak and after-load RSS (needs --server-pid)");
+ABSL_FLAG(int, rss_connections, 500, "--rss-load: TCP connections, one outstanding ListModels call on each");
+ABSL_FLAG(int, rss_page_size, 1000, "--rss-load: page_size of the ListModels calls");
+ABSL_FLAG(double, rss_settle, 10, "--rss-load: seconds to wait after the load before reading the after-load RSS");
+ABSL_FLAG(int, server_pid, 0, "modelregd's process id (same machine): --rss-load reads its /proc/PID/status");
 
 namespace modelreg_bench {
 namespace {
@@ -231,7 +241,8 @@ struct Result {
   double seconds = 0;
   std::vector<int64_t> latencies_ns;  // sorted
   std::string first_error;
-  double health_rate = 0;  // the health Check's calls/s at the same concurrency, same run
+  std::map<int, int64_t> error_codes;  // failed calls (measured window) by gRPC status code
+  double health_rate = 0;              // the health Check's calls/s at the same concurrency, same run
 
   double Rate() const { return seconds > 0 ? static_cast<double>(calls) / seconds : 0; }
   double PercentileMs(double q) const {
@@ -251,6 +262,7 @@ Result RunSlots(const std::string& phase, std::vector<std::unique_ptr<Slot>>& sl
     std::vector<int64_t> latencies;
     int64_t errors = 0;
     std::string first_error;
+    std::map<int, int64_t> error_codes;
   };
   cq_threads = std::max(1, std::min<int>(cq_threads, static_cast<int>(slots.size())));
   std::vector<std::unique_ptr<ThreadState>> states;
@@ -286,6 +298,7 @@ Result RunSlots(const std::string& phase, std::vector<std::unique_ptr<Slot>>& sl
                 std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot->started).count());
           } else {
             ++state.errors;
+            ++state.error_codes[status.error_code()];
           }
         }
         if (!status.ok() && state.first_error.empty()) {
@@ -314,6 +327,7 @@ Result RunSlots(const std::string& phase, std::vector<std::unique_ptr<Slot>>& sl
     result.latencies_ns.insert(result.latencies_ns.end(), state->latencies.begin(), state->latencies.end());
     result.errors += state->errors;
     if (result.first_error.empty()) result.first_error = state->first_error;
+    for (const auto& [code, count] : state->error_codes) result.error_codes[code] += count;
   }
   std::sort(result.latencies_ns.begin(), result.latencies_ns.end());
   result.calls = static_cast<int64_t>(result.latencies_ns.size());
@@ -451,13 +465,13 @@ class ListSelectiveSlot : public UnarySlot<v1::ListModelsRequest, v1::ListModels
 // Walks --broad_pages pages of the broad filter with page tokens, then starts over; each page is one measured call.
 class ListBroadSlot : public UnarySlot<v1::ListModelsRequest, v1::ListModelsResponse> {
  public:
-  explicit ListBroadSlot(Stub* stub) : UnarySlot(PrepareList(stub)) {}
+  ListBroadSlot(Stub* stub, int page_size) : UnarySlot(PrepareList(stub)), page_size_(page_size) {}
 
  protected:
   void NextRequest(v1::ListModelsRequest* request) override {
     request->Clear();
     request->set_parent("publishers/-");
-    request->set_page_size(absl::GetFlag(FLAGS_page_size));
+    request->set_page_size(page_size_);
     request->set_filter(FilterFor(absl::GetFlag(FLAGS_broad_filter), rng));
     if (page_ > 0) request->set_page_token(token_);
   }
@@ -472,6 +486,7 @@ class ListBroadSlot : public UnarySlot<v1::ListModelsRequest, v1::ListModelsResp
   int64_t returned = 0;
 
  private:
+  int page_size_;
   int page_ = 0;
   std::string token_;
 };
@@ -757,7 +772,7 @@ Result RunPhase(const std::string& phase, int concurrency, const std::vector<std
     } else if (phase == "list_selective") {
       slot = std::make_unique<ListSelectiveSlot>(stubs[c].get());
     } else if (phase == "list_broad") {
-      slot = std::make_unique<ListBroadSlot>(stubs[c].get());
+      slot = std::make_unique<ListBroadSlot>(stubs[c].get(), absl::GetFlag(FLAGS_page_size));
     } else if (phase == "create") {
       slot = std::make_unique<CreateSlot>(stubs[c].get(), absl::StrCat("c-", run_id, "-", concurrency, "-", s));
     } else {
@@ -783,6 +798,108 @@ Result RunPhase(const std::string& phase, int concurrency, const std::vector<std
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// --rss-load: the server's memory under many connections listing big pages, and after.
+
+// From /proc/PID/status (KiB; -1 when unreadable).
+struct ProcMemory {
+  int64_t rss_kib = -1;  // VmRSS: resident now
+  int64_t hwm_kib = -1;  // VmHWM: the process's peak resident size since it started
+  int64_t threads = -1;
+};
+
+ProcMemory ReadProcMemory(int pid) {
+  ProcMemory m;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto value = [&line](const char* key, int64_t* out) {
+      const size_t n = std::strlen(key);
+      if (line.compare(0, n, key) != 0) return;
+      std::string digits;
+      for (size_t i = n; i < line.size(); ++i) {
+        if (line[i] >= '0' && line[i] <= '9') digits.push_back(line[i]);
+      }
+      (void)absl::SimpleAtoi(digits, out);
+    };
+    value("VmRSS:", &m.rss_kib);
+    value("VmHWM:", &m.hwm_kib);
+    value("Threads:", &m.threads);
+  }
+  return m;
+}
+
+double MiB(int64_t kib) { return static_cast<double>(kib) / 1024.0; }
+
+int RunRssLoad(const std::string& server) {
+  const int pid = absl::GetFlag(FLAGS_server_pid);
+  if (pid <= 0 || ReadProcMemory(pid).rss_kib < 0) {
+    std::fprintf(stderr, "modelreg_bench: --rss-load needs --server-pid of a modelregd running on this machine\n");
+    return 2;
+  }
+  const int connections = std::max(1, absl::GetFlag(FLAGS_rss_connections));
+  const int page_size = absl::GetFlag(FLAGS_rss_page_size);
+  const ProcMemory before = ReadProcMemory(pid);
+
+  // Samples the server every 100 ms from before the connections open until after the settle time.
+  std::atomic<bool> sampling{true};
+  std::atomic<int64_t> peak_rss{before.rss_kib};
+  std::atomic<int64_t> peak_threads{before.threads};
+  std::thread sampler([&] {
+    while (sampling.load()) {
+      const ProcMemory now = ReadProcMemory(pid);
+      if (now.rss_kib > peak_rss.load()) peak_rss = now.rss_kib;
+      if (now.threads > peak_threads.load()) peak_threads = now.threads;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
+  Result result;
+  int64_t returned = 0;
+  int64_t ok_calls = 0;
+  {
+    const auto channels = MakeChannels(server, connections);
+    std::vector<std::unique_ptr<Stub>> stubs;
+    std::vector<std::unique_ptr<Slot>> slots;
+    std::random_device seed;
+    for (const auto& channel : channels) {
+      stubs.push_back(v1::ModelRegistry::NewStub(channel));
+      slots.push_back(std::make_unique<ListBroadSlot>(stubs.back().get(), page_size));
+      slots.back()->rng.seed((static_cast<uint64_t>(seed()) << 32) ^ seed());
+    }
+    result = RunSlots("rss_load", slots, 0, absl::GetFlag(FLAGS_seconds), std::max(2, absl::GetFlag(FLAGS_cq_threads)));
+    for (auto& slot : slots) {
+      ok_calls += slot->ok_calls;
+      returned += static_cast<ListBroadSlot*>(slot.get())->returned;
+    }
+  }  // every connection closes here
+  const ProcMemory at_end = ReadProcMemory(pid);
+  std::this_thread::sleep_for(std::chrono::duration<double>(absl::GetFlag(FLAGS_rss_settle)));
+  sampling = false;
+  sampler.join();
+  const ProcMemory after = ReadProcMemory(pid);
+
+  std::printf(
+      "rss-load: %d connections, one ListModels call outstanding on each, page_size %d, filter `%s`, %d pages "
+      "per walk, %.0f s\n",
+      connections, page_size, absl::GetFlag(FLAGS_broad_filter).c_str(), absl::GetFlag(FLAGS_broad_pages),
+      absl::GetFlag(FLAGS_seconds));
+  std::printf("  calls: %" PRId64 " ok (%.1f models/page), %" PRId64 " failed", result.calls,
+              static_cast<double>(returned) / std::max<double>(1, static_cast<double>(ok_calls)), result.errors);
+  for (const auto& [code, count] : result.error_codes) std::printf(" [code %d: %" PRId64 "]", code, count);
+  if (!result.first_error.empty()) std::printf("; first error: %s", result.first_error.c_str());
+  std::printf("\n  latency: p50 %.1f ms, p99 %.1f ms\n", result.PercentileMs(0.5), result.PercentileMs(0.99));
+  std::printf(
+      "  server RSS: before %.0f MiB, peak during load %.0f MiB (VmHWM since start %.0f MiB), when the load "
+      "stopped %.0f MiB, %.0f s after the load %.0f MiB\n",
+      MiB(before.rss_kib), MiB(peak_rss.load()), MiB(after.hwm_kib), MiB(at_end.rss_kib),
+      absl::GetFlag(FLAGS_rss_settle), MiB(after.rss_kib));
+  std::printf("  server threads: before %" PRId64 ", peak %" PRId64 ", after %" PRId64 "\n", before.threads,
+              peak_threads.load(), after.threads);
+  std::fflush(stdout);
+  return 0;
+}
+
 int Main() {
   const std::string server = absl::GetFlag(FLAGS_server);
   const std::vector<int> concurrencies = ParseIntList(absl::GetFlag(FLAGS_concurrency), "concurrency");
@@ -790,6 +907,7 @@ int Main() {
 
   Load(MakeChannels(server, std::max(1, std::min(absl::GetFlag(FLAGS_load_inflight), 4))));
   if (absl::GetFlag(FLAGS_load_only)) return 0;
+  if (absl::GetFlag(FLAGS_rss_load)) return RunRssLoad(server);
   if (absl::GetFlag(FLAGS_models) <= 0) {
     std::fprintf(stderr, "modelreg_bench: the measured phases need --models > 0 (the loaded models to read)\n");
     return 2;

@@ -93,9 +93,9 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_flags) {
   return false;
 }
 
-int ServerProcess::Stop() {
+int ServerProcess::Stop(int signal) {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
+  kill(pid_, signal);
   for (int i = 0; i < 600; ++i) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -1,6 +1,7 @@
 // Runs the real binaries for end-to-end tests: one-shot commands with their output, and a background modelregd.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <string>
@@ -30,8 +31,9 @@ class ServerProcess {
 
   // Starts modelregd and waits (up to 90 s) until it has written its port. False if it exited or timed out.
   bool Start(const std::vector<std::string>& extra_flags = {});
-  // SIGTERM, then waits; returns the exit code (-1 if it had to be killed).
-  int Stop();
+  // Sends `signal` (SIGTERM: a graceful shutdown), then waits (SIGKILL after 60 s); returns the exit code (-1 if it
+  // was killed by a signal).
+  int Stop(int signal = SIGTERM);
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& log_path() const { return log_path_; }
 

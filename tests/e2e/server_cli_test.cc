@@ -9,7 +9,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "tests/e2e/process.h"
 
@@ -298,6 +301,58 @@ weights: {access: ACCESS_OPEN_DOWNLOAD, license: licenses/llama3.1}
   EXPECT_EQ(r.exit_code, 1) << r.out;
 }
 
+// `modelreg check`: a usage check against the shipped catalog's license terms, its verdict as the exit code (0
+// allowed, 3 unknown, 4 license required, 5 prohibited), a table by default and proto3 JSON with -o json.
+TEST_F(ServerCliTest, UsageCheckVerdictsAreExitCodes) {
+  auto r = Cli({"catalog", "load"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> use = {"--annual-revenue-usd", "5000000", "--commercial", "--hosting", "self-hosted"};
+  auto check = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "check");
+    args.insert(args.end(), use.begin(), use.end());
+    return Cli(args);
+  };
+
+  r = check({"meta-llama/llama-3.1-8b", "--mau", "800000000"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("license required"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("is greater than 700 million monthly active users"), std::string::npos) << r.out;
+
+  r = check({"meta-llama/llama-3.1-8b", "--mau", "1000", "--distribute-as", "acme-chat"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("allowed with obligations"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"Built with Llama\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"Llama-acme-chat\""), std::string::npos) << r.out;
+
+  r = check({"cohereforai/c4ai-command-r-v01", "--mau", "10"});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.out.find("prohibited"), std::string::npos) << r.out;
+
+  r = check({"meta-llama/llama-3.1-8b"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("missing: profile.monthly_active_users"), std::string::npos) << r.out;
+
+  r = check({"meta-llama/llama-3.1-8b", "--mau", "800000000", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"verdict\": \"VERDICT_LICENSE_REQUIRED\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"monthly_active_users\": \"800000000\""), std::string::npos) << r.out;
+
+  r = Cli({"check", "openai/gpt-4o", "--mau", "1", "--non-commercial", "--hosting", "provider-api", "-o", "yaml"});
+  EXPECT_EQ(r.exit_code, 3) << "the catalog records only the name of the proprietary terms: " << r.out << r.err;
+  EXPECT_NE(r.out.find("verdict: \"VERDICT_UNKNOWN\""), std::string::npos) << r.out;
+
+  r = Cli({"check", "meta-llama/llama-3.1-8b", "--org", "acme", "--hosting", "self-hosted"});
+  EXPECT_EQ(r.exit_code, 64 + 12) << "UNIMPLEMENTED until organizations land: " << r.err;
+  EXPECT_NE(r.err.find("organization"), std::string::npos) << r.err;
+
+  EXPECT_EQ(Cli({"check", "e2e/missing", "--mau", "1"}).exit_code, 64 + 5);
+  EXPECT_EQ(Cli({"check", "meta-llama/llama-3.1-8b", "--commercial", "--non-commercial"}).exit_code, 2);
+  EXPECT_EQ(Cli({"check", "meta-llama/llama-3.1-8b", "--hosting", "cloud"}).exit_code, 2);
+  EXPECT_EQ(Cli({"check", "meta-llama/llama-3.1-8b", "--mau", "-5"}).exit_code, 2);
+  EXPECT_EQ(Cli({"check", "meta-llama/llama-3.1-8b", "--org", "acme", "--mau", "5"}).exit_code, 2);
+  EXPECT_EQ(Cli({"check"}).exit_code, 2);
+}
+
 TEST_F(ServerCliTest, HealthIsNotServingWhileTheDatabaseIsDown) {
   EXPECT_EQ(HealthCheck(server_->address()), std::string("\x08\x01", 2));
   std::ifstream pid_file(root_ + "/data/pgdata/postmaster.pid");
@@ -377,6 +432,19 @@ TEST_F(ServerCliTest, MigrateCommandIsIdempotent) {
   }
   auto r = RunCommand({BinDir() + "/modelregd", "bogus"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// A limit flag out of range stops modelregd at once, naming the flag, before any database is touched.
+TEST(ServerFlagsTest, OutOfRangeLimitsFailAtStartNamingTheFlag) {
+  const std::string unused_database = "--database-url=postgresql://nobody@/nodb?host=/nonexistent";
+  for (const auto& [flag, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--max-threads=1", "--max-threads: expected at least 2, got 1"},
+           {"--max-message-bytes=1000", "--max-message-bytes: expected 1048576 to"},
+           {"--max-concurrent-calls-per-connection=0", "--max-concurrent-calls-per-connection: expected at least 1"}}) {
+    const CommandResult r = RunCommand({BinDir() + "/modelregd", flag, unused_database});
+    EXPECT_EQ(r.exit_code, 1) << flag << ": " << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << flag << ": " << r.err;
+  }
 }
 
 // Every file the CLI reads (-f, importers, catalog load) is read by one bounded reader: a directory, an endless or

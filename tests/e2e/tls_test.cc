@@ -148,6 +148,79 @@ TEST_F(TlsE2eTest, MutualTlsNeedsAClientCertificateSignedByTheClientCa) {
   EXPECT_EQ(r.exit_code, 0) << "MODELREG_CA_FILE, MODELREG_CERT_FILE, MODELREG_KEY_FILE: " << r.err;
 }
 
+TEST_F(TlsE2eTest, BoundClientCertificatesActAsTheirPrincipalWithoutAToken) {
+  const std::string bindings = root_ + "/bindings.yaml";
+  std::ofstream(bindings) << "- subject: " << kClientSubject
+                          << "\n  principal: alice-service\n  bindings: [editor=publishers/alice, viewer=licenses]\n";
+  std::vector<std::string> flags = TlsFlags();
+  flags.push_back("--tls-client-ca=" + certs_->ca_cert);
+  flags.push_back("--tls-client-bindings=" + bindings);
+  std::string log;
+  ServerProcess* server = StartServer(flags, &log);
+  ASSERT_NE(server, nullptr) << log;
+  EXPECT_NE(ReadLog(*server).find("client certificates: 1 subjects bound to roles"), std::string::npos)
+      << ReadLog(*server);
+
+  auto model = [&](const std::string& publisher) {
+    std::string path = root_ + "/" + publisher + ".json";
+    std::ofstream(path) << R"({"name": "publishers/)" << publisher
+                        << R"(/models/m1", "sources": ["https://example.com/m1"]})";
+    return path;
+  };
+  const std::vector<std::string> mtls = {"--ca-file",         certs_->ca_cert, "--cert-file",
+                                         certs_->client_cert, "--key-file",    certs_->client_key};
+  auto as_certificate = [&](std::vector<std::string> args) {  // no token from anywhere: only the certificate
+    args.insert(args.begin(), mtls.begin(), mtls.end());
+    args.insert(args.begin(), {BinDir() + "/modelreg", "--server", server->address(), "--timeout", "10"});
+    return RunCommand(args);
+  };
+  const char* home = std::getenv("HOME");
+  const std::string saved_home = home != nullptr ? home : "";
+  setenv("HOME", root_.c_str(), 1);
+  unsetenv("MODELREG_TOKEN");
+
+  auto r = as_certificate({"licenses", "list"});
+  EXPECT_EQ(r.exit_code, 0) << "viewer of licenses: " << r.err;
+  r = as_certificate({"models", "create", "-f", model("alice")});
+  EXPECT_EQ(r.exit_code, 0) << "editor of publishers/alice: " << r.err;
+  r = as_certificate({"models", "create", "-f", model("bob")});
+  EXPECT_EQ(r.exit_code, 64 + 7) << "PERMISSION_DENIED outside its scope: " << r.err;
+  r = as_certificate({"models", "get", "bob/m1"});
+  EXPECT_EQ(r.exit_code, 64 + 7) << "no read binding on publishers/bob: " << r.err;
+
+  // A token wins over the certificate: the admin token may write anywhere.
+  std::vector<std::string> with_token = mtls;
+  with_token.insert(with_token.end(), {"models", "create", "-f", model("bob")});
+  r = Cli(*server, with_token);
+  EXPECT_EQ(r.exit_code, 0) << "the token's admin binding: " << r.err;
+
+  // A server binding another subject: this certificate is verified but unbound.
+  const std::string other = root_ + "/other.yaml";
+  std::ofstream(other) << "- {subject: 'CN=someone-else,O=modelreg-tests', bindings: [admin=*]}\n";
+  flags.back() = "--tls-client-bindings=" + other;
+  ServerProcess* unbound = StartServer(flags, &log);
+  ASSERT_NE(unbound, nullptr) << log;
+  server = unbound;
+  r = as_certificate({"licenses", "list"});
+  EXPECT_EQ(r.exit_code, 64 + 16) << "UNAUTHENTICATED: " << r.err;
+  EXPECT_NE(r.err.find("CERTIFICATE_NOT_BOUND"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(kClientSubject), std::string::npos) << "the message names the subject: " << r.err;
+  setenv("HOME", saved_home.c_str(), 1);
+
+  // Bad configurations fail at start, naming the flag.
+  const std::string broken = root_ + "/broken.yaml";
+  std::ofstream(broken) << "- {subject: 'CN=x', bindings: [owner=*]}\n";
+  flags.back() = "--tls-client-bindings=" + broken;
+  EXPECT_EQ(StartServer(flags, &log), nullptr);
+  EXPECT_NE(log.find("--tls-client-bindings"), std::string::npos) << log;
+  EXPECT_NE(log.find("unknown role `owner`"), std::string::npos) << log;
+  EXPECT_EQ(StartServer({"--tls-cert=" + certs_->server_cert, "--tls-key=" + certs_->server_key,
+                         "--tls-client-bindings=" + bindings},
+                        &log),
+            nullptr);
+  EXPECT_NE(log.find("needs --tls-client-ca"), std::string::npos) << log;
+}
+
 TEST_F(TlsE2eTest, NonLoopbackListenNeedsTlsOrInsecure) {
   std::string log;
   EXPECT_EQ(StartServer({"--listen=0.0.0.0:0"}, &log), nullptr) << "served plaintext on 0.0.0.0";

@@ -9,6 +9,7 @@
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "modelreg/v1/usage_checker.grpc.pb.h"
 #include "server/common/errors.h"
 #include "server/domain/names.h"
 
@@ -24,6 +25,7 @@ std::vector<MethodRule> BuildRules() {
   const std::string models = absl::StrCat("/", v1::ModelRegistry::service_full_name(), "/");
   const std::string licenses = absl::StrCat("/", v1::LicenseCatalog::service_full_name(), "/");
   const std::string admin = absl::StrCat("/", v1::Admin::service_full_name(), "/");
+  const std::string usage = absl::StrCat("/", v1::UsageChecker::service_full_name(), "/");
   auto rule = [](std::string method, Action action, std::vector<std::string> fields, std::string fixed = "") {
     MethodRule r;
     r.method = std::move(method);
@@ -48,6 +50,9 @@ std::vector<MethodRule> BuildRules() {
       rule(licenses + "DeleteLicense", Action::kWrite, {"name"}),
       rule(licenses + "UndeleteLicense", Action::kWrite, {"name"}),
       rule(licenses + "ListLicenses", Action::kRead, {}, "licenses"),
+      // A check reads the model (and the organization whose figures it uses); the ancestors and licenses it reads
+      // to decide are not the caller's to choose, so they need no binding of their own.
+      rule(usage + "CheckUsage", Action::kRead, {"model", "organization", "deployment"}),
       rule(admin + "CreateToken", Action::kAdmin, {}, "tokens"),
       rule(admin + "ListTokens", Action::kAdmin, {}, "tokens"),
       rule(admin + "RevokeToken", Action::kAdmin, {}, "tokens"),

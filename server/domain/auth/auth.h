@@ -22,7 +22,7 @@
 namespace modelreg {
 
 enum class Action {
-  kRead,   // Get, List, Classify
+  kRead,   // Get, List, Classify, CheckUsage
   kWrite,  // Create, Update, Delete, Undelete
   kAdmin,  // token management
 };

@@ -1,6 +1,7 @@
 // A checked List request over one resource kind: what the storage layer needs to build the query, with no SQL.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ struct ListQuery {
   std::optional<std::vector<std::string>> after;
   // Rows to return. The store fetches limit + 1 to tell whether another page follows.
   int limit = 50;
+  // Page byte budget: the page stops before the rows' stored record bytes (+ kResponseBytesPerRecord each) would
+  // exceed it, with a next page token, though it always holds at least one row; 0 for none.
+  // CompileList* set it to ResponseRecordBudget() (server/common/limits.h).
+  int64_t max_bytes = 0;
 };
 
 }  // namespace modelreg

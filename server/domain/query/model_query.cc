@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "server/common/limits.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
 #include "server/domain/query/filter_check.h"
@@ -158,6 +159,7 @@ absl::StatusOr<ListQuery> Compile(const ListParams& p) {
   query.kind = &kind;
   query.show_deleted = p.show_deleted;
   MODELREG_ASSIGN_OR_RETURN(query.limit, PageSize(p.page_size));
+  query.max_bytes = ResponseRecordBudget();
 
   if (&kind == &ModelKind()) {
     MODELREG_ASSIGN_OR_RETURN(std::string id, ParsePublisherName(p.parent, /*allow_wildcard=*/true, "parent"));

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/common/limits.h"
 #include "server/storage/sql/filter_sql.h"
 #include "server/storage/sql/sql_expressions.h"
 
@@ -63,9 +64,11 @@ ListSql BuildListSql(const ListQuery& query) {
   if (query.filter.has_value()) conditions.push_back(FilterSql(*query.filter, kind, binder));
   std::vector<std::string> order;
   for (const OrderKey& key : query.order) {
-    order.push_back(absl::StrCat(SortExpr(kind, *key.field), key.desc ? " DESC" : " ASC"));
+    out.sort.push_back({SortExpr(kind, *key.field), key.desc});
+    order.push_back(absl::StrCat(out.sort.back().expr, key.desc ? " DESC" : " ASC"));
     out.key_columns.push_back(KeyExpr(kind, *key.field));
   }
+  out.max_bytes = query.max_bytes;
   out.order_by = absl::StrJoin(order, ", ");
   if (query.after.has_value()) conditions.push_back(KeysetCondition(query, binder));
   if (!conditions.empty()) out.where = absl::StrJoin(conditions, " AND ");
@@ -75,10 +78,28 @@ ListSql BuildListSql(const ListQuery& query) {
 std::string SelectSql(const std::string& columns, const ResourceKind& kind, const ListSql& list) {
   std::string sql = absl::StrCat("SELECT ", columns);
   for (const std::string& key : list.key_columns) absl::StrAppend(&sql, ", (", key, ")::text");
+  const bool budget = list.max_bytes > 0 && !list.order_by.empty();
+  if (budget) {
+    const std::string row_bytes = absl::StrCat("octet_length(", kind.alias, ".record) + ", kResponseBytesPerRecord);
+    absl::StrAppend(&sql, ", ", row_bytes, " AS page_row_bytes, sum(", row_bytes, ") OVER (ORDER BY ", list.order_by,
+                    " ROWS UNBOUNDED PRECEDING) AS page_bytes");
+    for (size_t i = 0; i < list.sort.size(); ++i) absl::StrAppend(&sql, ", ", list.sort[i].expr, " AS page_sort_", i);
+  }
   absl::StrAppend(&sql, " FROM ", kind.table, " ", kind.alias, " WHERE (", list.where, ")");
   if (!list.order_by.empty()) absl::StrAppend(&sql, " ORDER BY ", list.order_by);
   absl::StrAppend(&sql, " LIMIT $", list.params.size() + 1, "::integer");
-  return sql;
+  if (!budget) return sql;
+  std::vector<std::string> outer_order;
+  for (size_t i = 0; i < list.sort.size(); ++i) {
+    outer_order.push_back(absl::StrCat("page.page_sort_", i, list.sort[i].desc ? " DESC" : " ASC"));
+  }
+  return absl::StrCat("SELECT * FROM (", sql,
+                      ") AS page WHERE page.page_bytes - page.page_row_bytes <= ", list.max_bytes, " ORDER BY ",
+                      absl::StrJoin(outer_order, ", "));
+}
+
+int PageBytesColumn(int record_column_count, const ListSql& list) {
+  return record_column_count + static_cast<int>(list.key_columns.size()) + 1;
 }
 
 }  // namespace modelreg::sql

@@ -14,8 +14,12 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->model_cache_ = std::make_unique<ModelCache>(64 << 20);
   s->model_store_ = std::make_unique<ModelStore>(s->pool_.get(), s->model_cache_.get());
   s->license_store_ = std::make_unique<LicenseStore>(s->pool_.get());
-  s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get());
-  s->license_service_ = std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get());
+  s->request_id_store_ = std::make_unique<RequestIdStore>(s->pool_.get());
+  s->calls_ = std::make_unique<IdempotentCalls>(s->request_id_store_.get());
+  s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get(), s->calls_.get());
+  s->license_service_ =
+      std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get(), s->calls_.get());
+  s->usage_service_ = std::make_unique<UsageService>(s->model_store_.get(), s->license_store_.get());
   s->listener_ =
       std::make_unique<ModelChangeListener>(s->database_->url(), s->model_cache_.get(), s->model_store_.get());
   if (!s->listener_->WaitUntilWarm(absl::Seconds(10))) return absl::UnavailableError("model cache listener not up");
@@ -23,7 +27,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->token_store_ = std::make_unique<TokenStore>(s->pool_.get());
   TokenService::Options token_options;
   token_options.cache_ttl = options.token_cache_ttl;
-  s->token_service_ = std::make_unique<TokenService>(s->token_store_.get(), token_options);
+  s->token_service_ = std::make_unique<TokenService>(s->token_store_.get(), token_options, s->calls_.get());
   CallAuth::Options auth_options;
   auth_options.allow_anonymous_read = options.allow_anonymous_read;
   s->auth_ = std::make_unique<CallAuth>(s->token_service_.get(), auth_options);
@@ -37,12 +41,15 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get(), s->auth_.get());
   s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get(), s->auth_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->token_service_.get(), s->auth_.get());
+  s->usage_checker_ = std::make_unique<UsageCheckerService>(s->usage_service_.get(), s->auth_.get());
   grpc::ServerBuilder builder;
+  ApplyServerLimits(options.limits, builder);
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(s->registry_.get());
   builder.RegisterService(s->catalog_.get());
   builder.RegisterService(s->admin_service_.get());
+  builder.RegisterService(s->usage_checker_.get());
   InstallMalformedRequestHandling(builder);  // as modelregd
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || port == 0) return absl::UnavailableError("cannot start the test gRPC server");
@@ -52,6 +59,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->model_stub_ = v1::ModelRegistry::NewStub(channel);
   s->license_stub_ = v1::LicenseCatalog::NewStub(channel);
   s->admin_stub_ = v1::Admin::NewStub(channel);
+  s->usage_stub_ = v1::UsageChecker::NewStub(channel);
   return s;
 }
 

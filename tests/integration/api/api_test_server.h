@@ -1,6 +1,6 @@
 // The real modelreg services on a throwaway database, served over gRPC on a loopback port, with client stubs. Auth
-// is on, as in modelregd: the server creates an admin token at start, and the stubs (models(), licenses(), admin())
-// send it; Channel(token) makes a channel sending another token (or none).
+// is on, as in modelregd: the server creates an admin token at start, and the stubs (models(), licenses(), usage(),
+// admin()) send it; Channel(token) makes a channel sending another token (or none).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -12,13 +12,17 @@
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "modelreg/v1/usage_checker.grpc.pb.h"
 #include "server/api/admin_service.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
+#include "server/api/server_limits.h"
+#include "server/api/usage_checker_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
+#include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "tests/support/test_database.h"
 
@@ -29,6 +33,9 @@ class ApiTestServer {
   struct Options {
     bool allow_anonymous_read = false;
     absl::Duration token_cache_ttl = absl::Seconds(5);
+    // Applied as modelregd applies its flags (ApplyServerLimits: also the process-wide message size and default
+    // deadline).
+    ServerLimits limits;
   };
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start() { return Start(Options()); }
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start(Options options);
@@ -37,9 +44,12 @@ class ApiTestServer {
   v1::ModelRegistry::Stub& models() { return *model_stub_; }
   v1::LicenseCatalog::Stub& licenses() { return *license_stub_; }
   v1::Admin::Stub& admin() { return *admin_stub_; }
+  v1::UsageChecker::Stub& usage() { return *usage_stub_; }
   // A channel to the server whose calls carry `token` ("" for none).
   std::shared_ptr<grpc::Channel> Channel(const std::string& token) const;
   const std::string& admin_token() const { return admin_token_; }
+  // host:port of the server.
+  const std::string& address() const { return address_; }
   TokenService& token_service() { return *token_service_; }
   ModelService& model_service() { return *model_service_; }
   LicenseService& license_service() { return *license_service_; }
@@ -55,8 +65,11 @@ class ApiTestServer {
   std::unique_ptr<ModelCache> model_cache_;
   std::unique_ptr<ModelStore> model_store_;
   std::unique_ptr<LicenseStore> license_store_;
+  std::unique_ptr<RequestIdStore> request_id_store_;
+  std::unique_ptr<IdempotentCalls> calls_;
   std::unique_ptr<ModelService> model_service_;
   std::unique_ptr<LicenseService> license_service_;
+  std::unique_ptr<UsageService> usage_service_;
   std::unique_ptr<ModelChangeListener> listener_;
   std::unique_ptr<ModelReader> reader_;
   std::unique_ptr<ModelRegistryService> registry_;
@@ -65,6 +78,7 @@ class ApiTestServer {
   std::unique_ptr<TokenService> token_service_;
   std::unique_ptr<CallAuth> auth_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<UsageCheckerService> usage_checker_;
   std::string address_;
   std::string admin_token_;
   std::unique_ptr<grpc::Server> server_;
@@ -72,6 +86,7 @@ class ApiTestServer {
   std::unique_ptr<v1::ModelRegistry::Stub> model_stub_;
   std::unique_ptr<v1::LicenseCatalog::Stub> license_stub_;
   std::unique_ptr<v1::Admin::Stub> admin_stub_;
+  std::unique_ptr<v1::UsageChecker::Stub> usage_stub_;
 };
 
 // Base of test suites whose tests share one ApiTestServer. A suite that seeds data defines its own SetUpTestSuite,

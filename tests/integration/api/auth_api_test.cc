@@ -92,7 +92,7 @@ TEST_F(AuthApiTest, EveryMethodNeedsAToken) {
   const auto channel = server_->Channel("");
   int methods = 0;
   for (const auto* file : {v1::GetModelRequest::descriptor()->file(), v1::GetLicenseRequest::descriptor()->file(),
-                           v1::CreateTokenRequest::descriptor()->file()}) {
+                           v1::CreateTokenRequest::descriptor()->file(), v1::CheckUsageRequest::descriptor()->file()}) {
     for (int s = 0; s < file->service_count(); ++s) {
       const auto* service = file->service(s);
       for (int m = 0; m < service->method_count(); ++m) {
@@ -103,7 +103,7 @@ TEST_F(AuthApiTest, EveryMethodNeedsAToken) {
       }
     }
   }
-  EXPECT_EQ(methods, 17);
+  EXPECT_EQ(methods, 18);
 }
 
 TEST_F(AuthApiTest, BadTokensAreUnauthenticated) {

@@ -253,7 +253,8 @@ TEST_F(ModelRegistryTest, LicenseDeleteBlockedWhileReferenced) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deleted")));
   v1::UndeleteModelRequest undelete;
   undelete.set_name(model->name());
-  EXPECT_THAT(Call(server_->models(), &MR::UndeleteModel, undelete), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Call(server_->models(), &MR::UndeleteModel, undelete),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("undelete that license first")));
   v1::UndeleteLicenseRequest undelete_license;
   undelete_license.set_name("licenses/blocked-1.0");
   ASSERT_OK(Call(server_->licenses(), &LC::UndeleteLicense, undelete_license));

@@ -3,10 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <pqxx/pqxx>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "server/common/errors.h"
 #include "server/storage/pg_errors.h"
 #include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
@@ -140,6 +144,89 @@ TEST_F(ConnectionPoolTest, ManyThreadsShareThePool) {
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(ok.load(), 160);
+}
+
+// Shutdown (ConnectionPool::CancelAll): a table the cancelled transactions write to, and how many rows they left.
+class CancelAllTest : public ConnectionPoolTest {
+ protected:
+  void SetUp() override {
+    ConnectionPoolTest::SetUp();
+    pqxx::connection connection(db().url());
+    pqxx::nontransaction tx(connection);
+    tx.exec("CREATE TABLE IF NOT EXISTS cancel_probe (tag text NOT NULL)");
+  }
+  static int64_t Rows(const std::string& tag) {
+    pqxx::connection connection(db().url());
+    pqxx::nontransaction tx(connection);
+    return tx.exec_params1("SELECT count(*) FROM cancel_probe WHERE tag = $1", tag)[0].as<int64_t>();
+  }
+};
+
+TEST_F(CancelAllTest, RunningStatementIsCancelledRolledBackAndUnavailable) {
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> own = ConnectionPool::Create(db().url(), 2);
+  ASSERT_OK(own);
+  std::atomic<bool> inserted{false};
+  absl::Status result;
+  const auto start = std::chrono::steady_clock::now();
+  std::thread writer([&] {
+    result = RunTransaction(**own, [&](Transaction& transaction) {
+      transaction.sql().exec("INSERT INTO cancel_probe VALUES ('running')");
+      inserted = true;
+      transaction.sql().exec("SELECT pg_sleep(30)");
+      return absl::OkStatus();
+    });
+  });
+  while (!inserted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // inside pg_sleep
+  EXPECT_FALSE((*own)->shutting_down());
+  EXPECT_EQ((*own)->CancelAll(), 1);
+  EXPECT_TRUE((*own)->shutting_down());
+  writer.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting down")));
+  EXPECT_EQ(ErrorReason(result), "SHUTTING_DOWN");
+  EXPECT_EQ(Rows("running"), 0);
+  // No new work starts, at once, and a second call finds nothing running.
+  EXPECT_THAT((*own)->Acquire(absl::Seconds(5)), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting down")));
+  EXPECT_EQ((*own)->CancelAll(), 0);
+}
+
+TEST_F(CancelAllTest, NoCommitStartsOnceCancelled) {
+  // A connection between two statements ignores the cancel: the transaction must still not commit.
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> own = ConnectionPool::Create(db().url(), 2);
+  ASSERT_OK(own);
+  std::atomic<bool> inserted{false};
+  std::atomic<bool> cancelled{false};
+  absl::Status result;
+  std::thread writer([&] {
+    result = RunTransaction(**own, [&](Transaction& transaction) {
+      transaction.sql().exec("INSERT INTO cancel_probe VALUES ('idle')");
+      inserted = true;
+      while (!cancelled) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      return absl::OkStatus();
+    });
+  });
+  while (!inserted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  (*own)->CancelAll();
+  cancelled = true;
+  writer.join();
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("rolled back")));
+  EXPECT_EQ(Rows("idle"), 0);
+}
+
+TEST_F(CancelAllTest, WaitersForAConnectionGiveUpAtOnce) {
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> own = ConnectionPool::Create(db().url(), 1);
+  ASSERT_OK(own);
+  absl::StatusOr<ConnectionPool::Lease> held = (*own)->Acquire();
+  ASSERT_OK(held);
+  absl::Status waited;
+  const auto start = std::chrono::steady_clock::now();
+  std::thread waiter([&] { waited = (*own)->Acquire(absl::Seconds(20)).status(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  (*own)->CancelAll();
+  waiter.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_THAT(waited, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting down")));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
+#include "modelreg/v1/usage_checker.grpc.pb.h"
 #include "server/common/errors.h"
 #include "server/domain/auth/auth.h"
 #include "tests/support/status_matchers.h"
@@ -35,6 +36,8 @@ const Principal kViewerAB = Make("viewer-ab", {{v1::ROLE_VIEWER, "publishers/a"}
 const Principal kLicenseEditor = Make("license-editor", {{v1::ROLE_EDITOR, "licenses"}});
 const Principal kAdminA = Make("admin-a", {{v1::ROLE_ADMIN, "publishers/a"}});
 const Principal kNobody = Make("nobody", {});
+const Principal kOrgViewerA =
+    Make("org-viewer-a", {{v1::ROLE_VIEWER, "publishers/a"}, {v1::ROLE_VIEWER, "organizations/acme"}});
 
 struct Case {
   std::string method;   // short: `ModelRegistry/GetModel`
@@ -48,6 +51,7 @@ void LoadServiceFiles() {
   (void)v1::GetModelRequest::descriptor();
   (void)v1::GetLicenseRequest::descriptor();
   (void)v1::CreateTokenRequest::descriptor();
+  (void)v1::CheckUsageRequest::descriptor();
 }
 
 std::unique_ptr<Message> Request(const std::string& method, const std::string& text) {
@@ -125,6 +129,20 @@ TEST(AuthorizeCallTest, EveryRpc) {
       {"LicenseCatalog/DeleteLicense", R"(name: "licenses/mit")", &kEditorA, false},
       {"LicenseCatalog/UndeleteLicense", R"(name: "licenses/mit")", &kLicenseEditor, true},
       {"LicenseCatalog/UndeleteLicense", R"(name: "licenses/mit")", &kViewerAll, false},
+      // UsageChecker: a viewer of the model (and of the organization whose figures a check uses).
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" profile {})", &kViewerAB, true},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m")", &kEditorA, true},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/c/models/m" profile {})", &kViewerAB, false},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m")", &kLicenseEditor, false},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m")", &kNobody, false},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" organization: "organizations/acme")", &kViewerAB,
+       false},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" organization: "organizations/acme")", &kViewerAll,
+       true},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" deployment: "organizations/acme/deployments/d")",
+       &kOrgViewerA, true},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" deployment: "organizations/other/deployments/d")",
+       &kOrgViewerA, false},
       // Admin: admin on `*` only.
       {"Admin/CreateToken", "", &kAdminAll, true},
       {"Admin/CreateToken", "", &kAdminA, false},
@@ -156,8 +174,8 @@ TEST(AuthorizeCallTest, EveryServiceMethodHasARule) {
   LoadServiceFiles();
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   int methods = 0;
-  for (const char* file_name :
-       {"modelreg/v1/model_registry.proto", "modelreg/v1/license_catalog.proto", "modelreg/v1/admin.proto"}) {
+  for (const char* file_name : {"modelreg/v1/model_registry.proto", "modelreg/v1/license_catalog.proto",
+                                "modelreg/v1/admin.proto", "modelreg/v1/usage_checker.proto"}) {
     const auto* file = pool->FindFileByName(file_name);
     ASSERT_NE(file, nullptr) << file_name;
     for (int s = 0; s < file->service_count(); ++s) {

@@ -96,6 +96,61 @@ TEST(Output, ThresholdLabel) {
   t.set_limit(1000000);
   t.set_consequence(v1::License::UsageThreshold::CONSEQUENCE_ENTERPRISE_LICENSE_REQUIRED);
   EXPECT_EQ(ThresholdLabel(t), "revenue/yr > $1M: enterprise license");
+  t.set_comparison(v1::License::UsageThreshold::COMPARISON_AT_LEAST);
+  EXPECT_EQ(ThresholdLabel(t), "revenue/yr >= $1M: enterprise license");
+}
+
+TEST(Output, UsageCheckDetail) {
+  v1::CheckUsageResponse response;
+  response.set_verdict(v1::VERDICT_LICENSE_REQUIRED);
+  response.add_lineage("publishers/q/models/llama-q4");
+  response.add_lineage("publishers/meta-llama/models/llama-3.1-8b");
+  v1::UsageProfile* p = response.mutable_profile();
+  p->set_monthly_active_users(800000000);
+  p->set_commercial(true);
+  p->set_hosting(v1::HOSTING_SELF_HOSTED);
+  p->set_distribute_as("acme-chat");
+  v1::UsageFinding* f = response.add_findings();
+  f->set_verdict(v1::VERDICT_LICENSE_REQUIRED);
+  f->set_model("publishers/meta-llama/models/llama-3.1-8b");
+  f->set_license("licenses/llama3.1");
+  f->set_term("usage_thresholds[0]");
+  f->set_clause("... greater than 700 million ...");
+  f->set_source("https://example.com/LICENSE");
+  f->set_action("request a license");
+  f = response.add_findings();
+  f->set_verdict(v1::VERDICT_UNKNOWN);
+  f->set_model("publishers/acme/models/chat");
+  f->set_term("weights.access");
+  f->set_action("record it");
+  f->set_missing_fact("model.weights.access");
+  const std::string text = UsageCheckDetail("publishers/acme/models/chat", response);
+  EXPECT_THAT(text, AllOf(HasSubstr("Model:           publishers/acme/models/chat\n"),
+                          HasSubstr("Derived from:    publishers/q/models/llama-q4 <- "
+                                    "publishers/meta-llama/models/llama-3.1-8b\n"),
+                          HasSubstr("Verdict:         license required\n"),
+                          HasSubstr("Monthly users:       800,000,000\n"), HasSubstr("Annual revenue:      unknown\n"),
+                          HasSubstr("Commercial:          yes\n"), HasSubstr("Hosting:             self-hosted\n"),
+                          HasSubstr("Distributed as:      acme-chat\n"), HasSubstr("Trains on outputs:   unknown\n")));
+  EXPECT_THAT(text, AllOf(HasSubstr("#  VERDICT           FROM                     LICENSE   TERM"),
+                          HasSubstr("1  license required  meta-llama/llama-3.1-8b  llama3.1  usage_thresholds[0]  "
+                                    "request a license\n"),
+                          HasSubstr("2  unknown           acme/chat                -         weights.access       "
+                                    "record it [missing: model.weights.access]\n"),
+                          HasSubstr("  [1] \"... greater than 700 million ...\"\n      source: https://example.com/"
+                                    "LICENSE\n")));
+  EXPECT_EQ(VerdictLabel(v1::VERDICT_ALLOWED_WITH_OBLIGATIONS), "allowed with obligations");
+  EXPECT_EQ(VerdictLabel(v1::VERDICT_UNSPECIFIED), "-");
+
+  v1::CheckUsageResponse allowed;
+  allowed.set_verdict(v1::VERDICT_ALLOWED);
+  EXPECT_THAT(UsageCheckDetail("publishers/x/models/y", allowed),
+              AllOf(HasSubstr("Verdict:         allowed\n"), HasSubstr("No findings")));
+  absl::StatusOr<std::string> json = FormatStructured(response, OutputFormat::kJson);
+  ASSERT_OK(json);
+  EXPECT_THAT(*json, AllOf(HasSubstr("\"verdict\": \"VERDICT_LICENSE_REQUIRED\""),
+                           HasSubstr("\"monthly_active_users\": \"800000000\""),
+                           HasSubstr("\"missing_fact\": \"model.weights.access\"")));
 }
 
 TEST(Output, ModelsTable) {

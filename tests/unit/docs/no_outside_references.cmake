@@ -5,8 +5,13 @@ if(NOT ROOT)
   message(FATAL_ERROR "set -DROOT=<source dir>")
 endif()
 
-set(patterns "../shared" "/work/shared" "shared/reference" "openness-facts.md" "catalog-audit.md" "stack-notes.md"
-             "api-conventions.md")
+# The patterns are assembled from parts, so that this file does not itself contain the references it looks for.
+set(team_dir "shared")
+string(CONCAT machine_dir "/" "work")
+set(patterns "../${team_dir}" "${machine_dir}/${team_dir}" "${team_dir}/reference")
+foreach(name openness-facts catalog-audit stack-notes api-conventions)
+  list(APPEND patterns "${name}.md")
+endforeach()
 set(globs "${ROOT}/*.md" "${ROOT}/CMakeLists.txt" "${ROOT}/.ci/*")
 foreach(dir proto server client schema deploy tests)
   foreach(ext md yaml yml proto sql cc h in sh txt cmake)

@@ -2,14 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
+#include "server/common/errors.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
 namespace {
 
 using ::modelreg::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 v1::Model ValidModel() {
@@ -99,6 +102,115 @@ TEST(ValidationTest, ListSizeLimits) {
   ExpectInvalid(m, "model.sources");
 }
 
+// Each documented limit (proto/README.md "Limits"): the limit itself passes, one more fails naming the field and
+// the limit.
+void ExpectAtLimitOkAndOverInvalid(const std::function<void(v1::Model&, bool over)>& set, const std::string& field,
+                                   const std::string& limit_text) {
+  v1::Model m = ValidModel();
+  set(m, false);
+  EXPECT_OK(ValidateModel(m, "model")) << field;
+  m = ValidModel();
+  set(m, true);
+  EXPECT_THAT(ValidateModel(m, "model"),
+              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr(field), HasSubstr(limit_text))));
+}
+
+TEST(ValidationTest, EveryModelLimitAtAndOverIt) {
+  const auto n = [](size_t limit, bool over) { return limit + (over ? 1 : 0); };
+  const auto repeated = static_cast<size_t>(kMaxRepeated);
+  ExpectAtLimitOkAndOverInvalid(
+      [&](v1::Model& m, bool over) { m.set_display_name(std::string(n(kMaxShortString, over), 'x')); },
+      "model.display_name", "longer than 256 bytes");
+  ExpectAtLimitOkAndOverInvalid(
+      [&](v1::Model& m, bool over) { m.set_description(std::string(n(kMaxText, over), 'x')); }, "model.description",
+      "longer than 8192 bytes");
+  ExpectAtLimitOkAndOverInvalid(
+      [&](v1::Model& m, bool over) {
+        m.set_homepage_uri("https://example.com/" + std::string(n(kMaxUri, over) - 20, 'x'));
+      },
+      "model.homepage_uri", "longer than 2048 bytes");
+  ExpectAtLimitOkAndOverInvalid(
+      [&](v1::Model& m, bool over) {
+        m.clear_labels();
+        for (size_t i = 0; i < n(repeated, over); ++i) (*m.mutable_labels())["k" + std::to_string(i)] = "v";
+      },
+      "model.labels", "more than 64 entries");
+  ExpectAtLimitOkAndOverInvalid(
+      [&](v1::Model& m, bool over) { (*m.mutable_labels())[std::string(n(63, over), 'k')] = "v"; }, "model.labels",
+      "1-63 chars");
+  ExpectAtLimitOkAndOverInvalid(
+      [&](v1::Model& m, bool over) { (*m.mutable_labels())["team"] = std::string(n(kMaxShortString, over), 'v'); },
+      "model.labels[team]", "longer than 256 bytes");
+  ExpectAtLimitOkAndOverInvalid(
+      [&](v1::Model& m, bool over) {
+        for (size_t i = 0; i < n(repeated, over); ++i) m.mutable_data_disclosure()->add_datasets();
+      },
+      "model.data_disclosure.datasets", "more than 64 entries");
+}
+
+TEST(ValidationTest, EveryLicenseLimitAtAndOverIt) {
+  v1::License license;
+  for (int i = 0; i < kMaxRepeated; ++i) {
+    license.mutable_use_restrictions()->add_restricted_uses(std::string(kMaxShortString, 'u'));
+    auto* t = license.add_usage_thresholds();
+    t->set_metric(v1::License::UsageThreshold::METRIC_MONTHLY_ACTIVE_USERS);
+    t->set_limit(1);
+    t->set_clause(i == 0 ? std::string(kMaxText, 'c') : "c");
+  }
+  license.mutable_derivative_terms()->set_attribution_text(std::string(kMaxText, 'a'));
+  EXPECT_OK(ValidateLicense(license, "license"));
+
+  v1::License over = license;
+  over.mutable_use_restrictions()->add_restricted_uses("one more");
+  EXPECT_THAT(ValidateLicense(over, "license"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("license.use_restrictions.restricted_uses"), HasSubstr("more than 64"))));
+  over = license;
+  *over.add_usage_thresholds() = license.usage_thresholds(0);
+  EXPECT_THAT(ValidateLicense(over, "license"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("license.usage_thresholds"), HasSubstr("more than 64"))));
+  over = license;
+  over.mutable_usage_thresholds(3)->set_clause(std::string(kMaxText + 1, 'c'));
+  EXPECT_THAT(ValidateLicense(over, "license"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.usage_thresholds[3].clause")));
+}
+
+// Every field within its own limit, the record as a whole over kMaxRecordBytes: INVALID_ARGUMENT naming the limit.
+TEST(ValidationTest, RecordSizeLimit) {
+  v1::Model m = ValidModel();
+  m.set_description(std::string(kMaxText, 'd'));
+  for (int i = 1; i < kMaxRepeated; ++i)
+    m.add_sources("https://example.com/" + std::string(kMaxUri - 20, static_cast<char>('a' + i % 26)));
+  EXPECT_OK(ValidateModel(m, "model"));
+  EXPECT_LT(m.ByteSizeLong(), kMaxRecordBytes);
+  EXPECT_OK(CheckRecordSize(m, "model"));
+  for (int i = 0; i < kMaxRepeated; ++i) {
+    auto* d = m.mutable_data_disclosure()->add_datasets();
+    d->set_display_name(std::string(kMaxShortString, 'n'));
+    d->set_uri("https://example.com/" + std::string(kMaxUri - 20, 'u'));
+  }
+  for (int i = 0; i < kMaxRepeated - 1; ++i) (*m.mutable_labels())["k" + std::to_string(i)] = std::string(256, 'v');
+  EXPECT_OK(ValidateModel(m, "model"));
+  ASSERT_GT(m.ByteSizeLong(), kMaxRecordBytes);
+  const absl::Status status = CheckRecordSize(m, "requests[2].model");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               AllOf(HasSubstr("requests[2].model: the record is "),
+                                     HasSubstr("over the maximum record size of 262144 bytes"))));
+  EXPECT_EQ(ErrorReason(status), "RECORD_TOO_LARGE");
+
+  v1::License license;
+  license.set_remote_restriction_clause(std::string(kMaxText, 'r'));
+  for (int i = 0; i < kMaxRepeated; ++i) {
+    auto* t = license.add_usage_thresholds();
+    t->set_metric(v1::License::UsageThreshold::METRIC_MONTHLY_ACTIVE_USERS);
+    t->set_limit(1);
+    t->set_clause(std::string(kMaxText, 'c'));
+  }
+  EXPECT_THAT(ValidateLicense(license, "license"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license: the record is ")));
+}
+
 TEST(ValidationTest, LicenseReferencesCarryFieldPaths) {
   v1::Model m = ValidModel();
   m.mutable_data_disclosure()->add_datasets()->set_license("licenses/odc-by-1.0");
@@ -119,6 +231,12 @@ TEST(ValidationTest, LicenseThresholdsMustBeComplete) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.usage_thresholds[0].limit")));
   t->set_limit(700000000);
   EXPECT_OK(ValidateLicense(license, "license"));
+  t->set_comparison(v1::License::UsageThreshold::COMPARISON_AT_LEAST);
+  EXPECT_OK(ValidateLicense(license, "license"));
+  t->set_comparison(static_cast<v1::License::UsageThreshold::Comparison>(9));
+  EXPECT_THAT(ValidateLicense(license, "license"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.usage_thresholds[0].comparison")));
+  t->set_comparison(v1::License::UsageThreshold::COMPARISON_GREATER_THAN);
   license.set_version_date("July 2024");
   EXPECT_THAT(ValidateLicense(license, "license"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("license.version_date")));

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "server/common/limits.h"
 #include "server/domain/query/page_token.h"
+#include "server/domain/resource/model_kind.h"
 #include "server/storage/sql/list_sql.h"
 #include "tests/support/status_matchers.h"
 
@@ -51,6 +53,30 @@ TEST(CompileListModelsTest, Defaults) {
   EXPECT_EQ(q->order_by, "m.name ASC");
   EXPECT_THAT(q->key_columns, ElementsAre("m.name"));
   EXPECT_EQ(q->limit, 50);
+}
+
+// The page byte budget: 3/4 of the message size, and the SELECT that applies it (list_sql.h).
+TEST(CompileListModelsTest, PageByteBudget) {
+  auto q = CompileListModels(Req("", "release_date desc"));
+  ASSERT_OK(q);
+  EXPECT_EQ(q->max_bytes, ResponseRecordBudget());
+  EXPECT_EQ(q->max_bytes, 3 << 20);
+  EXPECT_EQ(sql::SelectSql("m.record", ModelKind(), *q),
+            "SELECT * FROM (SELECT m.record, (COALESCE(m.release_date, '-infinity'::date))::text, (m.name)::text, "
+            "octet_length(m.record) + 128 AS page_row_bytes, sum(octet_length(m.record) + 128) OVER (ORDER BY "
+            "COALESCE(m.release_date, '-infinity'::date) DESC, m.name DESC ROWS UNBOUNDED PRECEDING) AS page_bytes, "
+            "COALESCE(m.release_date, '-infinity'::date) AS page_sort_0, m.name AS page_sort_1 FROM models m WHERE "
+            "(m.delete_time IS NULL) ORDER BY COALESCE(m.release_date, '-infinity'::date) DESC, m.name DESC LIMIT "
+            "$1::integer) AS page WHERE page.page_bytes - page.page_row_bytes <= 3145728 ORDER BY page.page_sort_0 "
+            "DESC, page.page_sort_1 DESC");
+  EXPECT_EQ(sql::PageBytesColumn(1, *q), 4);  // record, two keys, page_row_bytes, page_bytes
+
+  sql::ListSql no_budget = *q;
+  no_budget.max_bytes = 0;
+  EXPECT_EQ(sql::SelectSql("m.record", ModelKind(), no_budget),
+            "SELECT m.record, (COALESCE(m.release_date, '-infinity'::date))::text, (m.name)::text FROM models m "
+            "WHERE (m.delete_time IS NULL) ORDER BY COALESCE(m.release_date, '-infinity'::date) DESC, m.name DESC "
+            "LIMIT $1::integer");
 }
 
 TEST(CompileListModelsTest, ParentShowDeletedAndFilter) {

@@ -359,4 +359,29 @@ std::string FakeModelRepository::LiveModelReferencing(const std::string& license
   return "";
 }
 
+absl::StatusOr<std::optional<RequestIdRepository::Record>> FakeRequestIdRepository::RunOnce(
+    const Key& key, const std::string& method, const std::string& request_hash, const Body& body) {
+  const auto id = std::make_pair(key.principal, key.request_id);
+  if (auto it = records_.find(id); it != records_.end()) return it->second;
+  ++bodies_run_;
+  MODELREG_ASSIGN_OR_RETURN(std::string response, body());
+  records_[id] = Record{method, request_hash, std::move(response)};
+  created_[id] = now_;
+  return std::nullopt;
+}
+
+absl::StatusOr<int64_t> FakeRequestIdRepository::DeleteOlderThan(absl::Duration age, int limit) {
+  int64_t deleted = 0;
+  for (auto it = created_.begin(); it != created_.end() && deleted < limit;) {
+    if (now_ - it->second > age) {
+      records_.erase(it->first);
+      it = created_.erase(it);
+      ++deleted;
+    } else {
+      ++it;
+    }
+  }
+  return deleted;
+}
+
 }  // namespace modelreg::testing

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -155,6 +156,28 @@ class FakeModelRepository : public ModelRepository {
   std::vector<v1::Model> last_create_input_;
   int reassess_batch_size_ = 500;
   absl::Status reassess_error_;
+};
+
+// RequestIdRepository in memory: RunOnce runs the body unless its key has a record, and records the body's bytes
+// when it succeeds. Single-threaded (a concurrent duplicate waiting for the first is tested against PostgreSQL); the
+// fake stores do not roll back a body that fails after writing (the real transaction does).
+class FakeRequestIdRepository : public RequestIdRepository {
+ public:
+  absl::StatusOr<std::optional<Record>> RunOnce(const Key& key, const std::string& method,
+                                                const std::string& request_hash, const Body& body) override;
+  absl::StatusOr<int64_t> DeleteOlderThan(absl::Duration age, int limit) override;
+
+  // Makes every record `by` older.
+  void Age(absl::Duration by) { now_ += by; }
+  // By (principal, request id).
+  const std::map<std::pair<std::string, std::string>, Record>& records() const { return records_; }
+  int bodies_run() const { return bodies_run_; }
+
+ private:
+  absl::Time now_ = absl::UnixEpoch();
+  std::map<std::pair<std::string, std::string>, Record> records_;
+  std::map<std::pair<std::string, std::string>, absl::Time> created_;
+  int bodies_run_ = 0;
 };
 
 // Both fakes over one clock, wired together.

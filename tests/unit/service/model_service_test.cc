@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/limits.h"
 #include "server/domain/openness/assessment.h"
+#include "server/domain/validation.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/service/fake_repositories.h"
 #include "tests/unit/service/service_test_data.h"
@@ -233,6 +235,54 @@ TEST_F(ModelServiceTest, BatchCreateModelsTakesOneToAThousandRequests) {
   EXPECT_EQ(created->models(999).name(), "publishers/bulk/models/m-999");
   EXPECT_EQ(stores_.models.calls().create_batch, 1);
   EXPECT_EQ(stores_.models.size(), 1000u);
+}
+
+// A model of about `bytes` serialized (within every field limit).
+v1::Model ModelOfSize(size_t bytes) {
+  v1::Model model;
+  model.set_description(std::string(kMaxText, 'd'));
+  const std::string uri = "https://example.com/" + std::string(kMaxUri - 20, 'u');
+  while (model.ByteSizeLong() + uri.size() < bytes) {
+    if (model.sources_size() < kMaxRepeated) {
+      model.add_sources(uri);
+    } else {
+      model.mutable_data_disclosure()->add_datasets()->set_uri(uri);
+    }
+  }
+  return model;
+}
+
+TEST_F(ModelServiceTest, RecordsAndBatchesOverTheirSizeAreRefusedBeforeTheStore) {
+  v1::CreateModelRequest request = CreateModelRequest("acme", "big");
+  *request.mutable_model() = ModelOfSize(kMaxRecordBytes + 1024);
+  EXPECT_THAT(service_.CreateModel(request),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(StartsWith("model: the record is "), HasSubstr("maximum record size of 262144 bytes"))));
+
+  v1::BatchCreateModelsRequest batch;
+  batch.set_parent("publishers/acme");
+  for (int i = 0; i < 3; ++i) *batch.add_requests() = CreateModelRequest("acme", absl::StrCat("m", i));
+  *batch.mutable_requests(1)->mutable_model() = request.model();
+  EXPECT_THAT(service_.BatchCreateModels(batch),
+              StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("requests[1].model: the record is ")));
+
+  // Every record allowed, their total over what one response may carry (768 KiB with 1 MiB messages).
+  SetMaxMessageBytes(kMinMaxMessageBytes);
+  batch.clear_requests();
+  for (int i = 0; i < 4; ++i) {
+    *batch.add_requests() = CreateModelRequest("acme", absl::StrCat("m", i));
+    *batch.mutable_requests(i)->mutable_model() = ModelOfSize(200 << 10);
+  }
+  const auto refused = service_.BatchCreateModels(batch);
+  batch.mutable_requests()->RemoveLast();
+  const auto accepted = service_.BatchCreateModels(batch);
+  SetMaxMessageBytes(kDefaultMaxMessageBytes);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument,
+                                AllOf(StartsWith("requests: the batch's models total "),
+                                      HasSubstr("over the 786432 bytes one response may carry"))));
+  EXPECT_OK(accepted);
+  EXPECT_EQ(stores_.models.calls().create_batch, 1);
+  EXPECT_EQ(stores_.models.size(), 3u);
 }
 
 TEST_F(ModelServiceTest, BatchCreateModelsNamesTheFailingItemAndWritesNothing) {
@@ -538,8 +588,9 @@ TEST_F(ModelServiceTest, UndeleteModelFailsWhileItsLicenseIsDeleted) {
   ASSERT_OK(SoftDeleteLicense(stores_.licenses, "licenses/temp-1.0"));
 
   EXPECT_THAT(Undelete(created->name()),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("components[0].license"), HasSubstr("`licenses/temp-1.0` is deleted"))));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("components[0].license"), HasSubstr("`licenses/temp-1.0` is deleted"),
+                             HasSubstr("undelete that license first"))));
   EXPECT_TRUE(Stored(created->name())->has_delete_time());
 
   ASSERT_OK(stores_.licenses.Update("licenses/temp-1.0", [](Transaction&, v1::License& license) {
