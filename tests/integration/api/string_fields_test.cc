@@ -51,8 +51,9 @@ const std::set<std::string>& SyntaxFields() {
       "components.license",  // license resource names
       "data_disclosure.datasets.license",
       "release_date",
-      "version_date",  // YYYY-MM-DD
-      "labels.key",    // label keys: lowercase letters, digits, -_./
+      "version_date",                        // YYYY-MM-DD
+      "labels.key",                          // label keys: lowercase letters, digits, -_./
+      "territorial_restrictions.territory",  // ISO 3166-1 alpha-2 or EU
   };
   return *fields;
 }
@@ -63,7 +64,9 @@ bool IsOutputOnly(const std::string& generic) {
   return generic == "name" || generic == "etag" || absl::StartsWith(generic, "openness.");
 }
 
-bool IsUri(const std::string& path) { return absl::EndsWith(path, "uri") || path == "sources"; }
+bool IsUri(const std::string& path) {
+  return absl::EndsWith(path, "uri") || absl::EndsWith(path, "source") || path == "sources";
+}
 
 // One string field reached from the record: the chain of fields to it (messages along the way, index 0 of a
 // repeated one), and for map fields whether it is the key or the value.
@@ -267,6 +270,10 @@ TEST_F(StringFieldsTest, LicenseStringFieldsKeepMetacharactersAndRefuseNul) {
     v1::License license;
     license.set_display_name("String fields");
     license.add_sources("https://example.com/license");
+    // A territorial restriction needs its territory: the slots inside it change one field of this valid one.
+    v1::License::TerritorialRestriction* territorial = license.add_territorial_restrictions();
+    territorial->set_territory("EU");
+    territorial->set_applies_to(v1::License::TerritorialRestriction::SCOPE_MULTIMODAL_MODELS);
     return license;
   };
   auto create = [&](const v1::License& license, int id) {

@@ -111,7 +111,7 @@ TEST_F(UsageApiTest, CommercialUseOfACcByNcModelIsProhibited) {
   auto response = Check(Request(kCommandR, 10));
   ASSERT_OK(response);
   EXPECT_EQ(response->verdict(), v1::VERDICT_PROHIBITED);
-  EXPECT_EQ(response->findings(0).license(), "licenses/cc-by-nc-4.0");
+  EXPECT_EQ(response->findings(0).license(), "licenses/cc-by-nc-4.0-c4ai-aup");
   EXPECT_EQ(response->findings(0).verdict(), v1::VERDICT_PROHIBITED);
 
   v1::CheckUsageRequest research = Request(kCommandR, 10);
