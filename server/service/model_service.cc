@@ -10,6 +10,7 @@
 #include "server/domain/names.h"
 #include "server/domain/query/model_query.h"
 #include "server/domain/validation.h"
+#include "server/service/license_resolution.h"
 #include "server/service/resource_state.h"
 
 namespace modelreg {
@@ -33,34 +34,14 @@ void ClearOutputOnly(v1::Model* model) {
 
 }  // namespace
 
-absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, const std::string& prefix,
-                                                    Transaction* tx) {
-  const auto refs = LicenseReferences(model, prefix);
-  std::vector<std::string> names;
-  names.reserve(refs.size());
-  for (const auto& ref : refs) names.push_back(ref.second);
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(names, tx));
-  LicenseMap map;
-  for (auto& license : found) {
-    std::string name = license.name();
-    map.emplace(std::move(name), std::move(license));
-  }
-  for (const auto& [field, name] : refs) {
-    auto it = map.find(name);
-    if (it == map.end()) {
-      return InvalidFieldError(field, absl::StrCat("unknown license `", name, "`; create it first"), "UNKNOWN_LICENSE");
-    }
-    if (it->second.has_delete_time()) {
-      return InvalidFieldError(field, absl::StrCat("license `", name, "` is deleted"), "LICENSE_DELETED");
-    }
-  }
-  return map;
-}
-
-absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, Transaction* tx) {
+absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, Transaction* tx,
+                                  LicenseResolver* resolver) {
   ClearOutputOnly(model);
+  LicenseResolver own;
+  // License aliases first: `licenses/Apache License 2.0` becomes `licenses/apache-2.0` before validation.
+  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses,
+                            ResolveModelLicenses(*licenses_, model, prefix, tx, resolver != nullptr ? resolver : &own));
   MODELREG_RETURN_IF_ERROR(ValidateModel(*model, prefix));
-  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix, tx));
   *model->mutable_openness() = AssessOpenness(*model, licenses);
   return absl::OkStatus();
 }
@@ -90,7 +71,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
   std::vector<v1::Model> prepared;
   prepared.reserve(request.requests_size());
   // License lookups are shared across the batch: synthetic loads reuse a handful of licenses.
-  std::map<std::string, LicenseMap> licenses_by_key;
+  LicenseResolver licenses;
   for (int i = 0; i < request.requests_size(); ++i) {
     const v1::CreateModelRequest& item = request.requests(i);
     const std::string at = absl::StrCat("requests[", i, "]");
@@ -109,17 +90,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
     }
     v1::Model model = item.model();
     model.set_name(ModelName{publisher, item.model_id()}.name());
-    ClearOutputOnly(&model);
-    const std::string prefix = at + ".model";
-    MODELREG_RETURN_IF_ERROR(ValidateModel(model, prefix));
-    std::string key;
-    for (const auto& ref : LicenseReferences(model, "")) absl::StrAppend(&key, ref.second, ";");
-    auto cached = licenses_by_key.find(key);
-    if (cached == licenses_by_key.end()) {
-      MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, prefix));
-      cached = licenses_by_key.emplace(key, std::move(licenses)).first;
-    }
-    *model.mutable_openness() = AssessOpenness(model, cached->second);
+    MODELREG_RETURN_IF_ERROR(Prepare(at + ".model", &model, nullptr, &licenses));
     prepared.push_back(std::move(model));
   }
   MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared));
@@ -162,7 +133,9 @@ absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelReq
     MODELREG_RETURN_IF_ERROR(CheckDeleted(stored.delete_time(), request.name()));
     stored.clear_delete_time();
     // Its licenses may have been deleted meanwhile: a live model must only reference live licenses.
-    return LicensesOf(stored, "model", &tx).status();
+    v1::Model check = stored;
+    LicenseResolver resolver;
+    return ResolveModelLicenses(*licenses_, &check, "model", &tx, &resolver).status();
   });
 }
 
@@ -184,10 +157,8 @@ absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListMo
 absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModelRequest& request,
                                                          const Principal& /*actor*/) {
   v1::Model model = request.model();
-  ClearOutputOnly(&model);
-  MODELREG_RETURN_IF_ERROR(ValidateModel(model, "model"));
-  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, "model"));
-  return AssessOpenness(model, licenses);
+  MODELREG_RETURN_IF_ERROR(Prepare("model", &model));
+  return model.openness();
 }
 
 absl::StatusOr<int64_t> ModelService::Reassess(const std::string& license_id) {

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/model_registry.pb.h"
 #include "server/domain/auth/auth.h"
+#include "server/domain/licenses/license_names.h"
 #include "server/domain/openness/assessment.h"
 #include "server/storage/repositories.h"
 
@@ -49,10 +50,11 @@ class ModelService {
   static constexpr int kMaxBatch = 1000;
 
  private:
-  // Validates `model` (field paths under `prefix`), checks its license references and computes its openness.
-  // Inside a store Mutation, `tx` is its transaction (licenses are read in it); null outside one.
-  absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr);
-  absl::StatusOr<LicenseMap> LicensesOf(const v1::Model& model, const std::string& prefix, Transaction* tx = nullptr);
+  // Resolves the license references of `model` to canonical names (aliases included; field paths under `prefix`),
+  // validates it and computes its openness. Inside a store Mutation, `tx` is its transaction (licenses are read in
+  // it); null outside one. `resolver`, when given, holds licenses already read and keeps the ones read here (a batch).
+  absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr,
+                       LicenseResolver* resolver = nullptr);
 
   ModelRepository* models_;
   LicenseRepository* licenses_;

@@ -12,7 +12,7 @@
 namespace modelreg {
 
 // Bump when any rule changes: stored assessments with another version are recomputed at start-up.
-inline constexpr int kRulesVersion = 1;
+inline constexpr int kRulesVersion = 2;
 
 // Licenses by resource name (`licenses/apache-2.0`). A name the model uses but absent here counts as unknown.
 using LicenseMap = std::map<std::string, v1::License>;
@@ -32,6 +32,11 @@ bool HasUseRestrictions(const v1::License& license);
 // usage threshold whose consequence is ATTRIBUTION_REQUIRED. Notices that permissive licenses ask to keep (a NOTICE
 // file, a copyright line) are not structured terms in the catalog and are not counted.
 bool HasAttributionRequirement(const v1::License& license);
+
+// The license records no terms at all: no category, no commercial-use term, not OSI/FSF/open-data/OpenMDW, no
+// threshold or restriction (e.g. a bare record an import created for an unknown name). The rules treat its openness
+// as unknown, like a license absent from the catalog.
+bool HasUnknownTerms(const v1::License& license);
 
 // The license forbids commercial use or allows research only.
 bool IsNonCommercial(const v1::License& license);
