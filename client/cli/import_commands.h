@@ -1,5 +1,7 @@
-// `modelreg import hf-card|mof FILE`: read a record from a model card or MOF file, check it, then create it
-// (or, with --dry-run, show it with its assessment).
+// `modelreg import hf-card|mof PATH...`: read records from model cards or MOF files (files and directories), create
+// the unverified licenses they need and the models (or, with --dry-run, assess each and say what would happen); a
+// model that exists is left (--on-conflict skip) or replaced (update). One file: the record in full; several: a line
+// per file, progress on a terminal, and a summary (created, updated, unchanged, skipped, failed with reasons).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -146,6 +146,8 @@ std::string AccessLabel(v1::Weights::Access access) {
       return "gated";
     case v1::Weights::ACCESS_GATED_MANUAL_APPROVAL:
       return "gated-manual";
+    case v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN:
+      return "gated-unknown";
     case v1::Weights::ACCESS_OPEN_DOWNLOAD:
       return "open";
     default:
@@ -395,6 +397,7 @@ std::string LicenseDetail(const v1::License& l) {
   out.Field("Name", l.name());
   out.Field("Display name", l.display_name());
   out.Field("SPDX id", l.spdx_id());
+  out.Field("Aliases", absl::StrJoin(l.aliases(), "; "));
   out.Field("URI", l.uri());
   out.Field("Version date", l.version_date());
   out.Field("Category", EnumLabel(v1::License::Category_Name(l.category()), "CATEGORY_", "-"));

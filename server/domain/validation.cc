@@ -1,6 +1,7 @@
 #include "server/domain/validation.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -9,6 +10,7 @@
 #include "absl/time/time.h"
 #include "server/common/errors.h"
 #include "server/common/status_macros.h"
+#include "server/domain/licenses/license_names.h"
 #include "server/domain/names.h"
 
 namespace modelreg {
@@ -67,6 +69,23 @@ absl::Status CheckSources(const std::string& field, const pb::RepeatedPtrField<s
   MODELREG_RETURN_IF_ERROR(CheckCount(field, sources));
   for (int i = 0; i < sources.size(); ++i) {
     MODELREG_RETURN_IF_ERROR(CheckUri(absl::StrCat(field, "[", i, "]"), sources[i]));
+  }
+  return absl::OkStatus();
+}
+
+// Each alias 1-256 bytes, not blank, and not repeating an earlier one as licenses compare names (LicenseNameKey).
+absl::Status CheckAliases(const std::string& field, const pb::RepeatedPtrField<std::string>& aliases) {
+  MODELREG_RETURN_IF_ERROR(CheckCount(field, aliases));
+  std::map<std::string, int> seen;
+  for (int i = 0; i < aliases.size(); ++i) {
+    const std::string at = absl::StrCat(field, "[", i, "]");
+    MODELREG_RETURN_IF_ERROR(CheckString(at, aliases[i], kMaxShortString));
+    const std::string key = LicenseNameKey(aliases[i]);
+    if (key.empty()) return Invalid(at, "is blank");
+    if (auto [it, inserted] = seen.emplace(key, i); !inserted) {
+      return Invalid(at,
+                     absl::StrCat("repeats ", field, "[", it->second, "] (names compare ignoring case and spaces)"));
+    }
   }
   return absl::OkStatus();
 }
@@ -239,6 +258,7 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
       CheckString(p + "remote_restriction_clause", license.remote_restriction_clause(), kMaxText, true));
   MODELREG_RETURN_IF_ERROR(
       CheckTerritorialRestrictions(p + "territorial_restrictions", license.territorial_restrictions()));
+  MODELREG_RETURN_IF_ERROR(CheckAliases(p + "aliases", license.aliases()));
   MODELREG_RETURN_IF_ERROR(CheckSources(p + "sources", license.sources()));
   return CheckRecordSize(license, prefix.empty() ? "license" : prefix);
 }

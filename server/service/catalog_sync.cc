@@ -1,7 +1,11 @@
 #include "server/service/catalog_sync.h"
 
+#include <cstdio>
+#include <functional>
 #include <optional>
 
+#include "server/common/errors.h"
+#include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
 
@@ -16,6 +20,32 @@ absl::StatusOr<std::optional<Record>> Optional(absl::StatusOr<Record> result) {
   return std::optional<Record>(*std::move(result));
 }
 
+// Writes a shipped license; when one of its aliases (or its spdx_id) already names a license a user created, writes it
+// without that name and logs a warning, so that start-up does not fail on it. The stored record then differs from the
+// shipped one, so later syncs keep it as user-modified until the conflict is resolved by hand.
+absl::Status WithoutTakenAliases(v1::License license, const std::function<absl::Status(const v1::License&)>& write) {
+  for (int attempt = 0;; ++attempt) {
+    absl::Status status = write(license);
+    if (status.ok() || ErrorReason(status) != "LICENSE_ALIAS_TAKEN" || attempt > license.aliases_size()) {
+      return status;
+    }
+    const auto violations = FieldViolations(status);
+    if (violations.empty()) return status;
+    const std::string& field = violations.front().first;
+    int index = -1;
+    if (field == "license.spdx_id") {
+      license.clear_spdx_id();
+    } else if (std::sscanf(field.c_str(), "license.aliases[%d]", &index) == 1 && index >= 0 &&  // NOLINT(cert-err34-c)
+               index < license.aliases_size()) {
+      license.mutable_aliases()->erase(license.mutable_aliases()->begin() + index);
+    } else {
+      return status;
+    }
+    MODELREG_LOG(WARNING) << "catalog: " << license.name() << ": " << status.message()
+                          << "; stored without that name (resolve the conflict, then load the catalog again)";
+  }
+}
+
 class ServiceTarget final : public CatalogTarget {
  public:
   ServiceTarget(LicenseService* licenses, ModelService* models) : licenses_(licenses), models_(models) {}
@@ -26,16 +56,20 @@ class ServiceTarget final : public CatalogTarget {
     return Optional(licenses_->GetLicense(request));
   }
   absl::Status CreateLicense(const std::string& license_id, const v1::License& license) override {
-    v1::CreateLicenseRequest request;
-    request.set_license_id(license_id);
-    *request.mutable_license() = license;
-    return licenses_->CreateLicense(request).status();
+    return WithoutTakenAliases(license, [&](const v1::License& record) {
+      v1::CreateLicenseRequest request;
+      request.set_license_id(license_id);
+      *request.mutable_license() = record;
+      return licenses_->CreateLicense(request).status();
+    });
   }
   absl::Status UpdateLicense(const v1::License& license) override {
-    v1::UpdateLicenseRequest request;
-    *request.mutable_license() = license;
-    request.mutable_update_mask()->add_paths("*");
-    return licenses_->UpdateLicense(request).status();
+    return WithoutTakenAliases(license, [&](const v1::License& record) {
+      v1::UpdateLicenseRequest request;
+      *request.mutable_license() = record;
+      request.mutable_update_mask()->add_paths("*");
+      return licenses_->UpdateLicense(request).status();
+    });
   }
   absl::StatusOr<std::optional<v1::Model>> GetModel(const std::string& name) override {
     v1::GetModelRequest request;

@@ -7,9 +7,11 @@
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/domain/field_mask.h"
+#include "server/domain/licenses/license_names.h"
 #include "server/domain/names.h"
 #include "server/domain/query/model_query.h"
 #include "server/domain/validation.h"
+#include "server/service/license_resolution.h"
 #include "server/service/resource_state.h"
 
 namespace modelreg {
@@ -29,6 +31,11 @@ void ClearOutputOnly(v1::License* license) {
 
 }  // namespace
 
+absl::Status LicenseService::CheckNamesFree(const v1::License& license, const std::string& id_field, Transaction* tx) {
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> others, licenses_->FindByKeys(LicenseKeys(license), tx));
+  return CheckLicenseKeysFree(license, others, "license", id_field);
+}
+
 absl::StatusOr<v1::License> LicenseService::CreateLicense(const v1::CreateLicenseRequest& request,
                                                           const Principal& actor) {
   return calls_->Run<v1::License>(actor, request, [&] { return Create(request); });
@@ -45,13 +52,14 @@ absl::StatusOr<v1::License> LicenseService::Create(const v1::CreateLicenseReques
   ClearOutputOnly(&license);
   license.set_name(LicenseName(request.license_id()));
   MODELREG_RETURN_IF_ERROR(ValidateLicense(license, "license"));
+  MODELREG_RETURN_IF_ERROR(CheckNamesFree(license, "license_id", nullptr));
   return licenses_->Create(license);
 }
 
 absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseRequest& request,
                                                        const Principal& /*actor*/) {
-  MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(request.name()).status(), "INVALID_NAME"));
-  return licenses_->Get(request.name());
+  // An alias (`licenses/MIT License`, `licenses/Apache-2.0`) returns the license it names, with its canonical name.
+  return FindLicense(*licenses_, request.name());
 }
 
 absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request,
@@ -72,12 +80,13 @@ absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicens
 absl::StatusOr<v1::License> LicenseService::Update(const v1::UpdateLicenseRequest& request) {
   const v1::License& patch = request.license();
   MODELREG_RETURN_IF_ERROR(WithReason(ParseLicenseName(patch.name(), "license.name").status(), "INVALID_NAME"));
-  return licenses_->Update(patch.name(), [&](Transaction&, v1::License& stored) -> absl::Status {
+  return licenses_->Update(patch.name(), [&](Transaction& tx, v1::License& stored) -> absl::Status {
     MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
     MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableLicenseFields(), &stored));
     ClearOutputOnly(&stored);
-    return ValidateLicense(stored, "license");
+    MODELREG_RETURN_IF_ERROR(ValidateLicense(stored, "license"));
+    return CheckNamesFree(stored, "", &tx);
   });
 }
 

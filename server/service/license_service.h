@@ -17,13 +17,15 @@ class LicenseService {
   LicenseService(LicenseRepository* licenses, ModelService* models, IdempotentCalls* calls = nullptr)
       : licenses_(licenses), models_(models), calls_(calls != nullptr ? calls : &IdempotentCalls::Unrecorded()) {}
 
-  // INVALID_ARGUMENT, ALREADY_EXISTS.
+  // INVALID_ARGUMENT (bad field; LICENSE_ALIAS_TAKEN: its id, spdx_id or an alias already names another license),
+  // ALREADY_EXISTS.
   absl::StatusOr<v1::License> CreateLicense(const v1::CreateLicenseRequest& request,
                                             const Principal& actor = Principal::System());
-  // INVALID_ARGUMENT, NOT_FOUND.
+  // `name` is `licenses/{id}` or `licenses/{alias}` (AIP-122 alias: the license returned has its canonical name).
+  // INVALID_ARGUMENT (INVALID_NAME, LICENSE_ALIAS_AMBIGUOUS), NOT_FOUND.
   absl::StatusOr<v1::License> GetLicense(const v1::GetLicenseRequest& request,
                                          const Principal& actor = Principal::System());
-  // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
+  // INVALID_ARGUMENT (as CreateLicense), NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
   absl::StatusOr<v1::License> UpdateLicense(const v1::UpdateLicenseRequest& request,
                                             const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND, ABORTED, FAILED_PRECONDITION (a live model uses it).
@@ -42,6 +44,8 @@ class LicenseService {
   absl::StatusOr<v1::License> Update(const v1::UpdateLicenseRequest& request);
   absl::StatusOr<v1::License> Delete(const v1::DeleteLicenseRequest& request);
   absl::StatusOr<v1::License> Undelete(const v1::UndeleteLicenseRequest& request);
+  // LICENSE_ALIAS_TAKEN when a name of `license` (its id as `id_field` when not empty) names another license.
+  absl::Status CheckNamesFree(const v1::License& license, const std::string& id_field, Transaction* tx);
 
   LicenseRepository* licenses_;
   ModelService* models_;

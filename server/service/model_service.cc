@@ -11,6 +11,7 @@
 #include "server/domain/names.h"
 #include "server/domain/query/model_query.h"
 #include "server/domain/validation.h"
+#include "server/service/license_resolution.h"
 #include "server/service/resource_state.h"
 
 namespace modelreg {
@@ -57,34 +58,14 @@ absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelReq
   return calls_->Run<v1::Model>(actor, request, [&] { return Undelete(request); });
 }
 
-absl::StatusOr<LicenseMap> ModelService::LicensesOf(const v1::Model& model, const std::string& prefix,
-                                                    Transaction* tx) {
-  const auto refs = LicenseReferences(model, prefix);
-  std::vector<std::string> names;
-  names.reserve(refs.size());
-  for (const auto& ref : refs) names.push_back(ref.second);
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(names, tx));
-  LicenseMap map;
-  for (auto& license : found) {
-    std::string name = license.name();
-    map.emplace(std::move(name), std::move(license));
-  }
-  for (const auto& [field, name] : refs) {
-    auto it = map.find(name);
-    if (it == map.end()) {
-      return InvalidFieldError(field, absl::StrCat("unknown license `", name, "`; create it first"), "UNKNOWN_LICENSE");
-    }
-    if (it->second.has_delete_time()) {
-      return InvalidFieldError(field, absl::StrCat("license `", name, "` is deleted"), "LICENSE_DELETED");
-    }
-  }
-  return map;
-}
-
-absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, Transaction* tx) {
+absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, Transaction* tx,
+                                   LicenseResolver* resolver) {
   ClearOutputOnly(model);
+  LicenseResolver own;
+  // License aliases first: `licenses/Apache License 2.0` becomes `licenses/apache-2.0` before validation.
+  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses,
+                            ResolveModelLicenses(*licenses_, model, prefix, tx, resolver != nullptr ? resolver : &own));
   MODELREG_RETURN_IF_ERROR(ValidateModel(*model, prefix));
-  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(*model, prefix, tx));
   *model->mutable_openness() = AssessOpenness(*model, licenses);
   return CheckRecordSize(*model, prefix);
 }
@@ -113,7 +94,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
   std::vector<v1::Model> prepared;
   prepared.reserve(request.requests_size());
   // License lookups are shared across the batch: synthetic loads reuse a handful of licenses.
-  std::map<std::string, LicenseMap> licenses_by_key;
+  LicenseResolver licenses;
   int64_t batch_bytes = 0;
   for (int i = 0; i < request.requests_size(); ++i) {
     const v1::CreateModelRequest& item = request.requests(i);
@@ -136,18 +117,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
     }
     v1::Model model = item.model();
     model.set_name(ModelName{publisher, item.model_id()}.name());
-    ClearOutputOnly(&model);
-    const std::string prefix = at + ".model";
-    MODELREG_RETURN_IF_ERROR(ValidateModel(model, prefix));
-    std::string key;
-    for (const auto& ref : LicenseReferences(model, "")) absl::StrAppend(&key, ref.second, ";");
-    auto cached = licenses_by_key.find(key);
-    if (cached == licenses_by_key.end()) {
-      MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, prefix));
-      cached = licenses_by_key.emplace(key, std::move(licenses)).first;
-    }
-    *model.mutable_openness() = AssessOpenness(model, cached->second);
-    MODELREG_RETURN_IF_ERROR(CheckRecordSize(model, prefix));
+    MODELREG_RETURN_IF_ERROR(Prepare(at + ".model", &model, nullptr, &licenses));
     batch_bytes += static_cast<int64_t>(model.ByteSizeLong()) + kResponseBytesPerRecord;
     prepared.push_back(std::move(model));
   }
@@ -200,7 +170,9 @@ absl::StatusOr<v1::Model> ModelService::Undelete(const v1::UndeleteModelRequest&
     stored.clear_delete_time();
     // Its licenses may have been deleted meanwhile: a live model must only reference live licenses. The request names
     // no license field, so this is the model's state, not a bad argument.
-    absl::Status licenses = LicensesOf(stored, "model", &tx).status();
+    v1::Model check = stored;
+    LicenseResolver resolver;
+    absl::Status licenses = ResolveModelLicenses(*licenses_, &check, "model", &tx, &resolver).status();
     if (absl::IsInvalidArgument(licenses)) {
       return PreconditionError("LICENSE_DELETED", "RESOURCE_STATE", request.name(),
                                absl::StrCat("cannot undelete `", request.name(), "`: its ", licenses.message(),
@@ -228,10 +200,8 @@ absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListMo
 absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModelRequest& request,
                                                          const Principal& /*actor*/) {
   v1::Model model = request.model();
-  ClearOutputOnly(&model);
-  MODELREG_RETURN_IF_ERROR(ValidateModel(model, "model"));
-  MODELREG_ASSIGN_OR_RETURN(LicenseMap licenses, LicensesOf(model, "model"));
-  return AssessOpenness(model, licenses);
+  MODELREG_RETURN_IF_ERROR(Prepare("model", &model));
+  return model.openness();
 }
 
 absl::StatusOr<int64_t> ModelService::Reassess(const std::string& license_id) {

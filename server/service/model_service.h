@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/model_registry.pb.h"
 #include "server/domain/auth/auth.h"
+#include "server/domain/licenses/license_names.h"
 #include "server/domain/openness/assessment.h"
 #include "server/service/idempotent_calls.h"
 #include "server/storage/repositories.h"
@@ -52,16 +53,17 @@ class ModelService {
   static constexpr int kMaxBatch = 1000;
 
  private:
-  // Validates `model` (field paths under `prefix`), checks its license references and computes its openness.
-  // Inside a store Mutation, `tx` is its transaction (licenses are read in it); null outside one.
-  absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr);
+  // Resolves the license references of `model` to canonical names (aliases included; field paths under `prefix`),
+  // validates it and computes its openness. Inside a store Mutation, `tx` is its transaction (licenses are read in
+  // it); null outside one. `resolver`, when given, holds licenses already read and keeps the ones read here (a batch).
+  absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr,
+                       LicenseResolver* resolver = nullptr);
   // The mutations' work, run once per request id by the public methods.
   absl::StatusOr<v1::Model> Create(const v1::CreateModelRequest& request);
   absl::StatusOr<v1::BatchCreateModelsResponse> CreateBatch(const v1::BatchCreateModelsRequest& request);
   absl::StatusOr<v1::Model> Update(const v1::UpdateModelRequest& request);
   absl::StatusOr<v1::Model> Delete(const v1::DeleteModelRequest& request);
   absl::StatusOr<v1::Model> Undelete(const v1::UndeleteModelRequest& request);
-  absl::StatusOr<LicenseMap> LicensesOf(const v1::Model& model, const std::string& prefix, Transaction* tx = nullptr);
 
   ModelRepository* models_;
   LicenseRepository* licenses_;

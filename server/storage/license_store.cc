@@ -15,6 +15,7 @@ namespace modelreg {
 namespace {
 
 constexpr char kReferencingModel[] = "modelreg_license_referencing_model";
+constexpr char kFindByKeys[] = "modelreg_license_find_by_keys";
 
 const ResourceTable& Table() {
   static const auto* table = new ResourceTable(LicenseKind());
@@ -34,6 +35,8 @@ const std::vector<PreparedStatement>& LicenseStoreStatements() {
     all->push_back({kReferencingModel,
                     "SELECT name FROM models WHERE license_refs @> ARRAY[$1::text] AND delete_time IS NULL ORDER BY "
                     "name LIMIT 1"});
+    all->push_back({kFindByKeys, absl::StrCat("SELECT ", Table().record_columns(),
+                                              " FROM licenses l WHERE l.alias_keys && $1::text[] ORDER BY l.id")});
     return all;
   }();
   return *statements;
@@ -71,6 +74,23 @@ absl::StatusOr<std::vector<v1::License>> LicenseStore::GetMany(const std::vector
     MODELREG_ASSIGN_OR_RETURN(result, Table().GetMany<v1::License>(single, ids));
     return absl::OkStatus();
   }));
+  return result;
+}
+
+absl::StatusOr<std::vector<v1::License>> LicenseStore::FindByKeys(const std::vector<std::string>& keys,
+                                                                  Transaction* tx) {
+  std::vector<v1::License> result;
+  if (keys.empty()) return result;
+  auto find = [&](Transaction& t) -> absl::Status {
+    MODELREG_ASSIGN_OR_RETURN(
+        result, Table().Decode<v1::License>(t.sql().exec_prepared(kFindByKeys, ResourceTable::TextArray(keys))));
+    return absl::OkStatus();
+  };
+  if (tx != nullptr) {
+    MODELREG_RETURN_IF_ERROR(find(*tx));
+    return result;
+  }
+  MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, find));
   return result;
 }
 

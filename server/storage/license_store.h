@@ -19,6 +19,7 @@ class LicenseStore : public LicenseRepository {
   absl::StatusOr<v1::License> Create(const v1::License& license) override;
   absl::StatusOr<v1::License> Get(const std::string& name) override;
   absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) override;
+  absl::StatusOr<std::vector<v1::License>> FindByKeys(const std::vector<std::string>& keys, Transaction* tx) override;
   absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate) override;
   absl::StatusOr<Page<v1::License>> List(const ListQuery& query) override;
 

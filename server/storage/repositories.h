@@ -66,6 +66,10 @@ class LicenseRepository {
   // Returns the licenses among `names` (resource names) that exist, soft-deleted included, in name order. With a
   // non-null `tx`, reads inside that transaction (from a Mutation) instead of taking another connection.
   virtual absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) = 0;
+  // Returns the licenses (soft-deleted included) answering to any of `keys` (LicenseNameKey values of
+  // domain/licenses/license_names.h) by id, spdx_id or alias, in name order. `tx` as for GetMany.
+  virtual absl::StatusOr<std::vector<v1::License>> FindByKeys(const std::vector<std::string>& keys,
+                                                              Transaction* tx) = 0;
   // Locks the license, passes it to `mutate`, writes the result. When the mutation sets delete_time on a live license
   // and a live model references it: FAILED_PRECONDITION naming one such model. delete_time works as in
   // ModelRepository::Update. NOT_FOUND; INVALID_ARGUMENT if the name changes; errors from `mutate`.

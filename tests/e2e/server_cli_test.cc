@@ -297,8 +297,78 @@ weights: {access: ACCESS_OPEN_DOWNLOAD, license: licenses/llama3.1}
   r = Cli({"models", "get", "example/vision-2", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("COMPONENT_KIND_"), std::string::npos) << r.out;
-  r = Cli({"import", "mof", TestData("mof/malformed.yml"), "--name", "example/bad"});
+  // One bad fact (a component the framework does not define) is dropped with a warning; a file that is not a MOF
+  // file is an error.
+  r = Cli({"import", "mof", TestData("mof/malformed.yml"), "--name", "example/partial"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Secret sauce"), std::string::npos) << r.err;
+  r = Cli({"import", "mof", TestData("mof/not_mof.yml"), "--name", "example/bad"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
+// A directory of model files written like the Model Openness Tool's (tests/data/mof_corpus): license names as the
+// tool writes them resolve through the catalog's aliases, a license the catalog lacks becomes an unverified license,
+// a path that is not a URL and a page title in the Hugging Face field are dropped with warnings; nothing fails.
+TEST_F(ServerCliTest, BulkImportOfAToolCorpus) {
+  auto r = Cli({"catalog", "load"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string corpus = TestData("mof_corpus");
+
+  r = Cli({"import", "mof", corpus, "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("dry run, nothing written: 3 files: would-create 3, would-update 0, unchanged 0, skipped 0, "
+                       "failed 0"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("unverified licenses to create (2"), std::string::npos) << r.out;
+  EXPECT_EQ(Cli({"models", "get", "example-labs/alias-lm-7b"}).exit_code, 64 + 5) << "a dry run writes nothing";
+
+  r = Cli({"import", "mof", corpus});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("3 files: created 3, updated 0, unchanged 0, skipped 0, failed 0"), std::string::npos) << r.out;
+
+  // "Llama 2 Community License", "MIT License", "Apache License 2.0": the catalog's licenses, by their aliases.
+  r = Cli({"models", "get", "example-labs/alias-lm-7b", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"license\": \"licenses/llama2\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"license\": \"licenses/mit\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"license\": \"licenses/apache-2.0\""), std::string::npos) << r.out;
+
+  // A license the catalog lacks: a bare record marked unverified; the model's assessment says its facts are unknown.
+  r = Cli({"licenses", "get", "example-vendor-open-model-license", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("modelreg.io/unverified"), std::string::npos) << r.out;
+  r = Cli({"models", "get", "example-labs/vendor-lm-2b", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("OPENNESS_FLAG_UNKNOWN_FACTS"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("see the paper"), std::string::npos) << "a path that is not a URL is dropped: " << r.out;
+
+  // The Hugging Face field held a page title: its repository is still found.
+  r = Cli({"models", "get", "examplelabs/messy-lm-8k-inst", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"huggingface_repo\": \"ExampleLabs/messy-lm-8k-inst\""), std::string::npos) << r.out;
+
+  // Again: every model is unchanged. A changed file is skipped unless --on-conflict update.
+  r = Cli({"import", "mof", corpus});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("created 0, updated 0, unchanged 3"), std::string::npos) << r.out;
+  char dir_template[] = "/tmp/mrcorpus.XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  {
+    std::ifstream in(corpus + "/aliased_licenses.yml");
+    std::ofstream out(dir + "/aliased_licenses.yml");
+    std::string line;
+    while (std::getline(in, line)) out << (line == "  version: 7B" ? "  version: 7B-r2" : line) << "\n";
+  }
+  r = Cli({"import", "mof", dir});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("skipped 1"), std::string::npos) << r.out;
+  r = Cli({"import", "mof", dir, "--on-conflict", "update"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("updated 1"), std::string::npos) << r.out;
+  r = Cli({"models", "get", "example-labs/alias-lm-7b", "-o", "json"});
+  EXPECT_NE(r.out.find("7B-r2"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
 }
 
 // `modelreg check`: a usage check against the shipped catalog's license terms, its verdict as the exit code (0
@@ -461,9 +531,8 @@ TEST(CliInputTest, DirectoryHugeAndUnreadableInputsAreErrorsNotAborts) {
   }
   const std::vector<std::vector<std::string>> commands = {
       {"import", "mof", "/dev/zero"},
-      {"import", "mof", dir},
+      {"import", "mof", huge},  // directories are imported file by file (BulkImportOfAToolCorpus)
       {"import", "hf-card", "/dev/zero", "--name", "a/b"},
-      {"import", "hf-card", dir, "--name", "a/b"},
       {"models", "create", "-f", dir},
       {"models", "create", "-f", "/dev/zero"},
       {"models", "create", "-f", huge},

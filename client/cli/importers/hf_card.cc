@@ -1,5 +1,6 @@
 #include "client/cli/importers/hf_card.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,7 +11,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "client/cli/importers/license_source.h"
 #include "client/cli/importers/yaml_fields.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
@@ -20,7 +20,8 @@ namespace {
 
 using yaml_fields::Document;
 using yaml_fields::FieldError;
-using yaml_fields::OptionalString;
+using yaml_fields::FieldNote;
+using yaml_fields::LenientString;
 
 constexpr absl::string_view kHub = "https://huggingface.co/";
 
@@ -52,66 +53,114 @@ absl::StatusOr<FrontMatter> SplitFrontMatter(absl::string_view card) {
   return absl::InvalidArgumentError("line 1: the front matter opened by '---' is never closed by another '---'");
 }
 
-// A scalar or a list of scalars, as a list.
-absl::StatusOr<std::vector<std::pair<std::string, YAML::Node>>> StringList(const Document& doc, const YAML::Node& node,
-                                                                           absl::string_view path) {
+// A scalar or a list of scalars, as a list; anything else is ignored with a warning.
+std::vector<std::pair<std::string, YAML::Node>> StringList(const Document& doc, const YAML::Node& node,
+                                                           absl::string_view path, ImportResult* result) {
   std::vector<std::pair<std::string, YAML::Node>> out;
   if (!node.IsDefined() || node.IsNull()) return out;
   if (node.IsScalar()) {
     out.emplace_back(node.Scalar(), node);
     return out;
   }
-  if (!node.IsSequence()) return FieldError(doc, node, path, "expected a string or a list of strings");
+  if (!node.IsSequence()) {
+    result->warnings.push_back(FieldNote(doc, node, path, "expected a string or a list of strings; ignored"));
+    return out;
+  }
   for (size_t i = 0; i < node.size(); ++i) {
     const YAML::Node item = node[i];
     if (!item.IsScalar()) {
-      return FieldError(doc, item, absl::StrCat(path, "[", i, "]"), "expected a string, found a list or map");
+      result->warnings.push_back(
+          FieldNote(doc, item, absl::StrCat(path, "[", i, "]"), "expected a string, found a list or map; ignored"));
+      continue;
     }
     out.emplace_back(item.Scalar(), item);
   }
   return out;
 }
 
+// Every Hugging Face pipeline tag (huggingface.js packages/tasks/src/pipelines.ts, PIPELINE_DATA) and its modality.
+// Tags of the Hub's "nlp" group are text, "audio" audio, "multimodal" multimodal, "cv" image, or video for the video
+// tasks. Tags whose input or output has no Model.Modality value (tabular data, time series, reinforcement learning
+// and robotics, graphs, 3-D assets, "other") map to none: modality stays unknown, with a warning, and the tag is kept
+// in the `hf-pipeline-tag` label. client/README.md has the table.
 v1::Model::Modality ModalityOfPipelineTag(absl::string_view tag) {
+  using M = v1::Model;
   static constexpr std::pair<absl::string_view, v1::Model::Modality> kTags[] = {
-      {"text-generation", v1::Model::MODALITY_TEXT},
-      {"text2text-generation", v1::Model::MODALITY_TEXT},
-      {"fill-mask", v1::Model::MODALITY_TEXT},
-      {"text-classification", v1::Model::MODALITY_TEXT},
-      {"token-classification", v1::Model::MODALITY_TEXT},
-      {"question-answering", v1::Model::MODALITY_TEXT},
-      {"summarization", v1::Model::MODALITY_TEXT},
-      {"translation", v1::Model::MODALITY_TEXT},
-      {"sentence-similarity", v1::Model::MODALITY_TEXT},
-      {"feature-extraction", v1::Model::MODALITY_TEXT},
-      {"zero-shot-classification", v1::Model::MODALITY_TEXT},
-      {"text-to-image", v1::Model::MODALITY_IMAGE},
-      {"image-to-image", v1::Model::MODALITY_IMAGE},
-      {"image-classification", v1::Model::MODALITY_IMAGE},
-      {"image-segmentation", v1::Model::MODALITY_IMAGE},
-      {"object-detection", v1::Model::MODALITY_IMAGE},
-      {"unconditional-image-generation", v1::Model::MODALITY_IMAGE},
-      {"depth-estimation", v1::Model::MODALITY_IMAGE},
-      {"automatic-speech-recognition", v1::Model::MODALITY_AUDIO},
-      {"text-to-speech", v1::Model::MODALITY_AUDIO},
-      {"text-to-audio", v1::Model::MODALITY_AUDIO},
-      {"audio-classification", v1::Model::MODALITY_AUDIO},
-      {"audio-to-audio", v1::Model::MODALITY_AUDIO},
-      {"text-to-video", v1::Model::MODALITY_VIDEO},
-      {"image-to-video", v1::Model::MODALITY_VIDEO},
-      {"video-classification", v1::Model::MODALITY_VIDEO},
-      {"image-text-to-text", v1::Model::MODALITY_MULTIMODAL},
-      {"image-to-text", v1::Model::MODALITY_MULTIMODAL},
-      {"visual-question-answering", v1::Model::MODALITY_MULTIMODAL},
-      {"document-question-answering", v1::Model::MODALITY_MULTIMODAL},
-      {"any-to-any", v1::Model::MODALITY_MULTIMODAL},
-      {"audio-text-to-text", v1::Model::MODALITY_MULTIMODAL},
-      {"video-text-to-text", v1::Model::MODALITY_MULTIMODAL},
+      // nlp
+      {"text-classification", M::MODALITY_TEXT},
+      {"token-classification", M::MODALITY_TEXT},
+      {"table-question-answering", M::MODALITY_TEXT},
+      {"question-answering", M::MODALITY_TEXT},
+      {"zero-shot-classification", M::MODALITY_TEXT},
+      {"translation", M::MODALITY_TEXT},
+      {"summarization", M::MODALITY_TEXT},
+      {"feature-extraction", M::MODALITY_TEXT},
+      {"text-generation", M::MODALITY_TEXT},
+      {"text2text-generation", M::MODALITY_TEXT},  // older name, still on many cards
+      {"fill-mask", M::MODALITY_TEXT},
+      {"sentence-similarity", M::MODALITY_TEXT},
+      {"table-to-text", M::MODALITY_TEXT},
+      {"multiple-choice", M::MODALITY_TEXT},
+      {"text-ranking", M::MODALITY_TEXT},
+      {"text-retrieval", M::MODALITY_TEXT},
+      // audio
+      {"text-to-speech", M::MODALITY_AUDIO},
+      {"text-to-audio", M::MODALITY_AUDIO},
+      {"automatic-speech-recognition", M::MODALITY_AUDIO},
+      {"audio-to-audio", M::MODALITY_AUDIO},
+      {"audio-classification", M::MODALITY_AUDIO},
+      {"voice-activity-detection", M::MODALITY_AUDIO},
+      // cv: images
+      {"depth-estimation", M::MODALITY_IMAGE},
+      {"image-classification", M::MODALITY_IMAGE},
+      {"object-detection", M::MODALITY_IMAGE},
+      {"image-segmentation", M::MODALITY_IMAGE},
+      {"text-to-image", M::MODALITY_IMAGE},
+      {"image-to-image", M::MODALITY_IMAGE},
+      {"unconditional-image-generation", M::MODALITY_IMAGE},
+      {"zero-shot-image-classification", M::MODALITY_IMAGE},
+      {"mask-generation", M::MODALITY_IMAGE},
+      {"zero-shot-object-detection", M::MODALITY_IMAGE},
+      {"image-feature-extraction", M::MODALITY_IMAGE},
+      {"keypoint-detection", M::MODALITY_IMAGE},
+      // cv: video
+      {"image-to-video", M::MODALITY_VIDEO},
+      {"video-classification", M::MODALITY_VIDEO},
+      {"text-to-video", M::MODALITY_VIDEO},
+      {"video-to-video", M::MODALITY_VIDEO},
+      // multimodal (and image-to-text, which the Hub files under cv: image in, text out)
+      {"image-to-text", M::MODALITY_MULTIMODAL},
+      {"audio-text-to-text", M::MODALITY_MULTIMODAL},
+      {"image-text-to-text", M::MODALITY_MULTIMODAL},
+      {"image-text-to-image", M::MODALITY_MULTIMODAL},
+      {"image-text-to-video", M::MODALITY_MULTIMODAL},
+      {"visual-question-answering", M::MODALITY_MULTIMODAL},
+      {"document-question-answering", M::MODALITY_MULTIMODAL},
+      {"video-text-to-text", M::MODALITY_MULTIMODAL},
+      {"visual-document-retrieval", M::MODALITY_MULTIMODAL},
+      {"any-to-any", M::MODALITY_MULTIMODAL},
+      // no modality: tabular-classification, tabular-regression, tabular-to-text, time-series-forecasting,
+      // reinforcement-learning, robotics, graph-ml, text-to-3d, image-to-3d, other
   };
   for (const auto& [name, modality] : kTags) {
     if (name == tag) return modality;
   }
-  return v1::Model::MODALITY_UNSPECIFIED;
+  return M::MODALITY_UNSPECIFIED;
+}
+
+// Pipeline tags that name a task without a modality value, as opposed to a tag the Hub does not define.
+bool IsKnownTagWithoutModality(absl::string_view tag) {
+  static constexpr absl::string_view kTags[] = {"tabular-classification",
+                                                "tabular-regression",
+                                                "tabular-to-text",
+                                                "time-series-forecasting",
+                                                "reinforcement-learning",
+                                                "robotics",
+                                                "graph-ml",
+                                                "text-to-3d",
+                                                "image-to-3d",
+                                                "other"};
+  return std::find(std::begin(kTags), std::end(kTags), tag) != std::end(kTags);
 }
 
 // Label key for a tag: lowercase, characters outside `a-z0-9-_./` replaced by `-`.
@@ -124,67 +173,78 @@ std::string TagLabelKey(absl::string_view tag) {
   return key;
 }
 
-absl::Status MapLicense(const Document& doc, const YAML::Node& root, const std::string& hf_repo, ImportResult* result) {
+std::string Text(const Document& doc, const YAML::Node& node, absl::string_view path, ImportResult* result) {
+  return std::string(absl::StripAsciiWhitespace(LenientString(doc, node, path, &result->warnings)));
+}
+
+void MapLicense(const Document& doc, const YAML::Node& root, const std::string& hf_repo, const ImportOptions& options,
+                ImportLicenses* licenses, ImportResult* result) {
   v1::Model& model = result->model;
-  const YAML::Node license_node = root["license"];
-  MODELREG_ASSIGN_OR_RETURN(auto licenses, StringList(doc, license_node, "license"));
-  if (licenses.size() > 1) {
+  const auto listed = StringList(doc, root["license"], "license", result);
+  if (listed.size() > 1) {
     result->warnings.push_back(
-        absl::StrCat("the card lists ", licenses.size(), " licenses; using the first, '", licenses.front().first, "'"));
+        absl::StrCat("the card lists ", listed.size(), " licenses; using the first, '", listed.front().first, "'"));
   }
-  const std::string license = licenses.empty() ? "" : absl::AsciiStrToLower(licenses.front().first);
+  const std::string license = listed.empty() ? "" : std::string(absl::StripAsciiWhitespace(listed.front().first));
+  const std::string license_name = Text(doc, root["license_name"], "license_name", result);
+  const std::string license_link = Text(doc, root["license_link"], "license_link", result);
 
-  MODELREG_ASSIGN_OR_RETURN(std::string license_name, OptionalString(doc, root["license_name"], "license_name"));
-  MODELREG_ASSIGN_OR_RETURN(std::string license_link, OptionalString(doc, root["license_link"], "license_link"));
-
-  std::string id_source;
-  const YAML::Node* id_node = nullptr;
-  const YAML::Node license_name_node = root["license_name"];
-  if (license.empty() || license == "unknown") {
-    result->warnings.push_back(
-        "the card gives no license (license is missing or 'unknown'); weights.license is left empty");
-  } else if (license == "other") {
+  std::string written;
+  std::string field;
+  if (absl::EqualsIgnoreCase(license, "other")) {
     if (license_name.empty()) {
       result->warnings.push_back(
           "license: other without license_name; weights.license is left empty (see license_link for the terms)");
     } else {
-      id_source = license_name;
-      id_node = &license_name_node;
+      written = license_name;
+      field = "license_name";
     }
   } else {
-    id_source = license;
-    id_node = &licenses.front().second;
+    written = license;
+    field = "license";
   }
-  if (!id_source.empty()) {
-    const std::string name = LicenseNameFromSource(id_source);
-    if (name.empty()) {
-      result->warnings.push_back(
-          absl::StrCat("license '", id_source, "' names no license; weights.license is left empty"));
-    } else if (LicenseIdOf(name).empty()) {
-      return FieldError(doc, *id_node, id_node == &license_name_node ? "license_name" : "license",
-                        absl::StrCat("'", id_source, "' is not a license id (a-z, 0-9, '-', '.', '_', '+')"));
-    } else {
-      model.mutable_weights()->set_license(name);
+  if (!field.empty()) {
+    switch (ClassifyLicenseText(written)) {
+      case LicenseText::kName:
+        model.mutable_weights()->set_license(licenses->Resolve(written, field, options, result));
+        break;
+      case LicenseText::kNone:
+      case LicenseText::kUnknown:
+        result->warnings.push_back(written.empty()
+                                       ? "the card gives no license (license is missing); weights.license is left empty"
+                                       : absl::StrCat("license '", written.substr(0, 80),
+                                                      "' names no license; weights.license is left empty"));
+        break;
+      case LicenseText::kNotIncluded:
+      case LicenseText::kLink:
+        result->warnings.push_back(absl::StrCat(field, " '", written.substr(0, 120),
+                                                "' is not a license name; weights.license is left empty"));
+        break;
     }
   }
 
   if (!license_link.empty()) {
+    std::string url;
     if (absl::StartsWith(license_link, "http://") || absl::StartsWith(license_link, "https://")) {
-      model.add_sources(license_link);
+      url = license_link;
     } else if (!hf_repo.empty()) {
-      model.add_sources(absl::StrCat(kHub, hf_repo, "/blob/main/", absl::StripPrefix(license_link, "./")));
+      url = absl::StrCat(kHub, hf_repo, "/blob/main/", absl::StripPrefix(license_link, "./"));
     } else {
-      result->warnings.push_back(absl::StrCat("license_link '", license_link,
+      result->warnings.push_back(absl::StrCat("license_link '", license_link.substr(0, 120),
                                               "' is relative to a repository the name does not give; not recorded"));
     }
+    if (!url.empty() && IsHttpUrl(url)) {
+      model.add_sources(url);
+    } else if (!url.empty()) {
+      result->warnings.push_back(
+          absl::StrCat("license_link '", license_link.substr(0, 120), "' is not an http(s) URL; not recorded"));
+    }
   }
-  return absl::OkStatus();
 }
 
-absl::Status MapBaseModel(const Document& doc, const YAML::Node& root, ImportResult* result) {
+void MapBaseModel(const Document& doc, const YAML::Node& root, ImportResult* result) {
   v1::Model& model = result->model;
-  MODELREG_ASSIGN_OR_RETURN(std::string relation,
-                            OptionalString(doc, root["base_model_relation"], "base_model_relation"));
+  const std::string relation = Text(doc, root["base_model_relation"], "base_model_relation", result);
   if (!relation.empty()) {
     const std::string r = absl::AsciiStrToLower(relation);
     if (r == "adapter") {
@@ -196,25 +256,28 @@ absl::Status MapBaseModel(const Document& doc, const YAML::Node& root, ImportRes
     } else if (r == "finetune") {
       model.set_base_model_relation(v1::Model::BASE_MODEL_RELATION_FINETUNE);
     } else {
-      return FieldError(doc, root["base_model_relation"], "base_model_relation",
-                        absl::StrCat("'", relation, "' is not one of adapter, merge, quantized, finetune"));
+      result->warnings.push_back(FieldNote(
+          doc, root["base_model_relation"], "base_model_relation",
+          absl::StrCat("'", relation.substr(0, 60), "' is not one of adapter, merge, quantized, finetune; ignored")));
     }
   }
 
-  MODELREG_ASSIGN_OR_RETURN(auto bases, StringList(doc, root["base_model"], "base_model"));
-  if (bases.empty()) {
-    if (!relation.empty()) result->warnings.push_back("base_model_relation is set but base_model is not");
-    return absl::OkStatus();
-  }
+  const auto listed = StringList(doc, root["base_model"], "base_model", result);
   std::vector<std::string> names;
-  for (size_t i = 0; i < bases.size(); ++i) {
-    const auto& [id, node] = bases[i];
+  for (size_t i = 0; i < listed.size(); ++i) {
+    const auto& [id, node] = listed[i];
     absl::StatusOr<ModelName> name = ParseModelShorthand(id);
     if (!name.ok() || absl::StartsWith(absl::AsciiStrToLower(id), "publishers/")) {
-      return FieldError(doc, node, bases.size() > 1 ? absl::StrCat("base_model[", i, "]") : "base_model",
-                        absl::StrCat("'", id, "' is not a Hugging Face model id (owner/repo)"));
+      result->warnings.push_back(
+          FieldNote(doc, node, listed.size() > 1 ? absl::StrCat("base_model[", i, "]") : "base_model",
+                    absl::StrCat("'", id.substr(0, 120), "' is not a Hugging Face model id (owner/repo); ignored")));
+      continue;
     }
     names.push_back(name->name());
+  }
+  if (names.empty()) {
+    if (!relation.empty()) result->warnings.push_back("base_model_relation is set but no usable base_model");
+    return;
   }
   model.set_base_model(names.front());
   if (names.size() > 1) {
@@ -224,72 +287,95 @@ absl::Status MapBaseModel(const Document& doc, const YAML::Node& root, ImportRes
                      "; keeping the first, ", names.front(),
                      "; not recorded: ", absl::StrJoin(names.begin() + 1, names.end(), ", ")));
   }
-  return absl::OkStatus();
 }
 
-absl::Status MapDatasets(const Document& doc, const YAML::Node& root, ImportResult* result) {
-  MODELREG_ASSIGN_OR_RETURN(auto datasets, StringList(doc, root["datasets"], "datasets"));
-  if (datasets.empty()) return absl::OkStatus();
-  v1::DataDisclosure* disclosure = result->model.mutable_data_disclosure();
-  disclosure->set_level(v1::DataDisclosure::LEVEL_LISTED);
-  for (const auto& [id, node] : datasets) {
+void MapDatasets(const Document& doc, const YAML::Node& root, ImportResult* result) {
+  const auto listed = StringList(doc, root["datasets"], "datasets", result);
+  v1::DataDisclosure disclosure;
+  for (const auto& [id, node] : listed) {
     const std::string trimmed(absl::StripAsciiWhitespace(id));
-    if (trimmed.empty()) return FieldError(doc, node, "datasets", "empty dataset id");
-    v1::Dataset* dataset = disclosure->add_datasets();
+    const std::string uri = absl::StrCat(kHub, "datasets/", trimmed);
+    if (trimmed.empty() || trimmed.size() > 256 || !IsHttpUrl(uri)) {
+      result->warnings.push_back(FieldNote(
+          doc, node, "datasets", absl::StrCat("'", trimmed.substr(0, 120), "' is not a dataset id; ignored")));
+      continue;
+    }
+    v1::Dataset* dataset = disclosure.add_datasets();
     dataset->set_display_name(trimmed);
-    dataset->set_uri(absl::StrCat(kHub, "datasets/", trimmed));
+    dataset->set_uri(uri);
   }
-  return absl::OkStatus();
+  if (disclosure.datasets_size() == 0) return;
+  disclosure.set_level(v1::DataDisclosure::LEVEL_LISTED);
+  *result->model.mutable_data_disclosure() = std::move(disclosure);
 }
 
-absl::Status MapGated(const Document& doc, const YAML::Node& root, ImportResult* result) {
-  const YAML::Node gated = root["gated"];
-  MODELREG_ASSIGN_OR_RETURN(std::string value, OptionalString(doc, gated, "gated"));
+bool HasGateFields(const YAML::Node& root) {
+  for (const auto& entry : root) {
+    if (entry.first.IsScalar() && absl::StartsWith(entry.first.Scalar(), "extra_gated_")) return true;
+  }
+  return false;
+}
+
+void MapGated(const Document& doc, const YAML::Node& root, ImportResult* result) {
+  const std::string value = Text(doc, root["gated"], "gated", result);
   v1::Weights* weights = result->model.mutable_weights();
   const std::string v = absl::AsciiStrToLower(value);
-  if (v.empty() || v == "false") {
-    const bool gate_prompt = root["extra_gated_prompt"].IsDefined() || root["extra_gated_fields"].IsDefined();
-    if (v.empty() && gate_prompt) {
-      result->warnings.push_back(
-          "the card has extra_gated_* fields but no 'gated' value: the repository is gated, but not whether approval "
-          "is automatic or manual; weights.access is left unknown");
-      weights->set_access(v1::Weights::ACCESS_UNSPECIFIED);
-    } else {
-      weights->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);
-    }
-  } else if (v == "auto" || v == "true") {
+  const bool gate_fields = HasGateFields(root);
+  if (v == "auto" || v == "true") {
     weights->set_access(v1::Weights::ACCESS_GATED_CLICK_THROUGH);
   } else if (v == "manual") {
     weights->set_access(v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
+  } else if (v.empty() && gate_fields) {
+    weights->set_access(v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN);
+    result->warnings.push_back(
+        "the card has extra_gated_* fields but no 'gated' value: the repository is gated (downloadable after a "
+        "request), but not whether approval is automatic or manual; weights.access is GATED_APPROVAL_UNKNOWN");
+  } else if (v.empty() || v == "false") {
+    weights->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);
+    if (gate_fields) {
+      result->warnings.push_back(
+          "gated: false, but the card has extra_gated_* fields; weights.access is OPEN_DOWNLOAD");
+    }
   } else {
-    return FieldError(doc, gated, "gated", absl::StrCat("'", value, "' is not one of auto, manual, true, false"));
+    result->warnings.push_back(FieldNote(doc, root["gated"], "gated",
+                                         absl::StrCat("'", value.substr(0, 40),
+                                                      "' is not one of auto, manual, true, false; weights.access is "
+                                                      "left unknown")));
   }
-  return absl::OkStatus();
 }
 
-absl::Status MapTags(const Document& doc, const YAML::Node& root, ImportResult* result) {
+void MapTags(const Document& doc, const YAML::Node& root, ImportResult* result) {
   v1::Model& model = result->model;
-  MODELREG_ASSIGN_OR_RETURN(std::string pipeline_tag, OptionalString(doc, root["pipeline_tag"], "pipeline_tag"));
+  const std::string pipeline_tag = absl::AsciiStrToLower(Text(doc, root["pipeline_tag"], "pipeline_tag", result));
   if (!pipeline_tag.empty()) {
-    model.set_modality(ModalityOfPipelineTag(absl::AsciiStrToLower(pipeline_tag)));
+    model.set_modality(ModalityOfPipelineTag(pipeline_tag));
     if (model.modality() == v1::Model::MODALITY_UNSPECIFIED) {
-      result->warnings.push_back(absl::StrCat("pipeline_tag '", pipeline_tag, "' maps to no modality"));
+      result->warnings.push_back(
+          absl::StrCat("pipeline_tag '", pipeline_tag.substr(0, 60), "' ",
+                       IsKnownTagWithoutModality(pipeline_tag)
+                           ? "has no modality value (tabular, time series, RL, graph, 3-D, other)"
+                           : "is not a Hugging Face pipeline tag",
+                       "; modality is left unknown"));
     }
-    model.mutable_labels()->insert({"hf-pipeline-tag", absl::AsciiStrToLower(pipeline_tag)});
+    const std::string value = pipeline_tag.substr(0, 256);
+    model.mutable_labels()->insert({"hf-pipeline-tag", value});
   }
-  MODELREG_ASSIGN_OR_RETURN(std::string library, OptionalString(doc, root["library_name"], "library_name"));
-  if (!library.empty()) model.mutable_labels()->insert({"hf-library", library});
+  const std::string library = Text(doc, root["library_name"], "library_name", result);
+  if (!library.empty() && library.size() <= 256) model.mutable_labels()->insert({"hf-library", library});
 
-  MODELREG_ASSIGN_OR_RETURN(auto tags, StringList(doc, root["tags"], "tags"));
-  for (const auto& tag : tags) {
+  for (const auto& tag : StringList(doc, root["tags"], "tags", result)) {
     const std::string key = TagLabelKey(absl::StripAsciiWhitespace(tag.first));
     if (key.size() > 63 || key == "hf-tag/") {
-      result->warnings.push_back(absl::StrCat("tag '", tag.first, "' does not fit a label key; not recorded"));
+      result->warnings.push_back(
+          absl::StrCat("tag '", tag.first.substr(0, 80), "' does not fit a label key; not recorded"));
       continue;
+    }
+    if (model.labels_size() >= 64) {
+      result->warnings.push_back("more than 64 labels; the remaining tags are not recorded");
+      break;
     }
     (*model.mutable_labels())[key] = "true";
   }
-  return absl::OkStatus();
 }
 
 // The first Markdown `# ` heading of the card body, if any.
@@ -303,7 +389,8 @@ std::string FirstHeading(absl::string_view body) {
 
 }  // namespace
 
-absl::StatusOr<ImportResult> ImportHfCard(absl::string_view card, const ImportOptions& options) {
+absl::StatusOr<ImportResult> ImportHfCard(absl::string_view card, const ImportOptions& options,
+                                          ImportLicenses* licenses) {
   if (options.name.empty()) {
     return absl::InvalidArgumentError(
         "a model card does not say which repository it belongs to: give --name publishers/PUBLISHER/models/MODEL or "
@@ -329,15 +416,16 @@ absl::StatusOr<ImportResult> ImportHfCard(absl::string_view card, const ImportOp
     model.mutable_weights()->set_download_uri(absl::StrCat(kHub, hf_repo));
     model.add_sources(absl::StrCat(kHub, hf_repo));
   }
-  model.set_display_name(FirstHeading(fm.body));
+  const std::string heading = FirstHeading(fm.body);
+  if (heading.size() <= 256) model.set_display_name(heading);
 
   const YAML::Node empty_map(YAML::NodeType::Map);
   const YAML::Node& fields = root.IsMap() ? root : empty_map;
-  MODELREG_RETURN_IF_ERROR(MapLicense(doc, fields, hf_repo, &result));
-  MODELREG_RETURN_IF_ERROR(MapBaseModel(doc, fields, &result));
-  MODELREG_RETURN_IF_ERROR(MapDatasets(doc, fields, &result));
-  MODELREG_RETURN_IF_ERROR(MapGated(doc, fields, &result));
-  MODELREG_RETURN_IF_ERROR(MapTags(doc, fields, &result));
+  MapLicense(doc, fields, hf_repo, options, licenses, &result);
+  MapBaseModel(doc, fields, &result);
+  MapDatasets(doc, fields, &result);
+  MapGated(doc, fields, &result);
+  MapTags(doc, fields, &result);
   return result;
 }
 

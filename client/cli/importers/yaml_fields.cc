@@ -31,6 +31,20 @@ absl::StatusOr<std::string> OptionalString(const Document& doc, const YAML::Node
   return node.Scalar();
 }
 
+std::string FieldNote(const Document& doc, const YAML::Node& node, absl::string_view path, absl::string_view what) {
+  return absl::StrCat("line ", LineOf(doc, node), ": field '", path, "': ", what);
+}
+
+std::string LenientString(const Document& doc, const YAML::Node& node, absl::string_view path,
+                          std::vector<std::string>* warnings) {
+  if (!node.IsDefined() || node.IsNull()) return "";
+  if (!node.IsScalar()) {
+    warnings->push_back(FieldNote(doc, node, path, "expected a single value, found a list or map; ignored"));
+    return "";
+  }
+  return node.Scalar();
+}
+
 absl::Status CheckMapOrAbsent(const Document& doc, const YAML::Node& node, absl::string_view path) {
   if (!node.IsDefined() || node.IsNull() || node.IsMap()) return absl::OkStatus();
   return FieldError(doc, node, path, "expected a map");

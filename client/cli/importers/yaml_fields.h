@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,6 +29,13 @@ absl::Status FieldError(const Document& doc, const YAML::Node& node, absl::strin
 
 // The scalar at `node` as text; "" when absent or null; INVALID_ARGUMENT for a map or list.
 absl::StatusOr<std::string> OptionalString(const Document& doc, const YAML::Node& node, absl::string_view path);
+
+// "line N: field 'path': what", for warnings about a field.
+std::string FieldNote(const Document& doc, const YAML::Node& node, absl::string_view path, absl::string_view what);
+
+// The scalar at `node` as text; "" when absent or null. A list or map is not an error: "" and a warning (FieldNote).
+std::string LenientString(const Document& doc, const YAML::Node& node, absl::string_view path,
+                          std::vector<std::string>* warnings);
 
 // `node` must be absent, null or a map; INVALID_ARGUMENT otherwise.
 absl::Status CheckMapOrAbsent(const Document& doc, const YAML::Node& node, absl::string_view path);

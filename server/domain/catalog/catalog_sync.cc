@@ -10,6 +10,8 @@ namespace {
 template <typename Record, typename Get, typename Create, typename Update>
 absl::Status SyncRecord(const Record& shipped, Get get, Create create, Update update, CatalogSyncReport* report) {
   MODELREG_ASSIGN_OR_RETURN(std::optional<Record> stored, get(shipped.name()));
+  // A license found by an alias of its name is another license: the shipped one is not stored.
+  if (stored.has_value() && stored->name() != shipped.name()) stored.reset();
   switch (DecideSync(shipped, stored)) {
     case CatalogAction::kCreate:
       MODELREG_RETURN_IF_ERROR(create(WithCatalogDigest(shipped)));

@@ -53,6 +53,8 @@ struct Condition {
   Tri value = Tri::kUnknown;
   std::string code;
   std::string message;
+  // When `value` is unknown: the unknown fact, as the level name words it ("weights access", "training code license").
+  std::string unknown_fact;
 };
 
 bool IsOpenMdw(const License& license) {
@@ -147,7 +149,13 @@ std::string CodePrefix(ComponentKind kind) {
 
 bool IsDownloadable(Weights::Access access) {
   return access == Weights::ACCESS_GATED_CLICK_THROUGH || access == Weights::ACCESS_GATED_MANUAL_APPROVAL ||
-         access == Weights::ACCESS_OPEN_DOWNLOAD;
+         access == Weights::ACCESS_GATED_APPROVAL_UNKNOWN || access == Weights::ACCESS_OPEN_DOWNLOAD;
+}
+
+// Open (yes), not open (no), or a license whose terms are not recorded (unknown): see HasUnknownTerms.
+Tri LicenseOpen(const License& license, bool osi_only) {
+  if (IsOpenLicense(license) && (!osi_only || license.osi_approved())) return Tri::kYes;
+  return HasUnknownTerms(license) ? Tri::kUnknown : Tri::kNo;
 }
 
 bool IsNotDownloadable(Weights::Access access) {
@@ -212,9 +220,7 @@ Tri ReleasedUnder(const ComponentFacts& facts, bool osi_only) {
       break;
   }
   if (facts.license.license == nullptr) return Tri::kUnknown;
-  const License& license = *facts.license.license;
-  const bool ok = IsOpenLicense(license) && (!osi_only || license.osi_approved());
-  return ok ? Tri::kYes : Tri::kNo;
+  return LicenseOpen(*facts.license.license, osi_only);
 }
 
 // A level-4/5 condition: `kind` released under an OSI-approved license.
@@ -237,10 +243,12 @@ Condition OsiComponentCondition(int level, const ComponentFacts& facts) {
     case Release::kUnknown:
       condition.code = absl::StrCat(prefix, "_UNKNOWN");
       condition.message = absl::StrCat("Whether the ", ComponentName(facts.kind), " is released is unknown.");
+      condition.unknown_fact = absl::StrCat(ComponentName(facts.kind), " release");
       return condition;
     case Release::kReleased:
       break;
   }
+  if (condition.value == Tri::kUnknown) condition.unknown_fact = absl::StrCat(ComponentName(facts.kind), " license");
   if (facts.license.name.empty()) {
     condition.code = absl::StrCat(prefix, "_LICENSE_UNKNOWN");
     condition.message = absl::StrCat(name, " is released, but its license is not recorded.");
@@ -248,6 +256,10 @@ Condition OsiComponentCondition(int level, const ComponentFacts& facts) {
     condition.code = absl::StrCat(prefix, "_LICENSE_UNKNOWN");
     condition.message =
         absl::StrCat(name, " is released under ", facts.license.name, ", which is not in the license catalog.");
+  } else if (condition.value == Tri::kUnknown) {
+    condition.code = absl::StrCat(prefix, "_LICENSE_UNKNOWN");
+    condition.message = absl::StrCat(name, " is released under ", LicenseLabel(facts.license),
+                                     ", whose terms are not recorded (an unverified license record).");
   } else if (condition.value == Tri::kYes) {
     condition.code = absl::StrCat(prefix, "_OSI");
     condition.message =
@@ -280,6 +292,13 @@ Condition WeightsDownloadableCondition(const Model& model) {
       condition.code = "WEIGHTS_DOWNLOADABLE";
       condition.message = "The final parameters can be downloaded once the publisher approves a request by hand.";
       break;
+    case Weights::ACCESS_GATED_APPROVAL_UNKNOWN:
+      condition.value = Tri::kYes;
+      condition.code = "WEIGHTS_DOWNLOADABLE";
+      condition.message =
+          "The final parameters can be downloaded behind a gate; whether approval is click-through or manual is "
+          "unknown.";
+      break;
     case Weights::ACCESS_CLOSED:
       condition.value = Tri::kNo;
       condition.code = "WEIGHTS_NOT_DOWNLOADABLE";
@@ -306,6 +325,7 @@ Condition WeightsDownloadableCondition(const Model& model) {
         condition.value = Tri::kUnknown;
         condition.code = "WEIGHTS_ACCESS_UNKNOWN";
         condition.message = "Whether the final parameters can be downloaded is unknown.";
+        condition.unknown_fact = "weights access";
       }
       break;
     }
@@ -325,6 +345,11 @@ Condition WeightsLicenseCondition(const ComponentFacts& final_params) {
     condition.value = Tri::kUnknown;
     condition.code = "WEIGHTS_LICENSE_UNKNOWN";
     condition.message = absl::StrCat("The weights license ", resolved.name, " is not in the license catalog.");
+  } else if (LicenseOpen(*resolved.license, /*osi_only=*/false) == Tri::kUnknown) {
+    condition.value = Tri::kUnknown;
+    condition.code = "WEIGHTS_LICENSE_UNKNOWN";
+    condition.message = absl::StrCat("The weights are under ", LicenseLabel(resolved),
+                                     ", whose terms are not recorded (an unverified license record).");
   } else if (IsOpenLicense(*resolved.license)) {
     condition.value = Tri::kYes;
     condition.code = "WEIGHTS_LICENSE_OPEN";
@@ -335,6 +360,7 @@ Condition WeightsLicenseCondition(const ComponentFacts& final_params) {
     condition.message =
         absl::StrCat("The weights are under ", LicenseLabel(resolved), ", which ", WhyNotOpen(*resolved.license), ".");
   }
+  if (condition.value == Tri::kUnknown) condition.unknown_fact = "weights license";
   return condition;
 }
 
@@ -384,6 +410,7 @@ Condition TrainingDataCondition(const Model& model, const ComponentFacts& datase
   } else {
     condition.value = Tri::kUnknown;
     condition.code = "TRAINING_DATA_UNKNOWN";
+    condition.unknown_fact = "training data";
     condition.message =
         "Whether the training data is released under an open license or fully listed (OSAID data information) is "
         "unknown.";
@@ -416,6 +443,25 @@ const char* LevelName(int level) {
     default:
       return "";
   }
+}
+
+// The name of `level` when it stopped at unknown facts of `next_level`. The names of levels 1 ("closed") and 2
+// ("restrictive license") would assert that a next-level fact is false, so they become what is proven and which
+// facts are unknown ("proven; weights access unknown", "open weights; weights license unknown"). The names of levels
+// 3 and 4 assert nothing about the next level's facts and stay.
+std::string LevelNameAtUnknown(int level, const std::vector<Condition>& next_level) {
+  if (level > 2) return LevelName(level);
+  std::vector<std::string> facts;
+  for (const Condition& condition : next_level) {
+    if (condition.value == Tri::kUnknown && !condition.unknown_fact.empty()) facts.push_back(condition.unknown_fact);
+  }
+  std::string joined;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    if (i > 0) absl::StrAppend(&joined, i + 1 == facts.size() ? " and " : ", ");
+    absl::StrAppend(&joined, facts[i]);
+  }
+  return absl::StrCat(level == 1 ? "proven" : "open weights", "; ", joined.empty() ? "a needed fact" : joined,
+                      " unknown");
 }
 
 void AddReason(const Condition& condition, Openness* out) {
@@ -526,6 +572,13 @@ bool IsNonCommercial(const License& license) {
          license.commercial_use() == License::COMMERCIAL_USE_PROHIBITED;
 }
 
+bool HasUnknownTerms(const License& license) {
+  return license.category() == License::CATEGORY_UNSPECIFIED &&
+         license.commercial_use() == License::COMMERCIAL_USE_UNSPECIFIED && !license.osi_approved() &&
+         !license.fsf_libre() && !license.open_data() && !IsOpenMdw(license) && !HasUsageThreshold(license) &&
+         !HasUseRestrictions(license);
+}
+
 bool IsOpenLicense(const License& license) {
   if (HasUsageThreshold(license) || HasUseRestrictions(license) || IsNonCommercial(license) ||
       license.territorial_restrictions_size() > 0 || license.category() == License::CATEGORY_PROPRIETARY) {
@@ -565,7 +618,8 @@ Openness AssessOpenness(const Model& model, const LicenseMap& licenses) {
     break;
   }
   out.set_level(level);
-  out.set_level_name(LevelName(level));
+  out.set_level_name(unknown_facts ? LevelNameAtUnknown(level, conditions[static_cast<size_t>(level) + 1])
+                                   : LevelName(level));
 
   // Reasons: the conditions of the level reached, then those of the next level up.
   if (level >= 2) {

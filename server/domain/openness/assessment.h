@@ -38,6 +38,10 @@ bool HasAttributionRequirement(const v1::License& license);
 // The territories (`EU`, ISO 3166-1 alpha-2 codes) where the license withholds rights from some licensees: its
 // `territorial_restrictions`, sorted, each once.
 std::vector<std::string> WithheldTerritories(const v1::License& license);
+// The license records no terms at all: no category, no commercial-use term, not OSI/FSF/open-data/OpenMDW, no
+// threshold or restriction (e.g. a bare record an import created for an unknown name). The rules treat its openness
+// as unknown, like a license absent from the catalog.
+bool HasUnknownTerms(const v1::License& license);
 
 // The license forbids commercial use or allows research only.
 bool IsNonCommercial(const v1::License& license);

@@ -1,6 +1,7 @@
 #include "server/domain/resource/license_kind.h"
 
 #include "modelreg/v1/license.pb.h"
+#include "server/domain/licenses/license_names.h"
 #include "server/domain/openness/assessment.h"
 #include "server/domain/resource/field_builders.h"
 
@@ -41,6 +42,9 @@ ResourceKind BuildLicenseKind() {
                                   [](const License& l) { return HasAttributionRequirement(l); }));
   c.push_back(MakeColumn<License>("withheld_territories", ColumnType::kTextArray,
                                   [](const License& l) { return WithheldTerritories(l); }));
+  // The names the license answers to (domain/licenses/license_names.h), for the alias lookup; not a filter field.
+  c.push_back(
+      MakeColumn<License>("alias_keys", ColumnType::kTextArray, [](const License& l) { return LicenseKeys(l); }));
 
   auto& f = k.fields;
   f.push_back(Sortable(Text("name", "id", "licenses/"), KeyType::kText));

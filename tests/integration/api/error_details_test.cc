@@ -97,11 +97,14 @@ TEST_F(ErrorDetailsTest, UnknownLicenseNamesTheFieldPath) {
   request.mutable_model()->mutable_weights()->set_license("licenses/no-such");
   const Error error = Decode(CallRaw(server_->models(), &MR::CreateModel, request));
   EXPECT_EQ(error.code, grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(error.message, "model.weights.license: unknown license `licenses/no-such`; create it first");
+  EXPECT_EQ(
+      error.message,
+      "model.weights.license: unknown license `licenses/no-such`: no license has this id or alias; create it first");
   EXPECT_EQ(error.details.reason, "UNKNOWN_LICENSE");
   ASSERT_EQ(error.details.field_violations.size(), 1u);
   EXPECT_EQ(error.details.field_violations[0].field, "model.weights.license");
-  EXPECT_EQ(error.details.field_violations[0].description, "unknown license `licenses/no-such`; create it first");
+  EXPECT_EQ(error.details.field_violations[0].description,
+            "unknown license `licenses/no-such`: no license has this id or alias; create it first");
 
   request = CreateRequest("unknown-component-license");
   v1::Component* component = request.mutable_model()->add_components();

@@ -203,7 +203,8 @@ class StringFieldsTest : public SharedApiServerTest {
       SCOPED_TRACE(field);
 
       // SQL metacharacters: stored verbatim, or refused naming the field where the field has a syntax.
-      const std::string meta = uri ? "https://example.com/" + Metacharacters() : Metacharacters();
+      // Numbered, as a license alias names one license only.
+      const std::string meta = absl::StrCat(uri ? "https://example.com/" : "", Metacharacters(), " ", id + 1);
       Record record = base();
       SetSlot(&record, slot, meta);
       absl::StatusOr<Record> created = create(record, ++id);

@@ -183,6 +183,7 @@ TEST_F(UsageApiTest, ALicenseChangeIsReflectedByTheNextCheck) {
   v1::CreateLicenseRequest create;
   create.set_license_id("llama3.1-at-least");
   *create.mutable_license() = *llama;
+  create.mutable_license()->clear_aliases();  // an alias names one license only
   create.mutable_license()->mutable_usage_thresholds(0)->set_comparison(
       v1::License::UsageThreshold::COMPARISON_AT_LEAST);
   ASSERT_OK(Call(server_->licenses(), &LC::CreateLicense, create));

@@ -3,12 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "client/cli/importers/import_rules.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/client/test_data.h"
 
 namespace modelreg::cli {
 namespace {
 
+using ::modelreg::cli::testing::ShippedLicenses;
 using ::modelreg::cli::testing::TestData;
 using ::modelreg::testing::StatusIs;
 using ::testing::AllOf;
@@ -18,8 +20,14 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 
+// Imports `text` as the CLI does against a registry holding the shipped catalog's licenses.
+absl::StatusOr<ImportResult> Card(absl::string_view text, const std::string& name = "") {
+  ImportLicenses licenses(ShippedLicenses());
+  return ImportHfCard(text, ImportOptions{name, "test-file"}, &licenses);
+}
+
 absl::StatusOr<ImportResult> Import(const std::string& file, const std::string& name = "ExampleOrg/Example-Chat-7B") {
-  return ImportHfCard(TestData("hf_cards/" + file), ImportOptions{name});
+  return Card(TestData("hf_cards/" + file), name);
 }
 
 TEST(HfCard, OpenFinetune) {
@@ -72,10 +80,10 @@ TEST(HfCard, GatedManual) {
   EXPECT_THAT(result->model.labels(), Contains(Pair("hf-tag/llama-3", "true")));
 }
 
-TEST(HfCard, GatePromptWithoutGatedLeavesAccessUnknown) {
+TEST(HfCard, GatePromptWithoutGatedIsGatedWithApprovalKindUnknown) {
   absl::StatusOr<ImportResult> result = Import("gate_prompt_only.md");
   ASSERT_OK(result);
-  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_UNSPECIFIED);
+  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN);
   EXPECT_THAT(result->warnings, Contains(HasSubstr("extra_gated")));
 }
 
@@ -98,7 +106,7 @@ TEST(HfCard, RelativeLicenseLinkWithoutRepoIsReported) {
 }
 
 TEST(HfCard, LicenseOtherWithoutNameIsLeftEmpty) {
-  absl::StatusOr<ImportResult> result = ImportHfCard("---\nlicense: other\n---\n", ImportOptions{"a/b"});
+  absl::StatusOr<ImportResult> result = Card("---\nlicense: other\n---\n", "a/b");
   ASSERT_OK(result);
   EXPECT_TRUE(result->model.weights().license().empty());
   EXPECT_THAT(result->warnings, ElementsAre(HasSubstr("license: other without license_name")));
@@ -124,32 +132,30 @@ TEST(HfCard, UnknownLicenseIsNeverInvented) {
 }
 
 TEST(HfCard, MissingLicenseIsReported) {
-  absl::StatusOr<ImportResult> result = ImportHfCard("---\npipeline_tag: fill-mask\n---\nbody\n", ImportOptions{"a/b"});
+  absl::StatusOr<ImportResult> result = Card("---\npipeline_tag: fill-mask\n---\nbody\n", "a/b");
   ASSERT_OK(result);
   EXPECT_TRUE(result->model.weights().license().empty());
   EXPECT_THAT(result->warnings, ElementsAre(HasSubstr("no license")));
 }
 
 TEST(HfCard, EmptyFrontMatterIsAllowed) {
-  absl::StatusOr<ImportResult> result = ImportHfCard("---\n---\n# Title\n", ImportOptions{"a/b"});
+  absl::StatusOr<ImportResult> result = Card("---\n---\n# Title\n", "a/b");
   ASSERT_OK(result);
   EXPECT_EQ(result->model.display_name(), "Title");
   EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_OPEN_DOWNLOAD);
 }
 
 TEST(HfCard, WindowsLineEndings) {
-  absl::StatusOr<ImportResult> result =
-      ImportHfCard("---\r\nlicense: mit\r\ngated: manual\r\n---\r\n# T\r\n", ImportOptions{"a/b"});
+  absl::StatusOr<ImportResult> result = Card("---\r\nlicense: mit\r\ngated: manual\r\n---\r\n# T\r\n", "a/b");
   ASSERT_OK(result);
   EXPECT_EQ(result->model.weights().license(), "licenses/mit");
   EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
 }
 
 TEST(HfCard, NameIsRequired) {
-  EXPECT_THAT(ImportHfCard(TestData("hf_cards/open_finetune.md"), ImportOptions{}),
+  EXPECT_THAT(Card(TestData("hf_cards/open_finetune.md")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--name")));
-  EXPECT_THAT(ImportHfCard(TestData("hf_cards/open_finetune.md"), ImportOptions{"no-slash"}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Card(TestData("hf_cards/open_finetune.md"), "no-slash"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(HfCard, NoFrontMatterIsAnError) {
@@ -163,24 +169,44 @@ TEST(HfCard, MalformedYamlNamesTheFileLine) {
               StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line "), HasSubstr("malformed YAML"))));
 }
 
-TEST(HfCard, BadFieldNamesLineAndField) {
-  EXPECT_THAT(Import("bad_gated.md"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("line 4"), HasSubstr("'gated'"), HasSubstr("sometimes"))));
+// A field with a bad value is one bad fact, not a bad file: the fact is dropped with a warning naming the line and
+// the field, and the rest of the card imports.
+void ExpectDroppedWithWarning(const absl::StatusOr<ImportResult>& result, const std::string& line,
+                              const std::string& field) {
+  ASSERT_OK(result);
+  EXPECT_THAT(result->warnings, Contains(AllOf(HasSubstr(line), HasSubstr(field))));
 }
 
-TEST(HfCard, OtherMalformedFields) {
-  EXPECT_THAT(
-      ImportHfCard("---\nbase_model_relation: copy\nbase_model: a/b\n---\n", ImportOptions{"a/b"}),
-      StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 2"), HasSubstr("base_model_relation"))));
-  EXPECT_THAT(ImportHfCard("---\nbase_model: not-a-repo\n---\n", ImportOptions{"a/b"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 2"), HasSubstr("base_model"))));
-  EXPECT_THAT(ImportHfCard("---\nlicense: mit\ndatasets:\n  a: b\n---\n", ImportOptions{"a/b"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 4"), HasSubstr("datasets"))));
-  EXPECT_THAT(ImportHfCard("---\nlicense: Apache (v2)\n---\n", ImportOptions{"a/b"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 2"), HasSubstr("license"))));
-  EXPECT_THAT(ImportHfCard("---\n- just\n- a list\n---\n", ImportOptions{"a/b"}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+TEST(HfCard, BadFieldIsDroppedWithAWarningNamingLineAndField) {
+  absl::StatusOr<ImportResult> result = Import("bad_gated.md");
+  ExpectDroppedWithWarning(result, "line 4", "'gated'");
+  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_UNSPECIFIED);
+  EXPECT_EQ(result->model.weights().license(), "licenses/apache-2.0");
+}
+
+TEST(HfCard, OtherMalformedFieldsAreDroppedWithWarnings) {
+  absl::StatusOr<ImportResult> result = Card("---\nbase_model_relation: copy\nbase_model: a/b\n---\n", "a/b");
+  ExpectDroppedWithWarning(result, "line 2", "base_model_relation");
+  result = Card("---\nbase_model: not-a-repo\n---\n", "a/b");
+  ExpectDroppedWithWarning(result, "line 2", "base_model");
+  EXPECT_TRUE(result->model.base_model().empty());
+  result = Card("---\nlicense: mit\ndatasets:\n  a: b\n---\n", "a/b");
+  ExpectDroppedWithWarning(result, "line 4", "datasets");
+  EXPECT_EQ(result->model.weights().license(), "licenses/mit");
+}
+
+TEST(HfCard, ALicenseNoLicenseAnswersToBecomesAnUnverifiedLicense) {
+  absl::StatusOr<ImportResult> result = Card("---\nlicense: Apache (v2)\n---\n", "a/b");
+  ASSERT_OK(result);
+  ASSERT_EQ(result->new_licenses.size(), 1u);
+  EXPECT_EQ(result->new_licenses[0].name(), "licenses/apache-v2");
+  EXPECT_THAT(result->new_licenses[0].labels(), Contains(Pair("modelreg.io/unverified", HasSubstr("test-file"))));
+  EXPECT_EQ(result->model.weights().license(), "licenses/apache-v2");
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("Apache (v2)")));
+}
+
+TEST(HfCard, NotAModelCardIsAnError) {
+  EXPECT_THAT(Card("---\n- just\n- a list\n---\n", "a/b"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

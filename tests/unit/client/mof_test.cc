@@ -3,12 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "client/cli/importers/import_rules.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/client/test_data.h"
 
 namespace modelreg::cli {
 namespace {
 
+using ::modelreg::cli::testing::ShippedLicenses;
 using ::modelreg::cli::testing::TestData;
 using ::modelreg::testing::StatusIs;
 using ::testing::AllOf;
@@ -16,8 +18,14 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+// Imports `text` as the CLI does against a registry holding the shipped catalog's licenses.
+absl::StatusOr<ImportResult> Mof(absl::string_view text, const std::string& name = "") {
+  ImportLicenses licenses(ShippedLicenses());
+  return ImportMof(text, ImportOptions{name, "test-file"}, &licenses);
+}
+
 absl::StatusOr<ImportResult> Import(const std::string& file, const std::string& name = "") {
-  return ImportMof(TestData("mof/" + file), ImportOptions{name});
+  return Mof(TestData("mof/" + file), name);
 }
 
 const v1::Component* Find(const v1::Model& model, v1::ComponentKind kind) {
@@ -92,7 +100,7 @@ TEST(Mof, LegacyFormat) {
   EXPECT_TRUE(data_card->license().empty());
   EXPECT_EQ(Find(m, v1::COMPONENT_KIND_MODEL_METADATA)->status(), v1::Component::STATUS_NOT_RELEASED);
   EXPECT_EQ(m.weights().license(), "licenses/apache-2.0");
-  EXPECT_THAT(result->warnings, Contains(HasSubstr("'Data card' has no license")));
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("the license of component 'Data card' is left unknown")));
 }
 
 TEST(Mof, UnlicensedComponentHasNoLicense) {
@@ -104,7 +112,7 @@ release:
   components:
     - {name: 'Training code', license: unlicensed}
 )";
-  absl::StatusOr<ImportResult> result = ImportMof(text, ImportOptions{});
+  absl::StatusOr<ImportResult> result = Mof(text);
   ASSERT_OK(result);
   ASSERT_EQ(result->model.components_size(), 1);
   EXPECT_TRUE(result->model.components(0).license().empty());
@@ -112,38 +120,49 @@ release:
   EXPECT_THAT(result->warnings, Contains(HasSubstr("'Model parameters (Final)' is not listed")));
 }
 
-TEST(Mof, UnknownComponentNamesLineAndField) {
-  EXPECT_THAT(Import("malformed.yml"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                AllOf(HasSubstr("line 19"), HasSubstr("release.components[2].name"),
-                                                      HasSubstr("Secret sauce"))));
+// A bad fact is dropped with a warning naming the line and the field; the rest of the file imports.
+void ExpectWarning(const absl::StatusOr<ImportResult>& result, const std::string& line, const std::string& field) {
+  ASSERT_OK(result);
+  EXPECT_THAT(result->warnings, Contains(AllOf(HasSubstr(line), HasSubstr(field))));
+}
+
+TEST(Mof, UnknownComponentIsDroppedWithAWarning) {
+  absl::StatusOr<ImportResult> result = Import("malformed.yml");
+  ExpectWarning(result, "line 19", "release.components[2].name");
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("Secret sauce")));
+  EXPECT_EQ(result->model.components_size(), 2);
 }
 
 TEST(Mof, NotAMofFile) {
   EXPECT_THAT(Import("not_mof.yml"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'framework'")));
-  EXPECT_THAT(ImportMof("a: [1, 2", ImportOptions{}),
+  EXPECT_THAT(Mof("a: [1, 2"),
               StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line "), HasSubstr("malformed YAML"))));
-  EXPECT_THAT(ImportMof("", ImportOptions{}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Mof(""), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(Mof, OtherMalformedFields) {
+TEST(Mof, OtherMalformedFieldsAreDroppedWithWarnings) {
   const std::string header = "framework: {name: 'Model Openness Framework', version: '1.0', date: '2024-12-15'}\n";
-  EXPECT_THAT(ImportMof(header + "release:\n  name: ''\n  producer: p\n", ImportOptions{}),
-              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 3"), HasSubstr("release.name"))));
-  EXPECT_THAT(
-      ImportMof(header + "release:\n  name: x\n  producer: p\n  components: {a: b}\n", ImportOptions{}),
-      StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 5"), HasSubstr("release.components"))));
-  EXPECT_THAT(ImportMof(header + "release:\n  name: x\n  producer: p\n  treatment: distilled\n", ImportOptions{}),
-              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 5"), HasSubstr("release.treatment"))));
-  EXPECT_THAT(ImportMof(header + "release:\n  name: x\n  producer: p\n  components:\n    - {name: Datasets}\n"
-                                 "    - {name: Datasets}\n",
-                        ImportOptions{}),
-              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("line 7"), HasSubstr("twice"))));
-  EXPECT_THAT(ImportMof(header + "release:\n  name: x\n  producer: p\n  license:\n    code: {name: 'GPL (v3)'}\n",
-                        ImportOptions{}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("release.license.code")));
-  EXPECT_THAT(ImportMof(header + "release:\n  name: x\n", ImportOptions{}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--name")));
-  EXPECT_THAT(ImportMof("framework: {name: Other}\nrelease: {name: x}\n", ImportOptions{}),
+  ExpectWarning(Mof(header + "release:\n  name: x\n  producer: p\n  components: {a: b}\n"), "line 5",
+                "release.components");
+  ExpectWarning(Mof(header + "release:\n  name: x\n  producer: p\n  treatment: distilled\n"), "line 5",
+                "release.treatment");
+  ExpectWarning(Mof(header + "release:\n  name: x\n  producer: p\n  components:\n    - {name: Datasets}\n"
+                             "    - {name: Datasets}\n"),
+                "line 7", "listed again");
+}
+
+TEST(Mof, ALicenseNoLicenseAnswersToBecomesAnUnverifiedLicense) {
+  const std::string header = "framework: {name: 'Model Openness Framework', version: '1.0', date: '2024-12-15'}\n";
+  absl::StatusOr<ImportResult> result =
+      Mof(header + "release:\n  name: x\n  producer: p\n  license:\n    code: {name: 'GPL (v3)'}\n");
+  ASSERT_OK(result);
+  ASSERT_EQ(result->new_licenses.size(), 1u);
+  EXPECT_EQ(result->new_licenses[0].name(), "licenses/gpl-v3");
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("GPL (v3)")));
+}
+
+TEST(Mof, AnotherFrameworkIsAnError) {
+  EXPECT_THAT(Mof("framework: {name: Other}\nrelease: {name: x}\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("framework.name")));
 }
 
@@ -158,7 +177,7 @@ TEST(Mof, AllSeventeenComponentNamesAreKnown) {
         "Model parameters (Intermediate)", "Research paper", "Model metadata"}) {
     text += std::string("    - name: '") + name + "'\n";
   }
-  absl::StatusOr<ImportResult> result = ImportMof(text, ImportOptions{});
+  absl::StatusOr<ImportResult> result = Mof(text);
   ASSERT_OK(result);
   EXPECT_EQ(result->model.components_size(), 17);
   EXPECT_THAT(result->warnings, Not(Contains(HasSubstr("is not listed"))));

@@ -1,9 +1,12 @@
-// Reads sample files from tests/data.
+// Reads sample files from tests/data, and the licenses the importers resolve names against in tests.
 #pragma once
 
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
+
+#include "modelreg/v1/license.pb.h"
 
 namespace modelreg::cli::testing {
 
@@ -12,5 +15,8 @@ inline std::string TestData(const std::string& relative_path) {
   if (!in) return "<missing test file " + relative_path + ">";
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
+
+// The licenses of the shipped catalog (schema/catalog/licenses.yaml), as a registry loaded with it holds them.
+std::vector<v1::License> ShippedLicenses();
 
 }  // namespace modelreg::cli::testing

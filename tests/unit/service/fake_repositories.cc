@@ -10,6 +10,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "server/common/status_macros.h"
+#include "server/domain/licenses/license_names.h"
 #include "server/domain/names.h"
 #include "server/domain/resource/license_kind.h"
 #include "server/domain/resource/model_kind.h"
@@ -165,6 +166,21 @@ absl::StatusOr<std::vector<v1::License>> FakeLicenseRepository::GetMany(const st
   for (const std::string& name : wanted) {  // std::set: name order
     const auto it = records_.find(name);
     if (it != records_.end()) found.push_back(Output(it->second));
+  }
+  return found;
+}
+
+absl::StatusOr<std::vector<v1::License>> FakeLicenseRepository::FindByKeys(const std::vector<std::string>& keys,
+                                                                           Transaction* /*tx*/) {
+  ++calls_.find_by_keys;
+  std::vector<v1::License> found;
+  for (const auto& [name, row] : records_) {  // std::map: name order
+    const std::vector<std::string> answers = LicenseKeys(row.record);
+    if (std::any_of(keys.begin(), keys.end(), [&](const std::string& key) {
+          return std::find(answers.begin(), answers.end(), key) != answers.end();
+        })) {
+      found.push_back(Output(row));
+    }
   }
   return found;
 }

@@ -64,6 +64,7 @@ class FakeLicenseRepository : public LicenseRepository {
     int get = 0;
     int get_many = 0;
     int get_many_in_tx = 0;  // GetMany calls that passed a Transaction (reads inside a Mutation)
+    int find_by_keys = 0;
     int update = 0;
     int list = 0;
   };
@@ -73,6 +74,7 @@ class FakeLicenseRepository : public LicenseRepository {
   absl::StatusOr<v1::License> Create(const v1::License& license) override;
   absl::StatusOr<v1::License> Get(const std::string& name) override;
   absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) override;
+  absl::StatusOr<std::vector<v1::License>> FindByKeys(const std::vector<std::string>& keys, Transaction* tx) override;
   absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate) override;
   absl::StatusOr<Page<v1::License>> List(const ListQuery& query) override;
 
