@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "client/cli/command_options.h"
 #include "client/cli/record_io.h"
 #include "server/domain/names.h"
@@ -48,11 +49,12 @@ int Create(Context& ctx, const RecordOptions& opts) {
 }
 
 int Get(Context& ctx, const NameOptions& opts) {
+  // An id, or any name the license answers to (`"MIT License"`, `Apache-2.0`): the server resolves aliases.
   absl::StatusOr<std::string> id = ParseLicenseShorthand(opts.name);
-  if (!id.ok()) return UsageError(id.status());
-  const std::string name = LicenseName(*id);
+  absl::string_view alias = opts.name;
+  absl::ConsumePrefix(&alias, "licenses/");
   v1::GetLicenseRequest request;
-  request.set_name(name);
+  request.set_name(id.ok() ? LicenseName(*id) : absl::StrCat("licenses/", alias));
   absl::StatusOr<v1::License> license = ctx.client().GetLicense(request);
   if (!license.ok()) return RpcError(ctx, license.status());
   return PrintLicense(ctx, *license);

@@ -13,7 +13,7 @@
 namespace modelreg {
 
 // Bump when any rule changes: stored assessments with another version are recomputed at start-up.
-inline constexpr int kRulesVersion = 2;
+inline constexpr int kRulesVersion = 3;
 
 // Licenses by resource name (`licenses/apache-2.0`). A name the model uses but absent here counts as unknown.
 using LicenseMap = std::map<std::string, v1::License>;
