@@ -58,8 +58,7 @@ UsageFinding Finding(Verdict verdict, const std::string& model, std::string term
 // and where findings go.
 class LicenseCheck {
  public:
-  LicenseCheck(const std::string& model, const License& license, const UsageProfile& profile,
-               std::vector<UsageFinding>& out)
+  LicenseCheck(const Model& model, const License& license, const UsageProfile& profile, std::vector<UsageFinding>& out)
       : model_(model), license_(license), profile_(profile), out_(out) {}
 
   void Run() {
@@ -79,11 +78,12 @@ class LicenseCheck {
     OutputsTraining();
     Distillation();
     RemoteRestriction();
+    Territories();
   }
 
  private:
   UsageFinding& Add(Verdict verdict, std::string term, std::string action, std::string missing_fact = "") {
-    UsageFinding finding = Finding(verdict, model_, std::move(term), std::move(action));
+    UsageFinding finding = Finding(verdict, model_.name(), std::move(term), std::move(action));
     finding.set_license(license_.name());
     finding.set_source(SourceOf(license_));
     finding.set_missing_fact(std::move(missing_fact));
@@ -315,6 +315,60 @@ class LicenseCheck {
         .set_clause(license_.remote_restriction_clause());
   }
 
+  // U12: a territory where the license withholds rights. The profile's country is the licensee's (for a company its
+  // principal place of business, for a person where they are domiciled); `EU` is any member state.
+  void Territories() {
+    using Restriction = License::TerritorialRestriction;
+    for (int i = 0; i < license_.territorial_restrictions_size(); ++i) {
+      const Restriction& r = license_.territorial_restrictions(i);
+      const std::string term = absl::StrCat("territorial_restrictions[", i, "]");
+      Tri applies = Tri::kYes;  // to this model
+      if (r.applies_to() == Restriction::SCOPE_MULTIMODAL_MODELS) {
+        applies = model_.modality() == Model::MODALITY_UNSPECIFIED  ? Tri::kUnknown
+                  : model_.modality() == Model::MODALITY_MULTIMODAL ? Tri::kYes
+                                                                    : Tri::kNo;
+      }
+      const std::string country = absl::AsciiStrToUpper(profile_.country());
+      const Tri inside = country.empty() ? Tri::kUnknown : InTerritory(country, r.territory()) ? Tri::kYes : Tri::kNo;
+      if (applies == Tri::kNo) continue;
+      const std::string where = r.territory() == "EU" ? "the European Union" : r.territory();
+      const std::string exempt =
+          r.end_users_exempt() ? " (end users of a product or service that incorporates the model are not affected)"
+                               : "";
+      UsageFinding* finding = nullptr;
+      if (inside == Tri::kNo) {
+        finding = &Add(
+            v1::VERDICT_ALLOWED, term,
+            absl::StrCat("the license withholds rights from licensees in ", where, "; ", country, " is outside it"));
+      } else if (inside == Tri::kUnknown) {
+        finding = &Add(
+            v1::VERDICT_UNKNOWN, term,
+            absl::StrCat("give the licensee's country: the license grants no rights to licensees in ", where, exempt),
+            "profile.country");
+      } else if (applies == Tri::kUnknown) {
+        finding = &Add(v1::VERDICT_UNKNOWN, term,
+                       absl::StrCat("record the model's modality: the license withholds rights to multimodal models "
+                                    "from licensees in ",
+                                    where, exempt),
+                       "model.modality");
+      } else {
+        finding = &Add(v1::VERDICT_PROHIBITED, term,
+                       absl::StrCat("do not use it as a licensee in ", where, ": the license grants no rights there",
+                                    exempt, "; a licensee elsewhere, or another license from the licensor, is needed"));
+      }
+      finding->set_clause(r.clause());
+      if (!r.source().empty()) finding->set_source(r.source());
+    }
+  }
+
+  // `country` (ISO 3166-1 alpha-2, uppercase) is `territory`, or a member state when the territory is `EU`.
+  static bool InTerritory(const std::string& country, const std::string& territory) {
+    static const std::set<std::string>* const kEu =
+        new std::set<std::string>{"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+                                  "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"};
+    return territory == "EU" ? kEu->count(country) > 0 : country == territory;
+  }
+
   // Case-insensitive; a space, `-` or `_` matches any of the three ("Llama 3" prefixes "llama-3-chat").
   static bool NameBeginsWith(const std::string& name, const std::string& prefix) {
     auto fold = [](const std::string& s) {
@@ -326,7 +380,7 @@ class LicenseCheck {
     return absl::StartsWith(fold(name), fold(prefix));
   }
 
-  const std::string& model_;
+  const Model& model_;
   const License& license_;
   const UsageProfile& profile_;
   std::vector<UsageFinding>& out_;
@@ -458,7 +512,7 @@ UsageCheck CheckUsage(const Model& model, const Lineage& lineage, const LicenseM
   // carrying it (where it entered the lineage), reported nearest first.
   const std::string& own = model.weights().license();
   if (const License* license = ResolveLicense(model, licenses, /*ancestor=*/false, out); license != nullptr) {
-    LicenseCheck(model.name(), *license, profile, out).Run();
+    LicenseCheck(model, *license, profile, out).Run();
   }
   std::map<std::string, size_t> entered;
   for (size_t i = lineage.ancestors.size(); i-- > 0;) {
@@ -470,7 +524,7 @@ UsageCheck CheckUsage(const Model& model, const Lineage& lineage, const LicenseM
     const std::string& name = ancestor.weights().license();
     if (!name.empty() && (name == own || entered.at(name) != i)) continue;
     const License* license = ResolveLicense(ancestor, licenses, /*ancestor=*/true, out);
-    if (license != nullptr && TermsPropagate(*license)) LicenseCheck(ancestor.name(), *license, profile, out).Run();
+    if (license != nullptr && TermsPropagate(*license)) LicenseCheck(ancestor, *license, profile, out).Run();
   }
   CheckLineageEnd(model, lineage, out);
 

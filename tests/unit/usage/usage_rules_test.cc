@@ -263,6 +263,19 @@ TEST(UsageRulesTest, EveryClause) {
       // U11: remote restriction.
       {"U11", community + "remote_restriction_clause: \"may restrict usage remotely\"", all + "commercial: true",
        "remote_restriction_clause", v1::VERDICT_ALLOWED_WITH_OBLIGATIONS, "", v1::VERDICT_ALLOWED_WITH_OBLIGATIONS},
+      // U12: rights withheld in a territory (all materials: the model's modality does not matter).
+      {"U12 inside", community + "territorial_restrictions { territory: \"EU\" applies_to: SCOPE_ALL_MATERIALS }",
+       all + "commercial: true country: \"fr\"", "territorial_restrictions[0]", v1::VERDICT_PROHIBITED, "",
+       v1::VERDICT_PROHIBITED},
+      {"U12 outside", community + "territorial_restrictions { territory: \"EU\" applies_to: SCOPE_ALL_MATERIALS }",
+       all + "commercial: true country: \"US\"", "territorial_restrictions[0]", v1::VERDICT_ALLOWED, "",
+       v1::VERDICT_ALLOWED},
+      {"U12 one country", community + "territorial_restrictions { territory: \"US\" applies_to: SCOPE_ALL_MATERIALS }",
+       all + "commercial: true country: \"US\"", "territorial_restrictions[0]", v1::VERDICT_PROHIBITED, "",
+       v1::VERDICT_PROHIBITED},
+      {"U12 unknown", community + "territorial_restrictions { territory: \"EU\" applies_to: SCOPE_ALL_MATERIALS }",
+       all + "commercial: true", "territorial_restrictions[0]", v1::VERDICT_UNKNOWN, "profile.country",
+       v1::VERDICT_UNKNOWN},
   };
   for (const ClauseCase& c : cases) {
     SCOPED_TRACE(c.rule);
@@ -281,6 +294,46 @@ TEST(UsageRulesTest, EveryClause) {
     EXPECT_EQ(f->license(), license.name());
     EXPECT_FALSE(f->action().empty());
   }
+}
+
+// The Llama 3.2 policy's clause, as the catalog records it: multimodal models only, the clause quoted with its source.
+TEST(UsageRulesTest, U12MultimodalScopeFollowsTheModelsModality) {
+  const std::string license = R"pb(
+    name: "licenses/l"
+    category: CATEGORY_COMMUNITY
+    commercial_use: COMMERCIAL_USE_CONDITIONAL
+    territorial_restrictions {
+      territory: "EU"
+      applies_to: SCOPE_MULTIMODAL_MODELS
+      end_users_exempt: true
+      clause: "... are not being granted to you if you are ... in, the European Union."
+      source: "https://example.com/use-policy"
+    }
+  )pb";
+  v1::UsageProfile profile = Parse<v1::UsageProfile>(kKnownProfile);
+  profile.set_country("DE");
+  v1::Model model = MakeModel(kModel, "licenses/l");
+
+  model.set_modality(v1::Model::MODALITY_TEXT);
+  UsageCheck check = CheckUsage(model, Lineage(), Licenses({license}), profile);
+  EXPECT_EQ(FindTerm(check, "territorial_restrictions[0]"), nullptr) << Dump(check);
+
+  model.set_modality(v1::Model::MODALITY_MULTIMODAL);
+  check = CheckUsage(model, Lineage(), Licenses({license}), profile);
+  const v1::UsageFinding* f = FindTerm(check, "territorial_restrictions[0]");
+  ASSERT_NE(f, nullptr) << Dump(check);
+  EXPECT_EQ(f->verdict(), v1::VERDICT_PROHIBITED);
+  EXPECT_EQ(check.verdict, v1::VERDICT_PROHIBITED);
+  EXPECT_THAT(f->clause(), HasSubstr("European Union"));
+  EXPECT_EQ(f->source(), "https://example.com/use-policy");
+  EXPECT_THAT(f->action(), HasSubstr("end users"));
+
+  model.clear_modality();
+  check = CheckUsage(model, Lineage(), Licenses({license}), profile);
+  f = FindTerm(check, "territorial_restrictions[0]");
+  ASSERT_NE(f, nullptr) << Dump(check);
+  EXPECT_EQ(f->verdict(), v1::VERDICT_UNKNOWN);
+  EXPECT_EQ(f->missing_fact(), "model.modality");
 }
 
 TEST(UsageRulesTest, U4ThresholdFindingQuotesTheClauseAndItsSource) {
