@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "server/domain/catalog/catalog.h"
 #include "server/service/catalog_sync.h"
 #include "tests/integration/api/api_test_server.h"
@@ -165,7 +166,7 @@ TEST(CatalogApiTest, DocumentedExampleQueriesReturnModels) {
   const auto queries = DocumentedQueries();
   ASSERT_GE(queries.size(), 6u) << "the quickstart and the README show example filters";
   for (const auto& [kind, filter] : queries) {
-    SCOPED_TRACE(kind + " list --filter '" + filter + "'");
+    SCOPED_TRACE(absl::StrCat(kind, " list --filter '", filter, "'"));
     if (kind == "models") {
       v1::ListModelsRequest request;
       request.set_parent("publishers/-");
