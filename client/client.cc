@@ -69,6 +69,9 @@ absl::StatusOr<v1::BatchCreateModelsResponse> Client::BatchCreateModels(const v1
 absl::StatusOr<v1::Model> Client::GetModel(const v1::GetModelRequest& request) {
   return Call(models_.get(), &v1::ModelRegistry::Stub::GetModel, request);
 }
+absl::StatusOr<v1::BatchGetModelsResponse> Client::BatchGetModels(const v1::BatchGetModelsRequest& request) {
+  return Call(models_.get(), &v1::ModelRegistry::Stub::BatchGetModels, request);
+}
 absl::StatusOr<v1::Model> Client::UpdateModel(const v1::UpdateModelRequest& request) {
   return Mutate(models_.get(), &v1::ModelRegistry::Stub::UpdateModel, request);
 }

@@ -56,6 +56,7 @@ class Client {
   absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request);
   absl::StatusOr<v1::BatchCreateModelsResponse> BatchCreateModels(const v1::BatchCreateModelsRequest& request);
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request);
+  absl::StatusOr<v1::BatchGetModelsResponse> BatchGetModels(const v1::BatchGetModelsRequest& request);
   absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request);
   absl::StatusOr<v1::Model> DeleteModel(const v1::DeleteModelRequest& request);
   absl::StatusOr<v1::Model> UndeleteModel(const v1::UndeleteModelRequest& request);

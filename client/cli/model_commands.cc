@@ -51,14 +51,25 @@ int Create(Context& ctx, const RecordOptions& opts) {
   return PrintModel(ctx, *model);
 }
 
-int Get(Context& ctx, const NameOptions& opts) {
-  absl::StatusOr<ModelName> name = ParseModelShorthand(opts.name);
-  if (!name.ok()) return UsageError(name.status());
-  v1::GetModelRequest request;
-  request.set_name(name->name());
-  absl::StatusOr<v1::Model> model = ctx.client().GetModel(request);
-  if (!model.ok()) return RpcError(ctx, model.status());
-  return PrintModel(ctx, *model);
+// One name: the model in detail. Several: one BatchGetModels call, a table in the order given (or the response).
+int Get(Context& ctx, const std::vector<std::string>& names) {
+  v1::BatchGetModelsRequest batch;
+  for (const std::string& text : names) {
+    absl::StatusOr<ModelName> name = ParseModelShorthand(text);
+    if (!name.ok()) return UsageError(name.status());
+    batch.add_names(name->name());
+  }
+  if (names.size() == 1) {
+    v1::GetModelRequest request;
+    request.set_name(batch.names(0));
+    absl::StatusOr<v1::Model> model = ctx.client().GetModel(request);
+    if (!model.ok()) return RpcError(ctx, model.status());
+    return PrintModel(ctx, *model);
+  }
+  absl::StatusOr<v1::BatchGetModelsResponse> response = ctx.client().BatchGetModels(batch);
+  if (!response.ok()) return RpcError(ctx, response.status());
+  return Print(ctx, *response,
+               ModelsTable(std::vector<v1::Model>(response->models().begin(), response->models().end())));
 }
 
 int Update(Context& ctx, const RecordOptions& opts) {
@@ -167,10 +178,11 @@ void AddModelCommands(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, opts] { ctx.exit_code = Create(ctx, *opts); });
   }
   {
-    auto opts = std::make_shared<NameOptions>();
-    CLI::App* cmd = models->add_subcommand("get", "Show a model, its openness level and the reasons for it");
-    cmd->add_option("name,--name", opts->name, kNameHelp)->required();
-    cmd->callback([&ctx, opts] { ctx.exit_code = Get(ctx, *opts); });
+    auto names = std::make_shared<std::vector<std::string>>();
+    CLI::App* cmd = models->add_subcommand(
+        "get", "Show a model, its openness level and the reasons for it; several names: one row each, one call");
+    cmd->add_option("names", *names, std::string(kNameHelp) + "; up to 1000")->required();
+    cmd->callback([&ctx, names] { ctx.exit_code = Get(ctx, *names); });
   }
   {
     auto opts = std::make_shared<RecordOptions>();

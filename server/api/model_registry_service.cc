@@ -38,6 +38,13 @@ grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerCon
   return reactor;
 }
 
+grpc::Status ModelRegistryService::BatchGetModels(grpc::ServerContext* context,
+                                                  const v1::BatchGetModelsRequest* request,
+                                                  v1::BatchGetModelsResponse* response) {
+  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/BatchGetModels", *request, response,
+                  [&](const Principal& actor) { return service_->BatchGetModels(*request, actor); });
+}
+
 grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,
                                                v1::Model* response) {
   return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/UpdateModel", *request, response,

@@ -21,6 +21,8 @@ class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_
                                  v1::BatchCreateModelsResponse* response) override;
   grpc::ServerUnaryReactor* GetModel(grpc::CallbackServerContext* context, const v1::GetModelRequest* request,
                                      v1::Model* response) override;
+  grpc::Status BatchGetModels(grpc::ServerContext* context, const v1::BatchGetModelsRequest* request,
+                              v1::BatchGetModelsResponse* response) override;
   grpc::Status UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,
                            v1::Model* response) override;
   grpc::Status DeleteModel(grpc::ServerContext* context, const v1::DeleteModelRequest* request,

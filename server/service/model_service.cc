@@ -141,6 +141,49 @@ absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& requ
   return models_->Get(request.name());
 }
 
+absl::StatusOr<v1::BatchGetModelsResponse> ModelService::BatchGetModels(const v1::BatchGetModelsRequest& request,
+                                                                        const Principal& /*actor*/) {
+  std::string publisher = "-";  // no parent: any publisher
+  if (!request.parent().empty()) {
+    MODELREG_ASSIGN_OR_RETURN(
+        publisher, WithReason(ParsePublisherName(request.parent(), /*allow_wildcard=*/true), "INVALID_NAME"));
+  }
+  if (request.names_size() == 0 || request.names_size() > kMaxBatch) {
+    return InvalidFieldError("names", absl::StrCat("give 1 to ", kMaxBatch, " names, not ", request.names_size()),
+                             "INVALID_BATCH_SIZE");
+  }
+  std::vector<std::string> names(request.names().begin(), request.names().end());
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string field = absl::StrCat("names[", i, "]");
+    MODELREG_ASSIGN_OR_RETURN(ModelName name, WithReason(ParseModelName(names[i], field), "INVALID_NAME"));
+    if (publisher != "-" && name.publisher != publisher) {
+      return InvalidFieldError(field, absl::StrCat("`", names[i], "` is not under `", request.parent(), "`"),
+                               "PARENT_MISMATCH");
+    }
+  }
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> found, models_->GetMany(names));
+  std::map<std::string, v1::Model> by_name;
+  for (v1::Model& model : found) {
+    std::string name = model.name();
+    by_name.emplace(std::move(name), std::move(model));
+  }
+  v1::BatchGetModelsResponse response;
+  int64_t bytes = 0;
+  for (const std::string& name : names) {
+    const auto it = by_name.find(name);
+    if (it == by_name.end()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
+    bytes += static_cast<int64_t>(it->second.ByteSizeLong()) + kResponseBytesPerRecord;
+    *response.add_models() = it->second;
+  }
+  if (bytes > ResponseRecordBudget()) {
+    return InvalidFieldError("names",
+                             absl::StrCat("the models total ", bytes, " bytes serialized, over the ",
+                                          ResponseRecordBudget(), " bytes one response may carry; ask for fewer"),
+                             "BATCH_TOO_LARGE");
+  }
+  return response;
+}
+
 absl::StatusOr<v1::Model> ModelService::Update(const v1::UpdateModelRequest& request) {
   const v1::Model& patch = request.model();
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(patch.name(), "model.name").status(), "INVALID_NAME"));

@@ -30,6 +30,10 @@ class ModelService {
                                                                   const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND.
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request, const Principal& actor = Principal::System());
+  // INVALID_ARGUMENT (no names or more than kMaxBatch, a malformed name as `names[i]`, a name outside `parent`,
+  // BATCH_TOO_LARGE when the models exceed what one response may carry), NOT_FOUND naming the first missing name.
+  absl::StatusOr<v1::BatchGetModelsResponse> BatchGetModels(const v1::BatchGetModelsRequest& request,
+                                                            const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
   absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request,
                                         const Principal& actor = Principal::System());

@@ -28,9 +28,8 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,
                                    const Mutation& recompute) override;
 
-  // Returns the models of `names` that exist, soft-deleted or not, in no particular order: those in the cache, and
-  // the others from one query.
-  absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names);
+  // Those in the cache, and the others from one query.
+  absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names) override;
 
   // Reads the models of `names` that exist from PostgreSQL, without looking in the cache, and caches them. One query.
   // For callers that have just missed the cache (GetCached).

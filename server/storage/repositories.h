@@ -35,6 +35,8 @@ class ModelRepository {
   virtual absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) = 0;
   // Returns a model, soft-deleted or not. NOT_FOUND.
   virtual absl::StatusOr<v1::Model> Get(const std::string& name) = 0;
+  // Returns the models of `names` that exist, soft-deleted or not, each once, in no particular order.
+  virtual absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names) = 0;
   // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
   // new update_time. `mutate` may set or clear delete_time: any value set on a live model soft-deletes it at the
   // transaction time (a deleted model keeps its original delete_time); clearing it restores the model. The other

@@ -259,6 +259,18 @@ TEST_F(ServerCliTest, ShippedCatalogAndImportersThroughTheCli) {
   EXPECT_NE(r.out.find("WEIGHTS_LICENSE_NOT_OPEN"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("threshold"), std::string::npos) << r.out;
 
+  // Several names: one BatchGetModels call, in the order given; one missing name fails the call naming it.
+  r = Cli({"models", "get", "qwen/qwen2.5-7b", "meta-llama/llama-3.1-8b", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t qwen = r.out.find("publishers/qwen/models/qwen2.5-7b");
+  const size_t llama = r.out.find("publishers/meta-llama/models/llama-3.1-8b");
+  ASSERT_NE(qwen, std::string::npos) << r.out;
+  ASSERT_NE(llama, std::string::npos) << r.out;
+  EXPECT_LT(qwen, llama) << r.out;
+  r = Cli({"models", "get", "qwen/qwen2.5-7b", "e2e/missing"});
+  EXPECT_EQ(r.exit_code, 64 + 5) << r.out;
+  EXPECT_NE(r.err.find("publishers/e2e/models/missing"), std::string::npos) << r.err;
+
   r = Cli({"models", "list", "--all", "--filter", "openness.level = 5", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("publishers/eleutherai/models/pythia-6.9b"), std::string::npos) << r.out;

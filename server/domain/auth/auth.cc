@@ -39,6 +39,7 @@ std::vector<MethodRule> BuildRules() {
       rule(models + "CreateModel", Action::kWrite, {"parent"}),
       rule(models + "BatchCreateModels", Action::kWrite, {"parent", "requests.parent"}),
       rule(models + "GetModel", Action::kRead, {"name"}),
+      rule(models + "BatchGetModels", Action::kRead, {"parent", "names"}),
       rule(models + "UpdateModel", Action::kWrite, {"model.name"}),
       rule(models + "DeleteModel", Action::kWrite, {"name"}),
       rule(models + "UndeleteModel", Action::kWrite, {"name"}),
@@ -67,7 +68,14 @@ void CollectField(const Message& message, absl::string_view path, std::vector<st
   if (field == nullptr) return;
   const auto* reflection = message.GetReflection();
   if (dot == absl::string_view::npos) {
-    if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING || field->is_repeated()) return;
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) return;
+    if (field->is_repeated()) {  // e.g. BatchGetModels.names: every one is checked
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        std::string value = reflection->GetRepeatedString(message, field, i);
+        if (!value.empty()) out.push_back(std::move(value));
+      }
+      return;
+    }
     std::string value = reflection->GetString(message, field);
     if (!value.empty()) out.push_back(std::move(value));
     return;

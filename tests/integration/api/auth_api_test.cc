@@ -103,7 +103,7 @@ TEST_F(AuthApiTest, EveryMethodNeedsAToken) {
       }
     }
   }
-  EXPECT_EQ(methods, 18);
+  EXPECT_EQ(methods, 19);
 }
 
 TEST_F(AuthApiTest, BadTokensAreUnauthenticated) {
@@ -209,6 +209,16 @@ TEST_F(AuthApiTest, ScopedListAcrossPublishersPagesExactly) {
   // Within its scope a publisher List works; outside it is denied.
   request.set_parent("publishers/c");
   EXPECT_EQ(viewer.ListModels(request).status().code(), absl::StatusCode::kPermissionDenied);
+
+  // A batch read is checked name by name: one name outside the scopes denies the whole call.
+  v1::BatchGetModelsRequest batch;
+  batch.add_names("publishers/a/models/m0");
+  batch.add_names("publishers/b/models/m1");
+  auto both = viewer.BatchGetModels(batch);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->models_size(), 2);
+  batch.add_names("publishers/c/models/m0");
+  EXPECT_EQ(viewer.BatchGetModels(batch).status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(AuthApiTest, ListTokensShowsNoSecret) {

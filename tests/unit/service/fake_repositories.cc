@@ -305,6 +305,15 @@ absl::StatusOr<v1::Model> FakeModelRepository::Get(const std::string& name) {
   return Output(it->second);
 }
 
+absl::StatusOr<std::vector<v1::Model>> FakeModelRepository::GetMany(const std::vector<std::string>& names) {
+  std::vector<v1::Model> found;
+  for (const std::string& name : std::set<std::string>(names.begin(), names.end())) {
+    const auto it = records_.find(name);
+    if (it != records_.end()) found.push_back(Output(it->second));
+  }
+  return found;
+}
+
 absl::StatusOr<v1::Model> FakeModelRepository::Update(const std::string& name, const Mutation& mutate) {
   ++calls_.update;
   const auto it = records_.find(name);
