@@ -144,10 +144,9 @@ FileResult Importer::Existing(FileResult result) {
   absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
   if (!stored.ok()) return Fail(std::move(result), stored.status(), true);
   if (stored->has_delete_time()) {
-    return Fail(std::move(result),
-                absl::FailedPreconditionError(
-                    absl::StrCat(result.model.name(), " exists as a soft-deleted model; undelete or rename it")),
-                false);
+    absl::Status deleted = absl::FailedPreconditionError(
+        absl::StrCat(result.model.name(), " exists as a soft-deleted model; undelete or rename it"));
+    return Fail(std::move(result), deleted, false);
   }
   if (google::protobuf::util::MessageDifferencer::Equivalent(UserFields(*stored), UserFields(result.model))) {
     result.outcome = Outcome::kUnchanged;

@@ -82,6 +82,12 @@ TEST(AuthorizeCallTest, EveryRpc) {
       {"ModelRegistry/GetModel", R"(name: "publishers/ab/models/m")", &kViewerAB, false},  // segment boundary
       {"ModelRegistry/GetModel", R"(name: "publishers/a/models/m")", &kLicenseEditor, false},
       {"ModelRegistry/GetModel", R"(name: "publishers/a/models/m")", &kNobody, false},
+      // BatchGetModels: every name must be in scope.
+      {"ModelRegistry/BatchGetModels", R"(names: "publishers/a/models/m" names: "publishers/b/models/n")", &kViewerAB,
+       true},
+      {"ModelRegistry/BatchGetModels", R"(names: "publishers/a/models/m" names: "publishers/c/models/n")", &kViewerAB,
+       false},
+      {"ModelRegistry/BatchGetModels", R"(parent: "publishers/c" names: "publishers/a/models/m")", &kViewerAB, false},
       {"ModelRegistry/ListModels", R"(parent: "publishers/a")", &kEditorA, true},
       {"ModelRegistry/ListModels", R"(parent: "publishers/b")", &kEditorA, false},
       {"ModelRegistry/ListModels", R"(parent: "publishers/-")", &kViewerAB, true},  // narrowed by the service
