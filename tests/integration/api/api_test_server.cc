@@ -3,6 +3,7 @@
 #include "client/bearer_channel.h"
 #include "server/api/malformed_request.h"
 #include "server/common/status_macros.h"
+#include "server/service/catalog_sync.h"
 
 namespace modelreg::testing {
 
@@ -77,6 +78,13 @@ void SharedApiServerTest::SetUpTestSuite() {
   auto server = ApiTestServer::Start();
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = server->release();
+}
+
+void CatalogApiServerTest::SetUpTestSuite() {
+  SharedApiServerTest::SetUpTestSuite();
+  if (server_ == nullptr) return;
+  auto report = SyncShippedCatalog(&server_->license_service(), &server_->model_service());
+  ASSERT_TRUE(report.ok()) << report.status();
 }
 
 void SharedApiServerTest::TearDownTestSuite() {

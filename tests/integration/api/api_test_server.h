@@ -98,6 +98,12 @@ class SharedApiServerTest : public ::testing::Test {
   static ApiTestServer* server_;
 };
 
+// The same, with the shipped catalog loaded (as modelregd does at start).
+class CatalogApiServerTest : public SharedApiServerTest {
+ protected:
+  static void SetUpTestSuite();
+};
+
 // Calls `method` on `stub` with a fresh context and a 30 s deadline; returns the response or the status as absl.
 template <typename Stub, typename Request, typename Response>
 absl::StatusOr<Response> Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),

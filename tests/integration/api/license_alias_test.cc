@@ -6,7 +6,6 @@
 
 #include <string>
 
-#include "server/service/catalog_sync.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/support/status_matchers.h"
 
@@ -17,15 +16,8 @@ using ::testing::HasSubstr;
 using MR = v1::ModelRegistry::Stub;
 using LC = v1::LicenseCatalog::Stub;
 
-class LicenseAliasTest : public SharedApiServerTest {
+class LicenseAliasTest : public CatalogApiServerTest {
  protected:
-  static void SetUpTestSuite() {
-    SharedApiServerTest::SetUpTestSuite();
-    if (server_ == nullptr) return;
-    auto report = SyncShippedCatalog(&server_->license_service(), &server_->model_service());
-    ASSERT_TRUE(report.ok()) << report.status();
-  }
-
   static absl::StatusOr<v1::License> GetLicense(const std::string& name) {
     v1::GetLicenseRequest request;
     request.set_name(name);

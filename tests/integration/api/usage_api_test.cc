@@ -7,7 +7,6 @@
 #include <string>
 
 #include "client/client.h"
-#include "server/service/catalog_sync.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/support/status_matchers.h"
 
@@ -24,15 +23,8 @@ using UC = v1::UsageChecker::Stub;
 constexpr char kLlama[] = "publishers/meta-llama/models/llama-3.1-8b";
 constexpr char kCommandR[] = "publishers/cohereforai/models/c4ai-command-r-v01";
 
-class UsageApiTest : public SharedApiServerTest {
+class UsageApiTest : public CatalogApiServerTest {
  protected:
-  static void SetUpTestSuite() {
-    SharedApiServerTest::SetUpTestSuite();
-    if (server_ == nullptr) return;
-    auto report = SyncShippedCatalog(&server_->license_service(), &server_->model_service());
-    ASSERT_TRUE(report.ok()) << report.status();
-  }
-
   // A commercial, self-hosted use that distributes a derivative as "acme-chat"; `users` < 0 leaves them unknown.
   static v1::CheckUsageRequest Request(const std::string& model, int64_t users) {
     v1::CheckUsageRequest request;
