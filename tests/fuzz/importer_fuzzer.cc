@@ -1,7 +1,9 @@
 // libFuzzer target for the importers' YAML parsing: `modelreg import mof` and `modelreg import hf-card`. Input: the
 // first byte selects the importer (even: MOF file, odd: Hugging Face model card) and whether a `--name` is given; the
-// rest is the file's text. Aborts when an importer fails with another code than INVALID_ARGUMENT, or succeeds with a
-// record whose name is not a valid model name.
+// rest is the file's text. Licenses resolve against an empty registry, so every license name takes the path of an
+// unknown one (a bare unverified license). Aborts when an importer fails with another code than INVALID_ARGUMENT, or
+// succeeds with a record whose name is not a valid model name, or with a license it would create whose name is not
+// a valid license name.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "client/cli/importers/hf_card.h"
+#include "client/cli/importers/import_rules.h"
 #include "client/cli/importers/mof.h"
 #include "server/domain/names.h"
 
@@ -31,8 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   modelreg::cli::ImportOptions options;
   if ((selector & 2) != 0) options.name = "fuzz/model";
+  options.source = "fuzz-input";
+  modelreg::cli::ImportLicenses licenses({});
   const absl::StatusOr<modelreg::cli::ImportResult> result =
-      (selector & 1) == 0 ? modelreg::cli::ImportMof(text, options) : modelreg::cli::ImportHfCard(text, options);
+      (selector & 1) == 0 ? modelreg::cli::ImportMof(text, options, &licenses)
+                          : modelreg::cli::ImportHfCard(text, options, &licenses);
   if (!result.ok()) {
     Check(result.status().code() == absl::StatusCode::kInvalidArgument, "error is not INVALID_ARGUMENT",
           result.status().ToString());
@@ -40,5 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Check(modelreg::ParseModelName(result->model.name()).ok(), "imported model has an invalid name",
         result->model.name());
+  for (const modelreg::v1::License& license : result->new_licenses) {
+    Check(modelreg::ParseLicenseName(license.name()).ok(), "a license to create has an invalid name", license.name());
+  }
   return 0;
 }

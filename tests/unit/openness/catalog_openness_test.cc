@@ -145,6 +145,8 @@ TEST_F(CatalogTest, ThresholdsAreAsWritten) {
        Threshold::CONSEQUENCE_REQUEST_LICENSE},
       {"licenses/stabilityai-ai-community", Threshold::METRIC_ANNUAL_REVENUE_USD, 1000000,
        Threshold::CONSEQUENCE_ENTERPRISE_LICENSE_REQUIRED},
+      {"licenses/databricks-open-model-license", Threshold::METRIC_MONTHLY_ACTIVE_USERS, 700000000,
+       Threshold::CONSEQUENCE_REQUEST_LICENSE},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -156,7 +158,7 @@ TEST_F(CatalogTest, ThresholdsAreAsWritten) {
   }
   int with_thresholds = 0;
   for (const auto& [name, license] : licenses_) with_thresholds += HasUsageThreshold(license) ? 1 : 0;
-  EXPECT_EQ(with_thresholds, 9);
+  EXPECT_EQ(with_thresholds, 10);
 }
 
 // The Llama 3.2, 3.3 and 4 acceptable use policies withhold the rights to multimodal models from licensees in the EU;
