@@ -33,6 +33,18 @@ void ClearOutputOnly(v1::Model* model) {
   model->clear_openness();
 }
 
+// BATCH_TOO_LARGE on `field` when models totalling `bytes` (serialized, with their per-record overhead) would not fit
+// in one response.
+absl::Status CheckResponseBudget(const std::string& field, int64_t bytes) {
+  if (bytes <= ResponseRecordBudget()) return absl::OkStatus();
+  return InvalidFieldError(
+      field,
+      absl::StrCat("the batch's models total ", bytes, " bytes serialized, over the ", ResponseRecordBudget(),
+                   " bytes one response may carry (3/4 of the maximum message size); send "
+                   "fewer per call"),
+      "BATCH_TOO_LARGE");
+}
+
 }  // namespace
 
 // The mutations: each runs once per request id (idempotent_calls.h), the work in the private method of the same verb.
@@ -122,14 +134,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
     prepared.push_back(std::move(model));
   }
   // The response returns every created model: keep it under the message size.
-  if (batch_bytes > ResponseRecordBudget()) {
-    return InvalidFieldError(
-        "requests",
-        absl::StrCat("the batch's models total ", batch_bytes, " bytes serialized, over the ", ResponseRecordBudget(),
-                     " bytes one response may carry (3/4 of the maximum message size); send "
-                     "fewer models per call"),
-        "BATCH_TOO_LARGE");
-  }
+  MODELREG_RETURN_IF_ERROR(CheckResponseBudget("requests", batch_bytes));
   MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared));
   v1::BatchCreateModelsResponse response;
   for (auto& model : created) *response.add_models() = std::move(model);
@@ -167,20 +172,15 @@ absl::StatusOr<v1::BatchGetModelsResponse> ModelService::BatchGetModels(const v1
     std::string name = model.name();
     by_name.emplace(std::move(name), std::move(model));
   }
-  v1::BatchGetModelsResponse response;
   int64_t bytes = 0;
   for (const std::string& name : names) {
     const auto it = by_name.find(name);
     if (it == by_name.end()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
     bytes += static_cast<int64_t>(it->second.ByteSizeLong()) + kResponseBytesPerRecord;
-    *response.add_models() = it->second;
   }
-  if (bytes > ResponseRecordBudget()) {
-    return InvalidFieldError("names",
-                             absl::StrCat("the models total ", bytes, " bytes serialized, over the ",
-                                          ResponseRecordBudget(), " bytes one response may carry; ask for fewer"),
-                             "BATCH_TOO_LARGE");
-  }
+  MODELREG_RETURN_IF_ERROR(CheckResponseBudget("names", bytes));
+  v1::BatchGetModelsResponse response;
+  for (const std::string& name : names) *response.add_models() = by_name.at(name);
   return response;
 }
 

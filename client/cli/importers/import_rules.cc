@@ -8,18 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "server/domain/names.h"
+#include "server/domain/slug.h"
 
 namespace modelreg::cli {
 namespace {
 
 constexpr size_t kMaxUri = 2048;
 constexpr size_t kMaxId = 63;
-
-std::string TrimIdEnds(const std::string& id) {
-  const size_t begin = id.find_first_not_of("-._");
-  if (begin == std::string::npos) return "";
-  return id.substr(begin, id.find_last_not_of("-._") - begin + 1);
-}
 
 }  // namespace
 
@@ -34,24 +29,7 @@ bool IsHttpUrl(absl::string_view text) {
   });
 }
 
-std::string IdSlug(absl::string_view text) {
-  std::string out;
-  for (char c : absl::AsciiStrToLower(absl::StripAsciiWhitespace(text))) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-    if (ok) {
-      out.push_back(c);
-    } else if (!out.empty() && out.back() != '-') {
-      out.push_back('-');
-    }
-  }
-  out = TrimIdEnds(out);
-  if (out.size() > kMaxId) {
-    const size_t dash = out.rfind('-', kMaxId);
-    out.resize(dash != std::string::npos && dash > 0 ? dash : kMaxId);
-    out = TrimIdEnds(out);
-  }
-  return out;
-}
+std::string IdSlug(absl::string_view text) { return Slug(text, "._"); }
 
 LicenseText ClassifyLicenseText(absl::string_view text) {
   const std::string key = LicenseNameKey(text);
@@ -93,9 +71,11 @@ std::string ImportLicenses::Resolve(absl::string_view written, absl::string_view
   v1::License license = UnverifiedLicense(written, options.source);
   const std::string base = LicenseIdOf(license.name());
   std::string id = base;
-  for (int n = 2;
-       resolver_.Resolve(LicenseName(id)).license != nullptr || !resolver_.Resolve(LicenseName(id)).ambiguous.empty();
-       ++n) {
+  auto taken = [this](const std::string& candidate) {
+    const LicenseResolution found = resolver_.Resolve(LicenseName(candidate));
+    return found.license != nullptr || !found.ambiguous.empty();
+  };
+  for (int n = 2; taken(id); ++n) {
     const std::string suffix = absl::StrCat("-", n);
     id = absl::StrCat(base.substr(0, kMaxId - suffix.size()), suffix);
   }

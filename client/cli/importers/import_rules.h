@@ -17,9 +17,7 @@ namespace modelreg::cli {
 // most 2048 bytes.
 bool IsHttpUrl(absl::string_view text);
 
-// A resource id from a messy name: lowercased; every run of characters other than a-z, 0-9, `-`, `.`, `_` becomes one
-// `-`; no `-`, `.` or `_` at either end; cut to 63 characters (at the last `-` within them when there is one). ""
-// when nothing is left.
+// A resource id from a messy name: Slug (server/domain/slug.h) keeping `.` and `_`.
 std::string IdSlug(absl::string_view text);
 
 // What a license value in a file says.

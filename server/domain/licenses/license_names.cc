@@ -11,14 +11,12 @@
 #include "absl/strings/strip.h"
 #include "server/common/errors.h"
 #include "server/domain/names.h"
+#include "server/domain/slug.h"
 
 namespace modelreg {
 namespace {
 
-constexpr size_t kMaxIdLength = 63;
 constexpr size_t kMaxAliasLength = 256;
-
-bool IsIdChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+'; }
 
 // `text` cut to at most `max` bytes without splitting a UTF-8 sequence.
 absl::string_view CutUtf8(absl::string_view text, size_t max) {
@@ -145,29 +143,7 @@ absl::Status CheckLicenseKeysFree(const v1::License& license, const std::vector<
 }
 
 std::string LicenseIdFromName(absl::string_view name) {
-  const std::string key = LicenseNameKey(name);
-  std::string id;
-  for (char c : key) {
-    if (IsIdChar(c)) {
-      id.push_back(c);
-    } else if (!id.empty() && id.back() != '-') {
-      id.push_back('-');
-    }
-  }
-  auto trim = [](std::string& s) {
-    const size_t begin = s.find_first_not_of("-._+");
-    if (begin == std::string::npos) {
-      s.clear();
-      return;
-    }
-    s = s.substr(begin, s.find_last_not_of("-._+") - begin + 1);
-  };
-  trim(id);
-  if (id.size() > kMaxIdLength) {
-    const size_t dash = id.rfind('-', kMaxIdLength);
-    id.resize(dash != std::string::npos && dash > 0 ? dash : kMaxIdLength);
-    trim(id);
-  }
+  std::string id = Slug(LicenseNameKey(name), "._+");
   if (id.empty() || !IsValidLicenseId(id)) {
     id = absl::StrFormat("license-%08x", Fnv1a32(absl::StripAsciiWhitespace(name)));
   }
