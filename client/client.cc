@@ -1,6 +1,7 @@
 #include "client/client.h"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <utility>
 
@@ -24,7 +25,8 @@ Client::Client(const std::shared_ptr<grpc::Channel>& channel)
     : models_(v1::ModelRegistry::NewStub(channel)),
       licenses_(v1::LicenseCatalog::NewStub(channel)),
       admin_(v1::Admin::NewStub(channel)),
-      usage_(v1::UsageChecker::NewStub(channel)) {}
+      usage_(v1::UsageChecker::NewStub(channel)),
+      governance_(v1::Governance::NewStub(channel)) {}
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options,
                                                         const std::string& token) {
@@ -121,27 +123,115 @@ absl::StatusOr<v1::ListLicensesResponse> Client::ListLicenses(const v1::ListLice
   return Call(licenses_.get(), &v1::LicenseCatalog::Stub::ListLicenses, request);
 }
 
+absl::StatusOr<v1::Organization> Client::CreateOrganization(const v1::CreateOrganizationRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::CreateOrganization, request);
+}
+absl::StatusOr<v1::Organization> Client::GetOrganization(const v1::GetOrganizationRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::GetOrganization, request);
+}
+absl::StatusOr<v1::Organization> Client::UpdateOrganization(const v1::UpdateOrganizationRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::UpdateOrganization, request);
+}
+absl::StatusOr<v1::Organization> Client::DeleteOrganization(const v1::DeleteOrganizationRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::DeleteOrganization, request);
+}
+absl::StatusOr<v1::Organization> Client::UndeleteOrganization(const v1::UndeleteOrganizationRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::UndeleteOrganization, request);
+}
+absl::StatusOr<v1::ListOrganizationsResponse> Client::ListOrganizations(const v1::ListOrganizationsRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::ListOrganizations, request);
+}
+absl::StatusOr<v1::Deployment> Client::CreateDeployment(const v1::CreateDeploymentRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::CreateDeployment, request);
+}
+absl::StatusOr<v1::Deployment> Client::GetDeployment(const v1::GetDeploymentRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::GetDeployment, request);
+}
+absl::StatusOr<v1::Deployment> Client::UpdateDeployment(const v1::UpdateDeploymentRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::UpdateDeployment, request);
+}
+absl::StatusOr<v1::Deployment> Client::DeleteDeployment(const v1::DeleteDeploymentRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::DeleteDeployment, request);
+}
+absl::StatusOr<v1::Deployment> Client::UndeleteDeployment(const v1::UndeleteDeploymentRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::UndeleteDeployment, request);
+}
+absl::StatusOr<v1::ListDeploymentsResponse> Client::ListDeployments(const v1::ListDeploymentsRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::ListDeployments, request);
+}
+absl::StatusOr<v1::Policy> Client::CreatePolicy(const v1::CreatePolicyRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::CreatePolicy, request);
+}
+absl::StatusOr<v1::Policy> Client::GetPolicy(const v1::GetPolicyRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::GetPolicy, request);
+}
+absl::StatusOr<v1::Policy> Client::UpdatePolicy(const v1::UpdatePolicyRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::UpdatePolicy, request);
+}
+absl::StatusOr<v1::Policy> Client::DeletePolicy(const v1::DeletePolicyRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::DeletePolicy, request);
+}
+absl::StatusOr<v1::Policy> Client::UndeletePolicy(const v1::UndeletePolicyRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::UndeletePolicy, request);
+}
+absl::StatusOr<v1::ListPoliciesResponse> Client::ListPolicies(const v1::ListPoliciesRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::ListPolicies, request);
+}
+absl::StatusOr<v1::EvaluateComplianceResponse> Client::EvaluateCompliance(
+    const v1::EvaluateComplianceRequest& request) {
+  return Call(governance_.get(), &v1::Governance::Stub::EvaluateCompliance, request);
+}
+
 namespace {
 
-// Follows next_page_token until it is empty. A server that hands back the token it was given would loop forever;
-// that is reported as INTERNAL instead.
+// Follows next_page_token until it is empty, calling `on_page` for each page. A server that hands back the token it
+// was given would loop forever; that is reported as INTERNAL instead.
+template <typename Request, typename Response>
+absl::Status PaginatePages(Request request, const std::function<absl::StatusOr<Response>(const Request&)>& list,
+                           const std::function<absl::Status(Response&)>& on_page) {
+  while (true) {
+    absl::StatusOr<Response> page = list(request);
+    if (!page.ok()) return page.status();
+    const std::string next = page->next_page_token();
+    if (absl::Status status = on_page(*page); !status.ok()) return status;
+    if (next.empty()) return absl::OkStatus();
+    if (next == request.page_token()) {
+      return absl::InternalError(absl::StrCat("server returned the same page token twice: ", next));
+    }
+    request.set_page_token(next);
+  }
+}
+
+// Calls `fn` for every item (`items` of each page).
 template <typename Request, typename Response, typename Item>
 absl::Status Paginate(Request request, const std::function<absl::StatusOr<Response>(const Request&)>& list,
                       const std::function<const google::protobuf::RepeatedPtrField<Item>&(const Response&)>& items,
                       const std::function<absl::Status(const Item&)>& fn) {
-  while (true) {
-    absl::StatusOr<Response> page = list(request);
-    if (!page.ok()) return page.status();
-    for (const Item& item : items(*page)) {
+  return PaginatePages<Request, Response>(std::move(request), list, [&](Response& page) -> absl::Status {
+    for (const Item& item : items(page)) {
       absl::Status status = fn(item);
       if (!status.ok()) return status;
     }
-    if (page->next_page_token().empty()) return absl::OkStatus();
-    if (page->next_page_token() == request.page_token()) {
-      return absl::InternalError(absl::StrCat("server returned the same page token twice: ", page->next_page_token()));
+    return absl::OkStatus();
+  });
+}
+
+// Every page in one response: the first page's fields, every page's items (the repeated field `items`), no token.
+template <typename Request, typename Response, typename Item>
+absl::StatusOr<Response> ListAll(Request request, const std::function<absl::StatusOr<Response>(const Request&)>& list,
+                                 google::protobuf::RepeatedPtrField<Item>* (Response::*items)()) {
+  std::optional<Response> all;
+  absl::Status status = PaginatePages<Request, Response>(std::move(request), list, [&](Response& page) {
+    if (!all.has_value()) {
+      all = std::move(page);
+    } else {
+      for (Item& item : *(page.*items)()) *((*all).*items)()->Add() = std::move(item);
     }
-    request.set_page_token(page->next_page_token());
-  }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  all->clear_next_page_token();
+  return *std::move(all);
 }
 
 }  // namespace
@@ -178,6 +268,30 @@ absl::StatusOr<std::vector<v1::License>> Client::ListAllLicenses(v1::ListLicense
   });
   if (!status.ok()) return status;
   return licenses;
+}
+
+absl::StatusOr<v1::ListOrganizationsResponse> Client::ListAllOrganizations(v1::ListOrganizationsRequest request) {
+  return ListAll<v1::ListOrganizationsRequest, v1::ListOrganizationsResponse, v1::Organization>(
+      std::move(request), [this](const v1::ListOrganizationsRequest& r) { return ListOrganizations(r); },
+      &v1::ListOrganizationsResponse::mutable_organizations);
+}
+
+absl::StatusOr<v1::ListDeploymentsResponse> Client::ListAllDeployments(v1::ListDeploymentsRequest request) {
+  return ListAll<v1::ListDeploymentsRequest, v1::ListDeploymentsResponse, v1::Deployment>(
+      std::move(request), [this](const v1::ListDeploymentsRequest& r) { return ListDeployments(r); },
+      &v1::ListDeploymentsResponse::mutable_deployments);
+}
+
+absl::StatusOr<v1::ListPoliciesResponse> Client::ListAllPolicies(v1::ListPoliciesRequest request) {
+  return ListAll<v1::ListPoliciesRequest, v1::ListPoliciesResponse, v1::Policy>(
+      std::move(request), [this](const v1::ListPoliciesRequest& r) { return ListPolicies(r); },
+      &v1::ListPoliciesResponse::mutable_policies);
+}
+
+absl::StatusOr<v1::EvaluateComplianceResponse> Client::EvaluateAllCompliance(v1::EvaluateComplianceRequest request) {
+  return ListAll<v1::EvaluateComplianceRequest, v1::EvaluateComplianceResponse, v1::ComplianceRow>(
+      std::move(request), [this](const v1::EvaluateComplianceRequest& r) { return EvaluateCompliance(r); },
+      &v1::EvaluateComplianceResponse::mutable_rows);
 }
 
 }  // namespace modelreg

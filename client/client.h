@@ -18,6 +18,7 @@
 #include "client/error_details.h"
 #include "client/retry_policy.h"
 #include "modelreg/v1/admin.grpc.pb.h"
+#include "modelreg/v1/governance.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
@@ -79,6 +80,27 @@ class Client {
   absl::StatusOr<v1::ListTokensResponse> ListTokens(const v1::ListTokensRequest& request);
   absl::StatusOr<v1::Token> RevokeToken(const v1::RevokeTokenRequest& request);
 
+  // modelreg.v1.Governance (organizations, deployments, policies, compliance)
+  absl::StatusOr<v1::Organization> CreateOrganization(const v1::CreateOrganizationRequest& request);
+  absl::StatusOr<v1::Organization> GetOrganization(const v1::GetOrganizationRequest& request);
+  absl::StatusOr<v1::Organization> UpdateOrganization(const v1::UpdateOrganizationRequest& request);
+  absl::StatusOr<v1::Organization> DeleteOrganization(const v1::DeleteOrganizationRequest& request);
+  absl::StatusOr<v1::Organization> UndeleteOrganization(const v1::UndeleteOrganizationRequest& request);
+  absl::StatusOr<v1::ListOrganizationsResponse> ListOrganizations(const v1::ListOrganizationsRequest& request);
+  absl::StatusOr<v1::Deployment> CreateDeployment(const v1::CreateDeploymentRequest& request);
+  absl::StatusOr<v1::Deployment> GetDeployment(const v1::GetDeploymentRequest& request);
+  absl::StatusOr<v1::Deployment> UpdateDeployment(const v1::UpdateDeploymentRequest& request);
+  absl::StatusOr<v1::Deployment> DeleteDeployment(const v1::DeleteDeploymentRequest& request);
+  absl::StatusOr<v1::Deployment> UndeleteDeployment(const v1::UndeleteDeploymentRequest& request);
+  absl::StatusOr<v1::ListDeploymentsResponse> ListDeployments(const v1::ListDeploymentsRequest& request);
+  absl::StatusOr<v1::Policy> CreatePolicy(const v1::CreatePolicyRequest& request);
+  absl::StatusOr<v1::Policy> GetPolicy(const v1::GetPolicyRequest& request);
+  absl::StatusOr<v1::Policy> UpdatePolicy(const v1::UpdatePolicyRequest& request);
+  absl::StatusOr<v1::Policy> DeletePolicy(const v1::DeletePolicyRequest& request);
+  absl::StatusOr<v1::Policy> UndeletePolicy(const v1::UndeletePolicyRequest& request);
+  absl::StatusOr<v1::ListPoliciesResponse> ListPolicies(const v1::ListPoliciesRequest& request);
+  absl::StatusOr<v1::EvaluateComplianceResponse> EvaluateCompliance(const v1::EvaluateComplianceRequest& request);
+
   // Calls `fn` for every model of every page, starting at `request.page_token`. Stops at the first error, from the
   // server or from `fn`.
   absl::Status ForEachModel(v1::ListModelsRequest request, const std::function<absl::Status(const v1::Model&)>& fn);
@@ -86,6 +108,11 @@ class Client {
   absl::Status ForEachLicense(v1::ListLicensesRequest request,
                               const std::function<absl::Status(const v1::License&)>& fn);
   absl::StatusOr<std::vector<v1::License>> ListAllLicenses(v1::ListLicensesRequest request);
+  // Every page of a governance List (or of a compliance report), concatenated into one response.
+  absl::StatusOr<v1::ListOrganizationsResponse> ListAllOrganizations(v1::ListOrganizationsRequest request);
+  absl::StatusOr<v1::ListDeploymentsResponse> ListAllDeployments(v1::ListDeploymentsRequest request);
+  absl::StatusOr<v1::ListPoliciesResponse> ListAllPolicies(v1::ListPoliciesRequest request);
+  absl::StatusOr<v1::EvaluateComplianceResponse> EvaluateAllCompliance(v1::EvaluateComplianceRequest request);
 
  private:
   template <typename Stub, typename Request, typename Response>
@@ -102,6 +129,7 @@ class Client {
   std::unique_ptr<v1::LicenseCatalog::Stub> licenses_;
   std::unique_ptr<v1::Admin::Stub> admin_;
   std::unique_ptr<v1::UsageChecker::Stub> usage_;
+  std::unique_ptr<v1::Governance::Stub> governance_;
   absl::Duration deadline_ = kDefaultDeadline;
   RetryPolicy retry_policy_;
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quickstart on a fresh Debian bookworm machine (as root or with sudo):
 #   deploy/quickstart.sh        install what is missing, build, start modelregd on its embedded PostgreSQL, load the
-#                               reference catalog and show a few real queries and a usage check
+#                               reference catalog and show a few real queries, usage checks and a compliance report
 #   deploy/quickstart.sh stop   stop modelregd (and with it its PostgreSQL)
 # Idempotent: a second run reuses the build and the running server.
 set -euo pipefail
@@ -81,4 +81,18 @@ run licenses get llama4
 # 5 prohibited): here 4, past Llama 3.1's 700 million monthly active users.
 run check meta-llama/llama-3.1-8b --mau 800000000 --commercial --hosting self-hosted --distribute-as acme-chat ||
   printf '(exit code %s: 0 allowed, 3 unknown, 4 license required, 5 prohibited)\n' "$?"
+# An organization's model inventory: its figures (affiliates count toward license thresholds), a usage check
+# against them (a multimodal Llama 3.2 model for a company in Germany: the Llama 3.2 policy withholds those rights in
+# the EU, so 5), an ENFORCE policy, a deployment it allows, and the compliance report.
+if ! "$CLI" orgs get example-co >/dev/null 2>&1; then
+  printf 'display_name: Example Co\nmonthly_active_users: 2000000\nannual_revenue_usd: 40000000\ncommercial: true\ncountry: DE\n' |
+    run orgs create example-co -f -
+  printf 'filter: openness.level >= 3 AND license.has_usage_threshold = false\nmode: MODE_ENFORCE\n' |
+    run policies create example-co/permissive-only -f -
+  printf 'model: publishers/mistralai/models/mistral-7b-v0.1\nhosting: HOSTING_SELF_HOSTED\nstate: STATE_APPROVED\n' |
+    run deployments create example-co/support-bot -f -
+fi
+run check meta-llama/llama-3.2-11b-vision-instruct --org example-co --hosting self-hosted ||
+  printf '(exit code %s)\n' "$?"
+run compliance example-co
 printf '\nmodelregd is running at %s; stop it with: deploy/quickstart.sh stop\n' "$MODELREG_SERVER"

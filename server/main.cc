@@ -37,6 +37,7 @@
 #include "absl/time/time.h"
 #include "server/api/admin_service.h"
 #include "server/api/call_auth.h"
+#include "server/api/governance_adapter.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
@@ -58,6 +59,7 @@
 #include "server/service/usage_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
+#include "server/storage/governance_store.h"
 #include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
 #include "server/storage/model_cache.h"
@@ -245,8 +247,10 @@ class HealthMonitor {
 absl::Status BackfillDerivedColumns(ConnectionPool* pool) {
   MODELREG_ASSIGN_OR_RETURN(int64_t licenses, LicenseStore(pool).Backfill());
   MODELREG_ASSIGN_OR_RETURN(int64_t models, ModelStore(pool).Backfill());
-  if (licenses + models > 0) {
-    MODELREG_LOG(INFO) << "derived columns recomputed: " << licenses << " licenses, " << models << " models";
+  MODELREG_ASSIGN_OR_RETURN(int64_t governance, GovernanceStore(pool).Backfill());
+  if (licenses + models + governance > 0) {
+    MODELREG_LOG(INFO) << "derived columns recomputed: " << licenses << " licenses, " << models << " models, "
+                       << governance << " organizations, deployments and policies";
   }
   return absl::OkStatus();
 }
@@ -335,7 +339,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   calls.StartPruning();
   ModelService model_service(&model_store, &license_store, &calls);
   LicenseService license_service(&license_store, &model_service, &calls);
-  UsageService usage_service(&model_store, &license_store);
+  GovernanceStore governance_store(pool);
+  UsageService usage_service(&model_store, &license_store, &governance_store);
   TokenStore token_store(pool);
   TokenService::Options token_options;
   token_options.cache_ttl = absl::Seconds(std::max(0, absl::GetFlag(FLAGS_token_cache_seconds)));
@@ -368,6 +373,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   LicenseCatalogService catalog(&license_service, &auth);
   AdminService admin(&token_service, &auth);
   UsageCheckerService usage_checker(&usage_service, &auth);
+  GovernanceService governance_service(&governance_store, &usage_service, &calls);
+  GovernanceAdapter governance(&governance_service, &auth);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -383,6 +390,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   builder.RegisterService(&usage_checker);
   InstallMalformedRequestHandling(builder);
   builder.RegisterService(&admin);
+  builder.RegisterService(&governance);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::string why = DiagnoseListenFailure(absl::GetFlag(FLAGS_listen));

@@ -20,7 +20,7 @@ void AddDeleteCommands(CLI::App* group, const std::string& singular, const std::
   for (bool undelete : {false, true}) {
     auto opts = std::make_shared<NameOptions>();
     CLI::App* cmd = group->add_subcommand(undelete ? "undelete" : "delete",
-                                          (undelete ? "Restore a soft-deleted " : "Soft-delete a ") + singular);
+                                          (undelete ? "Restore a soft-deleted " : "Soft-delete the ") + singular);
     cmd->add_option("name,--name", opts->name, name_help)->required();
     cmd->add_option("--etag", opts->etag, "Fail with ABORTED unless the stored etag matches");
     cmd->callback([&ctx, opts, undelete, run] { ctx.exit_code = run(*opts, undelete); });

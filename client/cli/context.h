@@ -22,6 +22,8 @@ constexpr int kExitRpcBase = 64;  // + the gRPC status code
 constexpr int kExitVerdictUnknown = 3;
 constexpr int kExitVerdictLicenseRequired = 4;
 constexpr int kExitVerdictProhibited = 5;
+// `modelreg compliance`: at least one deployment shown is STATUS_NON_COMPLIANT (review and overridden ones exit 0).
+constexpr int kExitNonCompliant = 6;
 
 struct Context {
   // Global flags.

@@ -6,6 +6,7 @@
 #include "client/cli/catalog_commands.h"
 #include "client/cli/check_commands.h"
 #include "client/cli/context.h"
+#include "client/cli/governance_commands.h"
 #include "client/cli/import_commands.h"
 #include "client/cli/license_commands.h"
 #include "client/cli/model_commands.h"
@@ -18,7 +19,8 @@ int Run(int argc, char** argv) {
   Context ctx;
   CLI::App app{
       "modelreg: model registry client. Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 local "
-      "failure, 2 usage error, 64 + gRPC code for an RPC error; `check` also 3, 4, 5 (see its --help).",
+      "failure, 2 usage error, 64 + gRPC code for an RPC error; `check` also 3, 4, 5, `compliance` also 6 (see their "
+      "--help).",
       "modelreg"};
   app.fallthrough();  // global flags are accepted after the subcommand too
   app.require_subcommand(1);
@@ -44,6 +46,7 @@ int Run(int argc, char** argv) {
   modelreg::cli::AddCatalogCommands(app, ctx);
   modelreg::cli::AddTokenCommands(app, ctx);
   modelreg::cli::AddCheckCommand(app, ctx);
+  modelreg::cli::AddGovernanceCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

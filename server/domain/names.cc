@@ -14,6 +14,7 @@ namespace {
 constexpr size_t kMaxIdLength = 63;
 constexpr absl::string_view kPublishersPrefix = "publishers/";
 constexpr absl::string_view kLicensesPrefix = "licenses/";
+constexpr absl::string_view kOrganizationsPrefix = "organizations/";
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -46,6 +47,11 @@ std::string ModelName::name() const { return absl::StrCat(kPublishersPrefix, pub
 std::string PublisherName(absl::string_view id) { return absl::StrCat(kPublishersPrefix, id); }
 std::string LicenseName(absl::string_view id) { return absl::StrCat(kLicensesPrefix, id); }
 
+std::string OrganizationName(absl::string_view id) { return absl::StrCat(kOrganizationsPrefix, id); }
+std::string OrganizationChildName(absl::string_view organization, absl::string_view collection, absl::string_view id) {
+  return absl::StrCat(kOrganizationsPrefix, organization, "/", collection, "/", id);
+}
+
 absl::StatusOr<ModelName> ParseModelName(absl::string_view name, absl::string_view field) {
   const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   if (parts.size() != 4 || parts[0] != "publishers" || parts[2] != "models" || !IsValidResourceId(parts[1]) ||
@@ -67,6 +73,26 @@ absl::StatusOr<std::string> ParseLicenseName(absl::string_view name, absl::strin
   std::string id = LicenseIdOf(name);
   if (id.empty()) return BadName(field, name, "licenses/{license}");
   return id;
+}
+
+absl::StatusOr<std::string> ParseOrganizationName(absl::string_view name, bool allow_wildcard,
+                                                  absl::string_view field) {
+  absl::string_view id = name;
+  if (absl::ConsumePrefix(&id, kOrganizationsPrefix) && (IsValidResourceId(id) || (allow_wildcard && id == "-"))) {
+    return std::string(id);
+  }
+  return BadName(field, name,
+                 allow_wildcard ? "organizations/{organization} or organizations/-" : "organizations/{organization}");
+}
+
+absl::StatusOr<OrganizationChild> ParseOrganizationChildName(absl::string_view name, absl::string_view collection,
+                                                             absl::string_view field) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "organizations" || parts[2] != collection || !IsValidResourceId(parts[1]) ||
+      !IsValidResourceId(parts[3])) {
+    return BadName(field, name, absl::StrCat("organizations/{organization}/", collection, "/{id}"));
+  }
+  return OrganizationChild{std::string(parts[1]), std::string(parts[3])};
 }
 
 std::string LicenseIdOf(absl::string_view reference) {
@@ -119,6 +145,37 @@ absl::StatusOr<std::string> ParseLicenseShorthand(absl::string_view text) {
         "bad license name '", text, "': expected licenses/ID or ID, with 1-63 of a-z, 0-9, '-', '.', '_', '+'"));
   }
   return std::string(id);
+}
+
+absl::StatusOr<std::string> ParseOrganizationShorthand(absl::string_view text) {
+  const std::string normalized = Normalized(text);
+  absl::string_view id = normalized;
+  absl::ConsumePrefix(&id, kOrganizationsPrefix);
+  if (!IsValidResourceId(id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad organization '", text, "': expected organizations/ORG or ORG, with 1-63 of a-z, 0-9, '-', '.', '_'"));
+  }
+  return std::string(id);
+}
+
+absl::StatusOr<OrganizationChild> ParseOrganizationChildShorthand(absl::string_view text,
+                                                                  absl::string_view collection) {
+  const std::vector<std::string> parts = absl::StrSplit(Normalized(text), '/');
+  OrganizationChild name;
+  if (parts.size() == 4 && parts[0] == "organizations" && parts[2] == collection) {
+    name.organization = parts[1];
+    name.id = parts[3];
+  } else if (parts.size() == 2) {
+    name.organization = parts[0];
+    name.id = parts[1];
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad name '", text, "': expected organizations/ORG/", collection, "/ID or ORG/ID"));
+  }
+  if (!IsValidResourceId(name.organization) || !IsValidResourceId(name.id)) {
+    return absl::InvalidArgumentError(absl::StrCat("bad name '", text, "': ids are 1-63 of a-z, 0-9, '-', '.', '_'"));
+  }
+  return name;
 }
 
 }  // namespace modelreg

@@ -1,4 +1,5 @@
-// Resource names: `publishers/{publisher}/models/{model}` and `licenses/{license}`, and the shorthand users type.
+// Resource names: `publishers/{publisher}/models/{model}`, `licenses/{license}`, `organizations/{organization}` and
+// its children (`.../deployments/{deployment}`, `.../policies/{policy}`), and the shorthand users type.
 //
 // Library `modelreg_names`: depends on abseil only, so the server (services, stores, catalog, query) and the
 // `modelreg` CLI share one set of id rules, parsers and formatters. Errors are INVALID_ARGUMENT.
@@ -32,6 +33,17 @@ std::string PublisherName(absl::string_view id);
 // `licenses/{id}`.
 std::string LicenseName(absl::string_view id);
 
+// A child of an organization by its ids (a deployment, a policy).
+struct OrganizationChild {
+  std::string organization;  // id only, e.g. `acme`
+  std::string id;            // id only, e.g. `chat-assistant`
+};
+
+// `organizations/{id}`.
+std::string OrganizationName(absl::string_view id);
+// `organizations/{organization}/{collection}/{id}`, e.g. collection `deployments`.
+std::string OrganizationChildName(absl::string_view organization, absl::string_view collection, absl::string_view id);
+
 // Full names, exactly as the API spells them (no lowercasing). Errors start with `{field}: `.
 //
 // Parses `publishers/{publisher}/models/{model}`.
@@ -41,6 +53,13 @@ absl::StatusOr<std::string> ParsePublisherName(absl::string_view name, bool allo
                                                absl::string_view field = "parent");
 // Parses `licenses/{license}` and returns the license id.
 absl::StatusOr<std::string> ParseLicenseName(absl::string_view name, absl::string_view field = "name");
+
+// Parses `organizations/{organization}` and returns the id, or "-" for `organizations/-` when `allow_wildcard`.
+absl::StatusOr<std::string> ParseOrganizationName(absl::string_view name, bool allow_wildcard,
+                                                  absl::string_view field = "name");
+// Parses `organizations/{organization}/{collection}/{id}` (collection `deployments` or `policies`).
+absl::StatusOr<OrganizationChild> ParseOrganizationChildName(absl::string_view name, absl::string_view collection,
+                                                             absl::string_view field = "name");
 
 // The id of a license reference `licenses/{id}` (as records store it); "" when `reference` is not one: empty,
 // another form, or an id that breaks IsValidLicenseId. For the stores, which word their own errors.
@@ -55,5 +74,10 @@ absl::StatusOr<ModelName> ParseModelShorthand(absl::string_view text);
 absl::StatusOr<std::string> ParsePublisherShorthand(absl::string_view text);
 // `licenses/x` or `x`; returns the license id.
 absl::StatusOr<std::string> ParseLicenseShorthand(absl::string_view text);
+
+// `organizations/x` or `x`; returns the organization id.
+absl::StatusOr<std::string> ParseOrganizationShorthand(absl::string_view text);
+// `organizations/x/{collection}/y` or `x/y`.
+absl::StatusOr<OrganizationChild> ParseOrganizationChildShorthand(absl::string_view text, absl::string_view collection);
 
 }  // namespace modelreg

@@ -311,4 +311,70 @@ std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Mod
   return refs;
 }
 
+namespace {
+
+absl::Status CheckFigure(const std::string& field, bool has, int64_t value) {
+  if (has && value < 0) return Invalid(field, "must not be negative (leave it unset when unknown)");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateOrganization(const v1::Organization& organization, const std::string& prefix) {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "display_name", organization.display_name(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckFigure(p + "monthly_active_users", organization.has_monthly_active_users(),
+                                       organization.monthly_active_users()));
+  MODELREG_RETURN_IF_ERROR(
+      CheckFigure(p + "annual_revenue_usd", organization.has_annual_revenue_usd(), organization.annual_revenue_usd()));
+  MODELREG_RETURN_IF_ERROR(CheckFigure(p + "monthly_revenue_usd", organization.has_monthly_revenue_usd(),
+                                       organization.monthly_revenue_usd()));
+  const std::string& country = organization.country();
+  if (!country.empty() && (country.size() != 2 ||
+                           !std::all_of(country.begin(), country.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))) {
+    return Invalid(p + "country",
+                   absl::StrCat("`", country.substr(0, 40), "` is not an ISO 3166-1 alpha-2 code such as `US`"));
+  }
+  MODELREG_RETURN_IF_ERROR(CheckCount(p + "affiliates", organization.affiliates()));
+  for (int i = 0; i < organization.affiliates_size(); ++i) {
+    const v1::Organization::Affiliate& a = organization.affiliates(i);
+    const std::string at = absl::StrCat(p, "affiliates[", i, "].");
+    MODELREG_RETURN_IF_ERROR(CheckString(at + "display_name", a.display_name(), kMaxShortString));
+    MODELREG_RETURN_IF_ERROR(
+        CheckFigure(at + "monthly_active_users", a.has_monthly_active_users(), a.monthly_active_users()));
+    MODELREG_RETURN_IF_ERROR(
+        CheckFigure(at + "annual_revenue_usd", a.has_annual_revenue_usd(), a.annual_revenue_usd()));
+    MODELREG_RETURN_IF_ERROR(
+        CheckFigure(at + "monthly_revenue_usd", a.has_monthly_revenue_usd(), a.monthly_revenue_usd()));
+  }
+  return CheckLabels(p + "labels", organization.labels());
+}
+
+absl::Status ValidateDeployment(const v1::Deployment& deployment, const std::string& prefix) {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  if (deployment.model().empty()) return Invalid(p + "model", "is required: the model deployed");
+  MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(deployment.model(), p + "model").status(), "INVALID_NAME"));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "hosting", deployment.hosting(), v1::Hosting_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "purpose", deployment.purpose(), kMaxText, /*allow_newlines=*/true));
+  MODELREG_RETURN_IF_ERROR(
+      CheckEnum(p + "purpose_category", deployment.purpose_category(), v1::Deployment::PurposeCategory_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "product", deployment.product(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckFigure(p + "product_monthly_active_users",
+                                       deployment.has_product_monthly_active_users(),
+                                       deployment.product_monthly_active_users()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "distribute_as", deployment.distribute_as(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "owner", deployment.owner(), kMaxShortString));
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "state", deployment.state(), v1::Deployment::State_descriptor()));
+  MODELREG_RETURN_IF_ERROR(CheckString(p + "override.justification", deployment.override().justification(), kMaxText,
+                                       /*allow_newlines=*/true));
+  return CheckLabels(p + "labels", deployment.labels());
+}
+
+absl::Status ValidatePolicy(const v1::Policy& policy, const std::string& prefix) {
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  MODELREG_RETURN_IF_ERROR(CheckEnum(p + "mode", policy.mode(), v1::Policy::Mode_descriptor()));
+  if (policy.mode() == v1::Policy::MODE_UNSPECIFIED) return Invalid(p + "mode", "must be MODE_ENFORCE or MODE_AUDIT");
+  return CheckString(p + "description", policy.description(), kMaxText, /*allow_newlines=*/true);
+}
+
 }  // namespace modelreg

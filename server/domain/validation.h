@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "modelreg/v1/deployment.pb.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/organization.pb.h"
+#include "modelreg/v1/policy.pb.h"
 #include "modelreg/v1/usage.pb.h"
 
 namespace modelreg {
@@ -36,5 +39,17 @@ absl::Status ValidateUsageProfile(const v1::UsageProfile& profile, const std::st
 
 // Every license the model names, as (field path, license resource name), in field order.
 std::vector<std::pair<std::string, std::string>> LicenseReferences(const v1::Model& model, const std::string& prefix);
+
+// Checks the user-settable fields of an organization: figures not negative, `country` empty or two upper-case ASCII
+// letters (ISO 3166-1 alpha-2; the service upper-cases it first), affiliates and labels within the limits.
+absl::Status ValidateOrganization(const v1::Organization& organization, const std::string& prefix);
+
+// Checks the user-settable fields of a deployment: `model` a model name (required), enums known, figures not
+// negative, text within the limits (`override.justification` up to kMaxText).
+absl::Status ValidateDeployment(const v1::Deployment& deployment, const std::string& prefix);
+
+// Checks the user-settable fields of a policy but its filter (checked against the model kind by the service):
+// `mode` set, `description` within kMaxText.
+absl::Status ValidatePolicy(const v1::Policy& policy, const std::string& prefix);
 
 }  // namespace modelreg

@@ -31,6 +31,21 @@ absl::Status CheckDeleted(const google::protobuf::Timestamp& delete_time, const 
   return absl::OkStatus();
 }
 
+const std::set<std::string>& StandardImmutableFields() {
+  static const auto* fields =
+      new std::set<std::string>{"name", "create_time", "update_time", "delete_time", "etag", "revision"};
+  return *fields;
+}
+
+void ClearStandardOutputFields(google::protobuf::Message& record) {
+  const google::protobuf::Descriptor* descriptor = record.GetDescriptor();
+  for (const char* name : {"create_time", "update_time", "delete_time", "etag", "revision"}) {
+    if (const auto* field = descriptor->FindFieldByName(name); field != nullptr) {
+      record.GetReflection()->ClearField(&record, field);
+    }
+  }
+}
+
 google::protobuf::Timestamp Now() { return google::protobuf::util::TimeUtil::GetCurrentTime(); }
 
 }  // namespace modelreg

@@ -5,14 +5,19 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "modelreg/v1/admin.pb.h"
+#include "modelreg/v1/deployment.pb.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/organization.pb.h"
+#include "modelreg/v1/policy.pb.h"
+#include "server/domain/query/filter_check.h"
 #include "server/domain/query/list_query.h"
 #include "server/storage/page.h"
 #include "server/storage/transaction.h"
@@ -78,6 +83,57 @@ class LicenseRepository {
   virtual absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate) = 0;
   // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1.
   virtual absl::StatusOr<Page<v1::License>> List(const ListQuery& query) = 0;
+};
+
+// Organizations and their children, deployments and policies. Every write to a child locks its organization's row
+// first (FOR UPDATE; the organization must exist and be live), so the writes within one organization are serialized:
+// a deployment's policy check never interleaves with a policy change, and an organization cannot be deleted while a
+// child is being written.
+class GovernanceRepository {
+ public:
+  // Changes or checks a record inside the store's transaction `tx`; an error aborts it and is returned as is.
+  template <typename Message>
+  using Mutation = std::function<absl::Status(Transaction& tx, Message& record)>;
+
+  virtual ~GovernanceRepository() = default;
+
+  // Inserts `organization` (name set); returns it with its output-only fields. ALREADY_EXISTS.
+  virtual absl::StatusOr<v1::Organization> CreateOrganization(const v1::Organization& organization) = 0;
+  // Soft-deleted or not. NOT_FOUND. With a non-null `tx`, inside it.
+  virtual absl::StatusOr<v1::Organization> GetOrganization(const std::string& name, Transaction* tx) = 0;
+  // As ModelRepository::Update. Soft-deleting an organization that has a live deployment or policy is
+  // FAILED_PRECONDITION (ORGANIZATION_IN_USE, PreconditionFailure REFERENCED_BY naming one).
+  virtual absl::StatusOr<v1::Organization> UpdateOrganization(const std::string& name,
+                                                              const Mutation<v1::Organization>& mutate) = 0;
+  virtual absl::StatusOr<Page<v1::Organization>> ListOrganizations(const ListQuery& query) = 0;
+
+  // Locks the deployment's organization, runs `check` on the deployment (name set) and inserts it, in one
+  // transaction. NOT_FOUND when the organization is missing or soft-deleted (RESOURCE_DELETED), ALREADY_EXISTS,
+  // INVALID_ARGUMENT (REFERENCE_NOT_FOUND) when its model is missing, errors from `check`.
+  virtual absl::StatusOr<v1::Deployment> CreateDeployment(const v1::Deployment& deployment,
+                                                          const Mutation<v1::Deployment>& check) = 0;
+  virtual absl::StatusOr<v1::Deployment> GetDeployment(const std::string& name) = 0;
+  // Locks the organization (which must be live), then the deployment; otherwise as ModelRepository::Update.
+  virtual absl::StatusOr<v1::Deployment> UpdateDeployment(const std::string& name,
+                                                          const Mutation<v1::Deployment>& mutate) = 0;
+  virtual absl::StatusOr<Page<v1::Deployment>> ListDeployments(const ListQuery& query) = 0;
+
+  // As the deployment methods.
+  virtual absl::StatusOr<v1::Policy> CreatePolicy(const v1::Policy& policy, const Mutation<v1::Policy>& check) = 0;
+  virtual absl::StatusOr<v1::Policy> GetPolicy(const std::string& name) = 0;
+  virtual absl::StatusOr<v1::Policy> UpdatePolicy(const std::string& name, const Mutation<v1::Policy>& mutate) = 0;
+  virtual absl::StatusOr<Page<v1::Policy>> ListPolicies(const ListQuery& query) = 0;
+
+  // The models among `names` that exist (soft-deleted included), in name order, read from PostgreSQL (not a cache).
+  // With a non-null `tx`, inside it.
+  virtual absl::StatusOr<std::vector<v1::Model>> GetModels(const std::vector<std::string>& names, Transaction* tx) = 0;
+  // The live policies of the organization with id `organization_id`, in name order. With a non-null `tx`, inside it.
+  virtual absl::StatusOr<std::vector<v1::Policy>> LivePolicies(const std::string& organization_id, Transaction* tx) = 0;
+  // The names among `model_names` of the models (soft-deleted included) that satisfy `filter`, a checked model filter
+  // (CheckPolicyFilter): the very SQL ListModels runs, restricted to those models. With a non-null `tx`, inside it.
+  virtual absl::StatusOr<std::set<std::string>> ModelsSatisfying(const CheckedFilter& filter,
+                                                                 const std::vector<std::string>& model_names,
+                                                                 Transaction* tx) = 0;
 };
 
 class TokenRepository {

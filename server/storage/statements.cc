@@ -10,6 +10,8 @@ std::vector<PreparedStatement> AllPreparedStatements() {
   all.insert(all.end(), tokens.begin(), tokens.end());
   const std::vector<PreparedStatement>& request_ids = RequestIdStoreStatements();
   all.insert(all.end(), request_ids.begin(), request_ids.end());
+  const std::vector<PreparedStatement>& governance = GovernanceStoreStatements();
+  all.insert(all.end(), governance.begin(), governance.end());
   return all;
 }
 

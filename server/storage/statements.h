@@ -16,6 +16,7 @@ const std::vector<PreparedStatement>& ModelStoreStatements();
 const std::vector<PreparedStatement>& LicenseStoreStatements();
 const std::vector<PreparedStatement>& TokenStoreStatements();
 const std::vector<PreparedStatement>& RequestIdStoreStatements();
+const std::vector<PreparedStatement>& GovernanceStoreStatements();
 
 // Every statement above.
 std::vector<PreparedStatement> AllPreparedStatements();

@@ -426,9 +426,9 @@ TEST_F(ServerCliTest, UsageCheckVerdictsAreExitCodes) {
   EXPECT_EQ(r.exit_code, 3) << "the catalog records only the name of the proprietary terms: " << r.out << r.err;
   EXPECT_NE(r.out.find("verdict: \"VERDICT_UNKNOWN\""), std::string::npos) << r.out;
 
-  r = Cli({"check", "meta-llama/llama-3.1-8b", "--org", "acme", "--hosting", "self-hosted"});
-  EXPECT_EQ(r.exit_code, 64 + 12) << "UNIMPLEMENTED until organizations land: " << r.err;
-  EXPECT_NE(r.err.find("organization"), std::string::npos) << r.err;
+  r = Cli({"check", "meta-llama/llama-3.1-8b", "--org", "nobody", "--hosting", "self-hosted"});
+  EXPECT_EQ(r.exit_code, 64 + 5) << "NOT_FOUND: " << r.err;
+  EXPECT_NE(r.err.find("organizations/nobody"), std::string::npos) << r.err;
 
   EXPECT_EQ(Cli({"check", "e2e/missing", "--mau", "1"}).exit_code, 64 + 5);
   EXPECT_EQ(Cli({"check", "meta-llama/llama-3.1-8b", "--commercial", "--non-commercial"}).exit_code, 2);
@@ -436,6 +436,79 @@ TEST_F(ServerCliTest, UsageCheckVerdictsAreExitCodes) {
   EXPECT_EQ(Cli({"check", "meta-llama/llama-3.1-8b", "--mau", "-5"}).exit_code, 2);
   EXPECT_EQ(Cli({"check", "meta-llama/llama-3.1-8b", "--org", "acme", "--mau", "5"}).exit_code, 2);
   EXPECT_EQ(Cli({"check"}).exit_code, 2);
+}
+
+// The organization's inventory from the CLI: organizations from YAML files, usage checks against their figures, an
+// ENFORCE policy blocking a deployment until an override, and the compliance report with its exit code.
+TEST_F(ServerCliTest, GovernanceFromTheCli) {
+  ASSERT_EQ(Cli({"catalog", "load"}).exit_code, 0);
+  auto r = Cli({"orgs", "create", "-f", WriteFile("giant.yaml", R"(name: organizations/giant
+display_name: Giant Corp
+monthly_active_users: 500000000
+annual_revenue_usd: 90000000000
+commercial: true
+country: US
+affiliates:
+  - {display_name: Giant Video, monthly_active_users: 300000000, annual_revenue_usd: 1000000000}
+)")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cli({"orgs", "create", "small", "-f", WriteFile("small.json", R"({"displayName": "Small Shop",
+    "monthlyActiveUsers": "20000", "annualRevenueUsd": "3000000", "commercial": true, "country": "de"})")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  // 500M + the affiliate's 300M is past Llama 3.1's 700M.
+  r = Cli({"check", "meta-llama/llama-3.1-8b", "--org", "giant", "--hosting", "self-hosted"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("license required"), std::string::npos) << r.out;
+  r = Cli({"check", "meta-llama/llama-3.1-8b", "--org", "small", "--hosting", "self-hosted", "--distribute-as",
+           "acme-chat", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"verdict\": \"VERDICT_ALLOWED_WITH_OBLIGATIONS\""), std::string::npos) << r.out;
+
+  r = Cli({"policies", "create", "small/open-only", "-f", WriteFile("policy.yaml", R"(filter: openness.level >= 3
+mode: MODE_ENFORCE
+description: permissively licensed open weights only
+)")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string deployment = WriteFile("deployment.yaml", R"(model: publishers/meta-llama/models/llama-3.1-8b
+hosting: HOSTING_SELF_HOSTED
+purpose: support chat
+state: STATE_APPROVED
+)");
+  r = Cli({"deployments", "create", "small/chat", "-f", deployment});
+  EXPECT_EQ(r.exit_code, 64 + 9) << "FAILED_PRECONDITION: " << r.out << r.err;
+  EXPECT_NE(r.err.find("organizations/small/policies/open-only"), std::string::npos) << r.err;
+  std::ofstream(deployment, std::ios::app) << "override: {justification: 'approved by legal, ticket 7'}\n";
+  r = Cli({"deployments", "create", "small/chat", "-f", deployment});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("approved by legal, ticket 7"), std::string::npos) << r.out;
+
+  r = Cli({"compliance", "small"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("overridden"), std::string::npos) << r.out;
+  r = Cli({"deployments", "create", "giant/assistant", "-f", WriteFile("mistral.yaml", R"(
+model: publishers/mistralai/models/mistral-7b-v0.1
+hosting: HOSTING_SELF_HOSTED
+)")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cli({"policies", "create", "giant/no-thresholds", "-f", WriteFile("audit.yaml", R"(
+filter: license.has_usage_threshold = false
+mode: MODE_AUDIT
+)")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cli({"compliance", "giant", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"status\": \"STATUS_COMPLIANT\""), std::string::npos) << r.out;
+
+  r = Cli({"orgs", "list", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("organizations/giant"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("organizations/small"), std::string::npos) << r.out;
+  r = Cli({"deployments", "list", "--parent", "-", "--filter", "model.openness.level < 3"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("organizations/small/deployments/chat"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("giant/deployments/assistant"), std::string::npos) << r.out;
+  EXPECT_EQ(Cli({"orgs", "delete", "small"}).exit_code, 64 + 9) << "a live deployment and policy keep it";
 }
 
 TEST_F(ServerCliTest, HealthIsNotServingWhileTheDatabaseIsDown) {

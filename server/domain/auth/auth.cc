@@ -1,12 +1,14 @@
 #include "server/domain/auth/auth.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "modelreg/v1/admin.grpc.pb.h"
+#include "modelreg/v1/governance.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
@@ -20,6 +22,43 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
 constexpr absl::string_view kAllPublishers = "publishers/-";
+constexpr absl::string_view kAllOrganizations = "organizations/-";
+
+// The governance rules: scope `organizations/{organization}` covers an organization, its deployments and policies.
+// An organization's inventory is its own: no governance method is open to anonymous readers.
+std::vector<MethodRule> GovernanceRules(
+    const std::function<MethodRule(std::string, Action, std::vector<std::string>, std::string)>& make) {
+  auto rule = [&make](std::string method, Action action, std::vector<std::string> fields, std::string fixed) {
+    MethodRule r = make(std::move(method), action, std::move(fields), std::move(fixed));
+    r.anonymous_read = false;
+    return r;
+  };
+  const std::string g = absl::StrCat("/", v1::Governance::service_full_name(), "/");
+  MethodRule create_organization = rule(g + "CreateOrganization", Action::kWrite, {}, "");
+  create_organization.id_field = "organization_id";
+  create_organization.id_prefix = "organizations/";
+  return {
+      create_organization,
+      rule(g + "GetOrganization", Action::kRead, {"name"}, ""),
+      rule(g + "UpdateOrganization", Action::kWrite, {"organization.name"}, ""),
+      rule(g + "DeleteOrganization", Action::kWrite, {"name"}, ""),
+      rule(g + "UndeleteOrganization", Action::kWrite, {"name"}, ""),
+      rule(g + "ListOrganizations", Action::kRead, {}, std::string(kAllOrganizations)),
+      rule(g + "CreateDeployment", Action::kWrite, {"parent"}, ""),
+      rule(g + "GetDeployment", Action::kRead, {"name"}, ""),
+      rule(g + "UpdateDeployment", Action::kWrite, {"deployment.name"}, ""),
+      rule(g + "DeleteDeployment", Action::kWrite, {"name"}, ""),
+      rule(g + "UndeleteDeployment", Action::kWrite, {"name"}, ""),
+      rule(g + "ListDeployments", Action::kRead, {"parent"}, ""),
+      rule(g + "CreatePolicy", Action::kWrite, {"parent"}, ""),
+      rule(g + "GetPolicy", Action::kRead, {"name"}, ""),
+      rule(g + "UpdatePolicy", Action::kWrite, {"policy.name"}, ""),
+      rule(g + "DeletePolicy", Action::kWrite, {"name"}, ""),
+      rule(g + "UndeletePolicy", Action::kWrite, {"name"}, ""),
+      rule(g + "ListPolicies", Action::kRead, {"parent"}, ""),
+      rule(g + "EvaluateCompliance", Action::kRead, {"organization"}, ""),
+  };
+}
 
 std::vector<MethodRule> BuildRules() {
   const std::string models = absl::StrCat("/", v1::ModelRegistry::service_full_name(), "/");
@@ -35,7 +74,7 @@ std::vector<MethodRule> BuildRules() {
     r.anonymous_read = action == Action::kRead;
     return r;
   };
-  return {
+  std::vector<MethodRule> rules = {
       rule(models + "CreateModel", Action::kWrite, {"parent"}),
       rule(models + "BatchCreateModels", Action::kWrite, {"parent", "requests.parent"}),
       rule(models + "GetModel", Action::kRead, {"name"}),
@@ -58,6 +97,8 @@ std::vector<MethodRule> BuildRules() {
       rule(admin + "ListTokens", Action::kAdmin, {}, "tokens"),
       rule(admin + "RevokeToken", Action::kAdmin, {}, "tokens"),
   };
+  for (MethodRule& r : GovernanceRules(rule)) rules.push_back(std::move(r));
+  return rules;
 }
 
 // Appends the string values at `path` (dot-separated) under `message`.
@@ -90,6 +131,15 @@ void CollectField(const Message& message, absl::string_view path, std::vector<st
     CollectField(reflection->GetMessage(message, field), rest, out);
   }
 }
+
+// The collection of a wildcard name (`publishers/-` -> `publishers`), "" for any other name.
+absl::string_view WildcardCollection(absl::string_view resource) {
+  if (resource == kAllPublishers || resource == kAllOrganizations) return resource.substr(0, resource.size() - 2);
+  return "";
+}
+
+// The ids of the `{collection}/{id}` scopes the principal may read in; nullopt when it may read the whole collection.
+std::optional<std::vector<std::string>> ReadableIds(const Principal& principal, absl::string_view collection);
 
 bool Allows(const Principal& principal, Action action, absl::string_view resource) {
   return std::any_of(principal.bindings.begin(), principal.bindings.end(),
@@ -160,12 +210,12 @@ absl::Status Authorize(const Principal& principal, Action action, absl::string_v
   bool allowed = false;
   if (resource.empty()) {
     allowed = AllowsAnywhere(principal, action);
-  } else if (resource == kAllPublishers) {
-    // Every publisher: `*` (or a `publishers` scope, should one exist). A read by a publisher-scoped principal is
-    // allowed and narrowed to its publishers.
-    allowed = Allows(principal, action, "publishers");
+  } else if (const absl::string_view collection = WildcardCollection(resource); !collection.empty()) {
+    // Every publisher (organization): `*` (or a `publishers` scope, should one exist). A read by a principal scoped
+    // to some of them is allowed and narrowed to those.
+    allowed = Allows(principal, action, collection);
     if (!allowed && action == Action::kRead) {
-      const auto readable = ReadablePublishers(principal);
+      const auto readable = ReadableIds(principal, collection);
       allowed = !readable.has_value() || !readable->empty();
     }
   } else {
@@ -178,16 +228,29 @@ absl::Status Authorize(const Principal& principal, Action action, absl::string_v
                          {{"action", std::string(ActionName(action))}, {"resource", std::string(resource)}});
 }
 
-std::optional<std::vector<std::string>> ReadablePublishers(const Principal& principal) {
-  if (Allows(principal, Action::kRead, "publishers")) return std::nullopt;
+namespace {
+
+std::optional<std::vector<std::string>> ReadableIds(const Principal& principal, absl::string_view collection) {
+  if (Allows(principal, Action::kRead, collection)) return std::nullopt;
+  const std::string prefix = absl::StrCat(collection, "/");
   std::vector<std::string> ids;
   for (const Binding& b : principal.bindings) {
-    if (!RoleAllows(b.role, Action::kRead) || !absl::StartsWith(b.scope, "publishers/")) continue;
-    ids.push_back(b.scope.substr(std::string("publishers/").size()));
+    if (!RoleAllows(b.role, Action::kRead) || !absl::StartsWith(b.scope, prefix)) continue;
+    ids.push_back(b.scope.substr(prefix.size()));
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> ReadablePublishers(const Principal& principal) {
+  return ReadableIds(principal, "publishers");
+}
+
+std::optional<std::vector<std::string>> ReadableOrganizations(const Principal& principal) {
+  return ReadableIds(principal, "organizations");
 }
 
 const std::vector<MethodRule>& MethodRules() {
@@ -205,6 +268,12 @@ const MethodRule* FindMethodRule(absl::string_view full_method) {
 std::vector<std::string> ResourcesOf(const MethodRule& rule, const Message& request) {
   std::vector<std::string> names;
   for (const std::string& path : rule.fields) CollectField(request, path, names);
+  if (!rule.id_field.empty()) {
+    std::vector<std::string> ids;
+    CollectField(request, rule.id_field, ids);
+    // An empty id names the bare collection prefix, which no scope but `*` covers.
+    names.push_back(rule.id_prefix + (ids.empty() ? "" : ids[0]));
+  }
   if (names.size() > 1) {
     names.erase(std::remove(names.begin(), names.end(), std::string(kAllPublishers)), names.end());
   }

@@ -55,13 +55,15 @@ bool RoleAllows(v1::Role role, Action action);
 // OK when one of the principal's bindings allows `action` on `resource`; otherwise PERMISSION_DENIED with reason
 // PERMISSION_DENIED and metadata {action, resource}. An empty `resource` (a request that names none, e.g. Classify
 // of an unnamed model, or an invalid request about to fail validation) needs the action in any scope. The
-// collection wildcard `publishers/-` needs it on every publisher for a write, and on some publisher for a read (the
-// List is then narrowed with ReadablePublishers).
+// collection wildcards `publishers/-` and `organizations/-` need it on every member for a write, and on some member
+// for a read (the List is then narrowed with ReadablePublishers / ReadableOrganizations).
 absl::Status Authorize(const Principal& principal, Action action, absl::string_view resource);
 
 // The publishers whose models the principal may read: nullopt when every publisher (a read binding covering
 // `publishers`), else the ids of its `publishers/{id}` read scopes (possibly none), sorted.
 std::optional<std::vector<std::string>> ReadablePublishers(const Principal& principal);
+// The same for organizations (`organizations/{id}` read scopes).
+std::optional<std::vector<std::string>> ReadableOrganizations(const Principal& principal);
 
 // The authorization rule of one RPC: the action it performs and where its resource names come from.
 struct MethodRule {
@@ -72,7 +74,11 @@ struct MethodRule {
   std::vector<std::string> fields;
   // The resource when the request names none of its own (`licenses` for CreateLicense, `tokens` for Admin).
   std::string fixed_resource;
-  // Methods open to callers without a token under --allow-anonymous-read.
+  // A request field holding the id of the resource a Create makes, and the prefix that makes it a name
+  // (`organization_id` with `organizations/` for CreateOrganization): that name is one of the call's resources.
+  std::string id_field;
+  std::string id_prefix;
+  // Methods open to callers without a token under --allow-anonymous-read (reads of models and licenses).
   bool anonymous_read = false;
 };
 

@@ -1,13 +1,5 @@
-// ListModels / ListLicenses checking: page size, parent, show_deleted, filter, order_by and the page token.
-//
-// Ordering: `order_by` is a comma list of sortable fields, each optionally followed by `asc` or `desc`; default
-// `name`. The primary key (`name`) ends every ordering, in the direction of the last listed key, so an ordering
-// and its reverse are both served by one index on (key, name). Keys after `name` are ignored (name is unique).
-// Unknown release dates and parameter counts sort before every known one (first ascending, last descending).
-//
-// Keyset pagination: the page token carries the previous page's last ordering-key values (as the store returned
-// them) and a fingerprint of the request; the next page starts strictly after them. The SQL is built by
-// storage/sql/list_sql.h.
+// ListModels / ListLicenses: the parent and the request fields bound into page tokens; the shared checking is in
+// list_compile.h.
 #include "server/domain/query/model_query.h"
 
 #include <optional>
@@ -15,180 +7,14 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "server/common/limits.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
-#include "server/domain/query/filter_check.h"
-#include "server/domain/query/filter_parser.h"
-#include "server/domain/query/page_token.h"
-#include "server/domain/query/time_values.h"
+#include "server/domain/query/list_compile.h"
 #include "server/domain/resource/license_kind.h"
 #include "server/domain/resource/model_kind.h"
 
 namespace modelreg {
 namespace {
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
-constexpr size_t kMaxOrderByLength = 1024;
-
-// The request fields a page token is bound to.
-struct ListParams {
-  const ResourceKind* kind;
-  std::string parent;  // "" for licenses
-  std::string filter;
-  std::string order_by;
-  bool show_deleted;
-  int32_t page_size;
-  std::string page_token;
-};
-
-uint64_t RequestFingerprint(const ListParams& p) {
-  return Fingerprint({p.kind->table, p.parent, p.filter, p.order_by, p.show_deleted ? "1" : "0"});
-}
-
-absl::StatusOr<int> PageSize(int32_t page_size) {
-  if (page_size < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size: must not be negative, got ", page_size, "; expected 0 (default 50) to 1000"));
-  }
-  if (page_size == 0) return kDefaultPageSize;
-  return page_size > kMaxPageSize ? kMaxPageSize : page_size;
-}
-
-absl::StatusOr<std::vector<OrderKey>> ParseOrderBy(absl::string_view order_by, const ResourceKind& catalog) {
-  std::vector<OrderKey> keys;
-  if (order_by.size() > kMaxOrderByLength) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("order_by: too long (", order_by.size(), " bytes); expected at most ", kMaxOrderByLength));
-  }
-  size_t bad = 0;
-  if (!IsValidUtf8(order_by, &bad)) {
-    return absl::InvalidArgumentError(absl::StrCat("order_by: invalid UTF-8 at byte ", bad + 1));
-  }
-  bool has_primary = false;
-  if (!absl::StripAsciiWhitespace(order_by).empty()) {
-    size_t offset = 0;
-    for (absl::string_view item : absl::StrSplit(order_by, ',')) {
-      const size_t item_offset = offset;
-      offset += item.size() + 1;
-      const size_t lead = item.size() - absl::StripLeadingAsciiWhitespace(item).size();
-      const size_t column = ColumnOf(order_by, item_offset + lead);
-      const std::vector<absl::string_view> words = absl::StrSplit(item, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
-      if (words.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat("order_by: empty item at column ", column,
-                                                       "; expected `field` or `field desc`, comma-separated"));
-      }
-      bool desc = false;
-      if (words.size() > 2 || (words.size() == 2 && !absl::EqualsIgnoreCase(words[1], "desc") &&
-                               !absl::EqualsIgnoreCase(words[1], "asc"))) {
-        return absl::InvalidArgumentError(absl::StrCat("order_by: unexpected `", words.back().substr(0, 64),
-                                                       "` after `", words[0].substr(0, 64), "` at column ", column,
-                                                       "; expected `asc`, `desc` or `,`"));
-      }
-      if (words.size() == 2) desc = absl::EqualsIgnoreCase(words[1], "desc");
-      const FieldSpec* field = catalog.Find(words[0]);
-      if (field == nullptr || !field->sortable) {
-        const std::string suggestion = catalog.Suggest(words[0], /*sortable_only=*/true);
-        return absl::InvalidArgumentError(absl::StrCat("order_by: ", field == nullptr ? "unknown" : "unsortable",
-                                                       " field `", words[0].substr(0, 64), "` at column ", column,
-                                                       suggestion.empty() || suggestion == words[0]
-                                                           ? absl::StrCat("; expected one of ", catalog.Names(true))
-                                                           : absl::StrCat("; did you mean `", suggestion, "`?")));
-      }
-      for (const OrderKey& key : keys) {
-        if (key.field == field) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("order_by: `", field->name, "` listed twice at column ", column, "; expected each once"));
-        }
-      }
-      if (has_primary) continue;  // keys after the unique primary key cannot change the order
-      keys.push_back({field, desc});
-      has_primary = field == catalog.primary_key;
-    }
-  }
-  if (!has_primary) keys.push_back({catalog.primary_key, !keys.empty() && keys.back().desc});
-  return keys;
-}
-
-// Validates the page token's key values against the ordering keys' types.
-absl::StatusOr<std::vector<std::string>> CheckKeys(const std::vector<OrderKey>& keys, const PageTokenData& token) {
-  auto invalid = [] {
-    return absl::InvalidArgumentError(
-        "page_token: not a valid page token; expected the next_page_token of a previous response, unchanged");
-  };
-  if (token.key.size() != keys.size()) return invalid();
-  std::vector<std::string> values;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (!token.key[i].has_value()) return invalid();
-    const std::string& v = *token.key[i];
-    int64_t n = 0;
-    bool valid = false;
-    switch (keys[i].field->key_type) {
-      case KeyType::kText:
-        valid = v.find('\0') == std::string::npos && IsValidUtf8(v);
-        break;
-      case KeyType::kInt:
-        valid = absl::SimpleAtoi(v, &n);
-        break;
-      case KeyType::kTimestamp:
-        // Bound as microseconds since the epoch; outside PostgreSQL's range the statement would fail (INTERNAL).
-        valid = absl::SimpleAtoi(v, &n) && n >= kMinTimestampMicros && n <= kMaxTimestampMicros;
-        break;
-      case KeyType::kDate:
-        // Bound as a date: a year past PostgreSQL's last (kMaxPostgresDateYear) is rejected here, not by PostgreSQL.
-        valid = v == "-infinity" || v == "infinity" || IsValidDate(v, /*allow_long_year=*/true);
-        break;
-    }
-    if (!valid) return invalid();
-    values.push_back(
-        keys[i].field->key_type == KeyType::kDate || keys[i].field->key_type == KeyType::kText ? v : absl::StrCat(n));
-  }
-  return values;
-}
-
-absl::StatusOr<ListQuery> Compile(const ListParams& p) {
-  const ResourceKind& kind = *p.kind;
-  ListQuery query;
-  query.kind = &kind;
-  query.show_deleted = p.show_deleted;
-  MODELREG_ASSIGN_OR_RETURN(query.limit, PageSize(p.page_size));
-  query.max_bytes = ResponseRecordBudget();
-
-  if (&kind == &ModelKind()) {
-    MODELREG_ASSIGN_OR_RETURN(std::string id, ParsePublisherName(p.parent, /*allow_wildcard=*/true, "parent"));
-    if (id != "-") {
-      Predicate publisher;
-      publisher.field = kind.Find("publisher");
-      publisher.value = std::move(id);
-      query.parent.push_back(std::move(publisher));
-    }
-  }
-
-  MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<FilterNode> ast, ParseFilter(p.filter));
-  if (ast != nullptr) {
-    MODELREG_ASSIGN_OR_RETURN(query.filter, CheckFilter(*ast, kind));
-  }
-
-  MODELREG_ASSIGN_OR_RETURN(query.order, ParseOrderBy(p.order_by, kind));
-
-  if (!p.page_token.empty()) {
-    MODELREG_ASSIGN_OR_RETURN(PageTokenData token, DecodePageToken(p.page_token));
-    if (token.fingerprint != RequestFingerprint(p)) {
-      return absl::InvalidArgumentError(
-          "page_token: the token belongs to a request with another parent, filter, order_by or show_deleted; "
-          "expected the same request as the previous page (or no page_token to start over)");
-    }
-    MODELREG_ASSIGN_OR_RETURN(query.after, CheckKeys(query.order, token));
-  }
-  return query;
-}
 
 ListParams Params(const v1::ListModelsRequest& r) {
   return {&ModelKind(), r.parent(), r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
@@ -200,29 +26,26 @@ ListParams Params(const v1::ListLicensesRequest& r) {
 }  // namespace
 
 void RestrictToPublishers(const std::vector<std::string>& publisher_ids, ListQuery& query) {
-  CheckedFilter any;
-  any.kind = CheckedFilter::Kind::kOr;
-  for (const std::string& id : publisher_ids) {
-    CheckedFilter one;
-    one.predicate.field = ModelKind().Find("publisher");
-    one.predicate.value = id;
-    any.children.push_back(std::move(one));
-  }
-  query.scope = any.children.size() == 1 ? std::move(any.children[0]) : std::move(any);
+  RestrictTo(ModelKind(), "publisher", publisher_ids, query);
 }
 
-absl::StatusOr<ListQuery> CompileListModels(const v1::ListModelsRequest& request) { return Compile(Params(request)); }
+absl::StatusOr<ListQuery> CompileListModels(const v1::ListModelsRequest& request) {
+  MODELREG_ASSIGN_OR_RETURN(std::string id, ParsePublisherName(request.parent(), /*allow_wildcard=*/true, "parent"));
+  std::vector<Predicate> parent;
+  if (id != "-") parent.push_back(EqualsPredicate(ModelKind(), "publisher", std::move(id)));
+  return CompileListQuery(Params(request), std::move(parent));
+}
 absl::StatusOr<ListQuery> CompileListLicenses(const v1::ListLicensesRequest& request) {
-  return Compile(Params(request));
+  return CompileListQuery(Params(request), {});
 }
 
 std::string MakeNextPageToken(const v1::ListModelsRequest& request,
                               const std::vector<std::optional<std::string>>& last_key) {
-  return EncodePageToken({RequestFingerprint(Params(request)), last_key});
+  return NextPageToken(Params(request), last_key);
 }
 std::string MakeNextPageToken(const v1::ListLicensesRequest& request,
                               const std::vector<std::optional<std::string>>& last_key) {
-  return EncodePageToken({RequestFingerprint(Params(request)), last_key});
+  return NextPageToken(Params(request), last_key);
 }
 
 }  // namespace modelreg

@@ -44,6 +44,21 @@ inline FieldSpec Via(const ResourceKind& via, std::string via_column, FieldSpec 
   f.via_column = std::move(via_column);
   return f;
 }
+// Every field of `via` (labels excepted) as `<prefix>.<field>`, read through the reference column `via_column`: a
+// deployment's `model.openness.level`, `model.license.category`, `model.base_model_chain`. Not sortable.
+inline void AddViaFields(ResourceKind& kind, const ResourceKind& via, const std::string& via_column,
+                         const std::string& prefix) {
+  for (const FieldSpec& field : via.fields) {
+    if (field.type == FieldType::kLabels) continue;
+    FieldSpec f = field;
+    f.name = prefix + "." + field.name;
+    f.sortable = false;
+    f.via = &via;
+    f.via_column = via_column;
+    f.via_field = &field;
+    kind.fields.push_back(std::move(f));
+  }
+}
 // create_time and update_time (sortable), delete_time (nullable): the output columns every kind has.
 inline void AddTimeFields(ResourceKind& kind) {
   kind.fields.push_back(Sortable(Field("create_time", FieldType::kTimestamp, "create_time"), KeyType::kTimestamp));

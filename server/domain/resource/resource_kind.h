@@ -90,6 +90,10 @@ struct FieldSpec {
   // category of the license named by its `weights_license` column). A NULL reference matches no comparison.
   const ResourceKind* via = nullptr;
   std::string via_column;
+  // For a `via` field copied from the referenced kind's own fields (a deployment's `model.*` are the model kind's
+  // fields): that field. Its predicate is then built by the referenced kind's rules, so a field that is itself `via`
+  // a third kind (`model.license.category`) follows both references, and lineage works as on the referenced kind.
+  const FieldSpec* via_field = nullptr;
   // Sortable fields can appear in order_by; a nullable one sorts unknown values first ascending.
   bool sortable = false;
   KeyType key_type = KeyType::kText;

@@ -66,6 +66,7 @@ std::string Present(const FieldSpec& f, const std::string& expr) {
     case FieldType::kLabels:
       return absl::StrCat(expr, " <> '{}'::jsonb");
     case FieldType::kBool:
+      return f.nullable ? absl::StrCat(expr, " IS NOT NULL") : expr;
     case FieldType::kPresence:
     case FieldType::kLineage:
       break;
@@ -144,8 +145,16 @@ std::string PredicateSql(const Predicate& p, const ResourceKind& kind, ParamBind
   if (f.via == nullptr) return OwnSql(p, kind, binder);
   const ResourceKind& via = *f.via;
   const std::string reference = absl::StrCat(kind.alias, ".", f.via_column);
+  std::string condition;
+  if (f.via_field != nullptr) {
+    Predicate inner = p;
+    inner.field = f.via_field;
+    condition = PredicateSql(inner, via, binder);
+  } else {
+    condition = OwnSql(p, via, binder);
+  }
   return absl::StrCat("(", reference, " IS NOT NULL AND ", reference, " IN (SELECT ", via.alias, ".", via.key_column,
-                      " FROM ", via.table, " ", via.alias, " WHERE ", OwnSql(p, via, binder), "))");
+                      " FROM ", via.table, " ", via.alias, " WHERE ", condition, "))");
 }
 
 std::string FilterSql(const CheckedFilter& filter, const ResourceKind& kind, ParamBinder& binder) {

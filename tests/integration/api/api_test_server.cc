@@ -20,7 +20,11 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get(), s->calls_.get());
   s->license_service_ =
       std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get(), s->calls_.get());
-  s->usage_service_ = std::make_unique<UsageService>(s->model_store_.get(), s->license_store_.get());
+  s->governance_store_ = std::make_unique<GovernanceStore>(s->pool_.get());
+  s->usage_service_ =
+      std::make_unique<UsageService>(s->model_store_.get(), s->license_store_.get(), s->governance_store_.get());
+  s->governance_service_ =
+      std::make_unique<GovernanceService>(s->governance_store_.get(), s->usage_service_.get(), s->calls_.get());
   s->listener_ =
       std::make_unique<ModelChangeListener>(s->database_->url(), s->model_cache_.get(), s->model_store_.get());
   if (!s->listener_->WaitUntilWarm(absl::Seconds(10))) return absl::UnavailableError("model cache listener not up");
@@ -43,6 +47,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get(), s->auth_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->token_service_.get(), s->auth_.get());
   s->usage_checker_ = std::make_unique<UsageCheckerService>(s->usage_service_.get(), s->auth_.get());
+  s->governance_adapter_ = std::make_unique<GovernanceAdapter>(s->governance_service_.get(), s->auth_.get());
   grpc::ServerBuilder builder;
   ApplyServerLimits(options.limits, builder);
   int port = 0;
@@ -51,6 +56,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   builder.RegisterService(s->catalog_.get());
   builder.RegisterService(s->admin_service_.get());
   builder.RegisterService(s->usage_checker_.get());
+  builder.RegisterService(s->governance_adapter_.get());
   InstallMalformedRequestHandling(builder);  // as modelregd
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || port == 0) return absl::UnavailableError("cannot start the test gRPC server");
@@ -61,6 +67,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->license_stub_ = v1::LicenseCatalog::NewStub(channel);
   s->admin_stub_ = v1::Admin::NewStub(channel);
   s->usage_stub_ = v1::UsageChecker::NewStub(channel);
+  s->governance_stub_ = v1::Governance::NewStub(channel);
   return s;
 }
 

@@ -10,15 +10,18 @@
 
 #include "absl/status/statusor.h"
 #include "modelreg/v1/admin.grpc.pb.h"
+#include "modelreg/v1/governance.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
 #include "server/api/admin_service.h"
+#include "server/api/governance_adapter.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
 #include "server/api/server_limits.h"
 #include "server/api/usage_checker_service.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/governance_store.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
@@ -45,6 +48,7 @@ class ApiTestServer {
   v1::LicenseCatalog::Stub& licenses() { return *license_stub_; }
   v1::Admin::Stub& admin() { return *admin_stub_; }
   v1::UsageChecker::Stub& usage() { return *usage_stub_; }
+  v1::Governance::Stub& governance() { return *governance_stub_; }
   // A channel to the server whose calls carry `token` ("" for none).
   std::shared_ptr<grpc::Channel> Channel(const std::string& token) const;
   const std::string& admin_token() const { return admin_token_; }
@@ -69,7 +73,9 @@ class ApiTestServer {
   std::unique_ptr<IdempotentCalls> calls_;
   std::unique_ptr<ModelService> model_service_;
   std::unique_ptr<LicenseService> license_service_;
+  std::unique_ptr<GovernanceStore> governance_store_;
   std::unique_ptr<UsageService> usage_service_;
+  std::unique_ptr<GovernanceService> governance_service_;
   std::unique_ptr<ModelChangeListener> listener_;
   std::unique_ptr<ModelReader> reader_;
   std::unique_ptr<ModelRegistryService> registry_;
@@ -79,6 +85,7 @@ class ApiTestServer {
   std::unique_ptr<CallAuth> auth_;
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<UsageCheckerService> usage_checker_;
+  std::unique_ptr<GovernanceAdapter> governance_adapter_;
   std::string address_;
   std::string admin_token_;
   std::unique_ptr<grpc::Server> server_;
@@ -87,6 +94,7 @@ class ApiTestServer {
   std::unique_ptr<v1::LicenseCatalog::Stub> license_stub_;
   std::unique_ptr<v1::Admin::Stub> admin_stub_;
   std::unique_ptr<v1::UsageChecker::Stub> usage_stub_;
+  std::unique_ptr<v1::Governance::Stub> governance_stub_;
 };
 
 // Base of test suites whose tests share one ApiTestServer. A suite that seeds data defines its own SetUpTestSuite,

@@ -208,10 +208,10 @@ TEST_F(UsageApiTest, ErrorsCarryTheirDetails) {
 
   request.clear_profile();
   request.set_model(kLlama);
-  request.set_organization("organizations/acme");
+  request.set_organization("organizations/nobody");
   status = client.CheckUsage(request).status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented) << status;
-  EXPECT_THAT(std::string(status.message()), StartsWith("organization:"));
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("organizations/nobody"));
 }
 
 TEST_F(UsageApiTest, CheckingNeedsReadAccessToTheModel) {

@@ -10,6 +10,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
 #include "modelreg/v1/admin.grpc.pb.h"
+#include "modelreg/v1/governance.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
@@ -38,6 +39,7 @@ const Principal kAdminA = Make("admin-a", {{v1::ROLE_ADMIN, "publishers/a"}});
 const Principal kNobody = Make("nobody", {});
 const Principal kOrgViewerA =
     Make("org-viewer-a", {{v1::ROLE_VIEWER, "publishers/a"}, {v1::ROLE_VIEWER, "organizations/acme"}});
+const Principal kOrgEditor = Make("org-editor", {{v1::ROLE_EDITOR, "organizations/acme"}});
 
 struct Case {
   std::string method;   // short: `ModelRegistry/GetModel`
@@ -52,6 +54,7 @@ void LoadServiceFiles() {
   (void)v1::GetLicenseRequest::descriptor();
   (void)v1::CreateTokenRequest::descriptor();
   (void)v1::CheckUsageRequest::descriptor();
+  (void)v1::GetOrganizationRequest::descriptor();
 }
 
 std::unique_ptr<Message> Request(const std::string& method, const std::string& text) {
@@ -149,6 +152,51 @@ TEST(AuthorizeCallTest, EveryRpc) {
        &kOrgViewerA, true},
       {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" deployment: "organizations/other/deployments/d")",
        &kOrgViewerA, false},
+      // Governance: scope `organizations/{id}` covers the organization, its deployments and its policies; creating
+      // an organization needs the role on the new name.
+      {"Governance/CreateOrganization", R"(organization_id: "acme")", &kOrgEditor, true},
+      {"Governance/CreateOrganization", R"(organization_id: "other")", &kOrgEditor, false},
+      {"Governance/CreateOrganization", R"(organization_id: "acme")", &kOrgViewerA, false},
+      {"Governance/GetOrganization", R"(name: "organizations/acme")", &kOrgViewerA, true},
+      {"Governance/GetOrganization", R"(name: "organizations/other")", &kOrgViewerA, false},
+      {"Governance/GetOrganization", R"(name: "organizations/acme")", &kViewerAB, false},
+      {"Governance/UpdateOrganization", R"(organization { name: "organizations/acme" })", &kOrgEditor, true},
+      {"Governance/UpdateOrganization", R"(organization { name: "organizations/acme" })", &kOrgViewerA, false},
+      {"Governance/DeleteOrganization", R"(name: "organizations/acme")", &kOrgEditor, true},
+      {"Governance/DeleteOrganization", R"(name: "organizations/other")", &kOrgEditor, false},
+      {"Governance/UndeleteOrganization", R"(name: "organizations/acme")", &kOrgEditor, true},
+      {"Governance/UndeleteOrganization", R"(name: "organizations/acme")", &kNobody, false},
+      {"Governance/ListOrganizations", "", &kOrgViewerA, true},  // narrowed by the service
+      {"Governance/ListOrganizations", "", &kViewerAB, false},
+      {"Governance/CreateDeployment", R"(parent: "organizations/acme")", &kOrgEditor, true},
+      {"Governance/CreateDeployment", R"(parent: "organizations/other")", &kOrgEditor, false},
+      {"Governance/CreateDeployment", R"(parent: "organizations/acme")", &kOrgViewerA, false},
+      {"Governance/GetDeployment", R"(name: "organizations/acme/deployments/d")", &kOrgViewerA, true},
+      {"Governance/GetDeployment", R"(name: "organizations/other/deployments/d")", &kOrgViewerA, false},
+      {"Governance/UpdateDeployment", R"(deployment { name: "organizations/acme/deployments/d" })", &kOrgEditor, true},
+      {"Governance/UpdateDeployment", R"(deployment { name: "organizations/other/deployments/d" })", &kOrgEditor,
+       false},
+      {"Governance/DeleteDeployment", R"(name: "organizations/acme/deployments/d")", &kOrgEditor, true},
+      {"Governance/DeleteDeployment", R"(name: "organizations/acme/deployments/d")", &kOrgViewerA, false},
+      {"Governance/UndeleteDeployment", R"(name: "organizations/acme/deployments/d")", &kOrgEditor, true},
+      {"Governance/UndeleteDeployment", R"(name: "organizations/other/deployments/d")", &kOrgEditor, false},
+      {"Governance/ListDeployments", R"(parent: "organizations/acme")", &kOrgViewerA, true},
+      {"Governance/ListDeployments", R"(parent: "organizations/other")", &kOrgViewerA, false},
+      {"Governance/ListDeployments", R"(parent: "organizations/-")", &kOrgViewerA, true},
+      {"Governance/CreatePolicy", R"(parent: "organizations/acme")", &kOrgEditor, true},
+      {"Governance/CreatePolicy", R"(parent: "organizations/acme")", &kOrgViewerA, false},
+      {"Governance/GetPolicy", R"(name: "organizations/acme/policies/p")", &kOrgViewerA, true},
+      {"Governance/GetPolicy", R"(name: "organizations/other/policies/p")", &kOrgViewerA, false},
+      {"Governance/UpdatePolicy", R"(policy { name: "organizations/acme/policies/p" })", &kOrgEditor, true},
+      {"Governance/UpdatePolicy", R"(policy { name: "organizations/acme/policies/p" })", &kOrgViewerA, false},
+      {"Governance/DeletePolicy", R"(name: "organizations/acme/policies/p")", &kOrgEditor, true},
+      {"Governance/DeletePolicy", R"(name: "organizations/other/policies/p")", &kOrgEditor, false},
+      {"Governance/UndeletePolicy", R"(name: "organizations/acme/policies/p")", &kOrgEditor, true},
+      {"Governance/UndeletePolicy", R"(name: "organizations/acme/policies/p")", &kViewerAll, false},
+      {"Governance/ListPolicies", R"(parent: "organizations/acme")", &kOrgViewerA, true},
+      {"Governance/ListPolicies", R"(parent: "organizations/acme")", &kViewerAB, false},
+      {"Governance/EvaluateCompliance", R"(organization: "organizations/acme")", &kOrgViewerA, true},
+      {"Governance/EvaluateCompliance", R"(organization: "organizations/other")", &kOrgViewerA, false},
       // Admin: admin on `*` only.
       {"Admin/CreateToken", "", &kAdminAll, true},
       {"Admin/CreateToken", "", &kAdminA, false},
@@ -180,8 +228,9 @@ TEST(AuthorizeCallTest, EveryServiceMethodHasARule) {
   LoadServiceFiles();
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   int methods = 0;
-  for (const char* file_name : {"modelreg/v1/model_registry.proto", "modelreg/v1/license_catalog.proto",
-                                "modelreg/v1/admin.proto", "modelreg/v1/usage_checker.proto"}) {
+  for (const char* file_name :
+       {"modelreg/v1/model_registry.proto", "modelreg/v1/license_catalog.proto", "modelreg/v1/admin.proto",
+        "modelreg/v1/usage_checker.proto", "modelreg/v1/governance.proto"}) {
     const auto* file = pool->FindFileByName(file_name);
     ASSERT_NE(file, nullptr) << file_name;
     for (int s = 0; s < file->service_count(); ++s) {

@@ -60,7 +60,7 @@ class UsageServiceTest : public ::testing::Test {
   }
 
   FakeStores stores_;
-  UsageService service_{&stores_.models, &stores_.licenses};
+  UsageService service_{&stores_.models, &stores_.licenses, /*governance=*/nullptr};
 };
 
 TEST_F(UsageServiceTest, WalksTheChainAndReadsTheLicensesInOneBatch) {
@@ -134,16 +134,17 @@ TEST_F(UsageServiceTest, RequestShapeErrors) {
 
   request = Request(kRoot, 1);
   request.set_organization("organizations/acme");
-  EXPECT_THAT(service_.CheckUsage(request), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not both")));
-
-  request.clear_profile();
-  EXPECT_THAT(service_.CheckUsage(request), StatusIs(absl::StatusCode::kUnimplemented, StartsWith("organization:")));
+  EXPECT_THAT(service_.CheckUsage(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("exactly one of `profile`")));
   request.clear_organization();
   request.set_deployment("organizations/acme/deployments/chat");
-  EXPECT_THAT(service_.CheckUsage(request), StatusIs(absl::StatusCode::kUnimplemented, StartsWith("deployment:")));
+  EXPECT_THAT(service_.CheckUsage(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("exactly one of `profile`")));
+
+  // The planned use goes with an organization only.
   request.clear_deployment();
   request.mutable_planned_use()->set_hosting(v1::HOSTING_SELF_HOSTED);
-  EXPECT_THAT(service_.CheckUsage(request), StatusIs(absl::StatusCode::kUnimplemented));
+  EXPECT_THAT(service_.CheckUsage(request), StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("planned_use")));
 }
 
 }  // namespace
