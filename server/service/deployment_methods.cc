@@ -1,13 +1,15 @@
 // GovernanceService: deployments, and the enforcement of policies when a deployment is created or approved.
 //
 // Which writes are checked (Enforce): creating a deployment in state PROPOSED or APPROVED; an update whose result is
-// APPROVED when the state, the model, the use (hosting, purpose category, product users, distribute-as, outputs used
-// for training, distillation) or the override changes; undeleting a PROPOSED or APPROVED deployment. A deployment
+// PROPOSED or APPROVED when the state, the model, the use (hosting, purpose category, product users, distribute-as,
+// outputs used for training, distillation) or the override changes; undeleting a PROPOSED or APPROVED deployment.
+// Every checked write also checks the model: readable by the caller, existing and live. A deployment
 // created as REJECTED or RETIRED records a decision, not a use, and is not checked. A write that carries a new
 // override (a justification other than the stored one) is never blocked: the override records who accepted which
 // violations, and when.
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/common/status_macros.h"
 #include "server/domain/field_mask.h"
@@ -70,6 +72,7 @@ absl::Status GovernanceService::CheckModel(Transaction& tx, const std::string& m
 
 absl::Status GovernanceService::Enforce(Transaction& tx, v1::Deployment& deployment, bool new_override,
                                         const Principal& actor) {
+  MODELREG_RETURN_IF_ERROR(CheckModel(tx, deployment.model(), "deployment.model", actor));
   MODELREG_ASSIGN_OR_RETURN(OrganizationChild name, ParseOrganizationChildName(deployment.name(), "deployments"));
   MODELREG_ASSIGN_OR_RETURN(std::vector<std::vector<PolicyResult>> policies,
                             EvaluatePolicies(name.organization, {deployment.model()}, &tx));
@@ -104,8 +107,9 @@ absl::StatusOr<v1::Deployment> GovernanceService::CreateDeployment(const v1::Cre
     if (deployment.state() == v1::Deployment::STATE_UNSPECIFIED) deployment.set_state(v1::Deployment::STATE_PROPOSED);
     MODELREG_RETURN_IF_ERROR(ValidateDeployment(deployment, "deployment"));
     return governance_->CreateDeployment(deployment, [&](Transaction& tx, v1::Deployment& created) -> absl::Status {
-      MODELREG_RETURN_IF_ERROR(CheckModel(tx, created.model(), "deployment.model", actor));
-      if (!CheckedAtCreation(created.state()) && !new_override) return absl::OkStatus();
+      if (!CheckedAtCreation(created.state()) && !new_override) {
+        return CheckModel(tx, created.model(), "deployment.model", actor);
+      }
       return Enforce(tx, created, new_override, actor);
     });
   });
@@ -122,6 +126,14 @@ absl::StatusOr<v1::Deployment> GovernanceService::UpdateDeployment(const v1::Upd
   return calls_->Run<v1::Deployment>(actor, request, [&]() -> absl::StatusOr<v1::Deployment> {
     const v1::Deployment& patch = request.deployment();
     MODELREG_RETURN_IF_ERROR(ParseChild(patch.name(), "deployments", "deployment.name").status());
+    // Who made an override, when, and what it accepted are the server's: only the justification is the caller's.
+    for (const std::string& path : request.update_mask().paths()) {
+      if (path.rfind("override.", 0) == 0 && path != "override.justification") {
+        return InvalidFieldError("update_mask", absl::StrCat("`", path,
+                                                             "` is set by the server; name `override` or "
+                                                             "`override.justification`"));
+      }
+    }
     return governance_->UpdateDeployment(patch.name(), [&](Transaction& tx, v1::Deployment& stored) -> absl::Status {
       MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
       MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
@@ -145,14 +157,12 @@ absl::StatusOr<v1::Deployment> GovernanceService::UpdateDeployment(const v1::Upd
                                  "STATE_RETIRED");
       }
       MODELREG_RETURN_IF_ERROR(ValidateDeployment(stored, "deployment"));
-      if (stored.model() != before.model()) {
-        MODELREG_RETURN_IF_ERROR(CheckModel(tx, stored.model(), "deployment.model", actor));
-      }
-      const bool approval_changed = before.state() != v1::Deployment::STATE_APPROVED ||
-                                    !Same(UseOf(before), UseOf(stored)) || !Same(before.override(), stored.override());
-      if (new_override || (stored.state() == v1::Deployment::STATE_APPROVED && approval_changed)) {
+      const bool changed = before.state() != stored.state() || !Same(UseOf(before), UseOf(stored)) ||
+                           !Same(before.override(), stored.override());
+      if (new_override || (CheckedAtCreation(stored.state()) && changed)) {
         return Enforce(tx, stored, new_override, actor);
       }
+      if (stored.model() != before.model()) return CheckModel(tx, stored.model(), "deployment.model", actor);
       return absl::OkStatus();
     });
   });
@@ -188,6 +198,7 @@ absl::StatusOr<v1::Deployment> GovernanceService::UndeleteDeployment(const v1::U
 absl::StatusOr<v1::ListDeploymentsResponse> GovernanceService::ListDeployments(
     const v1::ListDeploymentsRequest& request, const Principal& actor) {
   MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListDeployments(request));
+  MODELREG_RETURN_IF_ERROR(CheckParentExists(request.parent()));
   if (const auto readable = ReadableOrganizations(actor); readable.has_value() && query.parent.empty()) {
     if (readable->empty()) return Authorize(actor, Action::kRead, request.parent());
     RestrictToOrganizations(*readable, query);

@@ -90,13 +90,16 @@ class GovernanceService {
                                                                           const std::vector<std::string>& models,
                                                                           Transaction* tx);
   // The enforcement of a write that creates or approves `deployment` (inside the store's transaction `tx`, the
-  // organization locked): with `new_override`, stamps the override (principal, time, the violations it accepts);
-  // otherwise FAILED_PRECONDITION (DEPLOYMENT_BLOCKED) for blocking violations its stored override does not accept.
+  // organization locked): CheckModel, then with `new_override`, stamps the override (principal, time, the violations it
+  // accepts); otherwise FAILED_PRECONDITION (DEPLOYMENT_BLOCKED) for blocking violations its stored override does not
+  // accept.
   absl::Status Enforce(Transaction& tx, v1::Deployment& deployment, bool new_override, const Principal& actor);
   // The model a deployment names must be readable by `actor` (PERMISSION_DENIED), exist (UNKNOWN_MODEL) and be live
   // (MODEL_DELETED); `field` is its request path. Read inside `tx`.
   absl::Status CheckModel(Transaction& tx, const std::string& model, const std::string& field, const Principal& actor);
 
+  // NOT_FOUND when `parent` names an organization that does not exist (`organizations/-` always does).
+  absl::Status CheckParentExists(const std::string& parent);
   // The usage check of `deployment` (its organization's figures and its use), inside `tx` when given. A model that
   // no longer exists gives an UNKNOWN verdict naming it, not an error: a report still lists the deployment.
   absl::StatusOr<UsageResult> CheckDeploymentUsage(const v1::Organization& organization,

@@ -35,6 +35,11 @@ absl::StatusOr<v1::Organization> GovernanceService::CreateOrganization(const v1:
   });
 }
 
+absl::Status GovernanceService::CheckParentExists(const std::string& parent) {
+  if (parent == "organizations/-") return absl::OkStatus();
+  return governance_->GetOrganization(parent, nullptr).status();
+}
+
 absl::StatusOr<v1::Organization> GovernanceService::GetOrganization(const v1::GetOrganizationRequest& request,
                                                                     const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseOrganizationName(request.name(), false).status(), "INVALID_NAME"));

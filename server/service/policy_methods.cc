@@ -86,6 +86,7 @@ absl::StatusOr<v1::Policy> GovernanceService::UndeletePolicy(const v1::UndeleteP
 absl::StatusOr<v1::ListPoliciesResponse> GovernanceService::ListPolicies(const v1::ListPoliciesRequest& request,
                                                                          const Principal& actor) {
   MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListPolicies(request));
+  MODELREG_RETURN_IF_ERROR(CheckParentExists(request.parent()));
   if (const auto readable = ReadableOrganizations(actor); readable.has_value() && query.parent.empty()) {
     if (readable->empty()) return Authorize(actor, Action::kRead, request.parent());
     RestrictToOrganizations(*readable, query);

@@ -171,7 +171,10 @@ const Principal& Principal::System() {
 }
 
 const Principal& Principal::AnonymousReader() {
-  static const auto* anonymous = new Principal{"anonymous", "", {{v1::ROLE_VIEWER, "*"}}};
+  // Models and licenses only: an organization's figures and inventory are never public (CheckUsage with an
+  // organization or a deployment needs a token).
+  static const auto* anonymous =
+      new Principal{"anonymous", "", {{v1::ROLE_VIEWER, "publishers"}, {v1::ROLE_VIEWER, "licenses"}}};
   return *anonymous;
 }
 

@@ -42,7 +42,7 @@ struct Principal {
 
   // Every action on everything: in-process work (catalog sync, reassessment) and tests of the service layer.
   static const Principal& System();
-  // Read on everything, no token: the caller when --allow-anonymous-read lets a read without a token in.
+  // Read on models and licenses, no token: the caller when --allow-anonymous-read lets a read without a token in.
   static const Principal& AnonymousReader();
 };
 

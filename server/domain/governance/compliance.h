@@ -42,7 +42,8 @@ struct Violation {
   std::string description;  // the text an override records
 };
 
-// The compliance row of `deployment` (status, violated policies, usage verdict and findings, blocking violations).
+// The compliance row of `deployment` (status, violated policies, usage verdict and findings, blocking violations). A
+// REJECTED or RETIRED deployment is not in use: its row lists what it would violate, with status COMPLIANT.
 v1::ComplianceRow AssessDeployment(const v1::Deployment& deployment, const std::vector<PolicyResult>& policies,
                                    const std::optional<UsageResult>& usage);
 

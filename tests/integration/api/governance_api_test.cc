@@ -343,6 +343,46 @@ TEST_F(GovernanceApiTest, AnEditorOfOneOrganizationCannotReadAnother) {
   EXPECT_EQ(orgs->organizations(0).name(), "organizations/alpha");
 }
 
+TEST_F(GovernanceApiTest, ChangingAProposedDeploymentIsCheckedToo) {
+  CreateOrganization("careful", 1000);
+  v1::CreatePolicyRequest policy;
+  policy.set_parent("organizations/careful");
+  policy.set_policy_id("open-only");
+  policy.mutable_policy()->set_filter("openness.level >= 3 AND license.has_usage_threshold = false");
+  policy.mutable_policy()->set_mode(v1::Policy::MODE_ENFORCE);
+  ASSERT_OK(Call(server_->governance(), &GV::CreatePolicy, policy));
+  Client client(server_->channel());
+  v1::CreateDeploymentRequest request = DeploymentRequest("careful", "bot", kMistral);
+  request.mutable_deployment()->set_state(v1::Deployment::STATE_PROPOSED);
+  auto created = client.CreateDeployment(request);
+  ASSERT_OK(created);
+
+  // Swapping in a model the policy forbids is blocked, and changes nothing.
+  v1::UpdateDeploymentRequest swap;
+  swap.mutable_deployment()->set_name(created->name());
+  swap.mutable_deployment()->set_model(kLlama);
+  swap.mutable_update_mask()->add_paths("model");
+  EXPECT_EQ(client.UpdateDeployment(swap).status().code(), absl::StatusCode::kFailedPrecondition);
+  v1::GetDeploymentRequest get;
+  get.set_name(created->name());
+  auto stored = client.GetDeployment(get);
+  ASSERT_OK(stored);
+  EXPECT_EQ(stored->model(), kMistral);
+  EXPECT_EQ(stored->revision(), 1);
+
+  // Who made an override and what it accepted are the server's.
+  swap.mutable_update_mask()->clear_paths();
+  swap.mutable_update_mask()->add_paths("override.principal");
+  absl::Status status = client.UpdateDeployment(swap).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), StartsWith("update_mask"));
+
+  // A List under an organization that does not exist is NOT_FOUND, not an empty page.
+  v1::ListDeploymentsRequest list;
+  list.set_parent("organizations/no-such-org");
+  EXPECT_EQ(client.ListDeployments(list).status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(GovernanceApiTest, ARetriedCreateWithTheSameRequestIdAppliesOnce) {
   v1::CreateOrganizationRequest request;
   request.set_organization_id("retried");

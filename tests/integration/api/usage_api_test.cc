@@ -15,7 +15,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using MR = v1::ModelRegistry::Stub;
 using LC = v1::LicenseCatalog::Stub;
 using UC = v1::UsageChecker::Stub;

@@ -197,6 +197,10 @@ TEST(AuthorizeCallTest, EveryRpc) {
       {"Governance/ListPolicies", R"(parent: "organizations/acme")", &kViewerAB, false},
       {"Governance/EvaluateCompliance", R"(organization: "organizations/acme")", &kOrgViewerA, true},
       {"Governance/EvaluateCompliance", R"(organization: "organizations/other")", &kOrgViewerA, false},
+      // Anonymous readers (--allow-anonymous-read) see models and licenses, never an organization's figures.
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" profile {})", &Principal::AnonymousReader(), true},
+      {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" organization: "organizations/acme")",
+       &Principal::AnonymousReader(), false},
       // Admin: admin on `*` only.
       {"Admin/CreateToken", "", &kAdminAll, true},
       {"Admin/CreateToken", "", &kAdminA, false},

@@ -81,6 +81,17 @@ TEST(Compliance, AnOverrideAcceptsTheViolationsItRecorded) {
             v1::ComplianceRow::STATUS_NON_COMPLIANT);
 }
 
+TEST(Compliance, RejectedAndRetiredDeploymentsAreNotInUse) {
+  v1::Deployment d = Deployment();
+  d.set_state(v1::Deployment::STATE_REJECTED);
+  const v1::ComplianceRow row =
+      AssessDeployment(d, {Result("a", v1::Policy::MODE_ENFORCE, false)}, Usage(v1::VERDICT_PROHIBITED));
+  EXPECT_EQ(row.status(), v1::ComplianceRow::STATUS_COMPLIANT);
+  EXPECT_EQ(row.blocking_violations_size(), 2) << "still listed";
+  d.set_state(v1::Deployment::STATE_RETIRED);
+  EXPECT_EQ(AssessDeployment(d, {}, Usage(v1::VERDICT_PROHIBITED)).status(), v1::ComplianceRow::STATUS_COMPLIANT);
+}
+
 TEST(Compliance, BlockedErrorListsEveryViolation) {
   const absl::Status status = BlockedError("organizations/o/deployments/d",
                                            {{"POLICY_VIOLATION", "organizations/o/policies/a", "policy a violated"},
