@@ -85,17 +85,15 @@ v1::ComplianceRow AssessDeployment(const v1::Deployment& deployment, const std::
   }
   const std::vector<Violation> blocking = BlockingViolations(deployment, policies, usage);
   for (const Violation& v : blocking) row.add_blocking_violations(v.description);
+  // A REJECTED or RETIRED deployment records a decision, not a use: listed, never blocking.
   const bool in_use =
       deployment.state() != v1::Deployment::STATE_REJECTED && deployment.state() != v1::Deployment::STATE_RETIRED;
-  if (!in_use) {
-    row.set_status(v1::ComplianceRow::STATUS_COMPLIANT);  // a decision, not a use: listed, never blocking
-  } else if (!blocking.empty()) {
+  row.set_status(v1::ComplianceRow::STATUS_COMPLIANT);
+  if (in_use && !blocking.empty()) {
     row.set_status(Unaccepted(blocking, deployment.override()).empty() ? v1::ComplianceRow::STATUS_OVERRIDDEN
                                                                        : v1::ComplianceRow::STATUS_NON_COMPLIANT);
-  } else if (audit_violated || (usage.has_value() && usage->verdict == v1::VERDICT_UNKNOWN)) {
+  } else if (in_use && (audit_violated || (usage.has_value() && usage->verdict == v1::VERDICT_UNKNOWN))) {
     row.set_status(v1::ComplianceRow::STATUS_REVIEW);
-  } else {
-    row.set_status(v1::ComplianceRow::STATUS_COMPLIANT);
   }
   return row;
 }
