@@ -26,7 +26,8 @@ Client::Client(const std::shared_ptr<grpc::Channel>& channel)
       licenses_(v1::LicenseCatalog::NewStub(channel)),
       admin_(v1::Admin::NewStub(channel)),
       usage_(v1::UsageChecker::NewStub(channel)),
-      governance_(v1::Governance::NewStub(channel)) {}
+      governance_(v1::Governance::NewStub(channel)),
+      history_(v1::History::NewStub(channel)) {}
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options,
                                                         const std::string& token) {
@@ -124,55 +125,55 @@ absl::StatusOr<v1::ListLicensesResponse> Client::ListLicenses(const v1::ListLice
 }
 
 absl::StatusOr<v1::Organization> Client::CreateOrganization(const v1::CreateOrganizationRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::CreateOrganization, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::CreateOrganization, request);
 }
 absl::StatusOr<v1::Organization> Client::GetOrganization(const v1::GetOrganizationRequest& request) {
   return Call(governance_.get(), &v1::Governance::Stub::GetOrganization, request);
 }
 absl::StatusOr<v1::Organization> Client::UpdateOrganization(const v1::UpdateOrganizationRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::UpdateOrganization, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::UpdateOrganization, request);
 }
 absl::StatusOr<v1::Organization> Client::DeleteOrganization(const v1::DeleteOrganizationRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::DeleteOrganization, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::DeleteOrganization, request);
 }
 absl::StatusOr<v1::Organization> Client::UndeleteOrganization(const v1::UndeleteOrganizationRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::UndeleteOrganization, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::UndeleteOrganization, request);
 }
 absl::StatusOr<v1::ListOrganizationsResponse> Client::ListOrganizations(const v1::ListOrganizationsRequest& request) {
   return Call(governance_.get(), &v1::Governance::Stub::ListOrganizations, request);
 }
 absl::StatusOr<v1::Deployment> Client::CreateDeployment(const v1::CreateDeploymentRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::CreateDeployment, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::CreateDeployment, request);
 }
 absl::StatusOr<v1::Deployment> Client::GetDeployment(const v1::GetDeploymentRequest& request) {
   return Call(governance_.get(), &v1::Governance::Stub::GetDeployment, request);
 }
 absl::StatusOr<v1::Deployment> Client::UpdateDeployment(const v1::UpdateDeploymentRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::UpdateDeployment, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::UpdateDeployment, request);
 }
 absl::StatusOr<v1::Deployment> Client::DeleteDeployment(const v1::DeleteDeploymentRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::DeleteDeployment, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::DeleteDeployment, request);
 }
 absl::StatusOr<v1::Deployment> Client::UndeleteDeployment(const v1::UndeleteDeploymentRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::UndeleteDeployment, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::UndeleteDeployment, request);
 }
 absl::StatusOr<v1::ListDeploymentsResponse> Client::ListDeployments(const v1::ListDeploymentsRequest& request) {
   return Call(governance_.get(), &v1::Governance::Stub::ListDeployments, request);
 }
 absl::StatusOr<v1::Policy> Client::CreatePolicy(const v1::CreatePolicyRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::CreatePolicy, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::CreatePolicy, request);
 }
 absl::StatusOr<v1::Policy> Client::GetPolicy(const v1::GetPolicyRequest& request) {
   return Call(governance_.get(), &v1::Governance::Stub::GetPolicy, request);
 }
 absl::StatusOr<v1::Policy> Client::UpdatePolicy(const v1::UpdatePolicyRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::UpdatePolicy, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::UpdatePolicy, request);
 }
 absl::StatusOr<v1::Policy> Client::DeletePolicy(const v1::DeletePolicyRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::DeletePolicy, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::DeletePolicy, request);
 }
 absl::StatusOr<v1::Policy> Client::UndeletePolicy(const v1::UndeletePolicyRequest& request) {
-  return Call(governance_.get(), &v1::Governance::Stub::UndeletePolicy, request);
+  return Mutate(governance_.get(), &v1::Governance::Stub::UndeletePolicy, request);
 }
 absl::StatusOr<v1::ListPoliciesResponse> Client::ListPolicies(const v1::ListPoliciesRequest& request) {
   return Call(governance_.get(), &v1::Governance::Stub::ListPolicies, request);
@@ -292,6 +293,19 @@ absl::StatusOr<v1::EvaluateComplianceResponse> Client::EvaluateAllCompliance(v1:
   return ListAll<v1::EvaluateComplianceRequest, v1::EvaluateComplianceResponse, v1::ComplianceRow>(
       std::move(request), [this](const v1::EvaluateComplianceRequest& r) { return EvaluateCompliance(r); },
       &v1::EvaluateComplianceResponse::mutable_rows);
+}
+
+absl::StatusOr<v1::ListRevisionsResponse> Client::ListRevisions(const v1::ListRevisionsRequest& request) {
+  return Call(history_.get(), &v1::History::Stub::ListRevisions, request);
+}
+absl::StatusOr<v1::Revision> Client::GetRevision(const v1::GetRevisionRequest& request) {
+  return Call(history_.get(), &v1::History::Stub::GetRevision, request);
+}
+
+absl::StatusOr<v1::ListRevisionsResponse> Client::ListAllRevisions(v1::ListRevisionsRequest request) {
+  return ListAll<v1::ListRevisionsRequest, v1::ListRevisionsResponse, v1::Revision>(
+      std::move(request), [this](const v1::ListRevisionsRequest& r) { return ListRevisions(r); },
+      &v1::ListRevisionsResponse::mutable_revisions);
 }
 
 }  // namespace modelreg

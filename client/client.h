@@ -19,6 +19,7 @@
 #include "client/retry_policy.h"
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/governance.grpc.pb.h"
+#include "modelreg/v1/history.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
@@ -101,6 +102,10 @@ class Client {
   absl::StatusOr<v1::ListPoliciesResponse> ListPolicies(const v1::ListPoliciesRequest& request);
   absl::StatusOr<v1::EvaluateComplianceResponse> EvaluateCompliance(const v1::EvaluateComplianceRequest& request);
 
+  // modelreg.v1.History
+  absl::StatusOr<v1::ListRevisionsResponse> ListRevisions(const v1::ListRevisionsRequest& request);
+  absl::StatusOr<v1::Revision> GetRevision(const v1::GetRevisionRequest& request);
+
   // Calls `fn` for every model of every page, starting at `request.page_token`. Stops at the first error, from the
   // server or from `fn`.
   absl::Status ForEachModel(v1::ListModelsRequest request, const std::function<absl::Status(const v1::Model&)>& fn);
@@ -113,6 +118,7 @@ class Client {
   absl::StatusOr<v1::ListDeploymentsResponse> ListAllDeployments(v1::ListDeploymentsRequest request);
   absl::StatusOr<v1::ListPoliciesResponse> ListAllPolicies(v1::ListPoliciesRequest request);
   absl::StatusOr<v1::EvaluateComplianceResponse> EvaluateAllCompliance(v1::EvaluateComplianceRequest request);
+  absl::StatusOr<v1::ListRevisionsResponse> ListAllRevisions(v1::ListRevisionsRequest request);
 
  private:
   template <typename Stub, typename Request, typename Response>
@@ -130,6 +136,7 @@ class Client {
   std::unique_ptr<v1::Admin::Stub> admin_;
   std::unique_ptr<v1::UsageChecker::Stub> usage_;
   std::unique_ptr<v1::Governance::Stub> governance_;
+  std::unique_ptr<v1::History::Stub> history_;
   absl::Duration deadline_ = kDefaultDeadline;
   RetryPolicy retry_policy_;
 };

@@ -38,6 +38,7 @@
 #include "server/api/admin_service.h"
 #include "server/api/call_auth.h"
 #include "server/api/governance_adapter.h"
+#include "server/api/history_adapter.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/malformed_request.h"
 #include "server/api/model_registry_service.h"
@@ -60,6 +61,7 @@
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/governance_store.h"
+#include "server/storage/history_store.h"
 #include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
 #include "server/storage/model_cache.h"
@@ -340,6 +342,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   ModelService model_service(&model_store, &license_store, &calls);
   LicenseService license_service(&license_store, &model_service, &calls);
   GovernanceStore governance_store(pool);
+  HistoryStore history_store(pool);
+  HistoryService history_service(&history_store);
   UsageService usage_service(&model_store, &license_store, &governance_store);
   TokenStore token_store(pool);
   TokenService::Options token_options;
@@ -369,12 +373,13 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   if (cache_mb > 0) listener = std::make_unique<ModelChangeListener>(pool->url(), &cache, &model_store);
   // Declared before the server so that it outlives every GetModel call.
   ModelReader reader(&model_store, absl::GetFlag(FLAGS_read_threads), kMaxReadBatch);
-  ModelRegistryService registry(&model_service, &reader, &auth);
-  LicenseCatalogService catalog(&license_service, &auth);
+  ModelRegistryService registry(&model_service, &reader, &history_service, &auth);
+  LicenseCatalogService catalog(&license_service, &history_service, &auth);
   AdminService admin(&token_service, &auth);
   UsageCheckerService usage_checker(&usage_service, &auth);
   GovernanceService governance_service(&governance_store, &usage_service, &calls);
-  GovernanceAdapter governance(&governance_service, &auth);
+  GovernanceAdapter governance(&governance_service, &history_service, &auth);
+  HistoryAdapter history(&history_service, &auth);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -391,6 +396,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   InstallMalformedRequestHandling(builder);
   builder.RegisterService(&admin);
   builder.RegisterService(&governance);
+  builder.RegisterService(&history);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::string why = DiagnoseListenFailure(absl::GetFlag(FLAGS_listen));

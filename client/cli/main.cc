@@ -7,6 +7,7 @@
 #include "client/cli/check_commands.h"
 #include "client/cli/context.h"
 #include "client/cli/governance_commands.h"
+#include "client/cli/history_commands.h"
 #include "client/cli/import_commands.h"
 #include "client/cli/license_commands.h"
 #include "client/cli/model_commands.h"
@@ -47,6 +48,7 @@ int Run(int argc, char** argv) {
   modelreg::cli::AddTokenCommands(app, ctx);
   modelreg::cli::AddCheckCommand(app, ctx);
   modelreg::cli::AddGovernanceCommands(app, ctx);
+  modelreg::cli::AddHistoryCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli/command_options.h"
 #include "client/cli/record_io.h"
+#include "google/protobuf/util/time_util.h"
 #include "server/domain/names.h"
 
 namespace modelreg::cli {
@@ -51,17 +52,25 @@ int Create(Context& ctx, const RecordOptions& opts) {
   return PrintModel(ctx, *model);
 }
 
-// One name: the model in detail. Several: one BatchGetModels call, a table in the order given (or the response).
-int Get(Context& ctx, const std::vector<std::string>& names) {
+// One name: the model in detail (as it was at `at`, RFC 3339, when given). Several: one BatchGetModels call, a table
+// in the order given (or the response).
+int Get(Context& ctx, const std::vector<std::string>& names, const std::string& at) {
   v1::BatchGetModelsRequest batch;
   for (const std::string& text : names) {
     absl::StatusOr<ModelName> name = ParseModelShorthand(text);
     if (!name.ok()) return UsageError(name.status());
     batch.add_names(name->name());
   }
+  if (!at.empty() && names.size() != 1) {
+    return UsageError(absl::InvalidArgumentError("--at reads one model; give one name"));
+  }
   if (names.size() == 1) {
     v1::GetModelRequest request;
     request.set_name(batch.names(0));
+    if (!at.empty() && !google::protobuf::util::TimeUtil::FromString(at, request.mutable_read_time())) {
+      return UsageError(absl::InvalidArgumentError(
+          absl::StrCat("--at `", at, "`: expected an RFC 3339 time such as 2026-01-01T00:00:00Z")));
+    }
     absl::StatusOr<v1::Model> model = ctx.client().GetModel(request);
     if (!model.ok()) return RpcError(ctx, model.status());
     return PrintModel(ctx, *model);
@@ -179,10 +188,12 @@ void AddModelCommands(CLI::App& app, Context& ctx) {
   }
   {
     auto names = std::make_shared<std::vector<std::string>>();
+    auto at = std::make_shared<std::string>();
     CLI::App* cmd = models->add_subcommand(
         "get", "Show a model, its openness level and the reasons for it; several names: one row each, one call");
     cmd->add_option("names", *names, std::string(kNameHelp) + "; up to 1000")->required();
-    cmd->callback([&ctx, names] { ctx.exit_code = Get(ctx, *names); });
+    cmd->add_option("--at", *at, "Show the model as it was at this time (RFC 3339, e.g. 2026-01-01T00:00:00Z)");
+    cmd->callback([&ctx, names, at] { ctx.exit_code = Get(ctx, *names, *at); });
   }
   {
     auto opts = std::make_shared<RecordOptions>();

@@ -54,7 +54,10 @@ grpc::Status GovernanceAdapter::CreateDeployment(grpc::ServerContext* context,
 grpc::Status GovernanceAdapter::GetDeployment(grpc::ServerContext* context, const v1::GetDeploymentRequest* request,
                                               v1::Deployment* response) {
   return RunUnary(*auth_, *context, "/modelreg.v1.Governance/GetDeployment", *request, response,
-                  [&](const Principal& actor) { return service_->GetDeployment(*request, actor); });
+                  [&](const Principal& actor) {
+                    return request->has_read_time() ? history_->DeploymentAt(request->name(), request->read_time())
+                                                    : service_->GetDeployment(*request, actor);
+                  });
 }
 
 grpc::Status GovernanceAdapter::UpdateDeployment(grpc::ServerContext* context,

@@ -4,12 +4,15 @@
 #include "modelreg/v1/governance.grpc.pb.h"
 #include "server/api/call_auth.h"
 #include "server/service/governance_service.h"
+#include "server/service/history_service.h"
 
 namespace modelreg {
 
 class GovernanceAdapter final : public v1::Governance::Service {
  public:
-  GovernanceAdapter(GovernanceService* service, const CallAuth* auth) : service_(service), auth_(auth) {}
+  // `history` answers GetDeployment with a `read_time`.
+  GovernanceAdapter(GovernanceService* service, HistoryService* history, const CallAuth* auth)
+      : service_(service), history_(history), auth_(auth) {}
 
   grpc::Status CreateOrganization(grpc::ServerContext* context, const v1::CreateOrganizationRequest* request,
                                   v1::Organization* response) override;
@@ -52,6 +55,7 @@ class GovernanceAdapter final : public v1::Governance::Service {
 
  private:
   GovernanceService* service_;
+  HistoryService* history_;
   const CallAuth* auth_;
 };
 

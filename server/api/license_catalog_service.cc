@@ -13,7 +13,10 @@ grpc::Status LicenseCatalogService::CreateLicense(grpc::ServerContext* context, 
 grpc::Status LicenseCatalogService::GetLicense(grpc::ServerContext* context, const v1::GetLicenseRequest* request,
                                                v1::License* response) {
   return RunUnary(*auth_, *context, "/modelreg.v1.LicenseCatalog/GetLicense", *request, response,
-                  [&](const Principal& actor) { return service_->GetLicense(*request, actor); });
+                  [&](const Principal& actor) {
+                    return request->has_read_time() ? history_->LicenseAt(request->name(), request->read_time())
+                                                    : service_->GetLicense(*request, actor);
+                  });
 }
 
 grpc::Status LicenseCatalogService::UpdateLicense(grpc::ServerContext* context, const v1::UpdateLicenseRequest* request,

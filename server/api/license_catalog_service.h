@@ -3,13 +3,16 @@
 
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "server/api/call_auth.h"
+#include "server/service/history_service.h"
 #include "server/service/license_service.h"
 
 namespace modelreg {
 
 class LicenseCatalogService final : public v1::LicenseCatalog::Service {
  public:
-  LicenseCatalogService(LicenseService* service, const CallAuth* auth) : service_(service), auth_(auth) {}
+  // `history` answers GetLicense with a `read_time`.
+  LicenseCatalogService(LicenseService* service, HistoryService* history, const CallAuth* auth)
+      : service_(service), history_(history), auth_(auth) {}
 
   grpc::Status CreateLicense(grpc::ServerContext* context, const v1::CreateLicenseRequest* request,
                              v1::License* response) override;
@@ -26,6 +29,7 @@ class LicenseCatalogService final : public v1::LicenseCatalog::Service {
 
  private:
   LicenseService* service_;
+  HistoryService* history_;
   const CallAuth* auth_;
 };
 

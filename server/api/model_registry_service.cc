@@ -26,6 +26,20 @@ grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerCon
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;
   }
+  if (request->has_read_time()) {
+    // A read from the history, not the cache: one query on this thread, bounded by the call's deadline.
+    const ScopedCallDeadline deadline(DeadlineOf(*context));
+    absl::StatusOr<v1::Model> model = absl::InternalError("internal error");
+    try {
+      model = history_->ModelAt(request->name(), request->read_time());
+    } catch (const std::exception& e) {
+      MODELREG_LOG(ERROR) << "GetModel with read_time: unexpected exception: " << e.what();
+    }
+    const absl::Status status = model.status();
+    if (status.ok()) *response = *std::move(model);
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
   // `request` and `response` live until Finish.
   reader_->GetModel(*request, [reactor, response](absl::StatusOr<v1::Model> model) {
     if (!model.ok()) {

@@ -5,6 +5,7 @@
 
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "server/api/call_auth.h"
+#include "server/service/history_service.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
 
@@ -12,8 +13,9 @@ namespace modelreg {
 
 class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_GetModel<v1::ModelRegistry::Service> {
  public:
-  ModelRegistryService(ModelService* service, ModelReader* reader, const CallAuth* auth)
-      : service_(service), reader_(reader), auth_(auth) {}
+  // `history` answers GetModel with a `read_time`.
+  ModelRegistryService(ModelService* service, ModelReader* reader, HistoryService* history, const CallAuth* auth)
+      : service_(service), reader_(reader), history_(history), auth_(auth) {}
 
   grpc::Status CreateModel(grpc::ServerContext* context, const v1::CreateModelRequest* request,
                            v1::Model* response) override;
@@ -37,6 +39,7 @@ class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_
  private:
   ModelService* service_;
   ModelReader* reader_;
+  HistoryService* history_;
   const CallAuth* auth_;
 };
 

@@ -1,7 +1,8 @@
 // Runs one unary handler: authenticates and authorizes the call (CallAuth), calls the service with the acting
 // principal, moves the result into the response, converts the status. Any exception that escapes the layers below
 // becomes INTERNAL without its text. The call's deadline is the thread's call deadline (server/common/call_deadline.h)
-// while the service runs, so the database work it does is bounded by it (server/storage/transaction.h).
+// while the service runs, so the database work it does is bounded by it (server/storage/transaction.h), and the
+// principal and request id are the thread's change author (server/common/change_author.h), recorded in the history.
 #pragma once
 
 #include <grpcpp/server_context.h>
@@ -15,7 +16,10 @@
 #include "server/api/call_auth.h"
 #include "server/api/grpc_status.h"
 #include "server/common/call_deadline.h"
+#include "server/common/change_author.h"
 #include "server/common/logging.h"
+#include "server/domain/request_fingerprint.h"
+#include "server/domain/request_id.h"
 
 namespace modelreg {
 
@@ -40,6 +44,7 @@ grpc::Status RunUnary(const CallAuth& auth, const grpc::ServerContext& context, 
   try {
     absl::StatusOr<Principal> principal = auth.Check(context, full_method, request);
     if (!principal.ok()) return ToGrpcStatus(principal.status());
+    const ScopedChangeAuthor author({principal->name, NormalizeRequestId(RequestIdOf(request))});
     auto result = std::forward<Call>(call)(*principal);
     if (!result.ok()) return ToGrpcStatus(result.status());
     *response = std::move(result).value();

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
 #include "server/domain/resource/license_kind.h"
@@ -212,14 +213,16 @@ absl::StatusOr<int64_t> ModelStore::Reassess(int rules_version, const std::strin
         InvalidateOnEnd(tx, model.name());
         v1::Model recomputed = model;
         MODELREG_RETURN_IF_ERROR(recompute(tx, recomputed));
+        // An unchanged assessment is not a change: no write, no REASSESS revision.
+        if (google::protobuf::util::MessageDifferencer::Equals(recomputed.openness(), model.openness())) continue;
         // Only the assessment changes; every other field (and so every other column) stays as stored.
         v1::Model stored = model;
         *stored.mutable_openness() = recomputed.openness();
-        Table().Rewrite(tx, stored.name(), stored);
+        Table().Reassess(tx, stored.name(), stored);
+        ++rewritten;
       }
       return absl::OkStatus();
     }));
-    rewritten += static_cast<int64_t>(batch.size());
     if (batch.size() < static_cast<size_t>(kReassessBatchSize)) break;
     after = batch.back().name();
   }

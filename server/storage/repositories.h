@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "modelreg/v1/admin.pb.h"
 #include "modelreg/v1/deployment.pb.h"
+#include "modelreg/v1/history.pb.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
 #include "modelreg/v1/organization.pb.h"
@@ -157,6 +158,22 @@ class TokenRepository {
   virtual absl::StatusOr<std::vector<v1::Token>> List(const std::string& after_id, int limit) = 0;
   // Records a use at `now` (no new revision). A missing token is not an error.
   virtual absl::Status TouchLastUse(const std::string& name, absl::Time now) = 0;
+};
+
+// The history of every resource (the `revisions` table): appended by the storage layer in the transaction of each
+// change (ResourceTable), read here. Revisions come back with the record of their kind decoded and its output-only
+// fields (revision, times, etag) as they were after the change.
+class HistoryRepository {
+ public:
+  virtual ~HistoryRepository() = default;
+  // Up to `limit` revisions of `resource` with a sequence above `after_sequence`, oldest first.
+  virtual absl::StatusOr<std::vector<v1::Revision>> ListRevisions(const std::string& resource, int64_t after_sequence,
+                                                                  int limit) = 0;
+  // The revision of `resource` with `sequence`; nullopt when there is none.
+  virtual absl::StatusOr<std::optional<v1::Revision>> GetRevision(const std::string& resource, int64_t sequence) = 0;
+  // The last revision of `resource` made at or before `time`; nullopt when there is none.
+  virtual absl::StatusOr<std::optional<v1::Revision>> RevisionAt(const std::string& resource,
+                                                                 const google::protobuf::Timestamp& time) = 0;
 };
 
 // The record of mutations that carried a request id (AIP-155), keyed by (principal, request id). The service layer

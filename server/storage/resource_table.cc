@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "server/common/change_author.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/storage/record_codec.h"
@@ -46,6 +47,7 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
   statement_insert_ = prefix + "insert";
   statement_update_ = prefix + "update";
   statement_rewrite_ = prefix + "rewrite";
+  statement_reassess_ = prefix + "reassess";
   statement_get_many_ = prefix + "get_many";
   statement_lock_ = prefix + "lock";
   statement_scan_ = prefix + "scan";
@@ -53,9 +55,10 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
 }
 
 std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() const {
-  return {{statement_insert_, sql_.insert},     {statement_update_, sql_.update}, {statement_rewrite_, sql_.rewrite},
-          {statement_get_many_, sql_.get_many}, {statement_lock_, sql_.lock},     {statement_scan_, sql_.scan},
-          {statement_stale_, sql_.stale}};
+  return {{statement_insert_, sql_.insert},     {statement_update_, sql_.update},
+          {statement_rewrite_, sql_.rewrite},   {statement_reassess_, sql_.reassess},
+          {statement_get_many_, sql_.get_many}, {statement_lock_, sql_.lock},
+          {statement_scan_, sql_.scan},         {statement_stale_, sql_.stale}};
 }
 
 std::string ResourceTable::StoredBytes(const Message& record) const {
@@ -70,8 +73,8 @@ std::string ResourceTable::StoredBytes(const Message& record) const {
 }
 
 pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement, const std::string& key,
-                                  const Message& record, std::string* record_bytes,
-                                  const std::optional<bool>& deleted) const {
+                                  const Message& record, std::string* record_bytes, const std::optional<bool>& deleted,
+                                  bool recorded) const {
   *record_bytes = StoredBytes(record);
   std::vector<std::optional<std::string>> values;
   values.reserve(kind_.columns.size());
@@ -82,11 +85,14 @@ pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement,
   params.reserve(values.size());
   for (const auto& value : values) params.push_back(value ? value->c_str() : nullptr);
   const pqxx::binarystring bytes(*record_bytes);
+  const auto derived = pqxx::prepare::make_dynamic_params(params);
+  if (!recorded) return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_);
+  const ChangeAuthor& author = CurrentChangeAuthor();
   if (deleted.has_value()) {
-    return tx.sql().exec_prepared(statement, key, bytes, pqxx::prepare::make_dynamic_params(params), derived_version_,
-                                  *deleted);
+    return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_, *deleted, author.principal,
+                                  author.request_id);
   }
-  return tx.sql().exec_prepared(statement, key, bytes, pqxx::prepare::make_dynamic_params(params), derived_version_);
+  return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_, author.principal, author.request_id);
 }
 
 void ResourceTable::FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
@@ -103,7 +109,7 @@ void ResourceTable::FillOutputFields(const pqxx::row& row, int first, const std:
 
 absl::StatusOr<bool> ResourceTable::Insert(Transaction& tx, const std::string& key, Message& record) const {
   std::string bytes;
-  const pqxx::result rows = Write(tx, statement_insert_, key, record, &bytes, std::nullopt);
+  const pqxx::result rows = Write(tx, statement_insert_, key, record, &bytes, std::nullopt, /*recorded=*/true);
   if (rows.empty()) return false;
   FillOutputFields(rows[0], 0, bytes, record);
   return true;
@@ -112,7 +118,7 @@ absl::StatusOr<bool> ResourceTable::Insert(Transaction& tx, const std::string& k
 absl::StatusOr<bool> ResourceTable::Update(Transaction& tx, const std::string& key, Message& record,
                                            bool deleted) const {
   std::string bytes;
-  const pqxx::result rows = Write(tx, statement_update_, key, record, &bytes, deleted);
+  const pqxx::result rows = Write(tx, statement_update_, key, record, &bytes, deleted, /*recorded=*/true);
   if (rows.empty()) return false;
   FillOutputFields(rows[0], 0, bytes, record);
   return true;
@@ -120,7 +126,12 @@ absl::StatusOr<bool> ResourceTable::Update(Transaction& tx, const std::string& k
 
 void ResourceTable::Rewrite(Transaction& tx, const std::string& key, const Message& record) const {
   std::string bytes;
-  Write(tx, statement_rewrite_, key, record, &bytes, std::nullopt);
+  Write(tx, statement_rewrite_, key, record, &bytes, std::nullopt, /*recorded=*/false);
+}
+
+void ResourceTable::Reassess(Transaction& tx, const std::string& key, const Message& record) const {
+  std::string bytes;
+  Write(tx, statement_reassess_, key, record, &bytes, std::nullopt, /*recorded=*/true);
 }
 
 absl::StatusOr<bool> ResourceTable::Lock(Transaction& tx, const std::string& key, Message& out) const {

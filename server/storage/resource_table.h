@@ -45,8 +45,11 @@ class ResourceTable {
   // fields. False when the row is gone.
   absl::StatusOr<bool> Update(Transaction& tx, const std::string& key, google::protobuf::Message& record,
                               bool deleted) const;
-  // Rewrites the record and its derived columns without a new revision (reassessment, backfill).
+  // Rewrites the record and its derived columns without a new revision or history (derived-column backfill,
+  // bookkeeping such as a token's last use).
   void Rewrite(Transaction& tx, const std::string& key, const google::protobuf::Message& record) const;
+  // As Rewrite, for a new computed assessment: appends a REASSESS revision to the history.
+  void Reassess(Transaction& tx, const std::string& key, const google::protobuf::Message& record) const;
 
   // Decodes a row whose first columns are record_columns(). INTERNAL when the record does not parse.
   absl::Status Decode(const pqxx::row& row, google::protobuf::Message& out) const;
@@ -86,10 +89,10 @@ class ResourceTable {
 
  private:
   // Serializes the stored form of `record` and computes its derived columns, then runs `statement` with
-  // ($1 key, $2 record, derived columns..., derived_version, extra...).
+  // ($1 key, $2 record, derived columns..., derived_version[, deleted][, principal, request id when `recorded`]).
   pqxx::result Write(Transaction& tx, const std::string& statement, const std::string& key,
                      const google::protobuf::Message& record, std::string* record_bytes,
-                     const std::optional<bool>& deleted) const;
+                     const std::optional<bool>& deleted, bool recorded) const;
   // Runs the List query: up to limit + 1 rows, of which the first `*count` are the page (fewer than limit when the
   // page byte budget, query.max_bytes, cuts it short); the key values of the page's last row when another follows.
   pqxx::result ListRows(Transaction& tx, const ListQuery& query, size_t* count,
@@ -115,8 +118,8 @@ class ResourceTable {
   sql::TableSql sql_;
   int32_t derived_version_;
   OutputFields output_;
-  std::string statement_insert_, statement_update_, statement_rewrite_, statement_get_many_, statement_lock_,
-      statement_scan_, statement_stale_;
+  std::string statement_insert_, statement_update_, statement_rewrite_, statement_reassess_, statement_get_many_,
+      statement_lock_, statement_scan_, statement_stale_;
 };
 
 template <typename Message>

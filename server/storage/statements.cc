@@ -12,6 +12,8 @@ std::vector<PreparedStatement> AllPreparedStatements() {
   all.insert(all.end(), request_ids.begin(), request_ids.end());
   const std::vector<PreparedStatement>& governance = GovernanceStoreStatements();
   all.insert(all.end(), governance.begin(), governance.end());
+  const std::vector<PreparedStatement>& history = HistoryStoreStatements();
+  all.insert(all.end(), history.begin(), history.end());
   return all;
 }
 

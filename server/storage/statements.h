@@ -17,6 +17,7 @@ const std::vector<PreparedStatement>& LicenseStoreStatements();
 const std::vector<PreparedStatement>& TokenStoreStatements();
 const std::vector<PreparedStatement>& RequestIdStoreStatements();
 const std::vector<PreparedStatement>& GovernanceStoreStatements();
+const std::vector<PreparedStatement>& HistoryStoreStatements();
 
 // Every statement above.
 std::vector<PreparedStatement> AllPreparedStatements();

@@ -509,6 +509,21 @@ mode: MODE_AUDIT
   EXPECT_NE(r.out.find("organizations/small/deployments/chat"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("giant/deployments/assistant"), std::string::npos) << r.out;
   EXPECT_EQ(Cli({"orgs", "delete", "small"}).exit_code, 64 + 9) << "a live deployment and policy keep it";
+
+  // History: who changed what, as a diff; reads as of a time.
+  r = Cli({"orgs", "update", "small", "-f", WriteFile("grown.yaml", "monthly_active_users: 25000\n")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cli({"history", "organizations/small"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  create  revision 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    monthly_active_users: 20000 -> 25000"), std::string::npos) << r.out;
+  r = Cli({"history", "meta-llama/llama-3.1-8b", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"change\": \"CHANGE_KIND_CREATE\""), std::string::npos) << r.out;
+  EXPECT_EQ(Cli({"models", "get", "meta-llama/llama-3.1-8b", "--at", "2000-01-01T00:00:00Z"}).exit_code, 64 + 5)
+      << "no model existed then";
+  EXPECT_EQ(Cli({"models", "get", "meta-llama/llama-3.1-8b", "--at", "2100-01-01T00:00:00Z"}).exit_code, 0);
+  EXPECT_EQ(Cli({"models", "get", "meta-llama/llama-3.1-8b", "--at", "yesterday"}).exit_code, 2);
 }
 
 TEST_F(ServerCliTest, HealthIsNotServingWhileTheDatabaseIsDown) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/governance.grpc.pb.h"
+#include "modelreg/v1/history.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
@@ -65,6 +66,7 @@ std::vector<MethodRule> BuildRules() {
   const std::string licenses = absl::StrCat("/", v1::LicenseCatalog::service_full_name(), "/");
   const std::string admin = absl::StrCat("/", v1::Admin::service_full_name(), "/");
   const std::string usage = absl::StrCat("/", v1::UsageChecker::service_full_name(), "/");
+  const std::string history = absl::StrCat("/", v1::History::service_full_name(), "/");
   auto rule = [](std::string method, Action action, std::vector<std::string> fields, std::string fixed = "") {
     MethodRule r;
     r.method = std::move(method);
@@ -72,6 +74,10 @@ std::vector<MethodRule> BuildRules() {
     r.fields = std::move(fields);
     r.fixed_resource = std::move(fixed);
     r.anonymous_read = action == Action::kRead;
+    return r;
+  };
+  auto no_anonymous = [](MethodRule r) {
+    r.anonymous_read = false;
     return r;
   };
   std::vector<MethodRule> rules = {
@@ -93,6 +99,10 @@ std::vector<MethodRule> BuildRules() {
       // A check reads the model (and the organization whose figures it uses); the ancestors and licenses it reads
       // to decide are not the caller's to choose, so they need no binding of their own.
       rule(usage + "CheckUsage", Action::kRead, {"model", "organization", "deployment"}),
+      // A resource's history is read like the resource (a token's needs the admin role: HistoryService), but never
+      // anonymously: it names who made each change.
+      no_anonymous(rule(history + "ListRevisions", Action::kRead, {"name"})),
+      no_anonymous(rule(history + "GetRevision", Action::kRead, {"name"})),
       rule(admin + "CreateToken", Action::kAdmin, {}, "tokens"),
       rule(admin + "ListTokens", Action::kAdmin, {}, "tokens"),
       rule(admin + "RevokeToken", Action::kAdmin, {}, "tokens"),

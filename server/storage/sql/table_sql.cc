@@ -9,9 +9,22 @@
 namespace modelreg::sql {
 namespace {
 
-std::string Returning() {
-  return absl::StrCat(" RETURNING revision, ", MicrosExpr("create_time"), ", ", MicrosExpr("update_time"), ", ",
-                      MicrosExpr("delete_time"));
+// Every write that changes a record is one statement: the write as the CTE `w` (RETURNING its row), the history
+// row appended from it (the revisions table, schema/0011_revisions.sql), then the revision and the three times as
+// bigint microseconds. `change` is the ChangeKind number as an SQL expression; `author` the number of the first of
+// two parameters, principal and request id.
+std::string WithHistory(const ResourceKind& kind, const std::string& write, const std::string& change, int author,
+                        const std::string& prior_cte = "") {
+  const std::string resource = kind.key_prefix.empty() ? "$1" : absl::StrCat("'", kind.key_prefix, "' || $1");
+  return absl::StrCat(
+      "WITH ", prior_cte, "w AS (", write,
+      " RETURNING revision, record, create_time, update_time, delete_time), history AS (INSERT INTO revisions "
+      "(resource, kind, revision, change, record, create_time, update_time, delete_time, principal, request_id) "
+      "SELECT ",
+      resource, ", '", kind.table, "', w.revision, ", change,
+      ", w.record, w.create_time, w.update_time, w.delete_time, $", author, "::text, $", author + 1, "::text FROM w",
+      prior_cte.empty() ? "" : ", prior", ") SELECT w.revision, ", MicrosExpr("w.create_time"), ", ",
+      MicrosExpr("w.update_time"), ", ", MicrosExpr("w.delete_time"), " FROM w");
 }
 
 }  // namespace
@@ -40,14 +53,26 @@ TableSql BuildTableSql(const ResourceKind& kind) {
   values.push_back(version);
   sets.push_back(absl::StrCat("derived_version = ", version));
 
-  t.insert = absl::StrCat("INSERT INTO ", kind.table, " (", absl::StrJoin(names, ", "),
-                          ", revision, create_time, update_time, delete_time) VALUES (", absl::StrJoin(values, ", "),
-                          ", 1, now(), now(), NULL) ON CONFLICT (", key, ") DO NOTHING", Returning());
-  t.update =
+  // ChangeKind numbers (proto/modelreg/v1/history.proto): CREATE 1, UPDATE 2, DELETE 3, UNDELETE 4, REASSESS 6.
+  t.insert = WithHistory(
+      kind,
+      absl::StrCat("INSERT INTO ", kind.table, " (", absl::StrJoin(names, ", "),
+                   ", revision, create_time, update_time, delete_time) VALUES (", absl::StrJoin(values, ", "),
+                   ", 1, now(), now(), NULL) ON CONFLICT (", key, ") DO NOTHING"),
+      "1", n + 1);
+  // `prior` reads the row as it was (every CTE sees the statement's snapshot), to tell a delete or an undelete.
+  t.update = WithHistory(
+      kind,
       absl::StrCat("UPDATE ", kind.table, " SET ", absl::StrJoin(sets, ", "),
                    ", revision = revision + 1, update_time = now(), delete_time = CASE WHEN $", n + 1,
-                   "::boolean THEN COALESCE(delete_time, now()) ELSE NULL END WHERE ", key, " = $1", Returning());
-  t.rewrite = absl::StrCat("UPDATE ", kind.table, " SET ", absl::StrJoin(sets, ", "), " WHERE ", key, " = $1");
+                   "::boolean THEN COALESCE(delete_time, now()) ELSE NULL END WHERE ", key, " = $1"),
+      "CASE WHEN prior.delete_time IS NULL AND w.delete_time IS NOT NULL THEN 3 WHEN prior.delete_time IS NOT NULL "
+      "AND w.delete_time IS NULL THEN 4 ELSE 2 END",
+      n + 2, absl::StrCat("prior AS (SELECT delete_time FROM ", kind.table, " WHERE ", key, " = $1), "));
+  const std::string rewrite =
+      absl::StrCat("UPDATE ", kind.table, " SET ", absl::StrJoin(sets, ", "), " WHERE ", key, " = $1");
+  t.rewrite = rewrite;
+  t.reassess = WithHistory(kind, rewrite, "6", n + 1);
   t.get_many = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " = ANY($1::text[]) ORDER BY ",
                             a, ".", key);
   t.lock = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " = $1 FOR UPDATE");

@@ -13,14 +13,21 @@ struct TableSql {
   // The columns every read selects, in this order: record, revision, create, update and delete time as bigint
   // microseconds since the epoch (NULL delete time when live).
   std::string record_columns;
-  // $1 key, $2 record, then one parameter per derived column, then derived_version. Inserts revision 1 at now();
-  // returns no row when the key exists. RETURNING revision and the three times.
+  // The writes that change a record append its history row (table `revisions`) in the same statement, from
+  // two more parameters at the end: the principal and the request id (server/common/change_author.h).
+  //
+  // $1 key, $2 record, then one parameter per derived column, then derived_version, principal, request id. Inserts
+  // revision 1 at now(); returns no row when the key exists. Returns the revision and the three times (microseconds).
   std::string insert;
-  // Same parameters, then $n delete flag: revision + 1, update_time now(), delete_time kept (or set to now()) when
-  // the flag is true, cleared otherwise. RETURNING as insert.
+  // Same parameters, with the delete flag before the principal: revision + 1, update_time now(), delete_time kept
+  // (or set to now()) when the flag is true, cleared otherwise. History: DELETE, UNDELETE or UPDATE. Returns as
+  // insert.
   std::string update;
-  // Same parameters as insert: rewrites record and derived columns only (reassessment, backfill): no revision bump.
+  // $1 key, $2 record, derived columns, derived_version: rewrites record and derived columns only, no revision bump
+  // and no history (derived-column backfill, bookkeeping such as a token's last use).
   std::string rewrite;
+  // As rewrite, then principal and request id; history REASSESS (the computed openness changed). Returns as insert.
+  std::string reassess;
   // $1 text[] of keys.
   std::string get_many;
   // $1 key, FOR UPDATE.

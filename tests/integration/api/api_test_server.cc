@@ -43,11 +43,17 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   binding->set_scope("*");
   MODELREG_ASSIGN_OR_RETURN(v1::CreateTokenResponse admin, s->token_service_->CreateToken(admin_request));
   s->admin_token_ = admin.secret();
-  s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get(), s->auth_.get());
-  s->catalog_ = std::make_unique<LicenseCatalogService>(s->license_service_.get(), s->auth_.get());
+  s->history_store_ = std::make_unique<HistoryStore>(s->pool_.get());
+  s->history_service_ = std::make_unique<HistoryService>(s->history_store_.get());
+  s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get(),
+                                                        s->history_service_.get(), s->auth_.get());
+  s->catalog_ =
+      std::make_unique<LicenseCatalogService>(s->license_service_.get(), s->history_service_.get(), s->auth_.get());
+  s->history_adapter_ = std::make_unique<HistoryAdapter>(s->history_service_.get(), s->auth_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->token_service_.get(), s->auth_.get());
   s->usage_checker_ = std::make_unique<UsageCheckerService>(s->usage_service_.get(), s->auth_.get());
-  s->governance_adapter_ = std::make_unique<GovernanceAdapter>(s->governance_service_.get(), s->auth_.get());
+  s->governance_adapter_ =
+      std::make_unique<GovernanceAdapter>(s->governance_service_.get(), s->history_service_.get(), s->auth_.get());
   grpc::ServerBuilder builder;
   ApplyServerLimits(options.limits, builder);
   int port = 0;
@@ -57,6 +63,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   builder.RegisterService(s->admin_service_.get());
   builder.RegisterService(s->usage_checker_.get());
   builder.RegisterService(s->governance_adapter_.get());
+  builder.RegisterService(s->history_adapter_.get());
   InstallMalformedRequestHandling(builder);  // as modelregd
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || port == 0) return absl::UnavailableError("cannot start the test gRPC server");
@@ -68,6 +75,7 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->admin_stub_ = v1::Admin::NewStub(channel);
   s->usage_stub_ = v1::UsageChecker::NewStub(channel);
   s->governance_stub_ = v1::Governance::NewStub(channel);
+  s->history_stub_ = v1::History::NewStub(channel);
   return s;
 }
 

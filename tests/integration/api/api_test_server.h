@@ -11,17 +11,20 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/governance.grpc.pb.h"
+#include "modelreg/v1/history.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
 #include "server/api/admin_service.h"
 #include "server/api/governance_adapter.h"
+#include "server/api/history_adapter.h"
 #include "server/api/license_catalog_service.h"
 #include "server/api/model_registry_service.h"
 #include "server/api/server_limits.h"
 #include "server/api/usage_checker_service.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/governance_store.h"
+#include "server/storage/history_store.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
@@ -49,6 +52,7 @@ class ApiTestServer {
   v1::Admin::Stub& admin() { return *admin_stub_; }
   v1::UsageChecker::Stub& usage() { return *usage_stub_; }
   v1::Governance::Stub& governance() { return *governance_stub_; }
+  v1::History::Stub& history() { return *history_stub_; }
   // A channel to the server whose calls carry `token` ("" for none).
   std::shared_ptr<grpc::Channel> Channel(const std::string& token) const;
   const std::string& admin_token() const { return admin_token_; }
@@ -76,6 +80,8 @@ class ApiTestServer {
   std::unique_ptr<GovernanceStore> governance_store_;
   std::unique_ptr<UsageService> usage_service_;
   std::unique_ptr<GovernanceService> governance_service_;
+  std::unique_ptr<HistoryStore> history_store_;
+  std::unique_ptr<HistoryService> history_service_;
   std::unique_ptr<ModelChangeListener> listener_;
   std::unique_ptr<ModelReader> reader_;
   std::unique_ptr<ModelRegistryService> registry_;
@@ -86,6 +92,7 @@ class ApiTestServer {
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<UsageCheckerService> usage_checker_;
   std::unique_ptr<GovernanceAdapter> governance_adapter_;
+  std::unique_ptr<HistoryAdapter> history_adapter_;
   std::string address_;
   std::string admin_token_;
   std::unique_ptr<grpc::Server> server_;
@@ -95,6 +102,7 @@ class ApiTestServer {
   std::unique_ptr<v1::Admin::Stub> admin_stub_;
   std::unique_ptr<v1::UsageChecker::Stub> usage_stub_;
   std::unique_ptr<v1::Governance::Stub> governance_stub_;
+  std::unique_ptr<v1::History::Stub> history_stub_;
 };
 
 // Base of test suites whose tests share one ApiTestServer. A suite that seeds data defines its own SetUpTestSuite,

@@ -11,6 +11,7 @@
 #include "google/protobuf/text_format.h"
 #include "modelreg/v1/admin.grpc.pb.h"
 #include "modelreg/v1/governance.grpc.pb.h"
+#include "modelreg/v1/history.grpc.pb.h"
 #include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "modelreg/v1/usage_checker.grpc.pb.h"
@@ -55,6 +56,7 @@ void LoadServiceFiles() {
   (void)v1::CreateTokenRequest::descriptor();
   (void)v1::CheckUsageRequest::descriptor();
   (void)v1::GetOrganizationRequest::descriptor();
+  (void)v1::GetRevisionRequest::descriptor();
 }
 
 std::unique_ptr<Message> Request(const std::string& method, const std::string& text) {
@@ -201,6 +203,12 @@ TEST(AuthorizeCallTest, EveryRpc) {
       {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" profile {})", &Principal::AnonymousReader(), true},
       {"UsageChecker/CheckUsage", R"(model: "publishers/a/models/m" organization: "organizations/acme")",
        &Principal::AnonymousReader(), false},
+      // History: read like the resource itself.
+      {"History/ListRevisions", R"(name: "publishers/a/models/m")", &kViewerAB, true},
+      {"History/ListRevisions", R"(name: "publishers/c/models/m")", &kViewerAB, false},
+      {"History/ListRevisions", R"(name: "organizations/acme/deployments/d")", &kOrgViewerA, true},
+      {"History/GetRevision", R"(name: "organizations/other" sequence: 1)", &kOrgViewerA, false},
+      {"History/GetRevision", R"(name: "licenses/mit" sequence: 1)", &kViewerAll, true},
       // Admin: admin on `*` only.
       {"Admin/CreateToken", "", &kAdminAll, true},
       {"Admin/CreateToken", "", &kAdminA, false},
@@ -226,6 +234,16 @@ TEST(AuthorizeCallTest, EveryRpc) {
   for (const MethodRule& rule : MethodRules()) EXPECT_TRUE(covered.count(rule.method)) << rule.method << " untested";
 }
 
+// History names who made each change: never open to anonymous readers (CallAuth admits them by this flag only).
+TEST(AuthorizeCallTest, HistoryIsNeverAnonymous) {
+  for (const char* method : {"/modelreg.v1.History/ListRevisions", "/modelreg.v1.History/GetRevision"}) {
+    const MethodRule* rule = FindMethodRule(method);
+    ASSERT_NE(rule, nullptr) << method;
+    EXPECT_FALSE(rule->anonymous_read) << method;
+  }
+  EXPECT_TRUE(FindMethodRule("/modelreg.v1.ModelRegistry/ListModels")->anonymous_read);
+}
+
 // Every method of every modelreg service has a rule: a new RPC cannot be served without one. (The gRPC adapters
 // call AuthorizeCall, which denies a method with no rule; this test finds the omission before a caller does.)
 TEST(AuthorizeCallTest, EveryServiceMethodHasARule) {
@@ -234,7 +252,7 @@ TEST(AuthorizeCallTest, EveryServiceMethodHasARule) {
   int methods = 0;
   for (const char* file_name :
        {"modelreg/v1/model_registry.proto", "modelreg/v1/license_catalog.proto", "modelreg/v1/admin.proto",
-        "modelreg/v1/usage_checker.proto", "modelreg/v1/governance.proto"}) {
+        "modelreg/v1/usage_checker.proto", "modelreg/v1/governance.proto", "modelreg/v1/history.proto"}) {
     const auto* file = pool->FindFileByName(file_name);
     ASSERT_NE(file, nullptr) << file_name;
     for (int s = 0; s < file->service_count(); ++s) {
