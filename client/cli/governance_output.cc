@@ -19,16 +19,8 @@
 namespace modelreg::cli {
 namespace {
 
-// "PURPOSE_CATEGORY_CUSTOMER_FACING" minus "PURPOSE_CATEGORY_" -> "customer-facing"; "-" when unspecified or when
-// the value is one this client does not know (an empty name).
-std::string EnumLabel(const std::string& name, absl::string_view prefix) {
-  absl::string_view view = name;
-  absl::ConsumePrefix(&view, prefix);
-  if (view.empty() || absl::EndsWith(view, "UNSPECIFIED")) return "-";
-  return absl::StrReplaceAll(absl::AsciiStrToLower(view), {{"_", "-"}});
-}
-
-std::string Timestamp(const google::protobuf::Timestamp& ts) { return google::protobuf::util::TimeUtil::ToString(ts); }
+// Governance labels join words with `-` ("customer-facing").
+std::string Label(const std::string& name, absl::string_view prefix) { return EnumLabel(name, prefix, "-"); }
 
 // An optional figure: "unknown" when unset (never zero), else grouped digits, with "US$" for money.
 std::string Figure(bool has, int64_t value, bool dollars = false) {
@@ -107,20 +99,20 @@ std::string PolicyId(const std::string& name) {
 
 }  // namespace
 
-std::string HostingLabel(v1::Hosting hosting) { return EnumLabel(v1::Hosting_Name(hosting), "HOSTING_"); }
+std::string HostingLabel(v1::Hosting hosting) { return Label(v1::Hosting_Name(hosting), "HOSTING_"); }
 
 std::string DeploymentStateLabel(v1::Deployment::State state) {
-  return EnumLabel(v1::Deployment::State_Name(state), "STATE_");
+  return Label(v1::Deployment::State_Name(state), "STATE_");
 }
 
 std::string PurposeCategoryLabel(v1::Deployment::PurposeCategory category) {
-  return EnumLabel(v1::Deployment::PurposeCategory_Name(category), "PURPOSE_CATEGORY_");
+  return Label(v1::Deployment::PurposeCategory_Name(category), "PURPOSE_CATEGORY_");
 }
 
-std::string PolicyModeLabel(v1::Policy::Mode mode) { return EnumLabel(v1::Policy::Mode_Name(mode), "MODE_"); }
+std::string PolicyModeLabel(v1::Policy::Mode mode) { return Label(v1::Policy::Mode_Name(mode), "MODE_"); }
 
 std::string ComplianceStatusLabel(v1::ComplianceRow::Status status) {
-  return EnumLabel(v1::ComplianceRow::Status_Name(status), "STATUS_");
+  return Label(v1::ComplianceRow::Status_Name(status), "STATUS_");
 }
 
 std::string OrganizationsTable(const std::vector<v1::Organization>& organizations) {

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "client/cli/output.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -46,11 +47,7 @@ std::map<std::string, std::string> Fields(const Message* record) {
   return fields;
 }
 
-std::string ChangeLabel(v1::ChangeKind change) {
-  absl::string_view name = v1::ChangeKind_Name(change);
-  absl::ConsumePrefix(&name, "CHANGE_KIND_");
-  return name.empty() ? "-" : absl::AsciiStrToLower(name);
-}
+std::string ChangeLabel(v1::ChangeKind change) { return EnumLabel(v1::ChangeKind_Name(change), "CHANGE_KIND_"); }
 
 std::string Shown(const std::string& value) { return value.empty() ? "(unset)" : value; }
 
@@ -86,8 +83,8 @@ std::string HistoryDetail(const std::vector<v1::Revision>& revisions, const v1::
   const Message* before = previous == nullptr ? nullptr : RevisionRecord(*previous);
   for (const v1::Revision& revision : revisions) {
     absl::StrAppend(&out, "#", revision.sequence(), "  ", ChangeLabel(revision.change()), "  revision ",
-                    revision.resource_revision(), "  ",
-                    google::protobuf::util::TimeUtil::ToString(revision.commit_time()), "  by ", revision.principal());
+                    revision.resource_revision(), "  ", Timestamp(revision.commit_time()), "  by ",
+                    revision.principal());
     if (!revision.request_id().empty()) absl::StrAppend(&out, "  request ", revision.request_id());
     absl::StrAppend(&out, "\n");
     const Message* after = RevisionRecord(revision);

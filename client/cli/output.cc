@@ -17,10 +17,7 @@
 #include "server/domain/names.h"
 
 namespace modelreg::cli {
-namespace {
-
-// "COMPONENT_KIND_TRAINING_CODE" minus "COMPONENT_KIND_" -> "training code".
-std::string EnumLabel(const std::string& name, absl::string_view prefix, absl::string_view separator = " ") {
+std::string EnumLabel(const std::string& name, absl::string_view prefix, absl::string_view separator) {
   absl::string_view view = name;
   absl::ConsumePrefix(&view, prefix);
   if (view.empty() || absl::EndsWith(view, "UNSPECIFIED")) return "-";
@@ -28,6 +25,8 @@ std::string EnumLabel(const std::string& name, absl::string_view prefix, absl::s
 }
 
 std::string Timestamp(const google::protobuf::Timestamp& ts) { return google::protobuf::util::TimeUtil::ToString(ts); }
+
+namespace {
 
 std::string Count(int64_t n) {
   const double d = static_cast<double>(n);

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "client/error_details.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
 #include "modelreg/v1/openness.pb.h"
@@ -27,6 +28,12 @@ absl::StatusOr<std::string> FormatStructured(const google::protobuf::Message& me
 
 // Left-aligned columns separated by two spaces; a header row; no trailing spaces. Each line ends in a newline.
 std::string RenderTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+
+// An enum value's name without `prefix`, lowercased, `_` replaced by `separator`: ("COMPONENT_KIND_TRAINING_CODE",
+// "COMPONENT_KIND_") -> "training code"; "-" when unspecified or unknown to this client (an empty name).
+std::string EnumLabel(const std::string& name, absl::string_view prefix, absl::string_view separator = " ");
+// RFC 3339.
+std::string Timestamp(const google::protobuf::Timestamp& ts);
 
 // Short labels used in tables and detail views.
 std::string LevelLabel(const v1::Openness& openness);  // "2 open weights, restrictive license"; "-" when unassessed
