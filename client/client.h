@@ -105,6 +105,14 @@ class Client {
   // modelreg.v1.History
   absl::StatusOr<v1::ListRevisionsResponse> ListRevisions(const v1::ListRevisionsRequest& request);
   absl::StatusOr<v1::Revision> GetRevision(const v1::GetRevisionRequest& request);
+  // History.WatchChanges, resumed by itself (client/watch_changes.cc): calls `on_event` with every change, in
+  // sequence order, each once, until `on_event` returns false (then OK). When the stream ends with UNAVAILABLE,
+  // RESOURCE_EXHAUSTED (this consumer was too slow), CANCELLED, INTERNAL or a broken connection, it reconnects
+  // (backing off up to `policy`'s maximum) and resumes after the last sequence passed to `on_event`. Any other error
+  // (OUT_OF_RANGE, PERMISSION_DENIED, INVALID_ARGUMENT, ...) is returned. A watch started without
+  // start_after_sequence that breaks before its first change starts again "from now".
+  absl::Status WatchChanges(v1::WatchChangesRequest request,
+                            const std::function<bool(const v1::ChangeEvent&)>& on_event);
 
   // Calls `fn` for every model of every page, starting at `request.page_token`. Stops at the first error, from the
   // server or from `fn`.

@@ -51,6 +51,7 @@
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
 #include "server/graceful_shutdown.h"
+#include "server/service/change_feed.h"
 #include "server/service/catalog_sync.h"
 #include "server/service/idempotent_calls.h"
 #include "server/service/license_service.h"
@@ -94,6 +95,11 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT: how long in-flight calls may still run; 1 s before its end (half-way through a shorter "
           "one) their database statements are cancelled (rolled back, the calls end UNAVAILABLE); then the embedded "
           "PostgreSQL stops");
+ABSL_FLAG(absl::Duration, change_retention, absl::Hours(24 * 7),
+          "How far back WatchChanges replays: resuming after an older sequence is OUT_OF_RANGE");
+ABSL_FLAG(absl::Duration, watch_stall_timeout, absl::Seconds(30),
+          "A WatchChanges consumer whose buffer stays full this long is cut off (RESOURCE_EXHAUSTED)");
+ABSL_FLAG(int, watch_buffer, 1000, "Changes buffered per WatchChanges stream");
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
@@ -379,7 +385,13 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   UsageCheckerService usage_checker(&usage_service, &auth);
   GovernanceService governance_service(&governance_store, &usage_service, &calls);
   GovernanceAdapter governance(&governance_service, &history_service, &auth);
-  HistoryAdapter history(&history_service, &auth);
+  ChangeFeed::Options feed_options;
+  feed_options.database_url = pool->url();
+  feed_options.retention = absl::GetFlag(FLAGS_change_retention);
+  feed_options.stall_timeout = absl::GetFlag(FLAGS_watch_stall_timeout);
+  feed_options.buffer_events = absl::GetFlag(FLAGS_watch_buffer);
+  ChangeFeed feed(feed_options);
+  HistoryAdapter history(&history_service, &feed, &auth);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -411,6 +423,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
   const int signal = signals->WaitForSignal();
   monitor.Stop();
+  feed.Shutdown();  // change streams end at once (UNAVAILABLE); their consumers resume elsewhere
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   MODELREG_LOG(INFO) << "signal " << signal << ": NOT_SERVING, refusing new calls; in-flight calls have "
                      << absl::FormatDuration(grace) << " to finish";
@@ -435,6 +448,11 @@ absl::Status Run(const std::vector<std::string>& args) {
   MODELREG_RETURN_IF_ERROR(CheckServerLimits(ServerLimitsFromFlags()));
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown-grace: must not be negative");
+  }
+  if (absl::GetFlag(FLAGS_change_retention) <= absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_watch_stall_timeout) <= absl::ZeroDuration() || absl::GetFlag(FLAGS_watch_buffer) < 1) {
+    return absl::InvalidArgumentError(
+        "--change-retention and --watch-stall-timeout must be positive, --watch-buffer at least 1");
   }
   // Before the threads start: fewer malloc arenas, a lower peak under bursts (server/common/memory_trim.h).
   LimitMallocArenas(static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));

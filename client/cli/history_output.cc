@@ -98,4 +98,22 @@ std::string HistoryDetail(const std::vector<v1::Revision>& revisions, const v1::
   return out;
 }
 
+std::string ChangeLine(const v1::ChangeEvent& event) {
+  const v1::Revision& r = event.revision();
+  std::string line = absl::StrCat(r.sequence(), "  ", Timestamp(r.commit_time()), "  ",
+                                  EnumLabel(v1::ChangeKind_Name(r.change()), "CHANGE_KIND_", "-"), "  ", r.resource(),
+                                  "  ", r.principal());
+  if (!r.request_id().empty()) absl::StrAppend(&line, "  ", r.request_id());
+  return line + "\n";
+}
+
+std::string ChangeJsonLine(const v1::ChangeEvent& event) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  // Serializing a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(event, &json, options);
+  return json + "\n";
+}
+
 }  // namespace modelreg::cli

@@ -1,4 +1,4 @@
-// Output formatting for `modelreg history`: each revision with what changed since the one before it, as field paths
+// Output formatting for `modelreg history` and `modelreg watch`: each revision with what changed since the one before it, as field paths
 // with their old and new values. Pure functions of the messages; nothing here does I/O.
 #pragma once
 
@@ -30,5 +30,11 @@ const google::protobuf::Message* RevisionRecord(const v1::Revision& revision);
 // indented `path: old -> new` line per field changed since the previous revision of the list (for the first, since
 // `previous`, which may be null: the whole record).
 std::string HistoryDetail(const std::vector<v1::Revision>& revisions, const v1::Revision* previous = nullptr);
+
+// `watch`: one line per change, ending in a newline: sequence, commit time, change, resource, principal and request
+// id (when set), separated by two spaces.
+std::string ChangeLine(const v1::ChangeEvent& event);
+// `watch -o json`: the change as one line of compact proto3 JSON (JSON Lines), ending in a newline.
+std::string ChangeJsonLine(const v1::ChangeEvent& event);
 
 }  // namespace modelreg::cli

@@ -8,6 +8,7 @@
 #include "client/cli/context.h"
 #include "client/cli/governance_commands.h"
 #include "client/cli/history_commands.h"
+#include "client/cli/watch_commands.h"
 #include "client/cli/import_commands.h"
 #include "client/cli/license_commands.h"
 #include "client/cli/model_commands.h"
@@ -49,6 +50,7 @@ int Run(int argc, char** argv) {
   modelreg::cli::AddCheckCommand(app, ctx);
   modelreg::cli::AddGovernanceCommands(app, ctx);
   modelreg::cli::AddHistoryCommand(app, ctx);
+  modelreg::cli::AddWatchCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,10 @@
 #include "server/api/history_adapter.h"
 
+#include <exception>
+
 #include "server/api/unary_call.h"
+#include "server/common/logging.h"
+#include "server/api/watch_reactor.h"
 
 namespace modelreg {
 
@@ -14,6 +18,18 @@ grpc::Status HistoryAdapter::GetRevision(grpc::ServerContext* context, const v1:
                                          v1::Revision* response) {
   return RunUnary(*auth_, *context, "/modelreg.v1.History/GetRevision", *request, response,
                   [&](const Principal& actor) { return service_->GetRevision(*request, actor); });
+}
+
+grpc::ServerWriteReactor<v1::ChangeEvent>* HistoryAdapter::WatchChanges(grpc::CallbackServerContext* context,
+                                                                        const v1::WatchChangesRequest* request) {
+  absl::StatusOr<Principal> principal;
+  try {
+    principal = auth_->Check(*context, "/modelreg.v1.History/WatchChanges", *request);
+  } catch (const std::exception& e) {
+    MODELREG_LOG(ERROR) << "WatchChanges: unexpected exception: " << e.what();
+    principal = absl::InternalError("internal error");
+  }
+  return new WatchReactor(feed_, principal, *request);
 }
 
 }  // namespace modelreg

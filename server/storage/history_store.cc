@@ -25,12 +25,8 @@ constexpr char kList[] = "modelreg_revisions_list";
 constexpr char kGet[] = "modelreg_revisions_get";
 constexpr char kAt[] = "modelreg_revisions_at";
 
-// The columns a revision is read from: first a kind table's record columns (record, revision, the three times), so
-// that ResourceTable::Decode reads them, then the history's own.
 std::string Columns() {
-  return absl::StrCat("record, revision, ", sql::MicrosExpr("create_time"), ", ", sql::MicrosExpr("update_time"), ", ",
-                      sql::MicrosExpr("delete_time"), ", kind, sequence, change, principal, request_id, ",
-                      sql::MicrosExpr("commit_time"), " FROM revisions WHERE resource = $1");
+  return absl::StrCat(storage_internal::RevisionColumns("record"), " FROM revisions WHERE resource = $1");
 }
 
 // The table of `kind` (`models`, ...) for decoding its records; null for a kind this server does not know.
@@ -68,7 +64,17 @@ absl::Status DecodeRecord(const pqxx::row& row, const std::string& kind, v1::Rev
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Revision> ToRevision(const std::string& resource, const pqxx::row& row) {
+}  // namespace
+
+namespace storage_internal {
+
+std::string RevisionColumns(absl::string_view record) {
+  return absl::StrCat(record, ", revision, ", sql::MicrosExpr("create_time"), ", ", sql::MicrosExpr("update_time"),
+                      ", ", sql::MicrosExpr("delete_time"), ", kind, sequence, change, principal, request_id, ",
+                      sql::MicrosExpr("commit_time"));
+}
+
+absl::StatusOr<v1::Revision> RevisionFromRow(const std::string& resource, const pqxx::row& row) {
   v1::Revision revision;
   revision.set_resource(resource);
   const auto kind = row[5].as<std::string>();
@@ -82,9 +88,13 @@ absl::StatusOr<v1::Revision> ToRevision(const std::string& resource, const pqxx:
   return revision;
 }
 
+}  // namespace storage_internal
+
+namespace {
+
 absl::StatusOr<std::optional<v1::Revision>> FirstOf(const std::string& resource, const pqxx::result& rows) {
   if (rows.empty()) return std::optional<v1::Revision>();
-  MODELREG_ASSIGN_OR_RETURN(v1::Revision revision, ToRevision(resource, rows[0]));
+  MODELREG_ASSIGN_OR_RETURN(v1::Revision revision, storage_internal::RevisionFromRow(resource, rows[0]));
   return std::optional<v1::Revision>(std::move(revision));
 }
 
@@ -108,7 +118,7 @@ absl::StatusOr<std::vector<v1::Revision>> HistoryStore::ListRevisions(const std:
   MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& tx) -> absl::Status {
     revisions.clear();
     for (const pqxx::row& row : tx.sql().exec_prepared(kList, resource, after_sequence, limit)) {
-      MODELREG_ASSIGN_OR_RETURN(v1::Revision revision, ToRevision(resource, row));
+      MODELREG_ASSIGN_OR_RETURN(v1::Revision revision, storage_internal::RevisionFromRow(resource, row));
       revisions.push_back(std::move(revision));
     }
     return absl::OkStatus();

@@ -6,10 +6,23 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/repositories.h"
 
+namespace pqxx {
+class row;
+}  // namespace pqxx
+
 namespace modelreg {
+
+namespace storage_internal {
+// The select list of a revision row: a kind table's record columns (`record` as given: the column, or an expression
+// such as NULL to skip it), so that ResourceTable::Decode reads them, then the history's own.
+std::string RevisionColumns(absl::string_view record);
+// Reads a row selected with RevisionColumns; a NULL record leaves the revision without one.
+absl::StatusOr<v1::Revision> RevisionFromRow(const std::string& resource, const pqxx::row& row);
+}  // namespace storage_internal
 
 class HistoryStore : public HistoryRepository {
  public:

@@ -8,6 +8,7 @@
 #include "server/common/change_author.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
+#include "server/storage/change_signal.h"
 #include "server/storage/record_codec.h"
 #include "server/storage/sql/list_sql.h"
 
@@ -87,6 +88,7 @@ pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement,
   const pqxx::binarystring bytes(*record_bytes);
   const auto derived = pqxx::prepare::make_dynamic_params(params);
   if (!recorded) return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_);
+  tx.OnEnd(&NoteLocalChange);
   const ChangeAuthor& author = CurrentChangeAuthor();
   if (deleted.has_value()) {
     return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_, *deleted, author.principal,

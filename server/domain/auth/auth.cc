@@ -103,6 +103,8 @@ std::vector<MethodRule> BuildRules() {
       // anonymously: it names who made each change.
       no_anonymous(rule(history + "ListRevisions", Action::kRead, {"name"})),
       no_anonymous(rule(history + "GetRevision", Action::kRead, {"name"})),
+      // A change stream names the prefixes it watches; each change is then shown only to a caller who may read it.
+      no_anonymous(rule(history + "WatchChanges", Action::kRead, {"name_prefixes"})),
       rule(admin + "CreateToken", Action::kAdmin, {}, "tokens"),
       rule(admin + "ListTokens", Action::kAdmin, {}, "tokens"),
       rule(admin + "RevokeToken", Action::kAdmin, {}, "tokens"),

@@ -49,7 +49,10 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
                                                         s->history_service_.get(), s->auth_.get());
   s->catalog_ =
       std::make_unique<LicenseCatalogService>(s->license_service_.get(), s->history_service_.get(), s->auth_.get());
-  s->history_adapter_ = std::make_unique<HistoryAdapter>(s->history_service_.get(), s->auth_.get());
+  options.feed.database_url = s->database_->url();
+  s->change_feed_ = std::make_unique<ChangeFeed>(options.feed);
+  s->history_adapter_ =
+      std::make_unique<HistoryAdapter>(s->history_service_.get(), s->change_feed_.get(), s->auth_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->token_service_.get(), s->auth_.get());
   s->usage_checker_ = std::make_unique<UsageCheckerService>(s->usage_service_.get(), s->auth_.get());
   s->governance_adapter_ =
@@ -84,6 +87,7 @@ std::shared_ptr<grpc::Channel> ApiTestServer::Channel(const std::string& token) 
 }
 
 ApiTestServer::~ApiTestServer() {
+  if (change_feed_ != nullptr) change_feed_->Shutdown();  // as modelregd: change streams end first
   if (server_ != nullptr) server_->Shutdown();
 }
 

@@ -42,6 +42,8 @@ class ApiTestServer {
     // Applied as modelregd applies its flags (ApplyServerLimits: also the process-wide message size and default
     // deadline).
     ServerLimits limits;
+    // The change stream's settings (database_url is set by Start).
+    ChangeFeed::Options feed;
   };
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start() { return Start(Options()); }
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start(Options options);
@@ -92,6 +94,7 @@ class ApiTestServer {
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<UsageCheckerService> usage_checker_;
   std::unique_ptr<GovernanceAdapter> governance_adapter_;
+  std::unique_ptr<ChangeFeed> change_feed_;
   std::unique_ptr<HistoryAdapter> history_adapter_;
   std::string address_;
   std::string admin_token_;

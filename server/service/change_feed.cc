@@ -1,0 +1,222 @@
+#include "server/service/change_feed.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/common/errors.h"
+#include "server/common/logging.h"
+#include "server/domain/history/change_horizon.h"
+#include "server/domain/history/watch_request.h"
+#include "server/storage/change_log.h"
+#include "server/storage/change_signal.h"
+
+namespace modelreg {
+namespace {
+
+// How long the thread waits for a notification before it looks at its own process's commits and its subscribers.
+constexpr absl::Duration kTick = absl::Milliseconds(10);
+constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
+
+absl::Status ShuttingDown() {
+  return ErrorWithReason(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
+                         "the server is shutting down; resume from the last sequence received");
+}
+
+}  // namespace
+
+ChangeSubscription::ChangeSubscription(v1::WatchChangesRequest request, Principal principal,
+                                       std::function<void()> wake)
+    : request_(std::move(request)),
+      principal_(std::move(principal)),
+      last_taken_(absl::Now()),
+      wake_(std::move(wake)) {}
+
+bool ChangeSubscription::Next(v1::ChangeEvent* event) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (buffer_.empty()) return false;
+  *event = std::move(buffer_.front());
+  buffer_.pop_front();
+  last_taken_ = absl::Now();
+  return true;
+}
+
+std::optional<absl::Status> ChangeSubscription::end() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return end_;
+}
+
+void ChangeSubscription::Cancel() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = true;
+  }
+  std::lock_guard<std::mutex> lock(wake_mutex_);
+  wake_ = nullptr;
+}
+
+void ChangeSubscription::Wake() {
+  std::lock_guard<std::mutex> lock(wake_mutex_);
+  if (wake_) wake_();
+}
+
+void ChangeSubscription::End(absl::Status status) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (end_.has_value()) return;
+    buffer_.clear();
+    end_ = std::move(status);
+  }
+  Wake();
+}
+
+ChangeFeed::ChangeFeed(Options options) : options_(std::move(options)), thread_([this] { Run(); }) {}
+
+ChangeFeed::~ChangeFeed() {
+  Shutdown();
+  thread_.join();
+}
+
+void ChangeFeed::Shutdown() {
+  std::vector<std::shared_ptr<ChangeSubscription>> ended;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    ended.swap(subscribers_);
+  }
+  stopped_.notify_all();
+  for (const auto& subscriber : ended) subscriber->End(ShuttingDown());
+}
+
+absl::StatusOr<std::shared_ptr<ChangeSubscription>> ChangeFeed::Subscribe(const v1::WatchChangesRequest& request,
+                                                                          const Principal& principal,
+                                                                          std::function<void()> wake) {
+  if (absl::Status valid = ValidateWatchRequest(request); !valid.ok()) return valid;
+  auto subscriber = std::make_shared<ChangeSubscription>(request, principal, std::move(wake));
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) return ShuttingDown();
+  subscribers_.push_back(subscriber);
+  return subscriber;
+}
+
+bool ChangeFeed::stopping() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stopping_;
+}
+
+std::vector<std::shared_ptr<ChangeSubscription>> ChangeFeed::Subscribers() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
+                                    [](const std::shared_ptr<ChangeSubscription>& s) {
+                                      std::lock_guard<std::mutex> sub_lock(s->mutex_);
+                                      return s->cancelled_;
+                                    }),
+                     subscribers_.end());
+  return subscribers_;
+}
+
+void ChangeFeed::Run() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stopping()) {
+    try {
+      ChangeLog log(options_.database_url);
+      backoff = absl::Milliseconds(100);
+      Follow(log);
+    } catch (const std::exception& e) {
+      MODELREG_LOG(WARNING) << "change feed: database connection lost (" << e.what() << "); reconnecting";
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopped_.wait_for(lock, absl::ToChronoNanoseconds(backoff), [this] { return stopping_; })) break;
+    backoff = std::min(2 * backoff, kMaxBackoff);
+  }
+}
+
+void ChangeFeed::Follow(ChangeLog& log) {
+  // The horizon at (re)connection: what was allocated before now, once the transactions running now have ended.
+  ChangeHorizon horizon;
+  const int64_t at_connection = log.AllocatedSequence();
+  int64_t last_allocated = at_connection;
+  horizon.Observe(at_connection, log.FenceTransaction());
+  uint64_t seen_local = LocalChangeCount();
+  absl::Time last_look = absl::Now();
+  while (!stopping()) {
+    const bool notified = log.AwaitNotifications(kTick) > 0;
+    const uint64_t local = LocalChangeCount();
+    const bool local_changes = local != seen_local;
+    seen_local = local;
+    const absl::Time now = absl::Now();
+    if (notified || local_changes || now - last_look >= options_.idle_poll) {
+      last_look = now;
+      const int64_t allocated = log.AllocatedSequence();
+      if (allocated > last_allocated) {
+        horizon.Observe(allocated, log.FenceTransaction());
+        last_allocated = allocated;
+      }
+      if (local_changes) log.Notify();  // wake the other processes' feeds
+    }
+    if (horizon.pending()) horizon.Release(log.OldestRunningTransaction());
+    if (horizon.horizon() < at_connection) continue;  // not known yet: subscribers starting "now" must wait
+    for (const auto& subscriber : Subscribers()) Serve(log, *subscriber, horizon.horizon());
+  }
+}
+
+void ChangeFeed::Serve(ChangeLog& log, ChangeSubscription& s, int64_t horizon) {
+  size_t room = 0;
+  bool stalled = false;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex_);
+    if (s.cancelled_ || s.end_.has_value()) return;
+    room = static_cast<size_t>(options_.buffer_events) - std::min(s.buffer_.size(), size_t(options_.buffer_events));
+    stalled = room == 0 && s.position_.has_value() && *s.position_ < horizon &&
+              absl::Now() - s.last_taken_ > options_.stall_timeout;
+  }
+  if (stalled) {
+    s.End(ErrorWithReason(absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
+                          absl::StrCat("the stream's buffer of ", options_.buffer_events, " changes stayed full for ",
+                                       absl::FormatDuration(options_.stall_timeout),
+                                       "; resume from the last sequence received")));
+    return;
+  }
+  if (room == 0) return;
+  if (!s.position_.has_value()) {
+    if (s.request_.has_start_after_sequence()) {
+      const int64_t after = s.request_.start_after_sequence();
+      if (std::optional<int64_t> oldest = log.OldestAvailableIfExpired(after, absl::Now() - options_.retention)) {
+        s.End(ErrorWithReason(absl::StatusCode::kOutOfRange, "CHANGES_EXPIRED",
+                              absl::StrCat("the changes after sequence ", after, " are older than the retention of ",
+                                           absl::FormatDuration(options_.retention),
+                                           "; the oldest sequence available is ", *oldest),
+                              {{"oldest_available_sequence", absl::StrCat(*oldest)}}));
+        return;
+      }
+      s.position_ = after;
+    } else {
+      s.position_ = horizon;
+    }
+  }
+  if (*s.position_ >= horizon) return;
+  absl::StatusOr<ChangeLog::Page> page =
+      log.Read(*s.position_, horizon, static_cast<int>(room), s.request_.include_records());
+  if (!page.ok()) {
+    MODELREG_LOG(ERROR) << "change feed: " << page.status();
+    s.End(absl::InternalError("internal error"));
+    return;
+  }
+  s.position_ = page->read_to;
+  bool added = false;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex_);
+    for (v1::ChangeEvent& event : page->events) {
+      const std::string& resource = event.revision().resource();
+      if (!MatchesWatchFilter(s.request_, event.kind(), resource) || !MayWatch(s.principal_, event.kind(), resource)) {
+        continue;
+      }
+      s.buffer_.push_back(std::move(event));
+      added = true;
+    }
+  }
+  if (added) s.Wake();
+}
+
+}  // namespace modelreg
