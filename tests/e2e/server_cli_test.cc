@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "tests/e2e/process.h"
 
 namespace modelreg::testing {
@@ -240,6 +241,20 @@ TEST_F(ServerCliTest, ReplicasOnOneDatabaseSeeEachOthersWrites) {
     if (!replica_saw_it) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_TRUE(replica_saw_it) << "the replica still serves the old version: " << r.out;
+
+  // The change stream through the replica: both writes made through the other server, as JSON Lines.
+  r = Cli({"--server", b, "watch", "--from", "0", "--prefix", "publishers/e2e", "--count", "2", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[0].front(), '{');
+  EXPECT_NE(lines[0].find("\"change\":\"CHANGE_KIND_CREATE\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("\"change\":\"CHANGE_KIND_UPDATE\""), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("publishers/e2e/models/replicated"), std::string::npos) << lines[1];
+  r = Cli({"--server", a, "watch", "--from", "0", "--kinds", "models", "--prefix", "publishers/e2e", "--count", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  create  publishers/e2e/models/replicated  "), std::string::npos) << r.out;
+  EXPECT_EQ(Cli({"--server", a, "watch", "--kinds", "model"}).exit_code, 64 + 3);  // INVALID_ARGUMENT
 }
 
 // The source tree's tests/data (MODELREG_SOURCE_DIR is set by CMake).
