@@ -1,5 +1,5 @@
-// Output formatting for `modelreg history` and `modelreg watch`: each revision with what changed since the one before it, as field paths
-// with their old and new values. Pure functions of the messages; nothing here does I/O.
+// Output formatting for `modelreg history` and `modelreg watch`: each revision with what changed since the one before
+// it, as field paths with their old and new values. Pure functions of the messages; nothing here does I/O.
 #pragma once
 
 #include <string>

@@ -8,11 +8,11 @@
 #include "client/cli/context.h"
 #include "client/cli/governance_commands.h"
 #include "client/cli/history_commands.h"
-#include "client/cli/watch_commands.h"
 #include "client/cli/import_commands.h"
 #include "client/cli/license_commands.h"
 #include "client/cli/model_commands.h"
 #include "client/cli/token_commands.h"
+#include "client/cli/watch_commands.h"
 
 namespace {
 

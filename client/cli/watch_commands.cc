@@ -48,7 +48,8 @@ void AddWatchCommand(CLI::App& app, Context& ctx) {
                   "Only these kinds: models, licenses, organizations, deployments, policies, tokens")
       ->delimiter(',');
   cmd->add_option("--prefix", args->prefixes, "Only resources under this name, e.g. publishers/acme (repeatable)");
-  cmd->add_option("--from", args->from, "Start after this sequence (default: from now on)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--from", args->from, "Start after this sequence (default: from now on)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--records", args->records, "Include each change's record (with -o json)");
   cmd->add_option("--count", args->count, "Stop after this many changes (default: never)")
       ->check(CLI::NonNegativeNumber);

@@ -3,8 +3,8 @@
 #include <exception>
 
 #include "server/api/unary_call.h"
-#include "server/common/logging.h"
 #include "server/api/watch_reactor.h"
+#include "server/common/logging.h"
 
 namespace modelreg {
 

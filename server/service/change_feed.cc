@@ -26,8 +26,7 @@ absl::Status ShuttingDown() {
 
 }  // namespace
 
-ChangeSubscription::ChangeSubscription(v1::WatchChangesRequest request, Principal principal,
-                                       std::function<void()> wake)
+ChangeSubscription::ChangeSubscription(v1::WatchChangesRequest request, Principal principal, std::function<void()> wake)
     : request_(std::move(request)),
       principal_(std::move(principal)),
       last_taken_(absl::Now()),
@@ -172,10 +171,10 @@ void ChangeFeed::Serve(ChangeLog& log, ChangeSubscription& s, int64_t horizon) {
               absl::Now() - s.last_taken_ > options_.stall_timeout;
   }
   if (stalled) {
-    s.End(ErrorWithReason(absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
-                          absl::StrCat("the stream's buffer of ", options_.buffer_events, " changes stayed full for ",
-                                       absl::FormatDuration(options_.stall_timeout),
-                                       "; resume from the last sequence received")));
+    s.End(ErrorWithReason(
+        absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
+        absl::StrCat("the stream's buffer of ", options_.buffer_events, " changes stayed full for ",
+                     absl::FormatDuration(options_.stall_timeout), "; resume from the last sequence received")));
     return;
   }
   if (room == 0) return;
@@ -183,11 +182,11 @@ void ChangeFeed::Serve(ChangeLog& log, ChangeSubscription& s, int64_t horizon) {
     if (s.request_.has_start_after_sequence()) {
       const int64_t after = s.request_.start_after_sequence();
       if (std::optional<int64_t> oldest = log.OldestAvailableIfExpired(after, absl::Now() - options_.retention)) {
-        s.End(ErrorWithReason(absl::StatusCode::kOutOfRange, "CHANGES_EXPIRED",
-                              absl::StrCat("the changes after sequence ", after, " are older than the retention of ",
-                                           absl::FormatDuration(options_.retention),
-                                           "; the oldest sequence available is ", *oldest),
-                              {{"oldest_available_sequence", absl::StrCat(*oldest)}}));
+        s.End(ErrorWithReason(
+            absl::StatusCode::kOutOfRange, "CHANGES_EXPIRED",
+            absl::StrCat("the changes after sequence ", after, " are older than the retention of ",
+                         absl::FormatDuration(options_.retention), "; the oldest sequence available is ", *oldest),
+            {{"oldest_available_sequence", absl::StrCat(*oldest)}}));
         return;
       }
       s.position_ = after;

@@ -90,8 +90,7 @@ class ChangeFeed {
   // (from the feed's thread) whenever changes were buffered or the stream must end. INVALID_ARGUMENT for a request
   // that ValidateWatchRequest refuses; UNAVAILABLE once shutting down.
   absl::StatusOr<std::shared_ptr<ChangeSubscription>> Subscribe(const v1::WatchChangesRequest& request,
-                                                                const Principal& principal,
-                                                                std::function<void()> wake);
+                                                                const Principal& principal, std::function<void()> wake);
 
   // Ends every subscription with UNAVAILABLE (the server is shutting down) and refuses new ones.
   void Shutdown();

@@ -30,8 +30,7 @@ ChangeLog::ChangeLog(const std::string& url) : connection_(std::make_unique<pqxx
   pqxx::connection& c = *connection_;
   // The fence transactions write nothing worth waiting for a disk flush.
   pqxx::nontransaction(c).exec("SET synchronous_commit TO off; SET statement_timeout TO '30s'");
-  c.prepare(kAllocated,
-            "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM revisions_sequence");
+  c.prepare(kAllocated, "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM revisions_sequence");
   c.prepare(kFence, "SELECT pg_current_xact_id()::text::bigint");
   c.prepare(kOldestRunning, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
   c.prepare(kRead, absl::StrCat("SELECT ", storage_internal::RevisionColumns("CASE WHEN $4::boolean THEN record END"),
@@ -63,8 +62,7 @@ int64_t ChangeLog::OldestRunningTransaction() {
 absl::StatusOr<ChangeLog::Page> ChangeLog::Read(int64_t after, int64_t upto, int limit, bool with_records) {
   Page page;
   page.read_to = upto;
-  const pqxx::result rows =
-      pqxx::nontransaction(*connection_).exec_prepared(kRead, after, upto, limit, with_records);
+  const pqxx::result rows = pqxx::nontransaction(*connection_).exec_prepared(kRead, after, upto, limit, with_records);
   page.events.reserve(rows.size());
   for (const pqxx::row& row : rows) {
     const auto resource = row[11].as<std::string>();

@@ -44,8 +44,7 @@ class ChangeStreamTest : public ::testing::Test {
     root_ = mkdtemp(dir_template);
     for (const char* name : {"a", "b"}) {
       auto server = std::make_unique<ServerProcess>(root_ + "/" + name);
-      ASSERT_TRUE(server->Start({"--database-url=" + database_->url(), "--auth=off", "--load-catalog=false"}))
-          << name;
+      ASSERT_TRUE(server->Start({"--database-url=" + database_->url(), "--auth=off", "--load-catalog=false"})) << name;
       servers_.push_back(std::move(server));
     }
   }

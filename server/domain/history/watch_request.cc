@@ -19,9 +19,7 @@ bool MatchesPrefix(absl::string_view prefix, absl::string_view resource) {
 
 }  // namespace
 
-bool IsWatchableKind(absl::string_view kind) {
-  return std::find(kKinds.begin(), kKinds.end(), kind) != kKinds.end();
-}
+bool IsWatchableKind(absl::string_view kind) { return std::find(kKinds.begin(), kKinds.end(), kind) != kKinds.end(); }
 
 absl::Status ValidateWatchRequest(const v1::WatchChangesRequest& request) {
   if (request.has_start_after_sequence() && request.start_after_sequence() < 0) {
@@ -37,9 +35,9 @@ absl::Status ValidateWatchRequest(const v1::WatchChangesRequest& request) {
   for (const std::string& prefix : request.name_prefixes()) {
     if (prefix.empty() || absl::StartsWith(prefix, "/") || absl::EndsWith(prefix, "/") ||
         absl::StrContains(prefix, "//")) {
-      return InvalidFieldError("name_prefixes",
-                               absl::StrCat("invalid prefix `", prefix, "`; expected a resource name or its start, "
-                                                                        "e.g. `publishers/acme`"));
+      return InvalidFieldError("name_prefixes", absl::StrCat("invalid prefix `", prefix,
+                                                             "`; expected a resource name or its start, "
+                                                             "e.g. `publishers/acme`"));
     }
   }
   return absl::OkStatus();

@@ -236,8 +236,8 @@ TEST(WatchApiTest, AConsumerThatStopsReadingIsCutOffWhileWritersGoOn) {
     const auto start = std::chrono::steady_clock::now();
     const v1::Model model = CreateModel(*server, "s", absl::StrCat("during-", written));
     ASSERT_FALSE(model.name().empty());
-    slowest_ms = std::max(
-        slowest_ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    slowest_ms = std::max(slowest_ms,
+                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     ++written;
   }
   std::printf("writes while the consumer stalled: %d, slowest %.1f ms\n", written, slowest_ms);
