@@ -16,4 +16,10 @@ grpc::Status HistoryAdapter::GetRevision(grpc::ServerContext* context, const v1:
                   [&](const Principal& actor) { return service_->GetRevision(*request, actor); });
 }
 
+grpc::Status HistoryAdapter::Purge(grpc::ServerContext* context, const v1::PurgeRequest* request,
+                                   v1::Revision* response) {
+  return RunUnary(*auth_, *context, "/modelreg.v1.History/Purge", *request, response,
+                  [&](const Principal& actor) { return service_->Purge(*request, actor); });
+}
+
 }  // namespace modelreg

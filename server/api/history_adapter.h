@@ -15,6 +15,7 @@ class HistoryAdapter final : public v1::History::Service {
                              v1::ListRevisionsResponse* response) override;
   grpc::Status GetRevision(grpc::ServerContext* context, const v1::GetRevisionRequest* request,
                            v1::Revision* response) override;
+  grpc::Status Purge(grpc::ServerContext* context, const v1::PurgeRequest* request, v1::Revision* response) override;
 
  private:
   HistoryService* service_;

@@ -103,6 +103,8 @@ std::vector<MethodRule> BuildRules() {
       // anonymously: it names who made each change.
       no_anonymous(rule(history + "ListRevisions", Action::kRead, {"name"})),
       no_anonymous(rule(history + "GetRevision", Action::kRead, {"name"})),
+      // Removes a soft-deleted resource's data for good: the admins' (never anonymous: not a read).
+      rule(history + "Purge", Action::kAdmin, {"name"}),
       rule(admin + "CreateToken", Action::kAdmin, {}, "tokens"),
       rule(admin + "ListTokens", Action::kAdmin, {}, "tokens"),
       rule(admin + "RevokeToken", Action::kAdmin, {}, "tokens"),
