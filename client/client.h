@@ -105,6 +105,8 @@ class Client {
   // modelreg.v1.History
   absl::StatusOr<v1::ListRevisionsResponse> ListRevisions(const v1::ListRevisionsRequest& request);
   absl::StatusOr<v1::Revision> GetRevision(const v1::GetRevisionRequest& request);
+  // A mutation (request id and retries as above).
+  absl::StatusOr<v1::Revision> Purge(const v1::PurgeRequest& request);
 
   // Calls `fn` for every model of every page, starting at `request.page_token`. Stops at the first error, from the
   // server or from `fn`.

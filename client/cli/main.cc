@@ -49,6 +49,7 @@ int Run(int argc, char** argv) {
   modelreg::cli::AddCheckCommand(app, ctx);
   modelreg::cli::AddGovernanceCommands(app, ctx);
   modelreg::cli::AddHistoryCommand(app, ctx);
+  modelreg::cli::AddPurgeCommand(app, ctx);
 
   try {
     app.parse(argc, argv);
