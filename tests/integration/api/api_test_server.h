@@ -42,6 +42,8 @@ class ApiTestServer {
     // Applied as modelregd applies its flags (ApplyServerLimits: also the process-wide message size and default
     // deadline).
     ServerLimits limits;
+    // HistoryService's retention (modelregd --revision-retention); zero: unlimited.
+    absl::Duration revision_retention = absl::ZeroDuration();
   };
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start() { return Start(Options()); }
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start(Options options);
@@ -62,6 +64,7 @@ class ApiTestServer {
   ModelService& model_service() { return *model_service_; }
   LicenseService& license_service() { return *license_service_; }
   ConnectionPool& pool() { return *pool_; }
+  HistoryStore& history_store() { return *history_store_; }
   // The stubs' channel: its calls carry the admin token.
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
 
