@@ -35,7 +35,7 @@ struct Referrer {
   const char* table;      // the purged resource's kind
   const char* statement;  // its prepared name
   const char* what;       // the referrer, e.g. `deployment`
-  const char* how;        // how it refers, e.g. `uses it as its model`
+  const char* how;        // how it refers, e.g. `uses it`
   const char* sql;
 };
 constexpr Referrer kReferrers[] = {
@@ -150,24 +150,27 @@ absl::StatusOr<std::optional<v1::Revision>> FirstOf(const std::string& resource,
 
 namespace storage_internal {
 const std::vector<PreparedStatement>& HistoryStoreStatements() {
-  static auto* statements = new std::vector<PreparedStatement>{
-      {kList, absl::StrCat("SELECT ", Columns(), " AND sequence > $2 ORDER BY sequence LIMIT $3::integer")},
-      {kGet, absl::StrCat("SELECT ", Columns(), " AND sequence = $2")},
-      {kAt, absl::StrCat("SELECT ", Columns(),
-                         " AND commit_time <= to_timestamp($2::bigint / 1000000.0) ORDER BY sequence DESC LIMIT 1")},
-      // $1 cutoff (microseconds), $2 the sequence after which to scan, $3 batch size. Scans the next batch in
-      // sequence order and deletes its revisions older than the cutoff that a later revision at or before the
-      // cutoff supersedes. Returns the batch's last sequence (NULL when empty), how many it deleted, and how many
-      // of its revisions were older than the cutoff (none: the scan has passed the cutoff).
-      {kPrune,
-       "WITH scanned AS (SELECT sequence, resource, commit_time FROM revisions WHERE sequence > $2 ORDER BY sequence "
-       "LIMIT $3::integer), deleted AS (DELETE FROM revisions r USING scanned s WHERE r.sequence = s.sequence AND "
-       "s.commit_time < to_timestamp($1::bigint / 1000000.0) AND EXISTS (SELECT 1 FROM revisions n WHERE "
-       "n.resource = s.resource AND n.sequence > s.sequence AND n.commit_time <= to_timestamp($1::bigint / "
-       "1000000.0)) RETURNING r.sequence) SELECT (SELECT max(sequence) FROM scanned), (SELECT count(*) FROM "
-       "deleted), (SELECT count(*) FROM scanned WHERE commit_time < to_timestamp($1::bigint / 1000000.0))"},
-  };
-  for (const Referrer& r : kReferrers) statements->push_back({r.statement, r.sql});
+  static const auto* statements = [] {
+    auto* all = new std::vector<PreparedStatement>{
+        {kList, absl::StrCat("SELECT ", Columns(), " AND sequence > $2 ORDER BY sequence LIMIT $3::integer")},
+        {kGet, absl::StrCat("SELECT ", Columns(), " AND sequence = $2")},
+        {kAt, absl::StrCat("SELECT ", Columns(),
+                           " AND commit_time <= to_timestamp($2::bigint / 1000000.0) ORDER BY sequence DESC LIMIT 1")},
+        // $1 cutoff (microseconds), $2 the sequence after which to scan, $3 batch size. Scans the next batch in
+        // sequence order and deletes its revisions older than the cutoff that a later revision at or before the
+        // cutoff supersedes. Returns the batch's last sequence (NULL when empty), how many it deleted, and how many
+        // of its revisions were older than the cutoff (none: the scan has passed the cutoff).
+        {kPrune,
+         "WITH scanned AS (SELECT sequence, resource, commit_time FROM revisions WHERE sequence > $2 ORDER BY sequence "
+         "LIMIT $3::integer), deleted AS (DELETE FROM revisions r USING scanned s WHERE r.sequence = s.sequence AND "
+         "s.commit_time < to_timestamp($1::bigint / 1000000.0) AND EXISTS (SELECT 1 FROM revisions n WHERE "
+         "n.resource = s.resource AND n.sequence > s.sequence AND n.commit_time <= to_timestamp($1::bigint / "
+         "1000000.0)) RETURNING r.sequence) SELECT (SELECT max(sequence) FROM scanned), (SELECT count(*) FROM "
+         "deleted), (SELECT count(*) FROM scanned WHERE commit_time < to_timestamp($1::bigint / 1000000.0))"},
+    };
+    for (const Referrer& r : kReferrers) all->push_back({r.statement, r.sql});
+    return all;
+  }();
   return *statements;
 }
 }  // namespace storage_internal
