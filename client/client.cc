@@ -301,6 +301,9 @@ absl::StatusOr<v1::ListRevisionsResponse> Client::ListRevisions(const v1::ListRe
 absl::StatusOr<v1::Revision> Client::GetRevision(const v1::GetRevisionRequest& request) {
   return Call(history_.get(), &v1::History::Stub::GetRevision, request);
 }
+absl::StatusOr<v1::Revision> Client::Purge(const v1::PurgeRequest& request) {
+  return Mutate(history_.get(), &v1::History::Stub::Purge, request);
+}
 
 absl::StatusOr<v1::ListRevisionsResponse> Client::ListAllRevisions(v1::ListRevisionsRequest request) {
   return ListAll<v1::ListRevisionsRequest, v1::ListRevisionsResponse, v1::Revision>(

@@ -113,6 +113,8 @@ class Client {
   // start_after_sequence that breaks before its first change starts again "from now".
   absl::Status WatchChanges(v1::WatchChangesRequest request,
                             const std::function<bool(const v1::ChangeEvent&)>& on_event);
+  // A mutation (request id and retries as above).
+  absl::StatusOr<v1::Revision> Purge(const v1::PurgeRequest& request);
 
   // Calls `fn` for every model of every page, starting at `request.page_token`. Stops at the first error, from the
   // server or from `fn`.

@@ -46,6 +46,7 @@
 #include "server/api/server_limits.h"
 #include "server/api/usage_checker_service.h"
 #include "server/common/command_line.h"
+#include "server/common/duration_text.h"
 #include "server/common/logging.h"
 #include "server/common/memory_trim.h"
 #include "server/common/status_macros.h"
@@ -57,6 +58,7 @@
 #include "server/service/license_service.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
+#include "server/service/revision_retention.h"
 #include "server/service/token_service.h"
 #include "server/service/usage_service.h"
 #include "server/storage/connection_pool.h"
@@ -91,6 +93,10 @@ ABSL_FLAG(absl::Duration, lock_timeout, absl::Seconds(5),
 ABSL_FLAG(absl::Duration, request_id_retention, absl::Hours(24),
           "How long a mutation's request_id is remembered (a retry within it returns the first result); older ones "
           "are deleted every few minutes");
+ABSL_FLAG(std::string, revision_retention, "0",
+          "How long the history keeps revisions, e.g. 365d (d, h, m or s); 0: unlimited. Hourly, revisions older than "
+          "that are deleted unless a read as of a time within it still needs them (each resource keeps its last "
+          "revision before the cutoff); reads as of an earlier time are OUT_OF_RANGE");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT: how long in-flight calls may still run; 1 s before its end (half-way through a shorter "
           "one) their database statements are cancelled (rolled back, the calls end UNAVAILABLE); then the embedded "
@@ -333,6 +339,13 @@ absl::Status RunTokens(ConnectionPool* pool, const std::vector<std::string>& arg
       "[--expires 90d] | tokens list | tokens revoke NAME");
 }
 
+// --revision-retention: zero when `0` (unlimited).
+absl::StatusOr<absl::Duration> RevisionRetentionFromFlag() {
+  const std::string text = absl::GetFlag(FLAGS_revision_retention);
+  if (text == "0") return absl::ZeroDuration();
+  return ParseDurationText(text, "--revision-retention");
+}
+
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
                    const std::shared_ptr<grpc::ServerCredentials>& credentials, const CertificateBindings* certificates,
                    EmbeddedPostgres* embedded) {
@@ -348,8 +361,16 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   ModelService model_service(&model_store, &license_store, &calls);
   LicenseService license_service(&license_store, &model_service, &calls);
   GovernanceStore governance_store(pool);
-  HistoryStore history_store(pool);
-  HistoryService history_service(&history_store);
+  HistoryStore history_store(pool, cache_mb > 0 ? &cache : nullptr);
+  MODELREG_ASSIGN_OR_RETURN(const absl::Duration revision_retention, RevisionRetentionFromFlag());
+  HistoryService history_service(&history_store, &calls, revision_retention);
+  std::unique_ptr<RevisionRetention> retention;
+  if (revision_retention > absl::ZeroDuration()) {
+    RevisionRetention::Options retention_options;
+    retention_options.retention = revision_retention;
+    retention = std::make_unique<RevisionRetention>(&history_store, retention_options);
+    retention->Start();
+  }
   UsageService usage_service(&model_store, &license_store, &governance_store);
   TokenStore token_store(pool);
   TokenService::Options token_options;
@@ -446,6 +467,7 @@ absl::Status Run(const std::vector<std::string>& args) {
     return absl::InvalidArgumentError("--request-id-retention: must be positive (default 24h)");
   }
   MODELREG_RETURN_IF_ERROR(CheckServerLimits(ServerLimitsFromFlags()));
+  MODELREG_RETURN_IF_ERROR(RevisionRetentionFromFlag().status());
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown-grace: must not be negative");
   }

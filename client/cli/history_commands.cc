@@ -39,6 +39,17 @@ int History(Context& ctx, const std::string& text) {
                HistoryDetail(std::vector<v1::Revision>(response->revisions().begin(), response->revisions().end())));
 }
 
+int Purge(Context& ctx, const std::string& text, const std::string& etag) {
+  absl::StatusOr<std::string> name = ResourceName(text);
+  if (!name.ok()) return UsageError(name.status());
+  v1::PurgeRequest request;
+  request.set_name(*name);
+  request.set_etag(etag);
+  absl::StatusOr<v1::Revision> tombstone = ctx.client().Purge(request);
+  if (!tombstone.ok()) return RpcError(ctx, tombstone.status());
+  return Print(ctx, *tombstone, HistoryDetail({*tombstone}));
+}
+
 }  // namespace
 
 void AddHistoryCommand(CLI::App& app, Context& ctx) {
@@ -49,6 +60,18 @@ void AddHistoryCommand(CLI::App& app, Context& ctx) {
       "what, when, under which request id, and each change's fields as old -> new");
   cmd->add_option("name", *name, "The resource name, or a model as OWNER/REPO")->required();
   cmd->callback([&ctx, name] { ctx.exit_code = History(ctx, *name); });
+}
+
+void AddPurgeCommand(CLI::App& app, Context& ctx) {
+  auto name = std::make_shared<std::string>();
+  auto etag = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "purge",
+      "Remove a soft-deleted resource's data for good (admin role): its record and the records of its earlier "
+      "revisions; its history keeps who changed it when, and gains a PURGE revision, which is printed");
+  cmd->add_option("name", *name, "The resource name, or a model as OWNER/REPO")->required();
+  cmd->add_option("--etag", *etag, "Purge only if the resource's etag is still this one");
+  cmd->callback([&ctx, name, etag] { ctx.exit_code = Purge(ctx, *name, *etag); });
 }
 
 }  // namespace modelreg::cli

@@ -1,5 +1,5 @@
 // `modelreg history NAME`: the revisions of any resource (History.ListRevisions), each with what changed since the
-// one before it.
+// one before it. `modelreg purge NAME`: removes a soft-deleted resource's data for good (History.Purge).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,5 +9,6 @@
 namespace modelreg::cli {
 
 void AddHistoryCommand(CLI::App& app, Context& ctx);
+void AddPurgeCommand(CLI::App& app, Context& ctx);
 
 }  // namespace modelreg::cli

@@ -88,6 +88,11 @@ std::string HistoryDetail(const std::vector<v1::Revision>& revisions, const v1::
     if (!revision.request_id().empty()) absl::StrAppend(&out, "  request ", revision.request_id());
     absl::StrAppend(&out, "\n");
     const Message* after = RevisionRecord(revision);
+    if (after == nullptr) {  // a purge, or a revision whose record a purge cleared
+      absl::StrAppend(&out, "    (record purged)\n");
+      before = nullptr;
+      continue;
+    }
     const std::vector<FieldChange> changes = DiffRecords(before, after);
     for (const FieldChange& c : changes) {
       absl::StrAppend(&out, "    ", c.path, ": ", Shown(c.before), " -> ", Shown(c.after), "\n");

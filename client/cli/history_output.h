@@ -28,7 +28,7 @@ const google::protobuf::Message* RevisionRecord(const v1::Revision& revision);
 
 // `history NAME`: per revision a header line (sequence, change, commit time, principal, request id), then one
 // indented `path: old -> new` line per field changed since the previous revision of the list (for the first, since
-// `previous`, which may be null: the whole record).
+// `previous`, which may be null: the whole record); `(record purged)` for a revision without a record.
 std::string HistoryDetail(const std::vector<v1::Revision>& revisions, const v1::Revision* previous = nullptr);
 
 // `watch`: one line per change, ending in a newline: sequence, commit time, change, resource, principal and request

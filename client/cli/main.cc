@@ -51,6 +51,7 @@ int Run(int argc, char** argv) {
   modelreg::cli::AddGovernanceCommands(app, ctx);
   modelreg::cli::AddHistoryCommand(app, ctx);
   modelreg::cli::AddWatchCommand(app, ctx);
+  modelreg::cli::AddPurgeCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -20,6 +20,7 @@ class HistoryAdapter final : public v1::History::WithCallbackMethod_WatchChanges
                            v1::Revision* response) override;
   grpc::ServerWriteReactor<v1::ChangeEvent>* WatchChanges(grpc::CallbackServerContext* context,
                                                           const v1::WatchChangesRequest* request) override;
+  grpc::Status Purge(grpc::ServerContext* context, const v1::PurgeRequest* request, v1::Revision* response) override;
 
  private:
   HistoryService* service_;

@@ -13,6 +13,7 @@
 #include "server/common/limits.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
+#include "server/service/resource_state.h"
 
 namespace modelreg {
 namespace {
@@ -104,6 +105,19 @@ absl::StatusOr<v1::Revision> HistoryService::GetRevision(const v1::GetRevisionRe
   return *std::move(revision);
 }
 
+absl::StatusOr<v1::Revision> HistoryService::Purge(const v1::PurgeRequest& request, const Principal& actor) {
+  MODELREG_RETURN_IF_ERROR(CheckResourceName(request.name(), "name"));
+  if (absl::StartsWith(request.name(), "tokens/")) {
+    return InvalidFieldError("name", "a token cannot be purged: tokens are revoked, never soft-deleted");
+  }
+  return calls_->Run<v1::Revision>(actor, request, [&] {
+    return history_->Purge(request.name(), [&](const std::string& etag, const google::protobuf::Timestamp& deleted) {
+      MODELREG_RETURN_IF_ERROR(CheckEtag(request.etag(), etag, request.name()));
+      return CheckDeleted(deleted, request.name());
+    });
+  });
+}
+
 absl::StatusOr<v1::Revision> HistoryService::RevisionAt(const std::string& name,
                                                         const google::protobuf::Timestamp& read_time) {
   using google::protobuf::util::TimeUtil;
@@ -111,8 +125,18 @@ absl::StatusOr<v1::Revision> HistoryService::RevisionAt(const std::string& name,
       read_time.nanos() < 0 || read_time.nanos() > 999999999) {
     return InvalidFieldError("read_time", "not a valid time: expected 0001-01-01 to 9999-12-31 UTC");
   }
+  if (retention_ > absl::ZeroDuration()) {
+    const absl::Time cutoff = absl::Now() - retention_;
+    if (TimeUtil::TimestampToMicroseconds(read_time) < absl::ToUnixMicros(cutoff)) {
+      return ErrorWithReason(
+          absl::StatusCode::kOutOfRange, "HISTORY_NOT_RETAINED",
+          absl::StrCat("read_time: history before ", absl::FormatTime(absl::RFC3339_sec, cutoff, absl::UTCTimeZone()),
+                       " is not retained (--revision-retention ", absl::FormatDuration(retention_), ")"));
+    }
+  }
   MODELREG_ASSIGN_OR_RETURN(std::optional<v1::Revision> revision, history_->RevisionAt(name, read_time));
-  if (!revision.has_value() || revision->change() == v1::CHANGE_KIND_PURGE) {
+  // A purge clears the records of every revision before it: the resource cannot be read as of any time before.
+  if (!revision.has_value() || revision->record_case() == v1::Revision::RECORD_NOT_SET) {
     return absl::NotFoundError(
         absl::StrCat("`", name, "` did not exist at ", google::protobuf::util::TimeUtil::ToString(read_time)));
   }

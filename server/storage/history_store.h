@@ -1,5 +1,6 @@
 // PostgreSQL reads of the history (table `revisions`, schema/0011_revisions.sql). The rows are written by
-// ResourceTable with every change; this store only reads them, decoding each record by its kind's table.
+// ResourceTable with every change; this store reads them, decoding each record by its kind's table, and removes
+// what a purge or the revision retention removes.
 #pragma once
 
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/model_cache.h"
 #include "server/storage/repositories.h"
 
 namespace pqxx {
@@ -26,16 +28,21 @@ absl::StatusOr<v1::Revision> RevisionFromRow(const std::string& resource, const 
 
 class HistoryStore : public HistoryRepository {
  public:
-  explicit HistoryStore(ConnectionPool* pool) : pool_(pool) {}
+  // `model_cache` (may be null) is invalidated when a model is purged.
+  explicit HistoryStore(ConnectionPool* pool, ModelCache* model_cache = nullptr)
+      : pool_(pool), model_cache_(model_cache) {}
 
   absl::StatusOr<std::vector<v1::Revision>> ListRevisions(const std::string& resource, int64_t after_sequence,
                                                           int limit) override;
   absl::StatusOr<std::optional<v1::Revision>> GetRevision(const std::string& resource, int64_t sequence) override;
   absl::StatusOr<std::optional<v1::Revision>> RevisionAt(const std::string& resource,
                                                          const google::protobuf::Timestamp& time) override;
+  absl::StatusOr<v1::Revision> Purge(const std::string& name, const PurgeCheck& check) override;
+  absl::StatusOr<int64_t> DeleteRevisionsBefore(absl::Time cutoff, int batch) override;
 
  private:
   ConnectionPool* pool_;
+  ModelCache* model_cache_;
 };
 
 }  // namespace modelreg

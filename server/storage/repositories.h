@@ -174,6 +174,21 @@ class HistoryRepository {
   // The last revision of `resource` made at or before `time`; nullopt when there is none.
   virtual absl::StatusOr<std::optional<v1::Revision>> RevisionAt(const std::string& resource,
                                                                  const google::protobuf::Timestamp& time) = 0;
+
+  // Decides from a resource's current etag and delete_time whether it may be purged; an error stops the purge.
+  using PurgeCheck =
+      std::function<absl::Status(const std::string& etag, const google::protobuf::Timestamp& delete_time)>;
+  // In one transaction: locks the resource `name` (a model, license, organization, deployment or policy; a valid
+  // name), runs `check`, refuses while another resource refers to it, deletes its row, clears the records of its
+  // revisions and appends a PURGE revision (the thread's change author) without a record, which it returns.
+  // NOT_FOUND (no such resource); FAILED_PRECONDITION (RESOURCE_IN_USE, PreconditionFailure REFERENCED_BY naming
+  // the referrer); errors from `check`.
+  virtual absl::StatusOr<v1::Revision> Purge(const std::string& name, const PurgeCheck& check) = 0;
+  // Revision retention: deletes every revision committed before `cutoff` that no read as of `cutoff` or later can
+  // return, i.e. whose resource has a later revision committed at or before `cutoff` (so each resource keeps its
+  // last revision at or before the cutoff). In statements of at most `batch` revisions, each its own transaction.
+  // Returns how many were deleted.
+  virtual absl::StatusOr<int64_t> DeleteRevisionsBefore(absl::Time cutoff, int batch) = 0;
 };
 
 // The record of mutations that carried a request id (AIP-155), keyed by (principal, request id). The service layer

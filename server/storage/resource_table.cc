@@ -49,6 +49,7 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
   statement_update_ = prefix + "update";
   statement_rewrite_ = prefix + "rewrite";
   statement_reassess_ = prefix + "reassess";
+  statement_purge_ = prefix + "purge";
   statement_get_many_ = prefix + "get_many";
   statement_lock_ = prefix + "lock";
   statement_scan_ = prefix + "scan";
@@ -56,10 +57,9 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
 }
 
 std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() const {
-  return {{statement_insert_, sql_.insert},     {statement_update_, sql_.update},
-          {statement_rewrite_, sql_.rewrite},   {statement_reassess_, sql_.reassess},
-          {statement_get_many_, sql_.get_many}, {statement_lock_, sql_.lock},
-          {statement_scan_, sql_.scan},         {statement_stale_, sql_.stale}};
+  return {{statement_insert_, sql_.insert},     {statement_update_, sql_.update}, {statement_rewrite_, sql_.rewrite},
+          {statement_reassess_, sql_.reassess}, {statement_purge_, sql_.purge},   {statement_get_many_, sql_.get_many},
+          {statement_lock_, sql_.lock},         {statement_scan_, sql_.scan},     {statement_stale_, sql_.stale}};
 }
 
 std::string ResourceTable::StoredBytes(const Message& record) const {
@@ -134,6 +134,21 @@ void ResourceTable::Rewrite(Transaction& tx, const std::string& key, const Messa
 void ResourceTable::Reassess(Transaction& tx, const std::string& key, const Message& record) const {
   std::string bytes;
   Write(tx, statement_reassess_, key, record, &bytes, std::nullopt, /*recorded=*/true);
+}
+
+absl::StatusOr<std::optional<v1::Revision>> ResourceTable::Purge(Transaction& tx, const std::string& key) const {
+  const ChangeAuthor& author = CurrentChangeAuthor();
+  const pqxx::result rows = tx.sql().exec_prepared(statement_purge_, key, author.principal, author.request_id);
+  if (rows.empty()) return std::optional<v1::Revision>();
+  v1::Revision tombstone;
+  tombstone.set_resource(kind_.key_prefix + key);
+  tombstone.set_sequence(rows[0][0].as<int64_t>());
+  tombstone.set_resource_revision(rows[0][1].as<int64_t>());
+  tombstone.set_change(v1::CHANGE_KIND_PURGE);
+  tombstone.set_principal(author.principal);
+  tombstone.set_request_id(author.request_id);
+  *tombstone.mutable_commit_time() = MicrosToTimestamp(rows[0][2].as<int64_t>());
+  return std::optional<v1::Revision>(std::move(tombstone));
 }
 
 absl::StatusOr<bool> ResourceTable::Lock(Transaction& tx, const std::string& key, Message& out) const {

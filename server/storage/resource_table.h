@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "modelreg/v1/history.pb.h"
 #include "server/common/status_macros.h"
 #include "server/domain/query/list_query.h"
 #include "server/domain/resource/resource_kind.h"
@@ -50,6 +51,11 @@ class ResourceTable {
   void Rewrite(Transaction& tx, const std::string& key, const google::protobuf::Message& record) const;
   // As Rewrite, for a new computed assessment: appends a REASSESS revision to the history.
   void Reassess(Transaction& tx, const std::string& key, const google::protobuf::Message& record) const;
+
+  // Deletes the row of `key` for good, clears the records of its earlier revisions and appends a PURGE revision
+  // (with the thread's change author), in one statement. Returns that revision (no record); nullopt when the row is
+  // gone.
+  absl::StatusOr<std::optional<v1::Revision>> Purge(Transaction& tx, const std::string& key) const;
 
   // Decodes a row whose first columns are record_columns(). INTERNAL when the record does not parse.
   absl::Status Decode(const pqxx::row& row, google::protobuf::Message& out) const;
@@ -118,8 +124,8 @@ class ResourceTable {
   sql::TableSql sql_;
   int32_t derived_version_;
   OutputFields output_;
-  std::string statement_insert_, statement_update_, statement_rewrite_, statement_reassess_, statement_get_many_,
-      statement_lock_, statement_scan_, statement_stale_;
+  std::string statement_insert_, statement_update_, statement_rewrite_, statement_reassess_, statement_purge_,
+      statement_get_many_, statement_lock_, statement_scan_, statement_stale_;
 };
 
 template <typename Message>

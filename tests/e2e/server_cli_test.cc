@@ -539,6 +539,20 @@ mode: MODE_AUDIT
       << "no model existed then";
   EXPECT_EQ(Cli({"models", "get", "meta-llama/llama-3.1-8b", "--at", "2100-01-01T00:00:00Z"}).exit_code, 0);
   EXPECT_EQ(Cli({"models", "get", "meta-llama/llama-3.1-8b", "--at", "yesterday"}).exit_code, 2);
+
+  // Purge: only of a soft-deleted resource; its history keeps the revisions without their records.
+  const std::string policy = "organizations/giant/policies/no-thresholds";
+  EXPECT_EQ(Cli({"purge", policy}).exit_code, 64 + 9) << "FAILED_PRECONDITION: still live";
+  ASSERT_EQ(Cli({"policies", "delete", "giant/no-thresholds"}).exit_code, 0);
+  r = Cli({"purge", policy});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("purge  revision 3"), std::string::npos) << r.out;
+  EXPECT_EQ(Cli({"policies", "get", "giant/no-thresholds"}).exit_code, 64 + 5) << "NOT_FOUND";
+  r = Cli({"history", policy});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("create  revision 1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("filter: (unset) ->"), std::string::npos) << "no record left: " << r.out;
+  EXPECT_NE(r.out.find("(record purged)"), std::string::npos) << r.out;
 }
 
 TEST_F(ServerCliTest, HealthIsNotServingWhileTheDatabaseIsDown) {
@@ -628,7 +642,8 @@ TEST(ServerFlagsTest, OutOfRangeLimitsFailAtStartNamingTheFlag) {
   for (const auto& [flag, message] : std::vector<std::pair<std::string, std::string>>{
            {"--max-threads=1", "--max-threads: expected at least 2, got 1"},
            {"--max-message-bytes=1000", "--max-message-bytes: expected 1048576 to"},
-           {"--max-concurrent-calls-per-connection=0", "--max-concurrent-calls-per-connection: expected at least 1"}}) {
+           {"--max-concurrent-calls-per-connection=0", "--max-concurrent-calls-per-connection: expected at least 1"},
+           {"--revision-retention=1y", "--revision-retention: expected e.g. 90d"}}) {
     const CommandResult r = RunCommand({BinDir() + "/modelregd", flag, unused_database});
     EXPECT_EQ(r.exit_code, 1) << flag << ": " << r.err;
     EXPECT_NE(r.err.find(message), std::string::npos) << flag << ": " << r.err;

@@ -105,6 +105,8 @@ std::vector<MethodRule> BuildRules() {
       no_anonymous(rule(history + "GetRevision", Action::kRead, {"name"})),
       // A change stream names the prefixes it watches; each change is then shown only to a caller who may read it.
       no_anonymous(rule(history + "WatchChanges", Action::kRead, {"name_prefixes"})),
+      // Removes a soft-deleted resource's data for good: the admins' (never anonymous: not a read).
+      rule(history + "Purge", Action::kAdmin, {"name"}),
       rule(admin + "CreateToken", Action::kAdmin, {}, "tokens"),
       rule(admin + "ListTokens", Action::kAdmin, {}, "tokens"),
       rule(admin + "RevokeToken", Action::kAdmin, {}, "tokens"),

@@ -2,15 +2,14 @@
 // lifetimes (`90d`, `12h`, `30m`). Header-only (abseil and the generated protos), so the CLI needs no server code.
 #pragma once
 
-#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "modelreg/v1/admin.pb.h"
+#include "server/common/duration_text.h"
 
 namespace modelreg {
 
@@ -33,23 +32,7 @@ inline std::string RoleShortName(v1::Role role) {
 // `<n>d`, `<n>h`, `<n>m` or `<n>s` with n > 0; "" or `never` is no expiry (zero).
 inline absl::StatusOr<absl::Duration> ParseTokenLifetime(const std::string& text) {
   if (text.empty() || text == "never") return absl::ZeroDuration();
-  int64_t n = 0;
-  const char unit = text.back();
-  if (!absl::SimpleAtoi(text.substr(0, text.size() - 1), &n) || n <= 0 || n > 100000) {
-    return absl::InvalidArgumentError(absl::StrCat("--expires: expected e.g. 90d, 12h, 30m; got `", text, "`"));
-  }
-  switch (unit) {
-    case 'd':
-      return absl::Hours(24 * n);
-    case 'h':
-      return absl::Hours(n);
-    case 'm':
-      return absl::Minutes(n);
-    case 's':
-      return absl::Seconds(n);
-    default:
-      return absl::InvalidArgumentError(absl::StrCat("--expires: expected e.g. 90d, 12h, 30m; got `", text, "`"));
-  }
+  return ParseDurationText(text, "--expires");
 }
 
 }  // namespace modelreg

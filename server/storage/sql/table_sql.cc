@@ -13,9 +13,14 @@ namespace {
 // row appended from it (the revisions table, schema/0011_revisions.sql), then the revision and the three times as
 // bigint microseconds. `change` is the ChangeKind number as an SQL expression; `author` the number of the first of
 // two parameters, principal and request id.
+// The resource name of the row whose key is $1, as an SQL expression.
+std::string ResourceExpr(const ResourceKind& kind) {
+  return kind.key_prefix.empty() ? "$1" : absl::StrCat("'", kind.key_prefix, "' || $1");
+}
+
 std::string WithHistory(const ResourceKind& kind, const std::string& write, const std::string& change, int author,
                         const std::string& prior_cte = "") {
-  const std::string resource = kind.key_prefix.empty() ? "$1" : absl::StrCat("'", kind.key_prefix, "' || $1");
+  const std::string resource = ResourceExpr(kind);
   return absl::StrCat(
       "WITH ", prior_cte, "w AS (", write,
       " RETURNING revision, record, create_time, update_time, delete_time), history AS (INSERT INTO revisions "
@@ -73,6 +78,17 @@ TableSql BuildTableSql(const ResourceKind& kind) {
       absl::StrCat("UPDATE ", kind.table, " SET ", absl::StrJoin(sets, ", "), " WHERE ", key, " = $1");
   t.rewrite = rewrite;
   t.reassess = WithHistory(kind, rewrite, "6", n + 1);
+  // PURGE is ChangeKind 5. The earlier revisions' records are cleared only when the row was deleted.
+  const std::string resource = ResourceExpr(kind);
+  t.purge = absl::StrCat(
+      "WITH w AS (DELETE FROM ", kind.table, " WHERE ", key,
+      " = $1 RETURNING revision), cleared AS (UPDATE revisions SET record = NULL WHERE resource = ", resource,
+      " AND record IS NOT NULL AND EXISTS (SELECT 1 FROM w)), history AS (INSERT INTO revisions (resource, kind, "
+      "revision, change, principal, request_id) SELECT ",
+      resource, ", '", kind.table,
+      "', w.revision + 1, 5, $2::text, $3::text FROM w RETURNING sequence, revision, commit_time) SELECT sequence, "
+      "revision, ",
+      MicrosExpr("commit_time"), " FROM history");
   t.get_many = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " = ANY($1::text[]) ORDER BY ",
                             a, ".", key);
   t.lock = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " = $1 FOR UPDATE");

@@ -28,6 +28,10 @@ struct TableSql {
   std::string rewrite;
   // As rewrite, then principal and request id; history REASSESS (the computed openness changed). Returns as insert.
   std::string reassess;
+  // $1 key, principal, request id: deletes the row, clears the records of its earlier revisions and appends a PURGE
+  // revision without a record (revision + 1). Returns the new revision's sequence, revision and commit time
+  // (microseconds); no row, changing nothing, when the key is missing.
+  std::string purge;
   // $1 text[] of keys.
   std::string get_many;
   // $1 key, FOR UPDATE.

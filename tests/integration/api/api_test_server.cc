@@ -43,8 +43,9 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   binding->set_scope("*");
   MODELREG_ASSIGN_OR_RETURN(v1::CreateTokenResponse admin, s->token_service_->CreateToken(admin_request));
   s->admin_token_ = admin.secret();
-  s->history_store_ = std::make_unique<HistoryStore>(s->pool_.get());
-  s->history_service_ = std::make_unique<HistoryService>(s->history_store_.get());
+  s->history_store_ = std::make_unique<HistoryStore>(s->pool_.get(), s->model_cache_.get());
+  s->history_service_ =
+      std::make_unique<HistoryService>(s->history_store_.get(), s->calls_.get(), options.revision_retention);
   s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get(),
                                                         s->history_service_.get(), s->auth_.get());
   s->catalog_ =

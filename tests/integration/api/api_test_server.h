@@ -44,6 +44,8 @@ class ApiTestServer {
     ServerLimits limits;
     // The change stream's settings (database_url is set by Start).
     ChangeFeed::Options feed;
+    // HistoryService's retention (modelregd --revision-retention); zero: unlimited.
+    absl::Duration revision_retention = absl::ZeroDuration();
   };
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start() { return Start(Options()); }
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start(Options options);
@@ -64,6 +66,7 @@ class ApiTestServer {
   ModelService& model_service() { return *model_service_; }
   LicenseService& license_service() { return *license_service_; }
   ConnectionPool& pool() { return *pool_; }
+  HistoryStore& history_store() { return *history_store_; }
   // The stubs' channel: its calls carry the admin token.
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
 

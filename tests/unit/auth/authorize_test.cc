@@ -209,6 +209,12 @@ TEST(AuthorizeCallTest, EveryRpc) {
       {"History/ListRevisions", R"(name: "organizations/acme/deployments/d")", &kOrgViewerA, true},
       {"History/GetRevision", R"(name: "organizations/other" sequence: 1)", &kOrgViewerA, false},
       {"History/GetRevision", R"(name: "licenses/mit" sequence: 1)", &kViewerAll, true},
+      // Purge: the admin role on the resource; an editor's or viewer's is not enough.
+      {"History/Purge", R"(name: "publishers/a/models/m")", &kAdminA, true},
+      {"History/Purge", R"(name: "publishers/b/models/m")", &kAdminA, false},
+      {"History/Purge", R"(name: "publishers/a/models/m")", &kEditorAll, false},
+      {"History/Purge", R"(name: "licenses/mit")", &kAdminAll, true},
+      {"History/Purge", R"(name: "organizations/acme/deployments/d")", &kOrgEditor, false},
       // Admin: admin on `*` only.
       {"Admin/CreateToken", "", &kAdminAll, true},
       {"Admin/CreateToken", "", &kAdminA, false},
@@ -236,7 +242,8 @@ TEST(AuthorizeCallTest, EveryRpc) {
 
 // History names who made each change: never open to anonymous readers (CallAuth admits them by this flag only).
 TEST(AuthorizeCallTest, HistoryIsNeverAnonymous) {
-  for (const char* method : {"/modelreg.v1.History/ListRevisions", "/modelreg.v1.History/GetRevision"}) {
+  for (const char* method :
+       {"/modelreg.v1.History/ListRevisions", "/modelreg.v1.History/GetRevision", "/modelreg.v1.History/Purge"}) {
     const MethodRule* rule = FindMethodRule(method);
     ASSERT_NE(rule, nullptr) << method;
     EXPECT_FALSE(rule->anonymous_read) << method;

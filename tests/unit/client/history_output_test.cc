@@ -52,5 +52,20 @@ TEST(HistoryDetail, ShowsEachRevisionAgainstThePreviousOne) {
   EXPECT_EQ(text.find("etag"), std::string::npos) << text;
 }
 
+TEST(HistoryDetail, RevisionsWithoutARecordArePurged) {
+  v1::Revision tombstone;
+  tombstone.set_sequence(20);
+  tombstone.set_change(v1::CHANGE_KIND_PURGE);
+  tombstone.set_principal("root");
+  const std::string text = HistoryDetail({ModelRevision(7, v1::CHANGE_KIND_CREATE, "licenses/mit"), tombstone,
+                                          ModelRevision(21, v1::CHANGE_KIND_CREATE, "licenses/mit")});
+  EXPECT_NE(text.find("#20  purge  revision 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("by root\n    (record purged)\n"), std::string::npos) << text;
+  // The record created after the purge is shown whole, not against the one before it.
+  const size_t recreated = text.find("#21  create");
+  ASSERT_NE(recreated, std::string::npos) << text;
+  EXPECT_NE(text.find("weights.license: (unset) -> licenses/mit", recreated), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace modelreg::cli
