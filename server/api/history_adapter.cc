@@ -30,6 +30,8 @@ grpc::ServerWriteReactor<v1::ChangeEvent>* HistoryAdapter::WatchChanges(grpc::Ca
     principal = absl::InternalError("internal error");
   }
   return new WatchReactor(feed_, principal, *request);
+}
+
 grpc::Status HistoryAdapter::Purge(grpc::ServerContext* context, const v1::PurgeRequest* request,
                                    v1::Revision* response) {
   return RunUnary(*auth_, *context, "/modelreg.v1.History/Purge", *request, response,
