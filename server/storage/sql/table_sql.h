@@ -28,6 +28,11 @@ struct TableSql {
   std::string rewrite;
   // As rewrite, then principal and request id; history REASSESS (the computed openness changed). Returns as insert.
   std::string reassess;
+  // $1 key, $2 record, derived columns, derived_version, then the revision and the create, update and delete times as
+  // bigint microseconds since the epoch (delete NULL when live): inserts the row as the history recorded it, with no
+  // history of its own. For the as-of tables (storage/as_of_tables.h), run unprepared so that the name reaches the
+  // temporary table.
+  std::string restore;
   // $1 text[] of keys.
   std::string get_many;
   // $1 key, FOR UPDATE.
