@@ -13,6 +13,7 @@
 #include "server/common/limits.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
+#include "server/domain/validation.h"
 
 namespace modelreg {
 namespace {
@@ -106,11 +107,7 @@ absl::StatusOr<v1::Revision> HistoryService::GetRevision(const v1::GetRevisionRe
 
 absl::StatusOr<v1::Revision> HistoryService::RevisionAt(const std::string& name,
                                                         const google::protobuf::Timestamp& read_time) {
-  using google::protobuf::util::TimeUtil;
-  if (read_time.seconds() < TimeUtil::kTimestampMinSeconds || read_time.seconds() > TimeUtil::kTimestampMaxSeconds ||
-      read_time.nanos() < 0 || read_time.nanos() > 999999999) {
-    return InvalidFieldError("read_time", "not a valid time: expected 0001-01-01 to 9999-12-31 UTC");
-  }
+  MODELREG_RETURN_IF_ERROR(CheckReadTime(read_time));
   MODELREG_ASSIGN_OR_RETURN(std::optional<v1::Revision> revision, history_->RevisionAt(name, read_time));
   if (!revision.has_value() || revision->change() == v1::CHANGE_KIND_PURGE) {
     return absl::NotFoundError(
