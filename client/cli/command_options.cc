@@ -3,6 +3,9 @@
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+
 namespace modelreg::cli {
 
 void AddListFlags(CLI::App* cmd, ListOptions* opts, const std::string& plural, const std::string& filter_example,
@@ -25,6 +28,16 @@ void AddDeleteCommands(CLI::App* group, const std::string& singular, const std::
     cmd->add_option("--etag", opts->etag, "Fail with ABORTED unless the stored etag matches");
     cmd->callback([&ctx, opts, undelete, run] { ctx.exit_code = run(*opts, undelete); });
   }
+}
+
+std::string AtHelp(const std::string& what) {
+  return absl::StrCat("Show ", what, " as it was at this time (RFC 3339, e.g. 2026-01-01T00:00:00Z)");
+}
+
+absl::Status ParseAt(const std::string& at, google::protobuf::Timestamp* time) {
+  if (google::protobuf::util::TimeUtil::FromString(at, time)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("--at `", at, "`: expected an RFC 3339 time such as 2026-01-01T00:00:00Z"));
 }
 
 void ReportPageHints(const Context& ctx, int count, const std::string& next_page_token, const std::string& plural) {

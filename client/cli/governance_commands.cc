@@ -344,6 +344,7 @@ struct ComplianceOptions {
   int page_size = 0;
   std::string page_token;
   bool all = false;
+  std::string at;
 };
 
 int Compliance(Context& ctx, const ComplianceOptions& opts) {
@@ -355,6 +356,7 @@ int Compliance(Context& ctx, const ComplianceOptions& opts) {
   request.set_filter(opts.filter);
   request.set_page_size(opts.page_size);
   request.set_page_token(opts.page_token);
+  if (absl::Status parsed = SetReadTime(opts.at, request); !parsed.ok()) return UsageError(parsed);
   absl::StatusOr<v1::EvaluateComplianceResponse> response =
       opts.all ? ctx.client().EvaluateAllCompliance(request) : ctx.client().EvaluateCompliance(request);
   if (!response.ok()) return RpcError(ctx, response.status());
@@ -378,6 +380,7 @@ void AddComplianceCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--page-size", opts->page_size, "Deployments per page (0: server default)");
   cmd->add_option("--page-token", opts->page_token, "Continue from a previous page");
   cmd->add_flag("--all", opts->all, "Follow page tokens to the end");
+  cmd->add_option("--at", opts->at, AtHelp("the report") + " (\"were we compliant then?\")");
   cmd->callback([&ctx, opts] { ctx.exit_code = Compliance(ctx, *opts); });
 }
 

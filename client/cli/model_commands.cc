@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli/command_options.h"
 #include "client/cli/record_io.h"
-#include "google/protobuf/util/time_util.h"
 #include "server/domain/names.h"
 
 namespace modelreg::cli {
@@ -67,10 +66,7 @@ int Get(Context& ctx, const std::vector<std::string>& names, const std::string& 
   if (names.size() == 1) {
     v1::GetModelRequest request;
     request.set_name(batch.names(0));
-    if (!at.empty() && !google::protobuf::util::TimeUtil::FromString(at, request.mutable_read_time())) {
-      return UsageError(absl::InvalidArgumentError(
-          absl::StrCat("--at `", at, "`: expected an RFC 3339 time such as 2026-01-01T00:00:00Z")));
-    }
+    if (absl::Status parsed = SetReadTime(at, request); !parsed.ok()) return UsageError(parsed);
     absl::StatusOr<v1::Model> model = ctx.client().GetModel(request);
     if (!model.ok()) return RpcError(ctx, model.status());
     return PrintModel(ctx, *model);
@@ -129,6 +125,7 @@ int List(Context& ctx, const ListOptions& opts) {
   request.set_show_deleted(opts.show_deleted);
   request.set_page_size(opts.page_size);
   request.set_page_token(opts.page_token);
+  if (absl::Status parsed = SetReadTime(opts.at, request); !parsed.ok()) return UsageError(parsed);
 
   v1::ListModelsResponse response;
   if (opts.all) {
@@ -192,7 +189,7 @@ void AddModelCommands(CLI::App& app, Context& ctx) {
     CLI::App* cmd = models->add_subcommand(
         "get", "Show a model, its openness level and the reasons for it; several names: one row each, one call");
     cmd->add_option("names", *names, std::string(kNameHelp) + "; up to 1000")->required();
-    cmd->add_option("--at", *at, "Show the model as it was at this time (RFC 3339, e.g. 2026-01-01T00:00:00Z)");
+    cmd->add_option("--at", *at, AtHelp("the model"));
     cmd->callback([&ctx, names, at] { ctx.exit_code = Get(ctx, *names, *at); });
   }
   {
@@ -215,6 +212,7 @@ void AddModelCommands(CLI::App& app, Context& ctx) {
     cmd->add_option("--parent", opts->parent, "publishers/PUBLISHER, PUBLISHER, or publishers/- for all")
         ->capture_default_str();
     AddListFlags(cmd, opts.get(), "models", "'openness.level >= 4'", "'release_date desc,name'");
+    cmd->add_option("--at", opts->at, AtHelp("the list"));
     cmd->callback([&ctx, opts] { ctx.exit_code = List(ctx, *opts); });
   }
   {

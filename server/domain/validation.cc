@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
 #include "server/common/errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/licenses/license_names.h"
@@ -375,6 +376,25 @@ absl::Status ValidatePolicy(const v1::Policy& policy, const std::string& prefix)
   MODELREG_RETURN_IF_ERROR(CheckEnum(p + "mode", policy.mode(), v1::Policy::Mode_descriptor()));
   if (policy.mode() == v1::Policy::MODE_UNSPECIFIED) return Invalid(p + "mode", "must be MODE_ENFORCE or MODE_AUDIT");
   return CheckString(p + "description", policy.description(), kMaxText, /*allow_newlines=*/true);
+}
+
+absl::Status CheckReadTime(const pb::Timestamp& read_time) {
+  using pb::util::TimeUtil;
+  if (read_time.seconds() < TimeUtil::kTimestampMinSeconds || read_time.seconds() > TimeUtil::kTimestampMaxSeconds ||
+      read_time.nanos() < 0 || read_time.nanos() > 999999999) {
+    return InvalidFieldError("read_time", "not a valid time: expected 0001-01-01 to 9999-12-31 UTC");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPastReadTime(const pb::Timestamp& read_time, const pb::Timestamp& now) {
+  MODELREG_RETURN_IF_ERROR(CheckReadTime(read_time));
+  if (read_time > now) {
+    return InvalidFieldError("read_time",
+                             absl::StrCat("must not be in the future (now is ", pb::util::TimeUtil::ToString(now),
+                                          "); the history holds only what has happened"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace modelreg

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "modelreg/v1/deployment.pb.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
@@ -51,5 +52,12 @@ absl::Status ValidateDeployment(const v1::Deployment& deployment, const std::str
 // Checks the user-settable fields of a policy but its filter (checked against the model kind by the service):
 // `mode` set, `description` within kMaxText.
 absl::Status ValidatePolicy(const v1::Policy& policy, const std::string& prefix);
+
+// Checks a request's `read_time` (a read as of a time from the history): INVALID_ARGUMENT naming `read_time` unless
+// it is a valid time, 0001-01-01 to 9999-12-31 UTC. (GetModel, GetLicense, GetDeployment: a later time reads the
+// current record.)
+absl::Status CheckReadTime(const google::protobuf::Timestamp& read_time);
+// As CheckReadTime, and no later than `now` (a List or report as of a time: what it shows must not change later).
+absl::Status CheckPastReadTime(const google::protobuf::Timestamp& read_time, const google::protobuf::Timestamp& now);
 
 }  // namespace modelreg

@@ -1,6 +1,7 @@
 // GovernanceService: policy evaluation (shared by enforcement and reports) and EvaluateCompliance. Computed on read:
 // a report evaluates the policies on the models as they are now, so a change of a model's facts or of a license
-// (which reassesses its models) shows in the next report.
+// (which reassesses its models) shows in the next report; with a read_time, the same evaluation over the records of
+// then (GovernanceRepository::RunAsOf).
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "server/domain/governance/usage_profile.h"
 #include "server/domain/names.h"
 #include "server/domain/query/governance_query.h"
+#include "server/domain/validation.h"
 #include "server/service/governance_service.h"
 #include "server/service/resource_state.h"
 
@@ -66,27 +68,38 @@ absl::StatusOr<v1::EvaluateComplianceResponse> GovernanceService::EvaluateCompli
   MODELREG_ASSIGN_OR_RETURN(
       std::string organization,
       WithReason(ParseOrganizationName(request.organization(), false, "organization"), "INVALID_NAME"));
-  MODELREG_ASSIGN_OR_RETURN(v1::Organization org, governance_->GetOrganization(request.organization(), nullptr));
-  // The deployments evaluated are a ListDeployments page under the organization (its token, filter and page size).
-  v1::ListDeploymentsRequest list;
-  list.set_parent(request.organization());
-  list.set_page_size(request.page_size());
-  list.set_page_token(request.page_token());
-  list.set_filter(request.filter());
-  MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListDeployments(list));
+  if (!request.has_read_time()) return Report(request, organization, nullptr, Now());
+  MODELREG_RETURN_IF_ERROR(CheckPastReadTime(request.read_time(), Now()));
+  // The same report, every read inside a transaction that sees the records of then.
+  absl::StatusOr<v1::EvaluateComplianceResponse> response;
+  MODELREG_RETURN_IF_ERROR(governance_->RunAsOf(request.read_time(), [&](Transaction& tx) -> absl::Status {
+    response = Report(request, organization, &tx, request.read_time());
+    return response.status();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::EvaluateComplianceResponse> GovernanceService::Report(const v1::EvaluateComplianceRequest& request,
+                                                                         const std::string& organization,
+                                                                         Transaction* tx,
+                                                                         const google::protobuf::Timestamp& time) {
+  MODELREG_ASSIGN_OR_RETURN(v1::Organization org, governance_->GetOrganization(request.organization(), tx));
+  // The deployments evaluated are a ListDeployments page under the organization (its token, filter and page size);
+  // the store's List joins `tx`.
+  MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileEvaluateCompliance(request));
   MODELREG_ASSIGN_OR_RETURN(Page<v1::Deployment> page, governance_->ListDeployments(query));
   std::vector<std::string> models;
   models.reserve(page.items.size());
   for (const v1::Deployment& deployment : page.items) models.push_back(deployment.model());
   MODELREG_ASSIGN_OR_RETURN(std::vector<std::vector<PolicyResult>> policies,
-                            EvaluatePolicies(organization, models, nullptr));
+                            EvaluatePolicies(organization, models, tx));
   v1::EvaluateComplianceResponse response;
-  *response.mutable_evaluate_time() = Now();
+  *response.mutable_evaluate_time() = time;
   for (size_t i = 0; i < page.items.size(); ++i) {
-    MODELREG_ASSIGN_OR_RETURN(UsageResult usage, CheckDeploymentUsage(org, page.items[i], nullptr));
+    MODELREG_ASSIGN_OR_RETURN(UsageResult usage, CheckDeploymentUsage(org, page.items[i], tx));
     *response.add_rows() = AssessDeployment(page.items[i], policies[i], usage);
   }
-  if (page.next_key) response.set_next_page_token(MakeNextPageToken(list, *page.next_key));
+  if (page.next_key) response.set_next_page_token(MakeNextPageToken(request, *page.next_key));
   return response;
 }
 

@@ -79,7 +79,8 @@ class GovernanceService {
   absl::StatusOr<v1::ListPoliciesResponse> ListPolicies(const v1::ListPoliciesRequest& request,
                                                         const Principal& actor = Principal::System());
 
-  // INVALID_ARGUMENT (organization, filter, page_token, page_size), NOT_FOUND (organization).
+  // INVALID_ARGUMENT (organization, filter, page_token, page_size, read_time in the future), NOT_FOUND (organization;
+  // with a read_time, one that did not exist then).
   absl::StatusOr<v1::EvaluateComplianceResponse> EvaluateCompliance(const v1::EvaluateComplianceRequest& request,
                                                                     const Principal& actor = Principal::System());
 
@@ -98,6 +99,11 @@ class GovernanceService {
   // (MODEL_DELETED); `field` is its request path. Read inside `tx`.
   absl::Status CheckModel(Transaction& tx, const std::string& model, const std::string& field, const Principal& actor);
 
+  // The compliance report of the page of `request` over the deployments of organization `organization` (its id),
+  // reading inside `tx` when given (as of a time: RunAsOf), its evaluate_time `time`.
+  absl::StatusOr<v1::EvaluateComplianceResponse> Report(const v1::EvaluateComplianceRequest& request,
+                                                        const std::string& organization, Transaction* tx,
+                                                        const google::protobuf::Timestamp& time);
   // NOT_FOUND when `parent` names an organization that does not exist (`organizations/-` always does).
   absl::Status CheckParentExists(const std::string& parent);
   // The usage check of `deployment` (its organization's figures and its use), inside `tx` when given. A model that

@@ -14,6 +14,7 @@
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
 #include "server/service/resource_state.h"
+#include "server/domain/validation.h"
 
 namespace modelreg {
 namespace {
@@ -121,10 +122,7 @@ absl::StatusOr<v1::Revision> HistoryService::Purge(const v1::PurgeRequest& reque
 absl::StatusOr<v1::Revision> HistoryService::RevisionAt(const std::string& name,
                                                         const google::protobuf::Timestamp& read_time) {
   using google::protobuf::util::TimeUtil;
-  if (read_time.seconds() < TimeUtil::kTimestampMinSeconds || read_time.seconds() > TimeUtil::kTimestampMaxSeconds ||
-      read_time.nanos() < 0 || read_time.nanos() > 999999999) {
-    return InvalidFieldError("read_time", "not a valid time: expected 0001-01-01 to 9999-12-31 UTC");
-  }
+  MODELREG_RETURN_IF_ERROR(CheckReadTime(read_time));
   if (retention_ > absl::ZeroDuration()) {
     const absl::Time cutoff = absl::Now() - retention_;
     if (TimeUtil::TimestampToMicroseconds(read_time) < absl::ToUnixMicros(cutoff)) {

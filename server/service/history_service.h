@@ -39,7 +39,7 @@ class HistoryService {
   // The resource `name` as it stood at `read_time`: the record of its last revision made at or before then (a
   // soft-deleted record carries its delete_time). NOT_FOUND when it did not exist then, or was purged since.
   // OUT_OF_RANGE (HISTORY_NOT_RETAINED) when `read_time` is older than the retention. INVALID_ARGUMENT naming
-  // `field` for a name of another kind.
+  // `field` for a name of another kind, `read_time` for an invalid time (a future one reads the current record).
   absl::StatusOr<v1::Model> ModelAt(const std::string& name, const google::protobuf::Timestamp& read_time);
   absl::StatusOr<v1::License> LicenseAt(const std::string& name, const google::protobuf::Timestamp& read_time);
   absl::StatusOr<v1::Deployment> DeploymentAt(const std::string& name, const google::protobuf::Timestamp& read_time);

@@ -228,6 +228,10 @@ absl::StatusOr<v1::Model> ModelService::Undelete(const v1::UndeleteModelRequest&
 absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListModelsRequest& request,
                                                                 const Principal& actor) {
   MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListModels(request));
+  if (request.has_read_time()) {
+    MODELREG_RETURN_IF_ERROR(CheckPastReadTime(request.read_time(), Now()));
+    query.read_time = request.read_time();
+  }
   if (const auto readable = ReadablePublishers(actor); readable.has_value()) {
     if (readable->empty()) return Authorize(actor, Action::kRead, request.parent());
     RestrictToPublishers(*readable, query);

@@ -43,7 +43,8 @@ class ModelService {
   // INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not deleted), ABORTED.
   absl::StatusOr<v1::Model> UndeleteModel(const v1::UndeleteModelRequest& request,
                                           const Principal& actor = Principal::System());
-  // INVALID_ARGUMENT (parent, filter, order_by, page_token, page_size).
+  // INVALID_ARGUMENT (parent, filter, order_by, page_token, page_size, read_time in the future). With read_time, the
+  // list as of then, from the history (ModelRepository::List).
   absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest& request,
                                                     const Principal& actor = Principal::System());
   // INVALID_ARGUMENT (bad field, unknown license).

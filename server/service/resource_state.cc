@@ -1,6 +1,7 @@
 #include "server/service/resource_state.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/common/errors.h"
 
@@ -46,6 +47,10 @@ void ClearStandardOutputFields(google::protobuf::Message& record) {
   }
 }
 
-google::protobuf::Timestamp Now() { return google::protobuf::util::TimeUtil::GetCurrentTime(); }
+// absl::Now, not TimeUtil::GetCurrentTime, which has whole seconds only here: a `read_time` checked against it must
+// not be refused as in the future for lacking the fraction of the current second.
+google::protobuf::Timestamp Now() {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
+}
 
 }  // namespace modelreg

@@ -11,6 +11,7 @@
 #include "server/domain/resource/model_kind.h"
 #include "server/domain/resource/organization_kind.h"
 #include "server/domain/resource/policy_kind.h"
+#include "server/storage/as_of_tables.h"
 #include "server/storage/resource_table.h"
 #include "server/storage/sql/filter_sql.h"
 #include "server/storage/statements.h"
@@ -272,6 +273,10 @@ absl::StatusOr<std::set<std::string>> GovernanceStore::ModelsSatisfying(const Ch
     return absl::OkStatus();
   }));
   return satisfying;
+}
+
+absl::Status GovernanceStore::RunAsOf(const google::protobuf::Timestamp& time, const TransactionBody& body) {
+  return ::modelreg::RunAsOf(*pool_, time, {"organizations", "deployments", "policies", "models", "licenses"}, body);
 }
 
 absl::StatusOr<int64_t> GovernanceStore::Backfill() {

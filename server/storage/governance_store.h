@@ -41,6 +41,7 @@ class GovernanceStore : public GovernanceRepository {
   absl::StatusOr<std::set<std::string>> ModelsSatisfying(const CheckedFilter& filter,
                                                          const std::vector<std::string>& model_names,
                                                          Transaction* tx) override;
+  absl::Status RunAsOf(const google::protobuf::Timestamp& time, const TransactionBody& body) override;
 
   // Recomputes the derived columns of rows stored by another version of the kinds' descriptions.
   absl::StatusOr<int64_t> Backfill();

@@ -1,6 +1,5 @@
 #include "server/storage/history_store.h"
 
-#include <memory>
 #include <pqxx/pqxx>
 #include <utility>
 
@@ -9,12 +8,7 @@
 #include "modelreg/storage/v1/stored_token.pb.h"
 #include "server/common/errors.h"
 #include "server/common/status_macros.h"
-#include "server/domain/resource/deployment_kind.h"
-#include "server/domain/resource/license_kind.h"
-#include "server/domain/resource/model_kind.h"
-#include "server/domain/resource/organization_kind.h"
-#include "server/domain/resource/policy_kind.h"
-#include "server/domain/resource/token_kind.h"
+#include "server/storage/kind_tables.h"
 #include "server/storage/record_codec.h"
 #include "server/storage/resource_table.h"
 #include "server/storage/sql/sql_expressions.h"
@@ -55,26 +49,10 @@ std::string Columns() {
   return absl::StrCat(storage_internal::RevisionColumns("record"), " FROM revisions WHERE resource = $1");
 }
 
-// The table of `kind` (`models`, ...) for decoding its records; null for a kind this server does not know.
-const ResourceTable* TableOf(const std::string& kind) {
-  static const auto* tables = [] {
-    auto* all = new std::vector<std::unique_ptr<ResourceTable>>();
-    for (const ResourceKind* k :
-         {&ModelKind(), &LicenseKind(), &TokenKind(), &OrganizationKind(), &DeploymentKind(), &PolicyKind()}) {
-      all->push_back(std::make_unique<ResourceTable>(*k));
-    }
-    return all;
-  }();
-  for (const auto& table : *tables) {
-    if (table->kind().table == kind) return table.get();
-  }
-  return nullptr;
-}
-
 // Decodes the record of `row` into the field of `revision` its kind fills (a token's stored form becomes its token:
 // the secret's hash stays in the database).
 absl::Status DecodeRecord(const pqxx::row& row, const std::string& kind, v1::Revision& revision) {
-  const ResourceTable* table = TableOf(kind);
+  const ResourceTable* table = TableOfKind(kind);
   if (table == nullptr) return absl::InternalError(absl::StrCat("history of an unknown kind `", kind, "`"));
   if (kind == "models") return table->Decode(row, *revision.mutable_model());
   if (kind == "licenses") return table->Decode(row, *revision.mutable_license());
@@ -164,8 +142,8 @@ const std::vector<PreparedStatement>& HistoryStoreStatements() {
     auto* all = new std::vector<PreparedStatement>{
         {kList, absl::StrCat("SELECT ", Columns(), " AND sequence > $2 ORDER BY sequence LIMIT $3::integer")},
         {kGet, absl::StrCat("SELECT ", Columns(), " AND sequence = $2")},
-        {kAt, absl::StrCat("SELECT ", Columns(),
-                           " AND commit_time <= to_timestamp($2::bigint / 1000000.0) ORDER BY sequence DESC LIMIT 1")},
+        {kAt, absl::StrCat("SELECT ", Columns(), " AND commit_time <= ", sql::TimestampFromMicrosExpr("$2::bigint"),
+                           " ORDER BY sequence DESC LIMIT 1")},
         // $1 cutoff (microseconds), $2 the sequence after which to scan, $3 batch size. Scans the next batch in
         // sequence order and deletes its revisions older than the cutoff that a later revision at or before the
         // cutoff supersedes. Returns the batch's last sequence (NULL when empty), how many it deleted, and how many

@@ -10,6 +10,7 @@
 #include "server/domain/names.h"
 #include "server/domain/resource/license_kind.h"
 #include "server/domain/resource/model_kind.h"
+#include "server/storage/as_of_tables.h"
 #include "server/storage/record_codec.h"
 #include "server/storage/resource_table.h"
 #include "server/storage/statements.h"
@@ -190,10 +191,16 @@ absl::StatusOr<v1::Model> ModelStore::Update(const std::string& name, const Muta
 
 absl::StatusOr<Page<v1::Model>> ModelStore::List(const ListQuery& query) {
   Page<v1::Model> page;
-  MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& tx) -> absl::Status {
+  const TransactionBody list = [&](Transaction& tx) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(page, Table().List<v1::Model>(tx, query));
     return absl::OkStatus();
-  }));
+  };
+  // As of a time: the same query over the models and licenses (`license.*` fields) of then.
+  if (query.read_time.has_value()) {
+    MODELREG_RETURN_IF_ERROR(RunAsOf(*pool_, *query.read_time, {"models", "licenses"}, list));
+  } else {
+    MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, list));
+  }
   return page;
 }
 

@@ -49,7 +49,9 @@ class ModelRepository {
   // output-only fields `mutate` sets are ignored. NOT_FOUND; INVALID_ARGUMENT if `mutate` changes the name or the
   // result is live and references a missing or soft-deleted license; errors from `mutate`.
   virtual absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) = 0;
-  // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1.
+  // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1. With query.read_time, the page of the
+  // models as they were then (their last revision at or before it; purged ones left out), `license.*` fields
+  // reading the licenses of then.
   virtual absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) = 0;
   // Recomputes the stored assessment of every model whose rules_version differs from `rules_version` (or, when
   // `license_id` is set, of every model referencing that license), in batches of one transaction each, without
@@ -135,6 +137,10 @@ class GovernanceRepository {
   virtual absl::StatusOr<std::set<std::string>> ModelsSatisfying(const CheckedFilter& filter,
                                                                  const std::vector<std::string>& model_names,
                                                                  Transaction* tx) = 0;
+  // Runs `body` in one transaction in which every read given that transaction (this store's, and the model and
+  // license stores' reads given it: GetMany, FindByKeys) sees organizations, deployments, policies, models and
+  // licenses as they were at `time`, from the history. `body` must not write.
+  virtual absl::Status RunAsOf(const google::protobuf::Timestamp& time, const TransactionBody& body) = 0;
 };
 
 class TokenRepository {

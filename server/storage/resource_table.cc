@@ -32,6 +32,14 @@ void SetTime(Message& record, const FieldDescriptor* field, const pqxx::field& m
   }
 }
 
+// Pointers to `values` for dynamic parameters (null for NULL); valid while `values` is.
+std::vector<const char*> ParamPointers(const std::vector<std::optional<std::string>>& values) {
+  std::vector<const char*> params;
+  params.reserve(values.size());
+  for (const auto& value : values) params.push_back(value ? value->c_str() : nullptr);
+  return params;
+}
+
 }  // namespace
 
 ResourceTable::OutputFields ResourceTable::OutputFields::Of(const google::protobuf::Descriptor& d) {
@@ -73,18 +81,21 @@ std::string ResourceTable::StoredBytes(const Message& record) const {
   return SerializeDeterministic(*stored);
 }
 
-pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement, const std::string& key,
-                                  const Message& record, std::string* record_bytes, const std::optional<bool>& deleted,
-                                  bool recorded) const {
-  *record_bytes = StoredBytes(record);
+std::vector<std::optional<std::string>> ResourceTable::DerivedValues(const Message& record) const {
   std::vector<std::optional<std::string>> values;
   values.reserve(kind_.columns.size());
   for (const DerivedColumn& column : kind_.columns) {
     values.push_back(storage_internal::EncodeColumn(column.compute(record)));
   }
-  std::vector<const char*> params;
-  params.reserve(values.size());
-  for (const auto& value : values) params.push_back(value ? value->c_str() : nullptr);
+  return values;
+}
+
+pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement, const std::string& key,
+                                  const Message& record, std::string* record_bytes, const std::optional<bool>& deleted,
+                                  bool recorded) const {
+  *record_bytes = StoredBytes(record);
+  const std::vector<std::optional<std::string>> values = DerivedValues(record);
+  const std::vector<const char*> params = ParamPointers(values);
   const pqxx::binarystring bytes(*record_bytes);
   const auto derived = pqxx::prepare::make_dynamic_params(params);
   if (!recorded) return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_);
@@ -149,6 +160,19 @@ absl::StatusOr<std::optional<v1::Revision>> ResourceTable::Purge(Transaction& tx
   tombstone.set_request_id(author.request_id);
   *tombstone.mutable_commit_time() = MicrosToTimestamp(rows[0][2].as<int64_t>());
   return std::optional<v1::Revision>(std::move(tombstone));
+}
+
+absl::Status ResourceTable::Restore(Transaction& tx, const std::string& key, const pqxx::row& row) const {
+  std::unique_ptr<Message> record(kind_.prototype->New());
+  MODELREG_RETURN_IF_ERROR(Decode(row, *record));
+  std::vector<std::optional<std::string>> values = DerivedValues(*record);
+  values.emplace_back(absl::StrCat(derived_version_));
+  for (pqxx::row::size_type i = 1; i <= 4; ++i) {  // revision, then the three times
+    values.push_back(row[i].is_null() ? std::nullopt : std::optional<std::string>(row[i].c_str()));
+  }
+  const std::vector<const char*> params = ParamPointers(values);
+  tx.sql().exec_params(sql_.restore, key, pqxx::binarystring(row[0]), pqxx::prepare::make_dynamic_params(params));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> ResourceTable::Lock(Transaction& tx, const std::string& key, Message& out) const {

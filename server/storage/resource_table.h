@@ -57,6 +57,11 @@ class ResourceTable {
   // gone.
   absl::StatusOr<std::optional<v1::Revision>> Purge(Transaction& tx, const std::string& key) const;
 
+  // Inserts the record of `row` (a history row whose first columns are as record_columns()) under `key` with its
+  // revision and times, computing its derived columns as a write does, without a history row: fills the as-of tables
+  // (storage/as_of_tables.h). Runs unprepared, so that the table's name reaches a temporary table of that name.
+  absl::Status Restore(Transaction& tx, const std::string& key, const pqxx::row& row) const;
+
   // Decodes a row whose first columns are record_columns(). INTERNAL when the record does not parse.
   absl::Status Decode(const pqxx::row& row, google::protobuf::Message& out) const;
 
@@ -94,6 +99,8 @@ class ResourceTable {
   static std::string TextArray(const std::vector<std::string>& values);
 
  private:
+  // The derived columns' values for `record`, as bound parameters (nullopt for NULL).
+  std::vector<std::optional<std::string>> DerivedValues(const google::protobuf::Message& record) const;
   // Serializes the stored form of `record` and computes its derived columns, then runs `statement` with
   // ($1 key, $2 record, derived columns..., derived_version[, deleted][, principal, request id when `recorded`]).
   pqxx::result Write(Transaction& tx, const std::string& statement, const std::string& key,

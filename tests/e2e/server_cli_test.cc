@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+
+#include "google/protobuf/util/time_util.h"
 #include "tests/e2e/process.h"
 
 namespace modelreg::testing {
@@ -553,6 +556,26 @@ mode: MODE_AUDIT
   EXPECT_NE(r.out.find("create  revision 1"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("filter: (unset) ->"), std::string::npos) << "no record left: " << r.out;
   EXPECT_NE(r.out.find("(record purged)"), std::string::npos) << r.out;
+
+  // Lists and reports as of a time.
+  // To the microsecond (TimeUtil::GetCurrentTime has whole seconds only, which may be before the last change).
+  using google::protobuf::util::TimeUtil;
+  const std::string now = TimeUtil::ToString(TimeUtil::MicrosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count()));
+  r = Cli({"models", "list", "--parent", "meta-llama", "--at", now, "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("publishers/meta-llama/models/llama-3.1-8b"), std::string::npos) << r.out;
+  r = Cli({"models", "list", "--parent", "meta-llama", "--at", "2000-01-01T00:00:00Z", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("publishers/meta-llama"), std::string::npos) << "no model existed then: " << r.out;
+  r = Cli({"compliance", "small", "--at", now});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("overridden"), std::string::npos) << r.out;
+  EXPECT_EQ(Cli({"compliance", "small", "--at", "2000-01-01T00:00:00Z"}).exit_code, 64 + 5)
+      << "no organization existed then";
+  EXPECT_EQ(Cli({"compliance", "small", "--at", "2100-01-01T00:00:00Z"}).exit_code, 64 + 3) << "in the future";
+  EXPECT_EQ(Cli({"models", "list", "--at", "yesterday"}).exit_code, 2);
 }
 
 TEST_F(ServerCliTest, HealthIsNotServingWhileTheDatabaseIsDown) {

@@ -19,13 +19,27 @@ namespace modelreg {
 namespace {
 
 ListParams Params(const v1::ListOrganizationsRequest& r) {
-  return {&OrganizationKind(), "", r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
+  return {&OrganizationKind(), "", r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token(), nullptr};
 }
 ListParams Params(const v1::ListDeploymentsRequest& r) {
-  return {&DeploymentKind(), r.parent(), r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
+  return {&DeploymentKind(), r.parent(),    r.filter(),     r.order_by(),
+          r.show_deleted(),  r.page_size(), r.page_token(), nullptr};
+}
+// EvaluateCompliance evaluates a page of the organization's live deployments (ListDeployments' filter and paging) as
+// of its read_time; a token of the report of now is also one of ListDeployments.
+ListParams Params(const v1::EvaluateComplianceRequest& r) {
+  return {&DeploymentKind(),
+          r.organization(),
+          r.filter(),
+          "",
+          false,
+          r.page_size(),
+          r.page_token(),
+          r.has_read_time() ? &r.read_time() : nullptr};
 }
 ListParams Params(const v1::ListPoliciesRequest& r) {
-  return {&PolicyKind(), r.parent(), r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
+  return {&PolicyKind(),    r.parent(),    r.filter(),     r.order_by(),
+          r.show_deleted(), r.page_size(), r.page_token(), nullptr};
 }
 
 // A child kind's List: the parent restricts `organization` unless it is `organizations/-`.
@@ -47,6 +61,9 @@ absl::StatusOr<ListQuery> CompileListDeployments(const v1::ListDeploymentsReques
 absl::StatusOr<ListQuery> CompileListPolicies(const v1::ListPoliciesRequest& request) {
   return CompileChildList(Params(request));
 }
+absl::StatusOr<ListQuery> CompileEvaluateCompliance(const v1::EvaluateComplianceRequest& request) {
+  return CompileChildList(Params(request));
+}
 
 void RestrictToOrganizations(const std::vector<std::string>& organization_ids, ListQuery& query) {
   RestrictTo(*query.kind, &*query.kind == &OrganizationKind() ? "name" : "organization", organization_ids, query);
@@ -61,6 +78,10 @@ std::string MakeNextPageToken(const v1::ListDeploymentsRequest& request,
   return NextPageToken(Params(request), last_key);
 }
 std::string MakeNextPageToken(const v1::ListPoliciesRequest& request,
+                              const std::vector<std::optional<std::string>>& last_key) {
+  return NextPageToken(Params(request), last_key);
+}
+std::string MakeNextPageToken(const v1::EvaluateComplianceRequest& request,
                               const std::vector<std::optional<std::string>>& last_key) {
   return NextPageToken(Params(request), last_key);
 }

@@ -18,6 +18,9 @@ namespace modelreg {
 absl::StatusOr<ListQuery> CompileListOrganizations(const v1::ListOrganizationsRequest& request);
 absl::StatusOr<ListQuery> CompileListDeployments(const v1::ListDeploymentsRequest& request);
 absl::StatusOr<ListQuery> CompileListPolicies(const v1::ListPoliciesRequest& request);
+// The deployments an EvaluateCompliance request evaluates: a ListDeployments query under its organization (filter,
+// page size, page token), as of its read_time when set. INVALID_ARGUMENT as CompileListDeployments.
+absl::StatusOr<ListQuery> CompileEvaluateCompliance(const v1::EvaluateComplianceRequest& request);
 
 // Narrows a List of organizations, deployments or policies to those of `organization_ids` (the caller's readable
 // organizations; not empty).
@@ -28,6 +31,8 @@ std::string MakeNextPageToken(const v1::ListOrganizationsRequest& request,
 std::string MakeNextPageToken(const v1::ListDeploymentsRequest& request,
                               const std::vector<std::optional<std::string>>& last_key);
 std::string MakeNextPageToken(const v1::ListPoliciesRequest& request,
+                              const std::vector<std::optional<std::string>>& last_key);
+std::string MakeNextPageToken(const v1::EvaluateComplianceRequest& request,
                               const std::vector<std::optional<std::string>>& last_key);
 
 // A policy's filter: a non-empty ListModels filter. INVALID_ARGUMENT naming `field` (e.g. `policy.filter`) with the

@@ -137,7 +137,10 @@ absl::StatusOr<std::vector<std::string>> CheckKeys(const std::vector<OrderKey>& 
 }  // namespace
 
 uint64_t RequestFingerprint(const ListParams& p) {
-  return Fingerprint({p.kind->table, p.parent, p.filter, p.order_by, p.show_deleted ? "1" : "0"});
+  std::vector<std::string> parts = {p.kind->table, p.parent, p.filter, p.order_by, p.show_deleted ? "1" : "0"};
+  // Only when set, so that the tokens of a List of now stay what they were before read_time existed.
+  if (p.read_time != nullptr) parts.push_back(absl::StrCat(p.read_time->seconds(), ".", p.read_time->nanos()));
+  return Fingerprint(parts);
 }
 
 absl::StatusOr<ListQuery> CompileListQuery(const ListParams& p, std::vector<Predicate> parent) {
@@ -161,8 +164,8 @@ absl::StatusOr<ListQuery> CompileListQuery(const ListParams& p, std::vector<Pred
     MODELREG_ASSIGN_OR_RETURN(PageTokenData token, DecodePageToken(p.page_token));
     if (token.fingerprint != RequestFingerprint(p)) {
       return absl::InvalidArgumentError(
-          "page_token: the token belongs to a request with another parent, filter, order_by or show_deleted; "
-          "expected the same request as the previous page (or no page_token to start over)");
+          "page_token: the token belongs to a request with another parent, filter, order_by, show_deleted or "
+          "read_time; expected the same request as the previous page (or no page_token to start over)");
     }
     MODELREG_ASSIGN_OR_RETURN(query.after, CheckKeys(query.order, token));
   }

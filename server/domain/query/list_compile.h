@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "server/domain/query/list_query.h"
 
 namespace modelreg {
@@ -23,6 +24,7 @@ struct ListParams {
   bool show_deleted;
   int32_t page_size;
   std::string page_token;
+  const google::protobuf::Timestamp* read_time;  // null: now
 };
 
 // INVALID_ARGUMENT naming the field (`filter`, `order_by`, `page_token`, `page_size`) with the position and what was

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/timestamp.pb.h"
 #include "server/domain/query/filter_check.h"
 #include "server/domain/resource/resource_kind.h"
 
@@ -29,6 +30,10 @@ struct ListQuery {
   std::vector<OrderKey> order;
   // From the page token: the previous page's last key values, one per ordering key, validated for its KeyType.
   std::optional<std::vector<std::string>> after;
+  // When set, the List as it was at that time, read from the history: ModelRepository::List answers it from the
+  // records each model had then. Set by the service once checked (CheckReadTime of domain/validation.h); the
+  // request's read_time is bound into page tokens either way (ListParams).
+  std::optional<google::protobuf::Timestamp> read_time;
   // Rows to return. The store fetches limit + 1 to tell whether another page follows.
   int limit = 50;
   // Page byte budget: the page stops before the rows' stored record bytes (+ kResponseBytesPerRecord each) would

@@ -17,10 +17,11 @@ namespace modelreg {
 namespace {
 
 ListParams Params(const v1::ListModelsRequest& r) {
-  return {&ModelKind(), r.parent(), r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
+  return {&ModelKind(),     r.parent(),    r.filter(),     r.order_by(),
+          r.show_deleted(), r.page_size(), r.page_token(), r.has_read_time() ? &r.read_time() : nullptr};
 }
 ListParams Params(const v1::ListLicensesRequest& r) {
-  return {&LicenseKind(), "", r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token()};
+  return {&LicenseKind(), "", r.filter(), r.order_by(), r.show_deleted(), r.page_size(), r.page_token(), nullptr};
 }
 
 }  // namespace

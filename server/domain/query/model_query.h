@@ -23,7 +23,7 @@ absl::StatusOr<ListQuery> CompileListLicenses(const v1::ListLicensesRequest& req
 void RestrictToPublishers(const std::vector<std::string>& publisher_ids, ListQuery& query);
 
 // The opaque token resuming after the row whose ordering keys are `last_key`, bound to the request's filter,
-// order_by, parent and show_deleted.
+// order_by, parent, show_deleted and read_time.
 std::string MakeNextPageToken(const v1::ListModelsRequest& request,
                               const std::vector<std::optional<std::string>>& last_key);
 std::string MakeNextPageToken(const v1::ListLicensesRequest& request,

@@ -18,7 +18,7 @@ std::string BindKey(const FieldSpec& field, const std::string& value, ParamBinde
     case KeyType::kDate:
       return binder.Bind(value, "::date");
     case KeyType::kTimestamp:
-      return absl::StrCat("(TIMESTAMPTZ 'epoch' + ", binder.Bind(value, "::bigint"), " * INTERVAL '1 microsecond')");
+      return TimestampFromMicrosExpr(binder.Bind(value, "::bigint"));
   }
   return binder.Bind(value);
 }

@@ -72,4 +72,8 @@ std::string MicrosExpr(absl::string_view expr) {
   return absl::StrCat("(EXTRACT(EPOCH FROM ", expr, ") * 1000000)::bigint");
 }
 
+std::string TimestampFromMicrosExpr(absl::string_view micros) {
+  return absl::StrCat("(TIMESTAMPTZ 'epoch' + ", micros, " * INTERVAL '1 microsecond')");
+}
+
 }  // namespace modelreg::sql

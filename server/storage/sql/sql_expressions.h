@@ -41,5 +41,8 @@ std::string KeyExpr(const ResourceKind& kind, const FieldSpec& field);
 
 // A timestamptz expression as bigint microseconds since the epoch.
 std::string MicrosExpr(absl::string_view expr);
+// The timestamptz of a bigint expression (a bound parameter, e.g. `$3::bigint`) of microseconds since the epoch;
+// exact, unlike to_timestamp's double precision seconds.
+std::string TimestampFromMicrosExpr(absl::string_view micros);
 
 }  // namespace modelreg::sql

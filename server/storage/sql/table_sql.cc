@@ -74,6 +74,11 @@ TableSql BuildTableSql(const ResourceKind& kind) {
       "CASE WHEN prior.delete_time IS NULL AND w.delete_time IS NOT NULL THEN 3 WHEN prior.delete_time IS NOT NULL "
       "AND w.delete_time IS NULL THEN 4 ELSE 2 END",
       n + 2, absl::StrCat("prior AS (SELECT delete_time FROM ", kind.table, " WHERE ", key, " = $1), "));
+  t.restore = absl::StrCat("INSERT INTO ", kind.table, " (", absl::StrJoin(names, ", "),
+                           ", revision, create_time, update_time, delete_time) VALUES (", absl::StrJoin(values, ", "),
+                           ", $", n + 1, "::bigint, ", TimestampFromMicrosExpr(absl::StrCat("$", n + 2, "::bigint")),
+                           ", ", TimestampFromMicrosExpr(absl::StrCat("$", n + 3, "::bigint")), ", ",
+                           TimestampFromMicrosExpr(absl::StrCat("$", n + 4, "::bigint")), ")");
   const std::string rewrite =
       absl::StrCat("UPDATE ", kind.table, " SET ", absl::StrJoin(sets, ", "), " WHERE ", key, " = $1");
   t.rewrite = rewrite;

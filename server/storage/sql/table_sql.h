@@ -32,6 +32,11 @@ struct TableSql {
   // revision without a record (revision + 1). Returns the new revision's sequence, revision and commit time
   // (microseconds); no row, changing nothing, when the key is missing.
   std::string purge;
+  // $1 key, $2 record, derived columns, derived_version, then the revision and the create, update and delete times as
+  // bigint microseconds since the epoch (delete NULL when live): inserts the row as the history recorded it, with no
+  // history of its own. For the as-of tables (storage/as_of_tables.h), run unprepared so that the name reaches the
+  // temporary table.
+  std::string restore;
   // $1 text[] of keys.
   std::string get_many;
   // $1 key, FOR UPDATE.

@@ -301,5 +301,23 @@ TEST(ValidationTest, TerritorialRestrictionsAreChecked) {
   ExpectLicenseInvalid(license, "license.territorial_restrictions");
 }
 
+TEST(ReadTimeTest, ValidTimesPassAndFutureOnesOnlyWhereTheyMustBePast) {
+  google::protobuf::Timestamp now;
+  now.set_seconds(1767225600);  // 2026-01-01T00:00:00Z
+  now.set_nanos(500000000);
+  EXPECT_OK(CheckPastReadTime(now, now)) << "now itself is not the future";
+  google::protobuf::Timestamp later = now;
+  later.set_nanos(500001000);
+  EXPECT_THAT(CheckPastReadTime(later, now),
+              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("read_time"), HasSubstr("future"))));
+  EXPECT_OK(CheckReadTime(later));
+  google::protobuf::Timestamp invalid;
+  invalid.set_nanos(-1);
+  EXPECT_THAT(CheckReadTime(invalid), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("read_time")));
+  invalid.set_nanos(0);
+  invalid.set_seconds(253402300800);  // 10000-01-01
+  EXPECT_THAT(CheckPastReadTime(invalid, now), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("read_time")));
+}
+
 }  // namespace
 }  // namespace modelreg
