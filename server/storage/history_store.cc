@@ -72,8 +72,8 @@ absl::Status DecodeRecord(const pqxx::row& row, const std::string& kind, v1::Rev
 // deployments or policies, otherwise the name's collection. Null for a collection without a table.
 const ResourceTable* TableOfName(const std::string& name) {
   const std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts[0] == "publishers") return TableOf("models");
-  return TableOf(parts.size() == 4 ? parts[2] : parts[0]);
+  if (parts[0] == "publishers") return TableOfKind("models");
+  return TableOfKind(parts.size() == 4 ? parts[2] : parts[0]);
 }
 
 // The etag and delete_time of a decoded record (every kind has both).
