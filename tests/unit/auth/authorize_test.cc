@@ -215,6 +215,12 @@ TEST(AuthorizeCallTest, EveryRpc) {
       {"History/Purge", R"(name: "publishers/a/models/m")", &kEditorAll, false},
       {"History/Purge", R"(name: "licenses/mit")", &kAdminAll, true},
       {"History/Purge", R"(name: "organizations/acme/deployments/d")", &kOrgEditor, false},
+      // A change stream: each named prefix needs the viewer role; with none, any read binding (the service then
+      // shows each change only to whoever may read its resource).
+      {"History/WatchChanges", R"(name_prefixes: "publishers/a")", &kViewerAB, true},
+      {"History/WatchChanges", R"(name_prefixes: "publishers/a" name_prefixes: "publishers/c")", &kViewerAB, false},
+      {"History/WatchChanges", "", &kOrgViewerA, true},
+      {"History/WatchChanges", "", &kNobody, false},
       // Admin: admin on `*` only.
       {"Admin/CreateToken", "", &kAdminAll, true},
       {"Admin/CreateToken", "", &kAdminA, false},
@@ -242,8 +248,8 @@ TEST(AuthorizeCallTest, EveryRpc) {
 
 // History names who made each change: never open to anonymous readers (CallAuth admits them by this flag only).
 TEST(AuthorizeCallTest, HistoryIsNeverAnonymous) {
-  for (const char* method :
-       {"/modelreg.v1.History/ListRevisions", "/modelreg.v1.History/GetRevision", "/modelreg.v1.History/Purge"}) {
+  for (const char* method : {"/modelreg.v1.History/ListRevisions", "/modelreg.v1.History/GetRevision",
+                             "/modelreg.v1.History/Purge", "/modelreg.v1.History/WatchChanges"}) {
     const MethodRule* rule = FindMethodRule(method);
     ASSERT_NE(rule, nullptr) << method;
     EXPECT_FALSE(rule->anonymous_read) << method;
