@@ -132,11 +132,11 @@ void ChangeFeed::Run() {
 }
 
 void ChangeFeed::Follow(ChangeLog& log) {
-  // The horizon at (re)connection: what was allocated before now, once the transactions running now have ended.
-  ChangeHorizon horizon;
-  const int64_t at_connection = log.AllocatedSequence();
-  int64_t last_allocated = at_connection;
-  horizon.Observe(at_connection, log.FenceTransaction());
+  // The horizon is tracked only while there are subscribers. When tracking starts (at connection, or at the first
+  // subscriber), it is known once the transactions running then have ended; until then nothing is served.
+  std::optional<ChangeHorizon> horizon;
+  int64_t known_from = 0;
+  int64_t last_allocated = 0;
   uint64_t seen_local = LocalChangeCount();
   absl::Time last_look = absl::Now();
   while (!stopping()) {
@@ -144,19 +144,29 @@ void ChangeFeed::Follow(ChangeLog& log) {
     const uint64_t local = LocalChangeCount();
     const bool local_changes = local != seen_local;
     seen_local = local;
+    if (local_changes) log.Notify();  // wake the other processes' feeds
+    const std::vector<std::shared_ptr<ChangeSubscription>> subscribers = Subscribers();
+    if (subscribers.empty()) {
+      horizon.reset();
+      continue;
+    }
     const absl::Time now = absl::Now();
-    if (notified || local_changes || now - last_look >= options_.idle_poll) {
+    if (!horizon.has_value()) {
+      known_from = last_allocated = log.AllocatedSequence();
+      horizon.emplace();
+      horizon->Observe(known_from, log.FenceTransaction());
+      last_look = now;
+    } else if (notified || local_changes || now - last_look >= options_.idle_poll) {
       last_look = now;
       const int64_t allocated = log.AllocatedSequence();
       if (allocated > last_allocated) {
-        horizon.Observe(allocated, log.FenceTransaction());
+        horizon->Observe(allocated, log.FenceTransaction());
         last_allocated = allocated;
       }
-      if (local_changes) log.Notify();  // wake the other processes' feeds
     }
-    if (horizon.pending()) horizon.Release(log.OldestRunningTransaction());
-    if (horizon.horizon() < at_connection) continue;  // not known yet: subscribers starting "now" must wait
-    for (const auto& subscriber : Subscribers()) Serve(log, *subscriber, horizon.horizon());
+    if (horizon->pending()) horizon->Release(log.OldestRunningTransaction());
+    if (horizon->horizon() < known_from) continue;  // not known yet: subscribers starting "now" must wait
+    for (const auto& subscriber : subscribers) Serve(log, *subscriber, horizon->horizon());
   }
 }
 

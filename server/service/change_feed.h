@@ -4,9 +4,10 @@
 // - Delivery: a change is delivered once committed and once every transaction that could still commit a smaller
 //   sequence has ended (domain/history/change_horizon.h), so each subscriber gets every change it may see exactly
 //   once, in sequence order, whatever order concurrent transactions commit in.
-// - Wake-up: this process's own commits wake the thread at once (storage/change_signal.h), and it then NOTIFYs the
-//   other modelregd processes, whose threads LISTEN. Without either it looks every `idle_poll`, so a lost
-//   notification delays a change, never loses it. Writers never wait for the feed: it only reads.
+// - Wake-up: this process's own commits wake the thread within a tick (storage/change_signal.h), and it then
+//   NOTIFYs the other modelregd processes, whose threads LISTEN. Without either it looks every `idle_poll`, so a
+//   lost notification delays a change, never loses it. Writers never wait for the feed: it only reads, and follows
+//   the history only while it has subscribers.
 // - Back-pressure: each subscriber's buffer holds at most `buffer_events`; the thread reads more from the database
 //   only when there is room. A subscriber whose buffer stays full while changes wait, with nothing taken for
 //   `stall_timeout`, is ended with RESOURCE_EXHAUSTED (its buffer dropped), and resumes from its last sequence.
