@@ -101,8 +101,9 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT: how long in-flight calls may still run; 1 s before its end (half-way through a shorter "
           "one) their database statements are cancelled (rolled back, the calls end UNAVAILABLE); then the embedded "
           "PostgreSQL stops");
-ABSL_FLAG(absl::Duration, change_retention, absl::Hours(24 * 7),
-          "How far back WatchChanges replays: resuming after an older sequence is OUT_OF_RANGE");
+ABSL_FLAG(std::string, change_retention, "7d",
+          "How far back WatchChanges replays, e.g. 7d, 12h (d, h, m or s): resuming after an older sequence is "
+          "OUT_OF_RANGE; at most --revision-retention");
 ABSL_FLAG(absl::Duration, watch_stall_timeout, absl::Seconds(30),
           "A WatchChanges consumer whose buffer stays full this long is cut off (RESOURCE_EXHAUSTED)");
 ABSL_FLAG(int, watch_buffer, 1000, "Changes buffered per WatchChanges stream");
@@ -346,6 +347,17 @@ absl::StatusOr<absl::Duration> RevisionRetentionFromFlag() {
   return ParseDurationText(text, "--revision-retention");
 }
 
+// --change-retention; INVALID_ARGUMENT when it reaches back further than the history is kept (a resumed watcher would
+// silently miss the revisions the retention deleted).
+absl::StatusOr<absl::Duration> ChangeRetentionFromFlags(absl::Duration revision_retention) {
+  MODELREG_ASSIGN_OR_RETURN(const absl::Duration retention,
+                            ParseDurationText(absl::GetFlag(FLAGS_change_retention), "--change-retention"));
+  if (revision_retention > absl::ZeroDuration() && retention > revision_retention) {
+    return absl::InvalidArgumentError("--change-retention must not be longer than --revision-retention");
+  }
+  return retention;
+}
+
 absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
                    const std::shared_ptr<grpc::ServerCredentials>& credentials, const CertificateBindings* certificates,
                    EmbeddedPostgres* embedded) {
@@ -408,7 +420,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   GovernanceAdapter governance(&governance_service, &history_service, &auth);
   ChangeFeed::Options feed_options;
   feed_options.database_url = pool->url();
-  feed_options.retention = absl::GetFlag(FLAGS_change_retention);
+  MODELREG_ASSIGN_OR_RETURN(feed_options.retention, ChangeRetentionFromFlags(revision_retention));
   feed_options.stall_timeout = absl::GetFlag(FLAGS_watch_stall_timeout);
   feed_options.buffer_events = absl::GetFlag(FLAGS_watch_buffer);
   ChangeFeed feed(feed_options);
@@ -467,14 +479,13 @@ absl::Status Run(const std::vector<std::string>& args) {
     return absl::InvalidArgumentError("--request-id-retention: must be positive (default 24h)");
   }
   MODELREG_RETURN_IF_ERROR(CheckServerLimits(ServerLimitsFromFlags()));
-  MODELREG_RETURN_IF_ERROR(RevisionRetentionFromFlag().status());
+  MODELREG_ASSIGN_OR_RETURN(const absl::Duration revision_retention, RevisionRetentionFromFlag());
+  MODELREG_RETURN_IF_ERROR(ChangeRetentionFromFlags(revision_retention).status());
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown-grace: must not be negative");
   }
-  if (absl::GetFlag(FLAGS_change_retention) <= absl::ZeroDuration() ||
-      absl::GetFlag(FLAGS_watch_stall_timeout) <= absl::ZeroDuration() || absl::GetFlag(FLAGS_watch_buffer) < 1) {
-    return absl::InvalidArgumentError(
-        "--change-retention and --watch-stall-timeout must be positive, --watch-buffer at least 1");
+  if (absl::GetFlag(FLAGS_watch_stall_timeout) <= absl::ZeroDuration() || absl::GetFlag(FLAGS_watch_buffer) < 1) {
+    return absl::InvalidArgumentError("--watch-stall-timeout must be positive, --watch-buffer at least 1");
   }
   // Before the threads start: fewer malloc arenas, a lower peak under bursts (server/common/memory_trim.h).
   LimitMallocArenas(static_cast<int>(std::max(2U, std::thread::hardware_concurrency())));

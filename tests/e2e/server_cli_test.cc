@@ -666,7 +666,9 @@ TEST(ServerFlagsTest, OutOfRangeLimitsFailAtStartNamingTheFlag) {
            {"--max-threads=1", "--max-threads: expected at least 2, got 1"},
            {"--max-message-bytes=1000", "--max-message-bytes: expected 1048576 to"},
            {"--max-concurrent-calls-per-connection=0", "--max-concurrent-calls-per-connection: expected at least 1"},
-           {"--revision-retention=1y", "--revision-retention: expected e.g. 90d"}}) {
+           {"--revision-retention=1y", "--revision-retention: expected e.g. 90d"},
+           {"--change-retention=0d", "--change-retention: expected e.g. 90d"},
+           {"--revision-retention=1d", "--change-retention must not be longer than --revision-retention"}}) {
     const CommandResult r = RunCommand({BinDir() + "/modelregd", flag, unused_database});
     EXPECT_EQ(r.exit_code, 1) << flag << ": " << r.err;
     EXPECT_NE(r.err.find(message), std::string::npos) << flag << ": " << r.err;
