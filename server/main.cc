@@ -376,6 +376,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   HistoryStore history_store(pool, cache_mb > 0 ? &cache : nullptr);
   MODELREG_ASSIGN_OR_RETURN(const absl::Duration revision_retention, RevisionRetentionFromFlag());
   HistoryService history_service(&history_store, &calls, revision_retention);
+  model_service.set_revision_retention(revision_retention);
   std::unique_ptr<RevisionRetention> retention;
   if (revision_retention > absl::ZeroDuration()) {
     RevisionRetention::Options retention_options;
@@ -417,6 +418,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   AdminService admin(&token_service, &auth);
   UsageCheckerService usage_checker(&usage_service, &auth);
   GovernanceService governance_service(&governance_store, &usage_service, &calls);
+  governance_service.set_revision_retention(revision_retention);
   GovernanceAdapter governance(&governance_service, &history_service, &auth);
   ChangeFeed::Options feed_options;
   feed_options.database_url = pool->url();

@@ -397,4 +397,14 @@ absl::Status CheckPastReadTime(const pb::Timestamp& read_time, const pb::Timesta
   return absl::OkStatus();
 }
 
+absl::Status CheckReadTimeRetained(const pb::Timestamp& read_time, absl::Time now, absl::Duration retention) {
+  if (retention <= absl::ZeroDuration()) return absl::OkStatus();
+  const absl::Time cutoff = now - retention;
+  if (pb::util::TimeUtil::TimestampToMicroseconds(read_time) >= absl::ToUnixMicros(cutoff)) return absl::OkStatus();
+  return ErrorWithReason(
+      absl::StatusCode::kOutOfRange, "HISTORY_NOT_RETAINED",
+      absl::StrCat("read_time: history before ", absl::FormatTime(absl::RFC3339_sec, cutoff, absl::UTCTimeZone()),
+                   " is not retained (--revision-retention ", absl::FormatDuration(retention), ")"));
+}
+
 }  // namespace modelreg

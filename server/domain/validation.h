@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "modelreg/v1/deployment.pb.h"
 #include "modelreg/v1/license.pb.h"
@@ -59,5 +60,9 @@ absl::Status ValidatePolicy(const v1::Policy& policy, const std::string& prefix)
 absl::Status CheckReadTime(const google::protobuf::Timestamp& read_time);
 // As CheckReadTime, and no later than `now` (a List or report as of a time: what it shows must not change later).
 absl::Status CheckPastReadTime(const google::protobuf::Timestamp& read_time, const google::protobuf::Timestamp& now);
+// OUT_OF_RANGE (HISTORY_NOT_RETAINED) when `read_time` is before now - `retention` (modelregd --revision-retention:
+// the history before then may be incomplete); OK when `retention` is zero (unlimited).
+absl::Status CheckReadTimeRetained(const google::protobuf::Timestamp& read_time, absl::Time now,
+                                   absl::Duration retention);
 
 }  // namespace modelreg

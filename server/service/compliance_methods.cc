@@ -70,6 +70,7 @@ absl::StatusOr<v1::EvaluateComplianceResponse> GovernanceService::EvaluateCompli
       WithReason(ParseOrganizationName(request.organization(), false, "organization"), "INVALID_NAME"));
   if (!request.has_read_time()) return Report(request, organization, nullptr, Now());
   MODELREG_RETURN_IF_ERROR(CheckPastReadTime(request.read_time(), Now()));
+  MODELREG_RETURN_IF_ERROR(CheckReadTimeRetained(request.read_time(), absl::Now(), revision_retention_));
   // The same report, every read inside a transaction that sees the records of then.
   absl::StatusOr<v1::EvaluateComplianceResponse> response;
   MODELREG_RETURN_IF_ERROR(governance_->RunAsOf(request.read_time(), [&](Transaction& tx) -> absl::Status {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "modelreg/v1/governance.pb.h"
 #include "server/domain/auth/auth.h"
 #include "server/domain/governance/compliance.h"
@@ -27,6 +28,9 @@ class GovernanceService {
   GovernanceService(GovernanceRepository* governance, UsageService* usage,
                     IdempotentCalls* calls = &IdempotentCalls::Unrecorded())
       : governance_(governance), usage_(usage), calls_(calls) {}
+
+  // modelregd --revision-retention (zero: unlimited): a List or report as of an earlier time is OUT_OF_RANGE.
+  void set_revision_retention(absl::Duration retention) { revision_retention_ = retention; }
 
   // INVALID_ARGUMENT, ALREADY_EXISTS.
   absl::StatusOr<v1::Organization> CreateOrganization(const v1::CreateOrganizationRequest& request,
@@ -114,6 +118,7 @@ class GovernanceService {
   GovernanceRepository* governance_;
   UsageService* usage_;
   IdempotentCalls* calls_;
+  absl::Duration revision_retention_ = absl::ZeroDuration();
 };
 
 }  // namespace modelreg

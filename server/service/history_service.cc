@@ -13,8 +13,8 @@
 #include "server/common/limits.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
-#include "server/service/resource_state.h"
 #include "server/domain/validation.h"
+#include "server/service/resource_state.h"
 
 namespace modelreg {
 namespace {
@@ -121,17 +121,8 @@ absl::StatusOr<v1::Revision> HistoryService::Purge(const v1::PurgeRequest& reque
 
 absl::StatusOr<v1::Revision> HistoryService::RevisionAt(const std::string& name,
                                                         const google::protobuf::Timestamp& read_time) {
-  using google::protobuf::util::TimeUtil;
   MODELREG_RETURN_IF_ERROR(CheckReadTime(read_time));
-  if (retention_ > absl::ZeroDuration()) {
-    const absl::Time cutoff = absl::Now() - retention_;
-    if (TimeUtil::TimestampToMicroseconds(read_time) < absl::ToUnixMicros(cutoff)) {
-      return ErrorWithReason(
-          absl::StatusCode::kOutOfRange, "HISTORY_NOT_RETAINED",
-          absl::StrCat("read_time: history before ", absl::FormatTime(absl::RFC3339_sec, cutoff, absl::UTCTimeZone()),
-                       " is not retained (--revision-retention ", absl::FormatDuration(retention_), ")"));
-    }
-  }
+  MODELREG_RETURN_IF_ERROR(CheckReadTimeRetained(read_time, absl::Now(), retention_));
   MODELREG_ASSIGN_OR_RETURN(std::optional<v1::Revision> revision, history_->RevisionAt(name, read_time));
   // A purge clears the records of every revision before it: the resource cannot be read as of any time before.
   if (!revision.has_value() || revision->record_case() == v1::Revision::RECORD_NOT_SET) {

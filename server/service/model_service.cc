@@ -230,6 +230,7 @@ absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListMo
   MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListModels(request));
   if (request.has_read_time()) {
     MODELREG_RETURN_IF_ERROR(CheckPastReadTime(request.read_time(), Now()));
+    MODELREG_RETURN_IF_ERROR(CheckReadTimeRetained(request.read_time(), absl::Now(), revision_retention_));
     query.read_time = request.read_time();
   }
   if (const auto readable = ReadablePublishers(actor); readable.has_value()) {

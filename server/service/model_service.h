@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "modelreg/v1/model_registry.pb.h"
 #include "server/domain/auth/auth.h"
 #include "server/domain/licenses/license_names.h"
@@ -21,6 +22,9 @@ class ModelService {
  public:
   ModelService(ModelRepository* models, LicenseRepository* licenses, IdempotentCalls* calls = nullptr)
       : models_(models), licenses_(licenses), calls_(calls != nullptr ? calls : &IdempotentCalls::Unrecorded()) {}
+
+  // modelregd --revision-retention (zero: unlimited): a List or report as of an earlier time is OUT_OF_RANGE.
+  void set_revision_retention(absl::Duration retention) { revision_retention_ = retention; }
 
   // INVALID_ARGUMENT (bad field, unknown or deleted license), ALREADY_EXISTS.
   absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request,
@@ -73,6 +77,7 @@ class ModelService {
   ModelRepository* models_;
   LicenseRepository* licenses_;
   IdempotentCalls* calls_;
+  absl::Duration revision_retention_ = absl::ZeroDuration();
 };
 
 }  // namespace modelreg

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-
 #include "google/protobuf/util/time_util.h"
 #include "tests/e2e/process.h"
 

@@ -46,6 +46,8 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->history_store_ = std::make_unique<HistoryStore>(s->pool_.get(), s->model_cache_.get());
   s->history_service_ =
       std::make_unique<HistoryService>(s->history_store_.get(), s->calls_.get(), options.revision_retention);
+  s->model_service_->set_revision_retention(options.revision_retention);
+  s->governance_service_->set_revision_retention(options.revision_retention);
   s->registry_ = std::make_unique<ModelRegistryService>(s->model_service_.get(), s->reader_.get(),
                                                         s->history_service_.get(), s->auth_.get());
   s->catalog_ =

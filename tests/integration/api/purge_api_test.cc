@@ -353,6 +353,21 @@ TEST_F(RevisionRetentionTest, ReadsBeforeTheRetentionAreOutOfRange) {
   EXPECT_THAT(std::string(old.status().message()), ::testing::HasSubstr("is not retained"));
   *at.mutable_read_time() = created->update_time();
   EXPECT_OK(Call(server_->models(), &MR::GetModel, at)) << "within the retention";
+
+  // Lists and reports as of a time before the retention too: the history before it may be incomplete.
+  v1::ListModelsRequest list;
+  list.set_parent("publishers/retention");
+  *list.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(2 * 3600);
+  EXPECT_EQ(Call(server_->models(), &MR::ListModels, list).status().code(), absl::StatusCode::kOutOfRange);
+  *list.mutable_read_time() = created->update_time();
+  auto listed = Call(server_->models(), &MR::ListModels, list);
+  ASSERT_OK(listed);
+  EXPECT_EQ(listed->models_size(), 1);
+  v1::EvaluateComplianceRequest report;
+  report.set_organization("organizations/any");
+  *report.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(2 * 3600);
+  EXPECT_EQ(Call(server_->governance(), &v1::Governance::Stub::EvaluateCompliance, report).status().code(),
+            absl::StatusCode::kOutOfRange);
 }
 
 }  // namespace
