@@ -32,7 +32,7 @@ absl::Status Client::WatchChanges(v1::WatchChangesRequest request,
         return absl::OkStatus();
       }
     }
-    const absl::Status status = FromGrpcStatus(reader->Finish());
+    absl::Status status = FromGrpcStatus(reader->Finish());
     if (!Resumable(status.code())) return status;
     ++failures;
     absl::SleepFor(RetryBackoff(retry_policy_, failures, std::uniform_real_distribution<double>(0.0, 1.0)(jitter)));

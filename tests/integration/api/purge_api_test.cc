@@ -347,7 +347,7 @@ TEST_F(RevisionRetentionTest, ReadsBeforeTheRetentionAreOutOfRange) {
   ASSERT_OK(created);
   v1::GetModelRequest at;
   at.set_name(created->name());
-  *at.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(2 * 3600);
+  *at.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(int64_t{2} * 3600);
   auto old = Call(server_->models(), &MR::GetModel, at);
   EXPECT_EQ(old.status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_THAT(std::string(old.status().message()), ::testing::HasSubstr("is not retained"));
@@ -357,7 +357,7 @@ TEST_F(RevisionRetentionTest, ReadsBeforeTheRetentionAreOutOfRange) {
   // Lists and reports as of a time before the retention too: the history before it may be incomplete.
   v1::ListModelsRequest list;
   list.set_parent("publishers/retention");
-  *list.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(2 * 3600);
+  *list.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(int64_t{2} * 3600);
   EXPECT_EQ(Call(server_->models(), &MR::ListModels, list).status().code(), absl::StatusCode::kOutOfRange);
   *list.mutable_read_time() = created->update_time();
   auto listed = Call(server_->models(), &MR::ListModels, list);
@@ -365,7 +365,7 @@ TEST_F(RevisionRetentionTest, ReadsBeforeTheRetentionAreOutOfRange) {
   EXPECT_EQ(listed->models_size(), 1);
   v1::EvaluateComplianceRequest report;
   report.set_organization("organizations/any");
-  *report.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(2 * 3600);
+  *report.mutable_read_time() = TimeUtil::GetCurrentTime() - TimeUtil::SecondsToDuration(int64_t{2} * 3600);
   EXPECT_EQ(Call(server_->governance(), &v1::Governance::Stub::EvaluateCompliance, report).status().code(),
             absl::StatusCode::kOutOfRange);
 }

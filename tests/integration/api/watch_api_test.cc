@@ -9,6 +9,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -24,7 +25,7 @@ using MR = v1::ModelRegistry::Stub;
 
 std::unique_ptr<ApiTestServer> StartServer(ChangeFeed::Options feed = {}) {
   ApiTestServer::Options options;
-  options.feed = feed;
+  options.feed = std::move(feed);
   auto server = ApiTestServer::Start(options);
   EXPECT_TRUE(server.ok()) << server.status();
   return server.ok() ? *std::move(server) : nullptr;

@@ -7,7 +7,7 @@
 namespace modelreg {
 namespace {
 
-v1::WatchChangesRequest Request(std::vector<std::string> kinds, std::vector<std::string> prefixes) {
+v1::WatchChangesRequest Request(const std::vector<std::string>& kinds, const std::vector<std::string>& prefixes) {
   v1::WatchChangesRequest request;
   for (const auto& k : kinds) request.add_kinds(k);
   for (const auto& p : prefixes) request.add_name_prefixes(p);
