@@ -37,12 +37,11 @@ class BearerInterceptorFactory : public grpc::experimental::ClientInterceptorFac
 
 std::shared_ptr<grpc::Channel> CreateBearerChannel(const std::string& address,
                                                    const std::shared_ptr<grpc::ChannelCredentials>& credentials,
-                                                   const std::string& token) {
-  if (token.empty()) return grpc::CreateChannel(address, credentials);
+                                                   const std::string& token, const grpc::ChannelArguments& args) {
+  if (token.empty()) return grpc::CreateCustomChannel(address, credentials, args);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<BearerInterceptorFactory>(token));
-  return grpc::experimental::CreateCustomChannelWithInterceptors(address, credentials, grpc::ChannelArguments(),
-                                                                 std::move(factories));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, credentials, args, std::move(factories));
 }
 
 }  // namespace modelreg

@@ -1,5 +1,5 @@
 // A channel whose every call carries `authorization: Bearer <token>` (a client interceptor), so stubs need no
-// per-call code. An empty token gives a plain channel.
+// per-call code. An empty token gives a plain channel. `args` tune the channel (tests: a small receive window).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -11,6 +11,7 @@ namespace modelreg {
 
 std::shared_ptr<grpc::Channel> CreateBearerChannel(const std::string& address,
                                                    const std::shared_ptr<grpc::ChannelCredentials>& credentials,
-                                                   const std::string& token);
+                                                   const std::string& token,
+                                                   const grpc::ChannelArguments& args = grpc::ChannelArguments());
 
 }  // namespace modelreg

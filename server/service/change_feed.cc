@@ -181,6 +181,8 @@ void ChangeFeed::Serve(ChangeLog& log, ChangeSubscription& s, int64_t horizon) {
               absl::Now() - s.last_taken_ > options_.stall_timeout;
   }
   if (stalled) {
+    MODELREG_LOG(INFO) << "change feed: cut off " << s.principal_.name << "'s stream after sequence "
+                       << *s.position_ << ": its buffer stayed full for " << options_.stall_timeout;
     s.End(ErrorWithReason(
         absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
         absl::StrCat("the stream's buffer of ", options_.buffer_events, " changes stayed full for ",

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "client/bearer_channel.h"
 #include "client/client.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/support/status_matchers.h"
@@ -252,6 +253,45 @@ TEST(WatchApiTest, AConsumerThatStopsReadingIsCutOffWhileWritersGoOn) {
   EXPECT_TRUE(absl::StrContains(status.error_message(), "resume from the last sequence")) << status.error_message();
   EXPECT_LT(received, 2000 + written);
   std::printf("changes received before the cut: %d\n", received);
+}
+
+TEST(WatchApiTest, TheClientLibraryResumesByItselfAfterBeingCutOff) {
+  ChangeFeed::Options feed;
+  feed.buffer_events = 10;
+  feed.stall_timeout = absl::Seconds(1);
+  auto server = StartServer(feed);
+  ASSERT_NE(server, nullptr);
+  constexpr int kModels = 1000;
+  v1::BatchCreateModelsRequest batch;
+  batch.set_parent("publishers/c");
+  for (int i = 0; i < kModels; ++i) {
+    v1::CreateModelRequest* one = batch.add_requests();
+    one->set_model_id(absl::StrCat("m", i));
+    one->mutable_model()->set_description(std::string(200, 'x'));
+  }
+  ASSERT_OK(Call(server->models(), &MR::BatchCreateModels, batch));
+  // A small, fixed receive window, so that a consumer that pauses fills the server's buffer and is cut off.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
+  Client client(
+      CreateBearerChannel(server->address(), grpc::InsecureChannelCredentials(), server->admin_token(), args));
+  v1::WatchChangesRequest request;
+  request.set_start_after_sequence(0);
+  request.add_name_prefixes("publishers/c");
+  request.set_include_records(true);
+  std::vector<int64_t> sequences;
+  const auto start = std::chrono::steady_clock::now();
+  const absl::Status status = client.WatchChanges(request, [&](const v1::ChangeEvent& event) {
+    if (sequences.empty()) std::this_thread::sleep_for(std::chrono::seconds(3));  // past the stall timeout
+    sequences.push_back(event.revision().sequence());
+    return sequences.size() < static_cast<size_t>(kModels);
+  });
+  ASSERT_OK(status);
+  ASSERT_EQ(sequences.size(), static_cast<size_t>(kModels));
+  for (size_t i = 1; i < sequences.size(); ++i) ASSERT_GT(sequences[i], sequences[i - 1]) << "twice or out of order";
+  std::printf("received %d changes once each in %.1f s despite a 3 s pause\n", kModels,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 }  // namespace
