@@ -18,6 +18,8 @@ namespace {
 // How long the thread waits for a notification before it looks at its own process's commits and its subscribers.
 constexpr absl::Duration kTick = absl::Milliseconds(10);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
+// A horizon held back this long by a running transaction is logged (with who runs it), then again at this interval.
+constexpr absl::Duration kHeldBackWarning = absl::Seconds(10);
 
 absl::Status ShuttingDown() {
   return ErrorWithReason(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
@@ -139,6 +141,8 @@ void ChangeFeed::Follow(ChangeLog& log) {
   int64_t last_allocated = 0;
   uint64_t seen_local = LocalChangeCount();
   absl::Time last_look = absl::Now();
+  absl::Time held_since = last_look;  // since when the horizon has not moved while changes wait
+  absl::Time last_warning = absl::InfinitePast();
   while (!stopping()) {
     const bool notified = log.AwaitNotifications(kTick) > 0;
     const uint64_t local = LocalChangeCount();
@@ -164,7 +168,20 @@ void ChangeFeed::Follow(ChangeLog& log) {
         last_allocated = allocated;
       }
     }
-    if (horizon->pending()) horizon->Release(log.OldestRunningTransaction());
+    if (horizon->pending()) {
+      const int64_t before = horizon->horizon();
+      horizon->Release(log.OldestRunningTransaction());
+      if (horizon->horizon() != before) {
+        held_since = now;
+      } else if (now - held_since > kHeldBackWarning && now - last_warning > kHeldBackWarning) {
+        last_warning = now;
+        MODELREG_LOG(WARNING) << "change feed: changes after sequence " << horizon->horizon() << " held back for "
+                              << absl::Trunc(now - held_since, absl::Seconds(1))
+                              << " by a running transaction: " << log.OldestRunningTransactionHolder();
+      }
+    } else {
+      held_since = now;
+    }
     if (horizon->horizon() < known_from) continue;  // not known yet: subscribers starting "now" must wait
     for (const auto& subscriber : subscribers) Serve(log, *subscriber, horizon->horizon());
   }
@@ -181,8 +198,8 @@ void ChangeFeed::Serve(ChangeLog& log, ChangeSubscription& s, int64_t horizon) {
               absl::Now() - s.last_taken_ > options_.stall_timeout;
   }
   if (stalled) {
-    MODELREG_LOG(INFO) << "change feed: cut off " << s.principal_.name << "'s stream after sequence "
-                       << *s.position_ << ": its buffer stayed full for " << options_.stall_timeout;
+    MODELREG_LOG(INFO) << "change feed: cut off " << s.principal_.name << "'s stream after sequence " << *s.position_
+                       << ": its buffer stayed full for " << options_.stall_timeout;
     s.End(ErrorWithReason(
         absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
         absl::StrCat("the stream's buffer of ", options_.buffer_events, " changes stayed full for ",

@@ -17,6 +17,7 @@ constexpr char kOldestRunning[] = "modelreg_changes_oldest_running";
 constexpr char kRead[] = "modelreg_changes_read";
 constexpr char kFirstAfter[] = "modelreg_changes_first_after";
 constexpr char kOldestSince[] = "modelreg_changes_oldest_since";
+constexpr char kHolder[] = "modelreg_changes_holder";
 
 }  // namespace
 
@@ -42,6 +43,10 @@ ChangeLog::ChangeLog(const std::string& url) : connection_(std::make_unique<pqxx
   c.prepare(kOldestSince,
             "SELECT sequence FROM revisions WHERE sequence > $1 AND commit_time >= to_timestamp($2::bigint / "
             "1000000.0) ORDER BY sequence LIMIT 1");
+  c.prepare(kHolder,
+            "SELECT concat_ws(' ', 'database', datname, 'pid', pid, 'xid', backend_xid, state, 'for', "
+            "date_trunc('second', now() - xact_start), left(query, 80)) FROM pg_stat_activity WHERE backend_xid IS "
+            "NOT NULL ORDER BY age(backend_xid) DESC LIMIT 1");
   listener_ = std::make_unique<Listener>(c);
 }
 
@@ -57,6 +62,11 @@ int64_t ChangeLog::FenceTransaction() {
 
 int64_t ChangeLog::OldestRunningTransaction() {
   return pqxx::nontransaction(*connection_).exec_prepared1(kOldestRunning)[0].as<int64_t>();
+}
+
+std::string ChangeLog::OldestRunningTransactionHolder() {
+  const pqxx::result rows = pqxx::nontransaction(*connection_).exec_prepared(kHolder);
+  return rows.empty() ? "" : rows[0][0].c_str();
 }
 
 absl::StatusOr<ChangeLog::Page> ChangeLog::Read(int64_t after, int64_t upto, int limit, bool with_records) {

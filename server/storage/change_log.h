@@ -39,6 +39,9 @@ class ChangeLog {
   int64_t FenceTransaction();
   // The oldest transaction id still running (or the next one to be assigned when none runs).
   int64_t OldestRunningTransaction();
+  // Who runs the oldest transaction that has an id (database, pid, state, age, start of its query), for a log line
+  // when the horizon is held back; "" when none.
+  std::string OldestRunningTransactionHolder();
 
   struct Page {
     std::vector<v1::ChangeEvent> events;  // in sequence order
