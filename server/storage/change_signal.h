@@ -1,6 +1,7 @@
-// A process-wide count of the transactions that wrote history, bumped when each has ended (storage/resource_table.cc
-// attaches it to every recorded write): the change feed reads it to learn, without waiting for a database
-// notification, that this process committed changes (service/change_feed.h).
+// A process-wide count of the writes that appended history, bumped by every recorded write (storage/
+// resource_table.cc; one atomic add, no allocation): the change feed reads it to learn, without waiting for a database
+// notification, that this process is writing (service/change_feed.h). It may look before the write commits: the feed
+// then waits for the transaction to end like any other, and keeps looking while it waits.
 #pragma once
 
 #include <atomic>

@@ -99,7 +99,7 @@ pqxx::result ResourceTable::Write(Transaction& tx, const std::string& statement,
   const pqxx::binarystring bytes(*record_bytes);
   const auto derived = pqxx::prepare::make_dynamic_params(params);
   if (!recorded) return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_);
-  tx.OnEnd(&NoteLocalChange);
+  NoteLocalChange();
   const ChangeAuthor& author = CurrentChangeAuthor();
   if (deleted.has_value()) {
     return tx.sql().exec_prepared(statement, key, bytes, derived, derived_version_, *deleted, author.principal,

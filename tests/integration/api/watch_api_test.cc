@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -51,6 +52,37 @@ int64_t LatestSequence(ApiTestServer& server, const std::string& name) {
   return revisions.ok() && revisions->revisions_size() > 0
              ? revisions->revisions(revisions->revisions_size() - 1).sequence()
              : -1;
+}
+
+// A server whose change streams have a buffer of 10 and cut off a consumer after 1 s.
+std::unique_ptr<ApiTestServer> StartStallingServer() {
+  ChangeFeed::Options feed;
+  feed.buffer_events = 10;
+  feed.stall_timeout = absl::Seconds(1);
+  return StartServer(feed);
+}
+
+// Creates `count` models under `publisher` in batches of 500, each with a 200-byte description, so that their
+// changes are more than the transport buffers for a reader with a small window.
+void CreateMany(ApiTestServer& server, const std::string& publisher, int count) {
+  for (int first = 0; first < count; first += 500) {
+    v1::BatchCreateModelsRequest batch;
+    batch.set_parent("publishers/" + publisher);
+    for (int i = first; i < std::min(count, first + 500); ++i) {
+      v1::CreateModelRequest* one = batch.add_requests();
+      one->set_model_id(absl::StrCat("m", i));
+      one->mutable_model()->set_description(std::string(200, 'x'));
+    }
+    ASSERT_OK(Call(server.models(), &MR::BatchCreateModels, batch));
+  }
+}
+
+// An admin channel with a small, fixed receive window: a consumer that pauses fills the server's buffer.
+std::shared_ptr<grpc::Channel> SmallWindowChannel(const ApiTestServer& server) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
+  return CreateBearerChannel(server.address(), grpc::InsecureChannelCredentials(), server.admin_token(), args);
 }
 
 // Watches with `client` until `count` changes arrived; returns them (fewer if the watch ended with an error,
@@ -200,29 +232,11 @@ TEST(WatchApiTest, ResumingBeyondTheRetentionIsOutOfRangeNamingTheOldestAvailabl
 }
 
 TEST(WatchApiTest, AConsumerThatStopsReadingIsCutOffWhileWritersGoOn) {
-  ChangeFeed::Options feed;
-  feed.buffer_events = 10;
-  feed.stall_timeout = absl::Seconds(1);
-  auto server = StartServer(feed);
+  auto server = StartStallingServer();
   ASSERT_NE(server, nullptr);
-  // More changes than the transport buffers for a reader with a small, fixed window.
-  for (int batch = 0; batch < 4; ++batch) {
-    v1::BatchCreateModelsRequest request;
-    request.set_parent("publishers/s");
-    for (int i = 0; i < 500; ++i) {
-      v1::CreateModelRequest* one = request.add_requests();
-      one->set_model_id(absl::StrCat("m", batch, "-", i));
-      one->mutable_model()->set_description(std::string(200, 'x'));
-    }
-    ASSERT_OK(Call(server->models(), &MR::BatchCreateModels, request));
-  }
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
-  auto channel = grpc::CreateCustomChannel(server->address(), grpc::InsecureChannelCredentials(), args);
-  auto stub = v1::History::NewStub(channel);
+  CreateMany(*server, "s", 2000);
+  auto stub = v1::History::NewStub(SmallWindowChannel(*server));
   grpc::ClientContext context;
-  context.AddMetadata("authorization", "Bearer " + server->admin_token());
   v1::WatchChangesRequest request;
   request.set_start_after_sequence(0);
   request.set_include_records(true);
@@ -256,26 +270,11 @@ TEST(WatchApiTest, AConsumerThatStopsReadingIsCutOffWhileWritersGoOn) {
 }
 
 TEST(WatchApiTest, TheClientLibraryResumesByItselfAfterBeingCutOff) {
-  ChangeFeed::Options feed;
-  feed.buffer_events = 10;
-  feed.stall_timeout = absl::Seconds(1);
-  auto server = StartServer(feed);
+  auto server = StartStallingServer();
   ASSERT_NE(server, nullptr);
   constexpr int kModels = 1000;
-  v1::BatchCreateModelsRequest batch;
-  batch.set_parent("publishers/c");
-  for (int i = 0; i < kModels; ++i) {
-    v1::CreateModelRequest* one = batch.add_requests();
-    one->set_model_id(absl::StrCat("m", i));
-    one->mutable_model()->set_description(std::string(200, 'x'));
-  }
-  ASSERT_OK(Call(server->models(), &MR::BatchCreateModels, batch));
-  // A small, fixed receive window, so that a consumer that pauses fills the server's buffer and is cut off.
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
-  Client client(
-      CreateBearerChannel(server->address(), grpc::InsecureChannelCredentials(), server->admin_token(), args));
+  CreateMany(*server, "c", kModels);
+  Client client(SmallWindowChannel(*server));
   v1::WatchChangesRequest request;
   request.set_start_after_sequence(0);
   request.add_name_prefixes("publishers/c");
