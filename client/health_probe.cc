@@ -2,6 +2,8 @@
 // probes where the kubelet's built-in gRPC probe cannot be used (it speaks plaintext only; modelregd serves TLS when
 // given --tls-cert). Debian ships no grpc_health_probe; this mirrors its exit codes:
 //   0 SERVING, 1 bad arguments, 2 no connection within --timeout, 3 the call failed, 4 not SERVING.
+// --any-status (for liveness probes) exits 0 on any answer: modelregd reports NOT_SERVING while its database is
+// unreachable, which is no reason to restart it.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -50,12 +52,14 @@ int main(int argc, char** argv) {
   std::string tls_ca;
   std::string tls_server_name;
   double timeout_seconds = 5;
+  bool any_status = false;
   app.add_option("--addr", address, "Server address, host:port")->capture_default_str();
   app.add_option("--service", service, "Service name to check (default: the server's overall status)");
   app.add_option("--tls-ca", tls_ca, "PEM CA certificates: connect over TLS and verify the server against them");
   app.add_option("--tls-server-name", tls_server_name,
                  "Name expected in the server certificate (default: the host of --addr)");
   app.add_option("--timeout", timeout_seconds, "Seconds for connecting and the call")->capture_default_str();
+  app.add_flag("--any-status", any_status, "Exit 0 on any answer of the health service (liveness)");
   CLI11_PARSE(app, argc, argv);
   if (service.size() > 127) {
     std::fprintf(stderr, "modelreg-health-probe: --service is longer than 127 bytes\n");
@@ -113,5 +117,5 @@ int main(int argc, char** argv) {
   for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   const int health = DecodeStatus(bytes);
   std::printf("%s\n", StatusName(health));
-  return health == 1 ? 0 : 4;
+  return health == 1 || any_status ? 0 : 4;
 }

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The Debian package, built and started without installing it (no systemd here):
+#   1. `cpack -G DEB` in the build directory;
+#   2. `dpkg-deb --info`: name, Depends computed by dpkg-shlibdeps (libgrpc++, libpqxx, ...), the conffile;
+#   3. `dpkg-deb --contents`: the three binaries, the unit, the configuration (root-only), the documentation;
+#   4. `dpkg-deb -x` into a temporary directory; `systemd-analyze verify` of the unit (its ExecStart pointed at the
+#      extracted modelregd);
+#   5. the extracted modelregd started on its embedded PostgreSQL in a temporary data directory, with the packaged
+#      flags file: the extracted modelreg-health-probe must see SERVING, the extracted modelreg must list the shipped
+#      licenses with the admin token the first start wrote, and SIGTERM must end modelregd with exit code 0.
+# Usage: deb_package_test.sh BUILD_DIR
+set -euo pipefail
+
+BUILD=$(cd "$1" && pwd)
+WORK=$(mktemp -d /tmp/modelreg-deb-test.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+expect_in() {  # expect_in TEXT PATTERN WHAT
+  grep -Eq -- "$2" <<<"$1" || fail "$3: no match for /$2/ in:
+$1"
+}
+
+echo "== cpack -G DEB"
+(cd "$BUILD" && cpack -G DEB -B "$WORK/out" >"$WORK/cpack.log" 2>&1) || { cat "$WORK/cpack.log"; fail "cpack"; }
+DEB=$(ls "$WORK"/out/modelreg_*.deb)
+echo "$DEB ($(stat -c %s "$DEB") bytes)"
+
+echo "== dpkg-deb --info"
+INFO=$(dpkg-deb --info "$DEB")
+dpkg-deb --field "$DEB"
+expect_in "$INFO" '^ Package: modelreg$' "package name"
+expect_in "$INFO" '^ Maintainer: .+<.+@.+>' "maintainer"
+expect_in "$INFO" '^ Depends: .*libgrpc\+\+1\.51' "Depends from dpkg-shlibdeps (gRPC)"
+expect_in "$INFO" '^ Depends: .*libpqxx-6\.4' "Depends from dpkg-shlibdeps (libpqxx)"
+expect_in "$INFO" '^ Depends: .*libabsl20220623' "Depends from dpkg-shlibdeps (abseil)"
+expect_in "$INFO" '^ Recommends: postgresql-15' "Recommends"
+expect_in "$(dpkg-deb -I "$DEB" conffiles)" '^/etc/modelreg/modelregd\.flags$' "conffiles"
+
+echo "== dpkg-deb --contents"
+CONTENTS=$(dpkg-deb --contents "$DEB")
+for path in ./usr/bin/modelregd ./usr/bin/modelreg ./usr/bin/modelreg-health-probe \
+  ./lib/systemd/system/modelregd.service ./etc/modelreg/modelregd.flags \
+  ./usr/share/doc/modelreg/README.md ./usr/share/doc/modelreg/deploy-README.md ./usr/share/doc/modelreg/copyright; do
+  expect_in "$CONTENTS" " $(sed 's/[.+]/\\&/g' <<<"$path")\$" "package contents"
+done
+expect_in "$CONTENTS" '^-rw------- root/root .* \./etc/modelreg/modelregd\.flags$' "configuration mode 0600 root"
+expect_in "$CONTENTS" '^-rwxr-xr-x root/root .* \./usr/bin/modelregd$' "modelregd mode 0755"
+echo "$(grep -c . <<<"$CONTENTS") entries, all expected paths present"
+
+echo "== dpkg-deb -x"
+ROOT="$WORK/root"
+dpkg-deb -x "$DEB" "$ROOT"
+[ -x "$ROOT/usr/bin/modelregd" ] || fail "no executable modelregd after extraction"
+
+echo "== systemd-analyze verify"
+# On a copy whose ExecStart= names the extracted binary (verify checks that it exists and is executable; with
+# --root= it would also need the system's own units there). Any warning (an unknown or misspelt directive) fails.
+mkdir -p "$WORK/unit"
+sed "s#^ExecStart=/usr/bin/modelregd #ExecStart=$ROOT/usr/bin/modelregd #" "$ROOT/lib/systemd/system/modelregd.service" \
+  >"$WORK/unit/modelregd.service"
+grep -q "^ExecStart=$ROOT/usr/bin/modelregd " "$WORK/unit/modelregd.service" || fail "ExecStart= not rewritten"
+if ! VERIFY=$(systemd-analyze verify "$WORK/unit/modelregd.service" 2>&1); then
+  fail "systemd-analyze verify: $VERIFY"
+fi
+[ -z "$VERIFY" ] || fail "systemd-analyze verify printed: $VERIFY"
+echo "clean"
+
+echo "== the extracted modelregd on its embedded PostgreSQL"
+DATA="$WORK/data"
+mkdir -p "$DATA"
+# As root the embedded cluster runs as `postgres`, which must be able to enter the directories above it.
+chmod 0711 "$WORK"
+FLAGS="$ROOT/etc/modelreg/modelregd.flags"
+"$ROOT/usr/bin/modelregd" serve --data-dir="$DATA" --flagfile="$FLAGS" --listen=127.0.0.1:0 \
+  --port-file="$WORK/port" --model-cache-mb=16 >"$WORK/modelregd.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 600); do
+  [ -s "$WORK/port" ] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/modelregd.log"; fail "modelregd exited before serving"; }
+  sleep 0.1
+done
+[ -s "$WORK/port" ] || { cat "$WORK/modelregd.log"; fail "no port file after 60 s"; }
+ADDR="127.0.0.1:$(cat "$WORK/port")"
+echo "serving on $ADDR"
+HEALTH=$("$ROOT/usr/bin/modelreg-health-probe" --addr="$ADDR" --timeout=10) || fail "health probe: $HEALTH"
+[ "$HEALTH" = "SERVING" ] || fail "health: $HEALTH"
+echo "health: $HEALTH"
+SERVICE=$("$ROOT/usr/bin/modelreg-health-probe" --addr="$ADDR" --service=no.such.Service 2>&1) && fail "unknown service reported healthy: $SERVICE"
+TOKEN=$(cat "$DATA/admin.token")
+LICENSES=$("$ROOT/usr/bin/modelreg" --server="$ADDR" --token="$TOKEN" -o json licenses list) ||
+  fail "modelreg licenses list: $LICENSES"
+expect_in "$LICENSES" '"licenses/apache-2\.0"' "shipped catalog through the packaged CLI"
+echo "licenses list: $(grep -c '"name": "licenses/' <<<"$LICENSES") licenses"
+
+kill -TERM "$SERVER_PID"
+rc=0
+wait "$SERVER_PID" || rc=$?
+SERVER_PID=""
+[ "$rc" -eq 0 ] || { tail -20 "$WORK/modelregd.log"; fail "modelregd exited $rc after SIGTERM"; }
+echo "SIGTERM: exit 0"
+echo "PASS"
