@@ -43,9 +43,7 @@ const char* StatusName(int status) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   CLI::App app{"Checks a gRPC server's health (grpc.health.v1.Health/Check); exit 0 when SERVING"};
   std::string address = "127.0.0.1:7411";
   std::string service;
@@ -60,7 +58,11 @@ int main(int argc, char** argv) {
                  "Name expected in the server certificate (default: the host of --addr)");
   app.add_option("--timeout", timeout_seconds, "Seconds for connecting and the call")->capture_default_str();
   app.add_flag("--any-status", any_status, "Exit 0 on any answer of the health service (liveness)");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 1;  // --help: 0; anything else: the documented 1, not CLI11's own codes
+  }
   if (service.size() > 127) {
     std::fprintf(stderr, "modelreg-health-probe: --service is longer than 127 bytes\n");
     return 1;
@@ -118,4 +120,17 @@ int main(int argc, char** argv) {
   const int health = DecodeStatus(bytes);
   std::printf("%s\n", StatusName(health));
   return health == 1 || any_status ? 0 : 4;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "modelreg-health-probe: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "modelreg-health-probe: unknown exception\n");
+  }
+  return 3;
 }
