@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The Debian package, built and started without installing it (no systemd here):
 #   1. `cpack -G DEB` in the build directory;
-#   2. `dpkg-deb --info`: name, Depends computed by dpkg-shlibdeps (libgrpc++, libpqxx, ...), the conffile;
+#   2. `dpkg-deb --info`: name, Depends computed by dpkg-shlibdeps (libgrpc++, libpqxx, ...), the conffile; every
+#      library package in Depends is installed by deploy/Dockerfile's runtime stage;
 #   3. `dpkg-deb --contents`: the three binaries, the unit, the configuration (root-only), the documentation;
 #   4. `dpkg-deb -x` into a temporary directory; `systemd-analyze verify` of the unit (its ExecStart pointed at the
 #      extracted modelregd);
 #   5. the extracted modelregd started on its embedded PostgreSQL in a temporary data directory, with the packaged
 #      flags file: the extracted modelreg-health-probe must see SERVING, the extracted modelreg must list the shipped
 #      licenses with the admin token the first start wrote, and SIGTERM must end modelregd with exit code 0.
-# Usage: deb_package_test.sh BUILD_DIR
+# Usage: deb_package_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 
 BUILD=$(cd "$1" && pwd)
+SOURCE=$(cd "$2" && pwd)
 WORK=$(mktemp -d /tmp/modelreg-deb-test.XXXXXX)
 SERVER_PID=""
 cleanup() {
@@ -45,6 +47,15 @@ expect_in "$INFO" '^ Depends: .*libgrpc\+\+1\.51' "Depends from dpkg-shlibdeps (
 expect_in "$INFO" '^ Depends: .*libpqxx-6\.4' "Depends from dpkg-shlibdeps (libpqxx)"
 expect_in "$INFO" '^ Depends: .*libabsl20220623' "Depends from dpkg-shlibdeps (abseil)"
 expect_in "$INFO" '^ Recommends: postgresql-15' "Recommends"
+# The container image's runtime stage must install every library package dpkg-shlibdeps found (libc6, libgcc-s1 and
+# libstdc++6 come with debian:bookworm-slim).
+RUNTIME_STAGE=$(sed -n '/ AS runtime/,$p' "$SOURCE/deploy/Dockerfile")
+for package in $(dpkg-deb --field "$DEB" Depends | tr ',' '\n' | awk '{print $1}'); do
+  case "$package" in libc6 | libgcc-s1 | libstdc++6) continue ;; esac
+  grep -Eq "(^|[[:space:]])$(sed 's/[.+]/\\&/g' <<<"$package")([[:space:]]|$)" <<<"$RUNTIME_STAGE" ||
+    fail "deploy/Dockerfile's runtime stage does not install $package (a Depends of the package)"
+done
+echo "Dockerfile runtime stage installs every library package in Depends"
 expect_in "$(dpkg-deb -I "$DEB" conffiles)" '^/etc/modelreg/modelregd\.flags$' "conffiles"
 
 echo "== dpkg-deb --contents"
