@@ -6,8 +6,8 @@
 #   3. `dpkg-deb --contents`: the three binaries, the unit, the configuration (root-only), the documentation;
 #   4. `dpkg-deb -x` into a temporary directory; `systemd-analyze verify` of the unit (its ExecStart pointed at the
 #      extracted modelregd);
-#   5. the extracted modelregd started on its embedded PostgreSQL in a temporary data directory, with the packaged
-#      flags file: the extracted modelreg-health-probe must see SERVING, the extracted modelreg must list the shipped
+#   5. the extracted modelregd started as the unit would (unprivileged, no_new_privs, empty environment) on its
+#      embedded PostgreSQL in a temporary state directory, with the packaged flags file: the extracted modelreg-health-probe must see SERVING, the extracted modelreg must list the shipped
 #      licenses with the admin token the first start wrote, and SIGTERM must end modelregd with exit code 0.
 # Usage: deb_package_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -87,22 +87,31 @@ fi
 [ -z "$VERIFY" ] || fail "systemd-analyze verify printed: $VERIFY"
 echo "clean"
 
-echo "== the extracted modelregd on its embedded PostgreSQL"
-DATA="$WORK/data"
-mkdir -p "$DATA"
-# As root the embedded cluster runs as `postgres`, which must be able to enter the directories above it.
+echo "== the extracted modelregd on its embedded PostgreSQL, as the unit would run it"
+# Like the unit: an unprivileged user (as root: `nobody`, with no_new_privs), an empty environment (no HOME), the
+# state directory given with --data-dir, and the packaged flags file copied where that user can read it (systemd's
+# LoadCredential= does that for the root-only original).
+STATE="$WORK/state"
+mkdir -p "$STATE"
 chmod 0711 "$WORK"
-FLAGS="$ROOT/etc/modelreg/modelregd.flags"
-"$ROOT/usr/bin/modelregd" serve --data-dir="$DATA" --flagfile="$FLAGS" --listen=127.0.0.1:0 \
-  --port-file="$WORK/port" --model-cache-mb=16 >"$WORK/modelregd.log" 2>&1 &
+cp "$ROOT/etc/modelreg/modelregd.flags" "$STATE/modelregd.flags"
+RUN_AS=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown -R nobody:nogroup "$STATE"
+  RUN_AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs)
+fi
+DATA="$STATE/data"
+"${RUN_AS[@]}" env -i PATH=/usr/bin:/bin "$ROOT/usr/bin/modelregd" serve --data-dir="$DATA" \
+  --flagfile="$STATE/modelregd.flags" --listen=127.0.0.1:0 --port-file="$STATE/port" --model-cache-mb=16 \
+  >"$WORK/modelregd.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
-  [ -s "$WORK/port" ] && break
+  [ -s "$STATE/port" ] && break
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/modelregd.log"; fail "modelregd exited before serving"; }
   sleep 0.1
 done
-[ -s "$WORK/port" ] || { cat "$WORK/modelregd.log"; fail "no port file after 60 s"; }
-ADDR="127.0.0.1:$(cat "$WORK/port")"
+[ -s "$STATE/port" ] || { cat "$WORK/modelregd.log"; fail "no port file after 60 s"; }
+ADDR="127.0.0.1:$(cat "$STATE/port")"
 echo "serving on $ADDR"
 HEALTH=$("$ROOT/usr/bin/modelreg-health-probe" --addr="$ADDR" --timeout=10) || fail "health probe: $HEALTH"
 [ "$HEALTH" = "SERVING" ] || fail "health: $HEALTH"
