@@ -7,8 +7,11 @@
 #   4. `dpkg-deb -x` into a temporary directory; `systemd-analyze verify` of the unit (its ExecStart pointed at the
 #      extracted modelregd);
 #   5. the extracted modelregd started as the unit would (unprivileged, no_new_privs, empty environment) on its
-#      embedded PostgreSQL in a temporary state directory, with the packaged flags file: the extracted modelreg-health-probe must see SERVING, the extracted modelreg must list the shipped
-#      licenses with the admin token the first start wrote, and SIGTERM must end modelregd with exit code 0.
+#      embedded PostgreSQL in a temporary state directory, with the packaged flags file and TLS (a throwaway CA and a
+#      certificate naming `modelregd`, as in deploy/kubernetes): the extracted modelreg-health-probe must see SERVING
+#      over TLS with --tls-server-name=modelregd, not for an unknown service, and fail in plaintext; the extracted
+#      modelreg must list the shipped licenses over TLS with the admin token the first start wrote; SIGTERM must end
+#      modelregd with exit code 0.
 # Usage: deb_package_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 
@@ -100,10 +103,21 @@ if [ "$(id -u)" -eq 0 ]; then
   chown -R nobody:nogroup "$STATE"
   RUN_AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs)
 fi
+# TLS as in deploy/kubernetes: a certificate naming `modelregd` (and 127.0.0.1, for the CLI), probed on 127.0.0.1
+# with --tls-server-name=modelregd.
+TLS="$STATE/tls"
+mkdir -p "$TLS"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS/ca.key" -out "$TLS/ca.crt" \
+  -days 2 -subj /CN=modelreg-test-ca 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS/tls.key" -out "$TLS/tls.csr" \
+  -subj /CN=modelregd 2>/dev/null
+openssl x509 -req -in "$TLS/tls.csr" -CA "$TLS/ca.crt" -CAkey "$TLS/ca.key" -CAcreateserial -out "$TLS/tls.crt" \
+  -days 2 -extfile <(printf 'subjectAltName=DNS:modelregd,IP:127.0.0.1\n') 2>/dev/null
+[ "$(id -u)" -ne 0 ] || chown -R nobody:nogroup "$TLS"
 DATA="$STATE/data"
 "${RUN_AS[@]}" env -i PATH=/usr/bin:/bin "$ROOT/usr/bin/modelregd" serve --data-dir="$DATA" \
   --flagfile="$STATE/modelregd.flags" --listen=127.0.0.1:0 --port-file="$STATE/port" --model-cache-mb=16 \
-  >"$WORK/modelregd.log" 2>&1 &
+  --tls-cert="$TLS/tls.crt" --tls-key="$TLS/tls.key" >"$WORK/modelregd.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
   [ -s "$STATE/port" ] && break
@@ -113,12 +127,19 @@ done
 [ -s "$STATE/port" ] || { cat "$WORK/modelregd.log"; fail "no port file after 60 s"; }
 ADDR="127.0.0.1:$(cat "$STATE/port")"
 echo "serving on $ADDR"
-HEALTH=$("$ROOT/usr/bin/modelreg-health-probe" --addr="$ADDR" --timeout=10) || fail "health probe: $HEALTH"
+PROBE=("$ROOT/usr/bin/modelreg-health-probe" --addr="$ADDR" --timeout=10)
+HEALTH=$("${PROBE[@]}" --tls-ca="$TLS/ca.crt" --tls-server-name=modelregd) || fail "health probe: $HEALTH"
 [ "$HEALTH" = "SERVING" ] || fail "health: $HEALTH"
-echo "health: $HEALTH"
-SERVICE=$("$ROOT/usr/bin/modelreg-health-probe" --addr="$ADDR" --service=no.such.Service 2>&1) && fail "unknown service reported healthy: $SERVICE"
+echo "health over TLS: $HEALTH"
+rc=0
+OUT=$("${PROBE[@]}" --tls-ca="$TLS/ca.crt" --tls-server-name=modelregd --service=no.such.Service 2>&1) || rc=$?
+[ "$rc" -ne 0 ] || fail "an unknown service reported healthy: $OUT"
+rc=0
+OUT=$("${PROBE[@]}" 2>&1) || rc=$?
+[ "$rc" -eq 2 ] || [ "$rc" -eq 3 ] || fail "a plaintext probe of the TLS port: exit $rc, expected 2 or 3: $OUT"
+echo "unknown service: not healthy; plaintext probe: exit $rc"
 TOKEN=$(cat "$DATA/admin.token")
-LICENSES=$("$ROOT/usr/bin/modelreg" --server="$ADDR" --token="$TOKEN" -o json licenses list) ||
+LICENSES=$("$ROOT/usr/bin/modelreg" --server="$ADDR" --ca-file="$TLS/ca.crt" --token="$TOKEN" -o json licenses list) ||
   fail "modelreg licenses list: $LICENSES"
 expect_in "$LICENSES" '"licenses/apache-2\.0"' "shipped catalog through the packaged CLI"
 echo "licenses list: $(grep -c '"name": "licenses/' <<<"$LICENSES") licenses"
