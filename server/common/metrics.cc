@@ -63,9 +63,12 @@ std::string EscapeLabelValue(const std::string& value) {
 std::string FormatSampleValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<int64_t>(value));  // integers as integers: le="10", not le="1e+01"
+  }
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.17g", value);
-  // Prefer the shortest text that reads back as the same double (integers print as integers).
+  // The shortest text that reads back as the same double.
   for (int precision = 1; precision < 17; ++precision) {
     char shorter[32];
     std::snprintf(shorter, sizeof(shorter), "%.*g", precision, value);
