@@ -479,8 +479,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
   builder.RegisterService(&usage_checker);
-  InstallMalformedRequestHandling(
-      builder, MakeCallObserver({metrics_on ? &metrics : nullptr, absl::GetFlag(FLAGS_log_calls)}));
+  InstallMalformedRequestHandling(builder,
+                                  MakeCallObserver({metrics_on ? &metrics : nullptr, absl::GetFlag(FLAGS_log_calls)}));
   builder.RegisterService(&admin);
   builder.RegisterService(&governance);
   builder.RegisterService(&history);

@@ -13,8 +13,8 @@ void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool&
                     [&pool] { return pool.size() - pool.usage().in_use; });
   registry.AddGauge("modelreg_db_pool_waiters", "Callers waiting for a pooled PostgreSQL connection", {},
                     [&pool] { return pool.usage().waiting; });
-  registry.AddGauge("modelreg_database_up", "1 while the database answers the health monitor's ping (every second)",
-                    {}, [&database_up] { return database_up.load() ? 1 : 0; });
+  registry.AddGauge("modelreg_database_up", "1 while the database answers the health monitor's ping (every second)", {},
+                    [&database_up] { return database_up.load() ? 1 : 0; });
   if (cache == nullptr) return;
   registry.AddGauge("modelreg_model_cache_entries", "Models in GetModel's cache", {},
                     [cache] { return static_cast<double>(cache->stats().entries); });
@@ -32,8 +32,8 @@ void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool&
 
 void RegisterReplicaLagGauge(MetricsRegistry& registry, const std::string& replica,
                              std::function<double()> lag_seconds) {
-  registry.AddGauge("modelreg_replica_lag_seconds", "Replay lag of a read replica, in seconds",
-                    {{"replica", replica}}, std::move(lag_seconds));
+  registry.AddGauge("modelreg_replica_lag_seconds", "Replay lag of a read replica, in seconds", {{"replica", replica}},
+                    std::move(lag_seconds));
 }
 
 }  // namespace modelreg

@@ -100,14 +100,13 @@ class CallObserverFactory final : public grpc::experimental::ServerInterceptorFa
 
   void Record(MethodSeries* series, grpc::StatusCode code, double seconds, const grpc::ServerContextBase* context) {
     const int index = static_cast<int>(code) >= 0 && static_cast<int>(code) < kCodes ? static_cast<int>(code)
-                                                                                       : grpc::StatusCode::UNKNOWN;
+                                                                                     : grpc::StatusCode::UNKNOWN;
     if (options_.metrics != nullptr) {
       Counter* counter = series->calls[static_cast<size_t>(index)].load(std::memory_order_acquire);
       if (counter == nullptr) {
         counter = options_.metrics->GetCounter(
             "modelreg_grpc_calls_total", "gRPC calls answered, by method and status code",
-            {{"method", series->name},
-             {"code", std::string(GrpcCodeName(static_cast<grpc::StatusCode>(index)))}});
+            {{"method", series->name}, {"code", std::string(GrpcCodeName(static_cast<grpc::StatusCode>(index)))}});
         series->calls[static_cast<size_t>(index)].store(counter, std::memory_order_release);
       }
       counter->Add();
@@ -185,9 +184,10 @@ void NoteCallIdentity(const grpc::ServerContextBase& context, const std::string&
 
 absl::string_view GrpcCodeName(grpc::StatusCode code) {
   static constexpr std::array<const char*, kCodes> kNames = {
-      "OK",           "CANCELLED",         "UNKNOWN",        "INVALID_ARGUMENT",  "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",    "DATA_LOSS",         "UNAUTHENTICATED"};
+      "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+      "DATA_LOSS", "UNAUTHENTICATED"};
   const int index = static_cast<int>(code);
   return index >= 0 && index < kCodes ? kNames[static_cast<size_t>(index)] : "UNKNOWN";
 }

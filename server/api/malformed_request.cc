@@ -96,8 +96,8 @@ absl::Status MalformedRequestError(absl::string_view method, absl::string_view u
   return ErrorWithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST", what);
 }
 
-void InstallMalformedRequestHandling(
-    grpc::ServerBuilder& builder, std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> after) {
+void InstallMalformedRequestHandling(grpc::ServerBuilder& builder,
+                                     std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> after) {
   static std::once_flag once;
   std::call_once(once, [] { google::protobuf::SetLogHandler(&ProtobufLogHandler); });
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;

@@ -160,7 +160,8 @@ void LogLine(LogLevel level, const std::string& message, const std::vector<LogFi
   const std::string time = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   std::string line;
   if (g_format.load() == LogFormat::kJson) {
-    line = "{\"time\":\"" + time + "\",\"level\":\"" + LevelName(level) + "\",\"message\":\"" + JsonEscape(message) + "\"";
+    line =
+        "{\"time\":\"" + time + "\",\"level\":\"" + LevelName(level) + "\",\"message\":\"" + JsonEscape(message) + "\"";
     for (const LogField& field : fields) {
       line += ",\"" + JsonEscape(field.key) + "\":";
       line += field.numeric ? field.value : "\"" + JsonEscape(field.value) + "\"";

@@ -104,8 +104,8 @@ Histogram::Snapshot Histogram::Read() const {
 }
 
 const std::vector<double>& LatencyBucketsSeconds() {
-  static const std::vector<double>* const buckets = new std::vector<double>{
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  static const std::vector<double>* const buckets =
+      new std::vector<double>{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   return *buckets;
 }
 
@@ -140,8 +140,8 @@ void MetricsRegistry::AddGauge(const std::string& name, const std::string& help,
   SeriesOf(name, Type::kGauge, help, labels).read = std::move(read);
 }
 
-void MetricsRegistry::AddCounterCallback(const std::string& name, const std::string& help,
-                                         const MetricLabels& labels, std::function<double()> read) {
+void MetricsRegistry::AddCounterCallback(const std::string& name, const std::string& help, const MetricLabels& labels,
+                                         std::function<double()> read) {
   std::lock_guard<std::mutex> lock(mutex_);
   SeriesOf(name, Type::kCounter, help, labels).read = std::move(read);
 }

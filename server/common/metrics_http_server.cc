@@ -39,7 +39,7 @@ std::string Response(absl::string_view status, absl::string_view content_type, a
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(const std::string& address,
-                                                                             std::function<std::string()> render) {
+                                                                            std::function<std::string()> render) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon + 1 == address.size()) {
     return absl::InvalidArgumentError(absl::StrCat("--metrics-listen: expected host:port, got `", address, "`"));

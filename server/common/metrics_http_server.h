@@ -22,7 +22,7 @@ class MetricsHttpServer {
   // Listens on `address` (host:port, [v6]:port; port 0 picks a free one) and starts the thread.
   // INVALID_ARGUMENT for a malformed address, UNAVAILABLE when it cannot listen.
   static absl::StatusOr<std::unique_ptr<MetricsHttpServer>> Start(const std::string& address,
-                                                                   std::function<std::string()> render);
+                                                                  std::function<std::string()> render);
   MetricsHttpServer(const MetricsHttpServer&) = delete;
   MetricsHttpServer& operator=(const MetricsHttpServer&) = delete;
   // Stops accepting, finishes the response being written, joins the thread.

@@ -165,8 +165,8 @@ std::string BufPath() {
   if (const char* buf = std::getenv("MODELREG_BUF"); buf != nullptr && *buf != '\0') return buf;
   const char* dir = std::getenv("BUF_DIR");
   const char* home = std::getenv("HOME");
-  const std::string base = dir != nullptr && *dir != '\0' ? dir : std::string(home != nullptr ? home : "/tmp") +
-                                                                       "/.cache/modelreg-buf";
+  const std::string base =
+      dir != nullptr && *dir != '\0' ? dir : std::string(home != nullptr ? home : "/tmp") + "/.cache/modelreg-buf";
   return base + "/node_modules/.bin/buf";
 }
 
@@ -223,8 +223,8 @@ class OperationsTest : public ::testing::Test {
     return RunCommand(argv);
   }
   std::string HealthOf(const std::string& service) {
-    const CommandResult result = BufCurl({"-d", "{\"service\":\"" + service + "\"}",
-                                          "http://" + server_->address() + "/grpc.health.v1.Health/Check"});
+    const CommandResult result = BufCurl(
+        {"-d", "{\"service\":\"" + service + "\"}", "http://" + server_->address() + "/grpc.health.v1.Health/Check"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     google::protobuf::Struct response;
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(result.out, &response).ok()) << result.out;
@@ -256,8 +256,9 @@ TEST_F(OperationsTest, MetricsCountCallsByMethodAndCodeInValidExpositionFormat) 
   EXPECT_EQ(GetModel("not a name").error_code(), grpc::INVALID_ARGUMENT);
   const Scrape after = ScrapeMetrics();
   EXPECT_EQ(after.Value(not_found), not_found_before + 3);
-  EXPECT_EQ(after.Value(R"(modelreg_grpc_calls_total{method="modelreg.v1.ModelRegistry/GetModel",code="INVALID_ARGUMENT"})"),
-            1);
+  EXPECT_EQ(
+      after.Value(R"(modelreg_grpc_calls_total{method="modelreg.v1.ModelRegistry/GetModel",code="INVALID_ARGUMENT"})"),
+      1);
   EXPECT_EQ(after.types.at("modelreg_grpc_calls_total"), "counter");
   EXPECT_EQ(after.types.at("modelreg_grpc_call_duration_seconds"), "histogram");
   // Every GetModel call was observed once in the latency histogram.
@@ -296,8 +297,8 @@ TEST_F(OperationsTest, HealthServiceWorksThroughReflectionPerServiceAndFollowsTh
                               "modelreg.v1.Admin", "modelreg.v1.Governance", "modelreg.v1.History"}) {
     EXPECT_EQ(HealthOf(service), "SERVING") << service;
   }
-  const CommandResult unknown = BufCurl({"-d", R"({"service":"no.such.Service"})",
-                                         "http://" + server_->address() + "/grpc.health.v1.Health/Check"});
+  const CommandResult unknown = BufCurl(
+      {"-d", R"({"service":"no.such.Service"})", "http://" + server_->address() + "/grpc.health.v1.Health/Check"});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("not_found"), std::string::npos) << unknown.err;
 
@@ -354,8 +355,8 @@ TEST_F(OperationsTest, JsonLogsAreOneObjectPerLineWithCallFields) {
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &object).ok()) << "not JSON: " << line;
     const auto& fields = object.fields();
     ASSERT_EQ(fields.count("time"), 1u) << line;
-    EXPECT_TRUE(std::regex_match(fields.at("time").string_value(),
-                                 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+    EXPECT_TRUE(
+        std::regex_match(fields.at("time").string_value(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
         << line;
     ASSERT_EQ(fields.count("level"), 1u) << line;
     EXPECT_TRUE(std::set<std::string>({"DEBUG", "INFO", "WARNING", "ERROR"}).count(fields.at("level").string_value()))
@@ -374,8 +375,9 @@ TEST_F(OperationsTest, JsonLogsAreOneObjectPerLineWithCallFields) {
   EXPECT_GT(lines, 5);
   ASSERT_EQ(calls.count("modelreg.v1.ModelRegistry/GetModel NOT_FOUND ops-tester"), 1u) << log;
   ASSERT_EQ(calls.count("modelreg.v1.ModelRegistry/DeleteModel NOT_FOUND ops-tester"), 1u) << log;
-  EXPECT_EQ(calls["modelreg.v1.ModelRegistry/DeleteModel NOT_FOUND ops-tester"].fields().at("request_id").string_value(),
-            kRequestId);
+  EXPECT_EQ(
+      calls["modelreg.v1.ModelRegistry/DeleteModel NOT_FOUND ops-tester"].fields().at("request_id").string_value(),
+      kRequestId);
   // Refused before authentication: no principal.
   EXPECT_EQ(calls.count("modelreg.v1.ModelRegistry/GetModel UNAUTHENTICATED "), 1u) << log;
 }
