@@ -227,9 +227,6 @@ class HealthMonitor {
   HealthMonitor(ConnectionPool* pool, grpc::HealthCheckServiceInterface* health, EmbeddedPostgres* embedded,
                 std::atomic<bool>* database_up)
       : pool_(pool), health_(health), embedded_(embedded), database_up_(database_up) {
-    // Every service starts SERVING (the database answered the migrations); from then on SetServingStatus(bool)
-    // moves them all together with the overall status.
-    for (const char* service : kServedServices) health_->SetServingStatus(service, true);
     thread_ = std::thread([this] { Run(); });
   }
   HealthMonitor(const HealthMonitor&) = delete;
@@ -465,7 +462,16 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   MetricsRegistry metrics;
   std::atomic<bool> database_up{true};
   const bool metrics_on = !absl::GetFlag(FLAGS_metrics_listen).empty();
-  if (metrics_on) RegisterServerStateMetrics(metrics, *pool, cache_mb > 0 ? &cache : nullptr, database_up);
+  // Declared after what its gauges read, so destroyed before; listening before gRPC does, so a bad address fails
+  // before any call is served.
+  std::unique_ptr<MetricsHttpServer> metrics_server;
+  if (metrics_on) {
+    RegisterServerStateMetrics(metrics, *pool, cache_mb > 0 ? &cache : nullptr, database_up);
+    MODELREG_ASSIGN_OR_RETURN(metrics_server, MetricsHttpServer::Start(absl::GetFlag(FLAGS_metrics_listen),
+                                                                       [&metrics] { return metrics.Render(); }));
+    MODELREG_LOG(INFO) << "metrics on port " << metrics_server->port() << " (http://"
+                       << absl::GetFlag(FLAGS_metrics_listen) << "/metrics)";
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -491,15 +497,10 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen), why.empty() ? "" : ": ", why));
   }
+  // Every service starts SERVING (the database answered the migrations); from then on the HealthMonitor's and the
+  // shutdown's SetServingStatus(bool) move them all together with the overall status.
+  for (const char* service : kServedServices) server->GetHealthCheckService()->SetServingStatus(service, true);
   MODELREG_LOG(INFO) << "modelregd serving on port " << port << " (" << absl::GetFlag(FLAGS_listen) << ")";
-  // Destroyed before what its gauges read.
-  std::unique_ptr<MetricsHttpServer> metrics_server;
-  if (metrics_on) {
-    MODELREG_ASSIGN_OR_RETURN(metrics_server, MetricsHttpServer::Start(absl::GetFlag(FLAGS_metrics_listen),
-                                                                       [&metrics] { return metrics.Render(); }));
-    MODELREG_LOG(INFO) << "metrics on port " << metrics_server->port() << " (http://"
-                       << absl::GetFlag(FLAGS_metrics_listen) << "/metrics)";
-  }
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     std::ofstream(port_file) << port << "\n";
   }

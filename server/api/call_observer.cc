@@ -98,7 +98,8 @@ class CallObserverFactory final : public grpc::experimental::ServerInterceptorFa
     return new CallObserverInterceptor(this, SeriesOf(info->method()), info->server_context());
   }
 
-  void Record(MethodSeries* series, grpc::StatusCode code, double seconds, const grpc::ServerContextBase* context) {
+  void Record(MethodSeries* series, grpc::StatusCode code, double seconds,
+              const grpc::ServerContextBase* context) const {
     const int index = static_cast<int>(code) >= 0 && static_cast<int>(code) < kCodes ? static_cast<int>(code)
                                                                                      : grpc::StatusCode::UNKNOWN;
     if (options_.metrics != nullptr) {
@@ -123,7 +124,7 @@ class CallObserverFactory final : public grpc::experimental::ServerInterceptorFa
     }
   }
 
-  void Forget(const grpc::ServerContextBase* context) {
+  void Forget(const grpc::ServerContextBase* context) const {
     if (options_.log_calls) CallIdentities::Get().Take(context);
   }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -132,9 +134,11 @@ Scrape ParseExposition(const std::string& text) {
     const std::string value_text = m[4].str();
     const double value = value_text == "+Inf" ? HUGE_VAL : std::strtod(value_text.c_str(), &end);
     EXPECT_TRUE(value_text == "+Inf" || (end != nullptr && *end == '\0')) << "bad value in `" << line << "`";
-    EXPECT_EQ(scrape.samples.count(name + "{" + labels + "}"), 0u) << "duplicate series " << line;
-    scrape.samples[labels.empty() ? name : name + "{" + labels + "}"] = value;
-    if (name == family + "_bucket") scrape.buckets.emplace_back(family + "{" + other_labels + "}", le, value);
+    const std::string series = labels.empty() ? name : absl::StrCat(name, "{", labels, "}");
+    EXPECT_EQ(scrape.samples.count(series), 0u) << "duplicate series " << line;
+    scrape.samples[series] = value;
+    if (name == family + "_bucket")
+      scrape.buckets.emplace_back(absl::StrCat(family, "{", other_labels, "}"), le, value);
   }
   return scrape;
 }
@@ -155,7 +159,7 @@ void ExpectHistogramsConsistent(const Scrape& scrape) {
     }
     const std::string family = series.substr(0, series.find('{'));
     const std::string labels = series.substr(series.find('{'));
-    const std::string count = labels == "{}" ? family + "_count" : family + "_count" + labels;
+    const std::string count = labels == "{}" ? family + "_count" : absl::StrCat(family, "_count", labels);
     EXPECT_EQ(scrape.Value(count), buckets.back().second) << count;
   }
 }
@@ -203,7 +207,7 @@ class OperationsTest : public ::testing::Test {
     std::ifstream in(server_ ? server_->log_path() : "");
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
-  Scrape ScrapeMetrics() {
+  Scrape ScrapeMetrics() const {
     const auto [status, body] = HttpGet(metrics_port_, "/metrics");
     EXPECT_EQ(status, 200) << body;
     return ParseExposition(body);
@@ -293,6 +297,13 @@ TEST_F(OperationsTest, HealthServiceWorksThroughReflectionPerServiceAndFollowsTh
   EXPECT_NE(methods.out.find("modelreg.v1.History/WatchChanges"), std::string::npos) << methods.out;
 
   EXPECT_EQ(HealthOf(""), "SERVING");
+  // Streams are counted too: buf's reflection stream (v1alpha, the version gRPC 1.51 serves) and the health calls.
+  const Scrape scrape = ScrapeMetrics();
+  EXPECT_GE(
+      scrape.Value(
+          R"(modelreg_grpc_calls_total{method="grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",code="OK"})"),
+      2);
+  EXPECT_GE(scrape.Value(R"(modelreg_grpc_calls_total{method="grpc.health.v1.Health/Check",code="OK"})"), 1);
   for (const char* service : {"modelreg.v1.ModelRegistry", "modelreg.v1.LicenseCatalog", "modelreg.v1.UsageChecker",
                               "modelreg.v1.Admin", "modelreg.v1.Governance", "modelreg.v1.History"}) {
     EXPECT_EQ(HealthOf(service), "SERVING") << service;
