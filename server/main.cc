@@ -35,8 +35,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.pb.h"
+#include "modelreg/v1/admin.grpc.pb.h"
+#include "modelreg/v1/governance.grpc.pb.h"
+#include "modelreg/v1/history.grpc.pb.h"
+#include "modelreg/v1/license_catalog.grpc.pb.h"
+#include "modelreg/v1/model_registry.grpc.pb.h"
+#include "modelreg/v1/usage_checker.grpc.pb.h"
 #include "server/api/admin_service.h"
 #include "server/api/call_auth.h"
+#include "server/api/call_observer.h"
 #include "server/api/governance_adapter.h"
 #include "server/api/history_adapter.h"
 #include "server/api/license_catalog_service.h"
@@ -49,9 +57,12 @@
 #include "server/common/duration_text.h"
 #include "server/common/logging.h"
 #include "server/common/memory_trim.h"
+#include "server/common/metrics.h"
+#include "server/common/metrics_http_server.h"
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_args.h"
 #include "server/graceful_shutdown.h"
+#include "server/server_metrics.h"
 #include "server/service/catalog_sync.h"
 #include "server/service/change_feed.h"
 #include "server/service/idempotent_calls.h"
@@ -110,6 +121,14 @@ ABSL_FLAG(int, watch_buffer, 1000, "Changes buffered per WatchChanges stream");
 ABSL_FLAG(bool, load_catalog, true, "Load the shipped license and model catalog at start (idempotent)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound port to this file once serving (for tests and scripts)");
 ABSL_FLAG(bool, verbose, false, "Log debug lines");
+ABSL_FLAG(std::string, log_format, "text",
+          "text: `TIME LEVEL message key=value`; json: one object per line with time, level, message and the line's "
+          "fields");
+ABSL_FLAG(bool, log_calls, false,
+          "Log one line per call (method, code, duration in seconds, principal, request_id) at INFO");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Serve Prometheus metrics on http://ADDRESS/metrics, e.g. 127.0.0.1:9411 (port 0 picks a free one, logged); "
+          "empty: off");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve gRPC over TLS (with --tls-key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -193,12 +212,21 @@ class SignalWaiter {
   sigset_t set_{};
 };
 
-// Marks the health service NOT_SERVING while the database does not answer, and, for the embedded default, starts
-// its PostgreSQL again when it died (EmbeddedPostgres::RestartIfDown). Checks every second.
+// The services whose health status is reported by name (besides the overall "").
+constexpr const char* kServedServices[] = {
+    v1::ModelRegistry::service_full_name(), v1::LicenseCatalog::service_full_name(),
+    v1::UsageChecker::service_full_name(),  v1::Admin::service_full_name(),
+    v1::Governance::service_full_name(),    v1::History::service_full_name(),
+};
+
+// Marks the health service (overall and every service of kServedServices) NOT_SERVING while the database does not
+// answer, and, for the embedded default, starts its PostgreSQL again when it died (EmbeddedPostgres::RestartIfDown).
+// Checks every second; `database_up` follows (for metrics).
 class HealthMonitor {
  public:
-  HealthMonitor(ConnectionPool* pool, grpc::HealthCheckServiceInterface* health, EmbeddedPostgres* embedded)
-      : pool_(pool), health_(health), embedded_(embedded) {
+  HealthMonitor(ConnectionPool* pool, grpc::HealthCheckServiceInterface* health, EmbeddedPostgres* embedded,
+                std::atomic<bool>* database_up)
+      : pool_(pool), health_(health), embedded_(embedded), database_up_(database_up) {
     thread_ = std::thread([this] { Run(); });
   }
   HealthMonitor(const HealthMonitor&) = delete;
@@ -230,6 +258,7 @@ class HealthMonitor {
       }
       lock.lock();
       if (stopping_) break;
+      database_up_->store(ping.ok());
       if (ping.ok() != serving) {
         serving = ping.ok();
         health_->SetServingStatus(serving);
@@ -251,6 +280,7 @@ class HealthMonitor {
   ConnectionPool* pool_;
   grpc::HealthCheckServiceInterface* health_;
   EmbeddedPostgres* embedded_;
+  std::atomic<bool>* database_up_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -427,6 +457,21 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   feed_options.buffer_events = absl::GetFlag(FLAGS_watch_buffer);
   ChangeFeed feed(feed_options);
   HistoryAdapter history(&history_service, &feed, &auth);
+  // Links the health service's descriptors into the generated pool, which server reflection answers from.
+  static_cast<void>(grpc::health::v1::HealthCheckRequest::descriptor());
+  MetricsRegistry metrics;
+  std::atomic<bool> database_up{true};
+  const bool metrics_on = !absl::GetFlag(FLAGS_metrics_listen).empty();
+  // Declared after what its gauges read, so destroyed before; listening before gRPC does, so a bad address fails
+  // before any call is served.
+  std::unique_ptr<MetricsHttpServer> metrics_server;
+  if (metrics_on) {
+    RegisterServerStateMetrics(metrics, *pool, cache_mb > 0 ? &cache : nullptr, database_up);
+    MODELREG_ASSIGN_OR_RETURN(metrics_server, MetricsHttpServer::Start(absl::GetFlag(FLAGS_metrics_listen),
+                                                                       [&metrics] { return metrics.Render(); }));
+    MODELREG_LOG(INFO) << "metrics on port " << metrics_server->port() << " (http://"
+                       << absl::GetFlag(FLAGS_metrics_listen) << "/metrics)";
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -440,7 +485,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   builder.RegisterService(&registry);
   builder.RegisterService(&catalog);
   builder.RegisterService(&usage_checker);
-  InstallMalformedRequestHandling(builder);
+  InstallMalformedRequestHandling(builder,
+                                  MakeCallObserver({metrics_on ? &metrics : nullptr, absl::GetFlag(FLAGS_log_calls)}));
   builder.RegisterService(&admin);
   builder.RegisterService(&governance);
   builder.RegisterService(&history);
@@ -451,11 +497,14 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen), why.empty() ? "" : ": ", why));
   }
+  // Every service starts SERVING (the database answered the migrations); from then on the HealthMonitor's and the
+  // shutdown's SetServingStatus(bool) move them all together with the overall status.
+  for (const char* service : kServedServices) server->GetHealthCheckService()->SetServingStatus(service, true);
   MODELREG_LOG(INFO) << "modelregd serving on port " << port << " (" << absl::GetFlag(FLAGS_listen) << ")";
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     std::ofstream(port_file) << port << "\n";
   }
-  HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
+  HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded, &database_up);
   const int signal = signals->WaitForSignal();
   monitor.Stop();
   feed.Shutdown();  // change streams end at once (UNAVAILABLE); their consumers resume elsewhere
@@ -485,6 +534,9 @@ absl::Status Run(const std::vector<std::string>& args) {
   MODELREG_RETURN_IF_ERROR(ChangeRetentionFromFlags(revision_retention).status());
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown-grace: must not be negative");
+  }
+  if (const std::string format = absl::GetFlag(FLAGS_log_format); format != "text" && format != "json") {
+    return absl::InvalidArgumentError("--log-format: expected text or json");
   }
   if (absl::GetFlag(FLAGS_watch_stall_timeout) <= absl::ZeroDuration() || absl::GetFlag(FLAGS_watch_buffer) < 1) {
     return absl::InvalidArgumentError("--watch-stall-timeout must be positive, --watch-buffer at least 1");
@@ -569,6 +621,7 @@ int main(int argc, char** argv) {
   // Debian's abseil checks every mutex acquisition for lock-order cycles; that costs ~10% of a GetModel.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (absl::GetFlag(FLAGS_verbose)) modelreg::SetMinLogLevel(modelreg::LogLevel::kDebug);
+  if (absl::GetFlag(FLAGS_log_format) == "json") modelreg::SetLogFormat(modelreg::LogFormat::kJson);
   const absl::Status status = modelreg::Run(args);
   if (!status.ok()) {
     MODELREG_LOG(ERROR) << "modelregd: " << status;

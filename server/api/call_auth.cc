@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "server/api/call_observer.h"
 #include "server/api/peer_identity.h"
 #include "server/common/errors.h"
 #include "server/common/status_macros.h"
@@ -13,7 +14,10 @@ namespace modelreg {
 
 absl::StatusOr<Principal> CallAuth::Check(const grpc::ServerContextBase& context, absl::string_view full_method,
                                           const google::protobuf::Message& request) const {
-  if (options_.disabled) return Principal::System();
+  if (options_.disabled) {
+    NoteCallIdentity(context, Principal::System().name, request);
+    return Principal::System();
+  }
   const MethodRule* rule = FindMethodRule(full_method);
   if (rule == nullptr) {
     return ErrorWithReason(absl::StatusCode::kPermissionDenied, "NO_AUTHORIZATION_RULE",
@@ -36,6 +40,7 @@ absl::StatusOr<Principal> CallAuth::Check(const grpc::ServerContextBase& context
   } else {
     MODELREG_ASSIGN_OR_RETURN(principal, tokens_->Authenticate(authorization));
   }
+  NoteCallIdentity(context, principal.name, request);  // authenticated: the access log names it even when denied
   MODELREG_RETURN_IF_ERROR(AuthorizeCall(principal, full_method, request));
   return principal;
 }

@@ -96,11 +96,13 @@ absl::Status MalformedRequestError(absl::string_view method, absl::string_view u
   return ErrorWithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST", what);
 }
 
-void InstallMalformedRequestHandling(grpc::ServerBuilder& builder) {
+void InstallMalformedRequestHandling(grpc::ServerBuilder& builder,
+                                     std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> after) {
   static std::once_flag once;
   std::call_once(once, [] { google::protobuf::SetLogHandler(&ProtobufLogHandler); });
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<MalformedRequestInterceptorFactory>());
+  if (after != nullptr) creators.push_back(std::move(after));
   builder.experimental().SetInterceptorCreators(std::move(creators));
 }
 

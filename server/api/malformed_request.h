@@ -28,6 +28,7 @@
 
 #include <grpcpp/server_builder.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -35,8 +36,12 @@
 
 namespace modelreg {
 
-// Adds the interceptor to `builder` and installs the protobuf log handler (once per process).
-void InstallMalformedRequestHandling(grpc::ServerBuilder& builder);
+// Sets the builder's interceptors: this one, then `after` (null entries skipped), which therefore see the status it
+// set (gRPC runs server interceptors in order at PRE_SEND_STATUS); installs the protobuf log handler (once per
+// process).
+void InstallMalformedRequestHandling(
+    grpc::ServerBuilder& builder,
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> after = nullptr);
 
 // The error for a request of `method` ("/modelreg.v1.ModelRegistry/GetModel") that did not parse; `utf8_field` is
 // the full name of the string field holding invalid UTF-8, or empty when unknown.

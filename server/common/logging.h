@@ -1,4 +1,5 @@
-// A small thread-safe logger writing timestamped lines to stderr (abseil 20220623 has no absl/log).
+// A small thread-safe logger writing timestamped lines to stderr (abseil 20220623 has no absl/log), as text or, with
+// `modelregd --log-format json`, one JSON object per line.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -17,8 +19,24 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 // Lines below this level are dropped. Default kInfo.
 void SetMinLogLevel(LogLevel level);
 
-// Writes one line: `2026-11-21T22:00:00.123Z I message`.
-void LogLine(LogLevel level, const std::string& message);
+// kText: `2026-11-21T22:00:00.123Z I message key=value ...`.
+// kJson: `{"time":"2026-11-21T22:00:00.123Z","level":"INFO","message":"...","key":value,...}`, one object per line
+// (strings JSON-escaped, invalid UTF-8 replaced by U+FFFD, so every line parses).
+enum class LogFormat { kText, kJson };
+void SetLogFormat(LogFormat format);
+
+// A structured field of a line: a string, or a number written as is (`numeric`, e.g. a duration in seconds).
+struct LogField {
+  std::string key;
+  std::string value;
+  bool numeric = false;
+};
+
+// Writes one line in the format set (default text).
+void LogLine(LogLevel level, const std::string& message, const std::vector<LogField>& fields = {});
+
+// `text` as the body of a JSON string (without the quotes).
+std::string JsonEscape(const std::string& text);
 
 // Limits how often one call site may write: at most `lines` per `window`; the rest are counted, and the count is
 // reported on the site's next line that is written ("N similar lines suppressed"). Failure paths that repeat under

@@ -68,7 +68,10 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration tim
     auto can_proceed = [this] {
       return shutting_down_ || !idle_.empty() || static_cast<int>(idle_.size()) + outstanding_ < size_;
     };
-    if (!available_.wait_for(lock, absl::ToChronoMilliseconds(timeout), can_proceed)) {
+    ++waiting_;
+    const bool proceed = available_.wait_for(lock, absl::ToChronoMilliseconds(timeout), can_proceed);
+    --waiting_;
+    if (!proceed) {
       return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
                              "timed out waiting for a database connection");
     }
@@ -94,6 +97,11 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration tim
   std::lock_guard<std::mutex> lock(mutex_);
   leased_.push_back(connection.get());
   return Lease(this, std::move(connection));
+}
+
+ConnectionPool::Usage ConnectionPool::usage() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {outstanding_, waiting_};
 }
 
 void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {

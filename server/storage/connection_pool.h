@@ -68,6 +68,13 @@ class ConnectionPool {
   const std::string& url() const { return url_; }
   int size() const { return size_; }
 
+  // For metrics: connections leased or being opened, and callers waiting in Acquire for one. Thread-safe.
+  struct Usage {
+    int in_use = 0;
+    int waiting = 0;
+  };
+  Usage usage() const;
+
  private:
   ConnectionPool(std::string url, int size);
   // Opens one connection and registers the prepared statements on it.
@@ -81,6 +88,7 @@ class ConnectionPool {
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   std::vector<pqxx::connection*> leased_;  // what CancelAll cancels; owned by their Leases
   int outstanding_ = 0;                    // leased connections plus connections being opened
+  int waiting_ = 0;                        // callers blocked in Acquire
   bool shutting_down_ = false;
 };
 

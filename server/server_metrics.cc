@@ -1,0 +1,39 @@
+#include "server/server_metrics.h"
+
+#include <utility>
+
+namespace modelreg {
+
+void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool& pool, const ModelCache* cache,
+                                const std::atomic<bool>& database_up) {
+  const char* const pool_help = "PostgreSQL connections of the pool: in_use (leased or being opened), idle_capacity";
+  registry.AddGauge("modelreg_db_pool_connections", pool_help, {{"state", "in_use"}},
+                    [&pool] { return pool.usage().in_use; });
+  registry.AddGauge("modelreg_db_pool_connections", pool_help, {{"state", "idle_capacity"}},
+                    [&pool] { return pool.size() - pool.usage().in_use; });
+  registry.AddGauge("modelreg_db_pool_waiters", "Callers waiting for a pooled PostgreSQL connection", {},
+                    [&pool] { return pool.usage().waiting; });
+  registry.AddGauge("modelreg_database_up", "1 while the database answers the health monitor's ping (every second)", {},
+                    [&database_up] { return database_up.load() ? 1 : 0; });
+  if (cache == nullptr) return;
+  registry.AddGauge("modelreg_model_cache_entries", "Models in GetModel's cache", {},
+                    [cache] { return static_cast<double>(cache->stats().entries); });
+  registry.AddGauge("modelreg_model_cache_bytes", "Bytes of the models in GetModel's cache", {},
+                    [cache] { return static_cast<double>(cache->stats().bytes); });
+  registry.AddCounterCallback("modelreg_model_cache_hits_total", "GetModel lookups answered by the cache", {},
+                              [cache] { return static_cast<double>(cache->stats().hits); });
+  registry.AddCounterCallback("modelreg_model_cache_misses_total", "GetModel lookups the cache could not answer", {},
+                              [cache] { return static_cast<double>(cache->stats().misses); });
+  // The cache is enabled exactly while its change listener's LISTEN connection is up (storage/model_change_listener.h).
+  registry.AddGauge("modelreg_model_change_listener_up",
+                    "1 while the model cache's LISTEN connection listens (the cache is off while it is down)", {},
+                    [cache] { return cache->enabled() ? 1 : 0; });
+}
+
+void RegisterReplicaLagGauge(MetricsRegistry& registry, const std::string& replica,
+                             std::function<double()> lag_seconds) {
+  registry.AddGauge("modelreg_replica_lag_seconds", "Replay lag of a read replica, in seconds", {{"replica", replica}},
+                    std::move(lag_seconds));
+}
+
+}  // namespace modelreg
