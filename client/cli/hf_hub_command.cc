@@ -225,12 +225,14 @@ class HubImport {
   ListingPosition last_end_;     // after the last entry processed
   std::vector<std::string> failures_;
   std::vector<std::string> skipped_;
+  // Clears the progress line before a message, on a terminal.
+  const char* clear_line_ = isatty(STDERR_FILENO) == 1 ? "\r\033[K" : "";
 };
 
 void HubImport::Fail(int64_t line, absl::string_view reason) {
   ++state_.counts.failed;
   const std::string text = absl::StrCat("line ", line, ": ", reason);
-  std::cerr << "\r\033[K" << source_ << ":" << line << ": error: " << reason << "\n";
+  std::cerr << clear_line_ << source_ << ":" << line << ": error: " << reason << "\n";
   if (failures_.size() < kSummaryFailures) failures_.push_back(text);
 }
 
@@ -253,7 +255,7 @@ absl::Status HubImport::Process(const ListingEntry& entry) {
   state_.counts.warnings += static_cast<int64_t>(imported->warnings.size());
   if (flags_.show_warnings) {
     for (const std::string& warning : imported->warnings) {
-      std::cerr << "\r\033[K" << source_ << ":" << entry.line << ": warning: " << warning << "\n";
+      std::cerr << clear_line_ << source_ << ":" << entry.line << ": warning: " << warning << "\n";
     }
   }
   const size_t bytes = imported->model.ByteSizeLong() + kAssessmentAllowance;

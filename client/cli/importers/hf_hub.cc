@@ -244,7 +244,8 @@ absl::StatusOr<ImportResult> ImportHfHubModel(absl::string_view json, const Impo
   const auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &parsed, parse_options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("not JSON: ", status.message().ToString().substr(0, 200)));
+    const std::string message = status.message().ToString();
+    return absl::InvalidArgumentError(absl::StrCat("not JSON: ", message.substr(0, std::min<size_t>(message.find('\n'), 200))));
   }
   if (!parsed.has_struct_value()) return absl::InvalidArgumentError("a model info is a JSON object, {...}");
   const Struct& info = parsed.struct_value();
