@@ -130,6 +130,7 @@ void ListingReader::ReadValue(ListingEntry* entry) {
     if (c == -1) {
       text.clear();
       entry->error = "the listing ends inside this element (truncated?)";
+      array_closed_ = true;  // nothing follows: no second report of the missing ']'
       return;
     }
     if (in_string) {
