@@ -86,8 +86,8 @@ absl::Status SaveState(const std::string& path, const State& state) {
         << "lines " << state.position.lines << "\n"
         << "entries " << state.position.entries << "\n"
         << "run_id " << state.run_id << "\n"
-        << "counts " << c.read << " " << c.created << " " << c.updated << " " << c.unchanged << " " << c.skipped
-        << " " << c.failed << " " << c.warnings << "\n";
+        << "counts " << c.read << " " << c.created << " " << c.updated << " " << c.unchanged << " " << c.skipped << " "
+        << c.failed << " " << c.warnings << "\n";
     out.flush();
     if (!out) return absl::InternalError(absl::StrCat("cannot write the state file ", tmp));
   }
@@ -345,7 +345,8 @@ absl::Status HubImport::Existing(const Item& item) {
   }
   if (flags_.on_conflict != "update") {
     ++state_.counts.skipped;
-    if (skipped_.size() < kSummaryFailures) skipped_.push_back(absl::StrCat("line ", item.line, ": ", item.model.name()));
+    if (skipped_.size() < kSummaryFailures)
+      skipped_.push_back(absl::StrCat("line ", item.line, ": ", item.model.name()));
     return absl::OkStatus();
   }
   v1::UpdateModelRequest update;
@@ -455,8 +456,9 @@ int RunHubImport(Context& ctx, HubFlags flags) {
   } else {
     if (!flags.state.empty() && fs::exists(flags.state, error)) {
       return UsageError(absl::FailedPreconditionError(
-          absl::StrCat(flags.state, " holds the state of an interrupted import: --resume continues it; delete the "
-                                    "file to start over")));
+          absl::StrCat(flags.state,
+                       " holds the state of an interrupted import: --resume continues it; delete the "
+                       "file to start over")));
     }
     state.input = flags.path == "-" ? "-" : fs::absolute(flags.path).string();
     state.run_id = GenerateRequestId();
@@ -486,8 +488,8 @@ int RunHubImport(Context& ctx, HubFlags flags) {
     } else {
       in->ignore(static_cast<std::streamsize>(state.position.offset));
     }
-    std::cerr << "resuming after line " << state.position.lines << " (" << state.position.entries
-              << " entries, byte " << state.position.offset << ")\n";
+    std::cerr << "resuming after line " << state.position.lines << " (" << state.position.entries << " entries, byte "
+              << state.position.offset << ")\n";
   }
 
   absl::StatusOr<std::vector<v1::License>> registry = RegistryLicenses(ctx.client());
@@ -514,7 +516,8 @@ int RunHubImport(Context& ctx, HubFlags flags) {
 void AddHfHubImport(CLI::App* import, Context& ctx) {
   auto flags = std::make_shared<HubFlags>();
   CLI::App* cmd = import->add_subcommand(
-      "hf-hub", "Import a Hugging Face Hub model listing (JSON Lines or a JSON array of /api/models?full=true&cardData=true)");
+      "hf-hub",
+      "Import a Hugging Face Hub model listing (JSON Lines or a JSON array of /api/models?full=true&cardData=true)");
   cmd->add_option("file", flags->path, "The listing (- for stdin)")->required();
   cmd->add_option("--on-conflict", flags->on_conflict,
                   "A model that exists with other facts: skip (default) leaves it, update replaces its facts")

@@ -17,9 +17,9 @@ enum class ListingFormat { kUnknown, kJsonLines, kJsonArray };
 // it returned (a resume) goes on from there.
 struct ListingPosition {
   ListingFormat format = ListingFormat::kUnknown;
-  uint64_t offset = 0;   // bytes consumed
-  int64_t lines = 0;     // newlines consumed: the current line is lines + 1
-  int64_t entries = 0;   // entries returned
+  uint64_t offset = 0;  // bytes consumed
+  int64_t lines = 0;    // newlines consumed: the current line is lines + 1
+  int64_t entries = 0;  // entries returned
 };
 
 struct ListingEntry {

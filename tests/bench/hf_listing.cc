@@ -21,19 +21,23 @@ const T& Pick(const T (&items)[N], uint64_t h) {
 }
 
 // Hub license ids the shipped catalog answers to (schema/catalog/licenses.yaml).
-constexpr const char* kLicenses[] = {"apache-2.0", "apache-2.0", "apache-2.0", "mit",          "mit",
-                                     "llama3.1",   "llama3",     "llama3.2",   "gemma",        "qwen",
-                                     "deepseek",   "cc-by-nc-4.0", "openrail", "cc-by-4.0", "bsd-3-clause"};
-constexpr const char* kPipelines[] = {"text-generation", "text-generation",      "text-generation",
-                                      "image-text-to-text", "feature-extraction", "text-to-image",
-                                      "automatic-speech-recognition", "image-classification", "sentence-similarity"};
-constexpr const char* kLibraries[] = {"transformers", "transformers", "sentence-transformers", "diffusers", "peft",
-                                      "gguf"};
+constexpr const char* kLicenses[] = {"apache-2.0", "apache-2.0",   "apache-2.0", "mit",       "mit",
+                                     "llama3.1",   "llama3",       "llama3.2",   "gemma",     "qwen",
+                                     "deepseek",   "cc-by-nc-4.0", "openrail",   "cc-by-4.0", "bsd-3-clause"};
+constexpr const char* kPipelines[] = {"text-generation",
+                                      "text-generation",
+                                      "text-generation",
+                                      "image-text-to-text",
+                                      "feature-extraction",
+                                      "text-to-image",
+                                      "automatic-speech-recognition",
+                                      "image-classification",
+                                      "sentence-similarity"};
+constexpr const char* kLibraries[] = {"transformers", "transformers", "sentence-transformers",
+                                      "diffusers",    "peft",         "gguf"};
 constexpr const char* kRelations[] = {"finetune", "finetune", "adapter", "quantized", "merge"};
 
-std::string Id(int64_t i, int64_t publishers) {
-  return absl::StrFormat("Hub-%03d/Model-%07d", i % publishers, i);
-}
+std::string Id(int64_t i, int64_t publishers) { return absl::StrFormat("Hub-%03d/Model-%07d", i % publishers, i); }
 
 std::string Entry(int64_t i, int64_t publishers) {
   const uint64_t h = Mix(static_cast<uint64_t>(i));

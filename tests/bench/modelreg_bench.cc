@@ -24,7 +24,6 @@
 #include <thread>
 #include <vector>
 
-#include "tests/bench/hf_listing.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
@@ -33,6 +32,7 @@
 #include "absl/strings/str_replace.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "server/common/command_line.h"
+#include "tests/bench/hf_listing.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:7411", "modelregd address, host:port");
 ABSL_FLAG(int64_t, models, 1000000, "Synthetic models to load (0: no load phase); loaded batches are skipped");

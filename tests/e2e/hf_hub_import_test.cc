@@ -109,7 +109,8 @@ TEST_F(HfHubImportTest, SampleListingSummaryBadLinesAndMappedFields) {
 
   // A changed fact: skipped by default, replaced with --on-conflict update.
   const std::string changed = *root_ + "/changed.jsonl";
-  std::ofstream(changed) << R"({"id":"bare/minimal","gated":false})" << "\n";
+  std::ofstream(changed) << R"({"id":"bare/minimal","gated":false})"
+                         << "\n";
   r = Cli({"import", "hf-hub", changed});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("created 0, updated 0, unchanged 0, skipped 1, failed 0"), std::string::npos) << r.out;

@@ -9,12 +9,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include <sstream>
-
 #include "client/cli/hf_hub_listing.h"
 #include "client/cli/importers/hf_card.h"
 #include "client/cli/importers/hf_hub.h"

@@ -123,9 +123,9 @@ void MapBaseModel(const Document& doc, const YAML::Node& root, ImportResult* res
 void MapDatasets(const Document& doc, const YAML::Node& root, ImportResult* result) {
   for (const auto& [id, node] : StringList(doc, root["datasets"], "datasets", result)) {
     if (!AddHubDataset(id, result)) {
-      result->warnings.push_back(FieldNote(
-          doc, node, "datasets",
-          absl::StrCat("'", std::string(absl::StripAsciiWhitespace(id)).substr(0, 120), "' is not a dataset id; ignored")));
+      result->warnings.push_back(FieldNote(doc, node, "datasets",
+                                           absl::StrCat("'", std::string(absl::StripAsciiWhitespace(id)).substr(0, 120),
+                                                        "' is not a dataset id; ignored")));
     }
   }
 }

@@ -47,8 +47,7 @@ std::string Text(const Struct& object, const char* key, absl::string_view path, 
 }
 
 // A string or a list of strings, as a list; other items are dropped with a warning.
-std::vector<std::string> TextList(const Struct& object, const char* key, absl::string_view path,
-                                  ImportResult* result) {
+std::vector<std::string> TextList(const Struct& object, const char* key, absl::string_view path, ImportResult* result) {
   std::vector<std::string> out;
   const Value* value = Field(object, key);
   if (value == nullptr || value->has_null_value()) return out;
@@ -76,7 +75,8 @@ void MapAccess(const Struct& info, ImportResult* result) {
   const Value* gated = Field(info, "gated");
   const Value* is_private = Field(info, "private");
   if (is_private != nullptr && is_private->kind_case() == Value::kBoolValue && is_private->bool_value()) {
-    result->warnings.push_back("private: true: who may download the weights is unknown; weights.access is left unknown");
+    result->warnings.push_back(
+        "private: true: who may download the weights is unknown; weights.access is left unknown");
     return;
   }
   if (gated == nullptr || gated->has_null_value()) {
@@ -100,8 +100,8 @@ void MapAccess(const Struct& info, ImportResult* result) {
   } else if (value == "manual") {
     weights->set_access(v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
   } else {
-    result->warnings.push_back(
-        absl::StrCat("gated: '", value.substr(0, 40), "' is not one of false, auto, manual; weights.access is left unknown"));
+    result->warnings.push_back(absl::StrCat("gated: '", value.substr(0, 40),
+                                            "' is not one of false, auto, manual; weights.access is left unknown"));
   }
 }
 
@@ -245,7 +245,8 @@ absl::StatusOr<ImportResult> ImportHfHubModel(absl::string_view json, const Impo
       google::protobuf::StringPiece(json.data(), json.size()), &parsed, parse_options);
   if (!status.ok()) {
     const std::string message = status.message().ToString();
-    return absl::InvalidArgumentError(absl::StrCat("not JSON: ", message.substr(0, std::min<size_t>(message.find('\n'), 200))));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not JSON: ", message.substr(0, std::min<size_t>(message.find('\n'), 200))));
   }
   if (!parsed.has_struct_value()) return absl::InvalidArgumentError("a model info is a JSON object, {...}");
   const Struct& info = parsed.struct_value();
@@ -256,8 +257,9 @@ absl::StatusOr<ImportResult> ImportHfHubModel(absl::string_view json, const Impo
   if (id.empty()) return absl::InvalidArgumentError("the model info has no 'id' (owner/repo)");
   absl::StatusOr<ModelName> name = ParseModelShorthand(id);
   if (!name.ok() || absl::StartsWith(absl::AsciiStrToLower(id), "publishers/")) {
-    return absl::InvalidArgumentError(absl::StrCat("id '", id.substr(0, 120), "' is not a model id the registry can hold: ",
-                                                   name.ok() ? "not owner/repo" : name.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "id '", id.substr(0, 120),
+        "' is not a model id the registry can hold: ", name.ok() ? "not owner/repo" : name.status().message()));
   }
   v1::Model& model = result.model;
   model.set_name(name->name());

@@ -49,8 +49,9 @@ TEST(HfHub, OpenModelWithEveryField) {
   EXPECT_EQ(m.modality(), v1::Model::MODALITY_TEXT);
   EXPECT_EQ(m.parameter_count(), 7241732096);
   EXPECT_EQ(m.release_date(), "2024-03-05");
-  EXPECT_THAT(m.labels(), Contains(Pair("modelreg.io/unverified", HasSubstr("release_date: the Hugging Face "
-                                                                            "repository's creation date (createdAt)"))));
+  EXPECT_THAT(m.labels(),
+              Contains(Pair("modelreg.io/unverified", HasSubstr("release_date: the Hugging Face "
+                                                                "repository's creation date (createdAt)"))));
   EXPECT_THAT(m.labels(), Contains(Pair("hf-library", "transformers")));
   EXPECT_THAT(m.labels(), Contains(Pair("hf-pipeline-tag", "text-generation")));
   EXPECT_THAT(m.labels(), Contains(Pair("hf-tag/llama", "true")));
@@ -86,7 +87,7 @@ TEST(HfHub, GatedManualAdapterLicenseNameAlias) {
   EXPECT_EQ(m.base_model(), "publishers/meta-llama/models/llama-3.1-8b");
   EXPECT_EQ(m.base_model_relation(), v1::Model::BASE_MODEL_RELATION_ADAPTER);
   EXPECT_EQ(m.modality(), v1::Model::MODALITY_UNSPECIFIED);  // no pipeline_tag
-  EXPECT_EQ(m.parameter_count(), 0);                          // no safetensors
+  EXPECT_EQ(m.parameter_count(), 0);                         // no safetensors
 }
 
 TEST(HfHub, QuantizedPackedWeightsLeaveParameterCountUnknown) {
