@@ -57,7 +57,7 @@ class HfHubImportTest : public ::testing::Test {
 
   // A copy of a sample listing in the test's directory (the state file is written next to it).
   static std::string Sample(const std::string& name) {
-    const std::string path = *root_ + "/" + name;
+    std::string path = *root_ + "/" + name;
     fs::copy_file(std::string(MODELREG_SOURCE_DIR) + "/tests/data/hf_hub/" + name, path,
                   fs::copy_options::overwrite_existing);
     return path;
