@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cli/hf_hub_command.h"
 #include "client/cli/import_files.h"
 #include "client/cli/importers/hf_card.h"
 #include "client/cli/importers/mof.h"
@@ -59,17 +60,6 @@ struct FileResult {
   std::vector<std::string> warnings;
   bool rpc_failure = false;  // the failure is the server's answer (else: the file)
 };
-
-// The record's user fields: output-only fields and the computed assessment cleared.
-v1::Model UserFields(v1::Model model) {
-  model.clear_create_time();
-  model.clear_update_time();
-  model.clear_delete_time();
-  model.clear_etag();
-  model.clear_revision();
-  model.clear_openness();
-  return model;
-}
 
 // A copy of `model` without references to licenses not in the registry yet (a dry run does not create them): for the
 // assessment, such a license is as unknown as one with no terms.
@@ -229,21 +219,6 @@ FileResult Importer::Import(const std::string& file, const std::string& name) {
 std::string ShortName(const std::string& name) {
   absl::StatusOr<ModelName> parsed = ParseModelName(name);
   return parsed.ok() ? absl::StrCat(parsed->publisher, "/", parsed->model) : name;
-}
-
-// Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new
-// license).
-absl::StatusOr<std::vector<v1::License>> RegistryLicenses(Client& client) {
-  std::vector<v1::License> licenses;
-  v1::ListLicensesRequest request;
-  request.set_show_deleted(true);
-  request.set_page_size(1000);
-  absl::Status status = client.ForEachLicense(request, [&](const v1::License& license) {
-    licenses.push_back(license);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return licenses;
 }
 
 // The name a file is imported under: --name, else (cards) the OWNER/REPO directories above a README.md.
@@ -413,14 +388,41 @@ void AddImport(CLI::App* parent, Context& ctx, Format format, const char* comman
 
 }  // namespace
 
+// The record's user fields: output-only fields and the computed assessment cleared.
+v1::Model UserFields(v1::Model model) {
+  model.clear_create_time();
+  model.clear_update_time();
+  model.clear_delete_time();
+  model.clear_etag();
+  model.clear_revision();
+  model.clear_openness();
+  return model;
+}
+
+// Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new
+// license).
+absl::StatusOr<std::vector<v1::License>> RegistryLicenses(Client& client) {
+  std::vector<v1::License> licenses;
+  v1::ListLicensesRequest request;
+  request.set_show_deleted(true);
+  request.set_page_size(1000);
+  absl::Status status = client.ForEachLicense(request, [&](const v1::License& license) {
+    licenses.push_back(license);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return licenses;
+}
+
 void AddImportCommands(CLI::App& app, Context& ctx) {
   CLI::App* import =
-      app.add_subcommand("import", "Create models from Hugging Face model cards or MOF files (files and directories)");
+      app.add_subcommand("import", "Create models from Hugging Face model cards, Hub listings or MOF files");
   import->require_subcommand(1);
   AddImport(import, ctx, Format::kHfCard, "hf-card", "Import the YAML front matter of Hugging Face model cards",
             "Cards (README.md) and directories of cards (*.md, recursively)");
   AddImport(import, ctx, Format::kMof, "mof", "Import Model Openness Framework model files (Model Openness Tool YAML)",
             "MOF files (e.g. Pythia-6.9B.yml) and directories of them (*.yml, *.yaml, recursively)");
+  AddHfHubImport(import, ctx);
 }
 
 }  // namespace modelreg::cli

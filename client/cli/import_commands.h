@@ -2,14 +2,26 @@
 // the unverified licenses they need and the models (or, with --dry-run, assess each and say what would happen); a
 // model that exists is left (--on-conflict skip) or replaced (update). One file: the record in full; several: a line
 // per file, progress on a terminal, and a summary (created, updated, unchanged, skipped, failed with reasons).
+// `import hf-hub` (a Hub model listing) is hf_hub_command.h.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "client/cli/context.h"
+#include "modelreg/v1/license.pb.h"
+#include "modelreg/v1/model.pb.h"
 
 namespace modelreg::cli {
 
 void AddImportCommands(CLI::App& app, Context& ctx);
+
+// The record's user fields: output-only fields and the computed assessment cleared (to tell an unchanged model).
+v1::Model UserFields(v1::Model model);
+
+// Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new
+// license): what an import resolves license names against.
+absl::StatusOr<std::vector<v1::License>> RegistryLicenses(Client& client);
 
 }  // namespace modelreg::cli

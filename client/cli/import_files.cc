@@ -91,6 +91,62 @@ std::string ImportProgress::Line(size_t done, size_t total, double elapsed_secon
   return absl::StrFormat("%d/%d files, %.1f files/s, ETA %s", done, total, rate, eta);
 }
 
+namespace {
+
+std::string Duration(double seconds) {
+  const auto s = static_cast<long long>(std::ceil(seconds));
+  if (s >= 3600) return absl::StrFormat("%dh%02dm", s / 3600, (s / 60) % 60);
+  return s >= 60 ? absl::StrFormat("%dm%02ds", s / 60, s % 60) : absl::StrCat(s, "s");
+}
+
+}  // namespace
+
+StreamProgress::StreamProgress(std::FILE* out, uint64_t total_bytes)
+    : out_(out),
+      total_bytes_(total_bytes),
+      enabled_(out != nullptr && isatty(fileno(out)) == 1),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+std::string StreamProgress::Line(int64_t done, int64_t failed, uint64_t bytes, uint64_t total_bytes,
+                                 int64_t done_this_run, uint64_t bytes_this_run, double elapsed_seconds) {
+  const double rate = elapsed_seconds > 0 ? static_cast<double>(done_this_run) / elapsed_seconds : 0;
+  std::string line = absl::StrFormat("%d models, %.0f/s", done, rate);
+  if (total_bytes > 0) {
+    const double fraction = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total_bytes));
+    absl::StrAppendFormat(&line, ", %.0f%% of %.1f MiB", fraction * 100,
+                          static_cast<double>(total_bytes) / (1024.0 * 1024.0));
+    const double byte_rate = elapsed_seconds > 0 ? static_cast<double>(bytes_this_run) / elapsed_seconds : 0;
+    if (byte_rate > 0 && bytes < total_bytes) {
+      absl::StrAppend(&line, ", ETA ", Duration(static_cast<double>(total_bytes - bytes) / byte_rate));
+    }
+  }
+  absl::StrAppend(&line, ", ", failed, " failed");
+  return line;
+}
+
+void StreamProgress::Update(int64_t done, int64_t failed, uint64_t bytes) {
+  if (!enabled_) return;
+  if (!started_) {
+    started_ = true;
+    first_done_ = done;
+    first_bytes_ = bytes;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  std::fprintf(out_, "\r\033[K%s",
+               Line(done, failed, bytes, total_bytes_, done - first_done_, bytes - first_bytes_, elapsed).c_str());
+  std::fflush(out_);
+}
+
+void StreamProgress::Finish() {
+  if (!enabled_) return;
+  std::fprintf(out_, "\r\033[K");
+  std::fflush(out_);
+}
+
 void ImportProgress::Tick() {
   ++done_;
   if (!enabled_) return;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -44,6 +45,32 @@ class ImportProgress {
   size_t total_;
   size_t done_ = 0;
   bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+// "12,000 models, 8,400/s, 45% of 120.0 MiB, ETA 1m02s, 3 failed": the progress line of a streamed import (a Hub
+// listing), by bytes read when the input's size is known (else count and rate only), written over itself on a
+// terminal at most 10 times a second.
+class StreamProgress {
+ public:
+  // Writes to `out` only when it is a terminal. `total_bytes` 0: unknown (a pipe).
+  StreamProgress(std::FILE* out, uint64_t total_bytes);
+  // `done` entries read, `failed` of them failed, `bytes` of the input read (from its start).
+  void Update(int64_t done, int64_t failed, uint64_t bytes);
+  // Clears the line.
+  void Finish();
+  // The line (pure, for tests): `rate` from the entries done in this run, `bytes_this_run` in `elapsed_seconds`.
+  static std::string Line(int64_t done, int64_t failed, uint64_t bytes, uint64_t total_bytes, int64_t done_this_run,
+                          uint64_t bytes_this_run, double elapsed_seconds);
+
+ private:
+  std::FILE* out_;
+  uint64_t total_bytes_;
+  bool enabled_;
+  bool started_ = false;
+  int64_t first_done_ = 0;
+  uint64_t first_bytes_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };

@@ -32,6 +32,7 @@
 #include "absl/strings/str_replace.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "server/common/command_line.h"
+#include "tests/bench/hf_listing.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:7411", "modelregd address, host:port");
 ABSL_FLAG(int64_t, models, 1000000, "Synthetic models to load (0: no load phase); loaded batches are skipped");
@@ -61,6 +62,9 @@ ABSL_FLAG(bool, rss_load, false,
 ABSL_FLAG(int, rss_connections, 500, "--rss-load: TCP connections, one outstanding ListModels call on each");
 ABSL_FLAG(int, rss_page_size, 1000, "--rss-load: page_size of the ListModels calls");
 ABSL_FLAG(double, rss_settle, 10, "--rss-load: seconds to wait after the load before reading the after-load RSS");
+ABSL_FLAG(std::string, generate_hf_listing, "",
+          "jsonl or array: write a synthetic Hugging Face Hub listing of --models entries to stdout (for `modelreg "
+          "import hf-hub`, tests/bench/README.md) and exit");
 ABSL_FLAG(int, server_pid, 0, "modelregd's process id (same machine): --rss-load reads its /proc/PID/status");
 
 namespace modelreg_bench {
@@ -969,6 +973,15 @@ int main(int argc, char** argv) {
   if (rest.size() > 1) {
     std::fprintf(stderr, "modelreg_bench: unexpected argument `%s`\n", rest[1].c_str());
     return 2;
+  }
+  if (const std::string format = absl::GetFlag(FLAGS_generate_hf_listing); !format.empty()) {
+    if (format != "jsonl" && format != "array") {
+      std::fprintf(stderr, "modelreg_bench: --generate-hf-listing takes jsonl or array\n");
+      return 2;
+    }
+    modelreg_bench::WriteHfListing(stdout, absl::GetFlag(FLAGS_models), absl::GetFlag(FLAGS_publishers),
+                                   format == "array");
+    return std::fflush(stdout) == 0 ? 0 : 1;
   }
   return modelreg_bench::Main();
 }

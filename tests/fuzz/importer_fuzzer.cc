@@ -1,6 +1,7 @@
-// libFuzzer target for the importers' YAML parsing: `modelreg import mof` and `modelreg import hf-card`. Input: the
-// first byte selects the importer (even: MOF file, odd: Hugging Face model card) and whether a `--name` is given; the
-// rest is the file's text. Licenses resolve against an empty registry, so every license name takes the path of an
+// libFuzzer target for the importers' parsing: `modelreg import mof`, `modelreg import hf-card` and `modelreg import
+// hf-hub`. Input: the first byte selects the importer (bit 0 even: MOF file, odd: Hugging Face model card; bit 2 set:
+// a Hub listing, split by ListingReader and each entry mapped by ImportHfHubModel) and whether a `--name` is given;
+// the rest is the file's text. Licenses resolve against an empty registry, so every license name takes the path of an
 // unknown one (a bare unverified license). Aborts when an importer fails with another code than INVALID_ARGUMENT, or
 // succeeds with a record whose name is not a valid model name, or with a license it would create whose name is not
 // a valid license name.
@@ -8,11 +9,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client/cli/hf_hub_listing.h"
 #include "client/cli/importers/hf_card.h"
+#include "client/cli/importers/hf_hub.h"
 #include "client/cli/importers/import_rules.h"
 #include "client/cli/importers/mof.h"
 #include "server/domain/names.h"
@@ -36,6 +40,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((selector & 2) != 0) options.name = "fuzz/model";
   options.source = "fuzz-input";
   modelreg::cli::ImportLicenses licenses({});
+  if ((selector & 4) != 0) {
+    std::istringstream in{std::string(text)};
+    modelreg::cli::ListingReader reader(in, {});
+    modelreg::cli::ListingEntry entry;
+    int64_t last = 0;
+    while (reader.Next(&entry)) {
+      Check(entry.number == last + 1, "entries are not numbered in order", std::to_string(entry.number));
+      Check(entry.end.offset <= text.size(), "the position is past the input", std::to_string(entry.end.offset));
+      last = entry.number;
+      if (!entry.error.empty()) continue;
+      const absl::StatusOr<modelreg::cli::ImportResult> model =
+          modelreg::cli::ImportHfHubModel(entry.json, options, &licenses);
+      if (!model.ok()) {
+        Check(model.status().code() == absl::StatusCode::kInvalidArgument, "error is not INVALID_ARGUMENT",
+              model.status().ToString());
+        continue;
+      }
+      Check(modelreg::ParseModelName(model->model.name()).ok(), "imported model has an invalid name",
+            model->model.name());
+    }
+    return 0;
+  }
   const absl::StatusOr<modelreg::cli::ImportResult> result =
       (selector & 1) == 0 ? modelreg::cli::ImportMof(text, options, &licenses)
                           : modelreg::cli::ImportHfCard(text, options, &licenses);

@@ -1,0 +1,215 @@
+// End to end: `modelreg import hf-hub` as a process against modelregd on its embedded PostgreSQL (the shipped
+// catalog loaded, so license aliases resolve): the sample listings of tests/data/hf_hub, the summary and the bad
+// lines' numbers, skip vs update of existing models, and resuming after the CLI is killed mid-import.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "tests/e2e/process.h"
+
+namespace modelreg::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class HfHubImportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char dir_template[] = "/tmp/mrhfhub.XXXXXX";
+    root_ = new std::string(mkdtemp(dir_template));
+    chmod(root_->c_str(), 0711);  // as root, the embedded cluster runs as `postgres`
+    server_ = new ServerProcess(*root_ + "/data");
+    ASSERT_TRUE(server_->Start()) << ReadText(server_->log_path());
+    setenv("MODELREG_SERVER", server_->address().c_str(), 1);
+    setenv("XDG_CONFIG_HOME", (*root_ + "/config").c_str(), 1);
+    std::ifstream token_file(*root_ + "/data/admin.token");
+    std::string token;
+    std::getline(token_file, token);
+    setenv("MODELREG_TOKEN", token.c_str(), 1);
+  }
+  static void TearDownTestSuite() {
+    unsetenv("MODELREG_TOKEN");
+    delete server_;
+    fs::remove_all(*root_);
+    delete root_;
+  }
+
+  // A copy of a sample listing in the test's directory (the state file is written next to it).
+  static std::string Sample(const std::string& name) {
+    std::string path = *root_ + "/" + name;
+    fs::copy_file(std::string(MODELREG_SOURCE_DIR) + "/tests/data/hf_hub/" + name, path,
+                  fs::copy_options::overwrite_existing);
+    return path;
+  }
+
+  static CommandResult Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), BinDir() + "/modelreg");
+    return RunCommand(args);
+  }
+
+  static std::string* root_;
+  static ServerProcess* server_;
+};
+
+std::string* HfHubImportTest::root_ = nullptr;
+ServerProcess* HfHubImportTest::server_ = nullptr;
+
+TEST_F(HfHubImportTest, SampleListingSummaryBadLinesAndMappedFields) {
+  const std::string listing = Sample("listing.jsonl");
+  CommandResult r = Cli({"import", "hf-hub", listing});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // some lines failed, as other imports
+  EXPECT_NE(r.out.find("read 13 models: created 9, updated 0, unchanged 0, skipped 0, failed 4"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("listing.jsonl:7: error: not JSON"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("listing.jsonl:10: error: the model info has no 'id'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("listing.jsonl:11: error: id 'acme/this-model-name"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("listing.jsonl:12: error: a model info is a JSON object"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("licenses/acme-research-license"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(listing + ".hf-hub-state"));  // removed once the import completed
+
+  r = Cli({"models", "get", "exampleorg/example-chat-7b", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"access\": \"ACCESS_GATED_CLICK_THROUGH\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"base_model\": \"publishers/exampleorg/models/example-base-7b\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"base_model_relation\": \"BASE_MODEL_RELATION_FINETUNE\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"license\": \"licenses/mit\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"release_date\": \"2024-04-01\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"parameter_count\": \"7241732096\""), std::string::npos) << r.out;
+
+  r = Cli({"models", "get", "acme/llama-lora", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"access\": \"ACCESS_GATED_MANUAL_APPROVAL\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"license\": \"licenses/llama3.1\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("BASE_MODEL_RELATION_ADAPTER"), std::string::npos) << r.out;
+
+  // The same listing again: every model is there with the same facts.
+  r = Cli({"import", "hf-hub", listing});
+  EXPECT_NE(r.out.find("created 0, updated 0, unchanged 9, skipped 0, failed 4"), std::string::npos) << r.out;
+
+  // A changed fact: skipped by default, replaced with --on-conflict update.
+  const std::string changed = *root_ + "/changed.jsonl";
+  std::ofstream(changed) << R"({"id":"bare/minimal","gated":false})"
+                         << "\n";
+  r = Cli({"import", "hf-hub", changed});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("created 0, updated 0, unchanged 0, skipped 1, failed 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 1: publishers/bare/models/minimal"), std::string::npos) << r.out;
+  r = Cli({"models", "get", "bare/minimal", "-o", "json"});
+  EXPECT_EQ(r.out.find("ACCESS_OPEN_DOWNLOAD"), std::string::npos) << r.out;
+  r = Cli({"import", "hf-hub", changed, "--on-conflict", "update"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("created 0, updated 1, unchanged 0, skipped 0, failed 0"), std::string::npos) << r.out;
+  r = Cli({"models", "get", "bare/minimal", "-o", "json"});
+  EXPECT_NE(r.out.find("ACCESS_OPEN_DOWNLOAD"), std::string::npos) << r.out;
+}
+
+TEST_F(HfHubImportTest, JsonArrayListing) {
+  const std::string listing = Sample("listing_array.json");
+  CommandResult r = Cli({"import", "hf-hub", listing});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("read 6 models: created 4, updated 0, unchanged 0, skipped 0, failed 2"), std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.err.find("listing_array.json:21: error: expected ','"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("listing_array.json:26: error:"), std::string::npos) << r.err;
+  r = Cli({"models", "get", "arrayorg/vision-1b-q8", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("BASE_MODEL_RELATION_QUANTIZED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"license\": \"licenses/gemma\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("parameter_count"), std::string::npos) << r.out;  // quantized, no dtypes: unknown
+}
+
+TEST_F(HfHubImportTest, ResumesAfterTheCliIsKilled) {
+  constexpr int kModels = 3000;
+  const std::string listing = *root_ + "/resume.jsonl";
+  {
+    std::ofstream out(listing);
+    for (int i = 0; i < kModels; ++i) {
+      out << absl::StrFormat(R"({"id":"resume/m-%05d","gated":false,"tags":["license:apache-2.0"]})", i) << "\n";
+    }
+  }
+  const std::string state = listing + ".hf-hub-state";
+  // Run the import in the background and kill it once its first batches are written.
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    const std::string bin = BinDir() + "/modelreg";
+    execl(bin.c_str(), bin.c_str(), "import", "hf-hub", listing.c_str(), "--batch-size", "50",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool killed = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(state) && ReadText(state).find("offset ") != std::string::npos) {
+      kill(pid, SIGKILL);
+      killed = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(killed) << "the import wrote no state file";
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the import finished before it could be killed";
+  const std::string saved = ReadText(state);
+  ASSERT_NE(saved.find("\noffset "), std::string::npos) << saved;
+
+  // Without --resume the state file is not overwritten.
+  CommandResult r = Cli({"import", "hf-hub", listing});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--resume continues it"), std::string::npos) << r.err;
+
+  r = Cli({"import", "hf-hub", listing, "--batch-size", "50", "--resume"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("resuming after line "), std::string::npos) << r.err;
+  // Every model once: a batch written just before the kill is answered from its request id, not re-created.
+  EXPECT_NE(r.out.find(absl::StrCat("read ", kModels, " models: created ", kModels,
+                                    ", updated 0, unchanged 0, skipped 0, failed 0")),
+            std::string::npos)
+      << r.out << "\nstate was:\n"
+      << saved;
+  EXPECT_FALSE(fs::exists(state));
+  r = Cli({"models", "list", "--filter", "publisher = \"resume\"", "--all", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t count = 0;
+  for (size_t at = r.out.find("\"name\": \"publishers/resume/models/"); at != std::string::npos;
+       at = r.out.find("\"name\": \"publishers/resume/models/", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, static_cast<size_t>(kModels));
+}
+
+TEST_F(HfHubImportTest, StdinAndUnreadableFile) {
+  CommandResult r = Cli({"import", "hf-hub", *root_ + "/missing.jsonl"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("missing.jsonl"), std::string::npos) << r.err;
+  r = Cli({"import", "hf-hub", "-", "--resume"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // stdin has no default state file
+}
+
+}  // namespace
+}  // namespace modelreg::testing
