@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -989,8 +990,8 @@ double RunPgbench(double seconds) {
     return 0;
   }
   const std::string run = absl::StrCat(bin, "pgbench -M prepared -c ", absl::GetFlag(FLAGS_pgbench_clients), " -j ",
-                                       absl::GetFlag(FLAGS_pgbench_threads), " -T ",
-                                       std::max(1, static_cast<int>(seconds + 0.5)), " ", database, " 2>/dev/null");
+                                       absl::GetFlag(FLAGS_pgbench_threads), " -T ", std::max(1L, std::lround(seconds)),
+                                       " ", database, " 2>/dev/null");
   std::printf("pgbench: %s\n", run.c_str());
   std::fflush(stdout);
   const std::optional<std::string> out = RunCommand(run);
