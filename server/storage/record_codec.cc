@@ -71,6 +71,24 @@ void AppendBigEndian32(uint32_t value, std::string* out) {
 
 }  // namespace
 
+bool DecodeByteaHex(absl::string_view text, std::string* out) {
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  out->resize((text.size() - 2) / 2);
+  for (size_t i = 2, o = 0; i < text.size(); i += 2, ++o) {
+    const int high = nibble(text[i]);
+    const int low = nibble(text[i + 1]);
+    if (high < 0 || low < 0) return false;
+    (*out)[o] = static_cast<char>((high << 4) | low);
+  }
+  return true;
+}
+
 std::string TextArrayLiteral(const std::vector<std::string>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) {

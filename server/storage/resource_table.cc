@@ -224,12 +224,17 @@ absl::StatusOr<bool> ResourceTable::Lock(Transaction& tx, const std::string& key
 }
 
 absl::Status ResourceTable::Decode(const pqxx::row& row, Message& out) const {
-  const pqxx::binarystring bytes(row[0]);
-  if (!out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  // Decoded here rather than by PQunescapeBytea: one buffer, no second copy for the etag.
+  const pqxx::field field = row[0];
+  std::string bytes;
+  if (!storage_internal::DecodeByteaHex(absl::string_view(field.c_str(), field.size()), &bytes)) {
+    bytes = pqxx::binarystring(field).str();
+  }
+  if (!out.ParseFromString(bytes)) {
     MODELREG_LOG(ERROR) << "storage: unparsable " << kind_.table << " record";
     return absl::InternalError("internal storage error");
   }
-  FillOutputFields(row, 1, bytes.str(), out);
+  FillOutputFields(row, 1, bytes, out);
   return absl::OkStatus();
 }
 
