@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
   libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev libssl-dev
-  postgresql clang libclang-rt-14-dev openssl
+  postgresql clang libclang-rt-14-dev openssl libjemalloc-dev
   yamllint python3-yaml dpkg-dev systemd)
 # Tools that may come from elsewhere than Debian (a newer Node.js with its own npm): installed only when the
 # command is missing.

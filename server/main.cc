@@ -85,6 +85,16 @@
 #include "server/storage/token_store.h"
 #include "server/storage/transaction.h"
 
+#ifdef MODELREG_WITH_JEMALLOC
+// jemalloc's options, read when it starts (server/CMakeLists.txt links it): pages freed after a burst go back to the
+// system within about a second, as glibc's trimmer does (server/common/memory_trim.h), and at most one arena per
+// core, as LimitMallocArenas does for glibc.
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): jemalloc's documented configuration symbol.
+extern "C" {
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2";
+}
+#endif
+
 ABSL_FLAG(std::string, listen, "127.0.0.1:7411", "gRPC listen address, host:port (port 0 picks a free port)");
 ABSL_FLAG(std::string, database_url, "",
           "PostgreSQL libpq URI; empty runs the embedded default: a private cluster in --data-dir");

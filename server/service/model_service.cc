@@ -167,20 +167,30 @@ absl::StatusOr<v1::BatchGetModelsResponse> ModelService::BatchGetModels(const v1
     }
   }
   MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> found, models_->GetMany(names));
-  std::map<std::string, v1::Model> by_name;
+  // Each model with the number of times it was asked for: moved into the response at its last use, copied before.
+  std::map<std::string, std::pair<v1::Model, int>> by_name;
   for (v1::Model& model : found) {
     std::string name = model.name();
-    by_name.emplace(std::move(name), std::move(model));
+    by_name.emplace(std::move(name), std::make_pair(std::move(model), 0));
   }
   int64_t bytes = 0;
   for (const std::string& name : names) {
     const auto it = by_name.find(name);
     if (it == by_name.end()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
-    bytes += static_cast<int64_t>(it->second.ByteSizeLong()) + kResponseBytesPerRecord;
+    bytes += static_cast<int64_t>(it->second.first.ByteSizeLong()) + kResponseBytesPerRecord;
+    ++it->second.second;
   }
   MODELREG_RETURN_IF_ERROR(CheckResponseBudget("names", bytes));
   v1::BatchGetModelsResponse response;
-  for (const std::string& name : names) *response.add_models() = by_name.at(name);
+  response.mutable_models()->Reserve(static_cast<int>(names.size()));
+  for (const std::string& name : names) {
+    auto& [model, uses] = by_name.at(name);
+    if (--uses == 0) {
+      *response.add_models() = std::move(model);
+    } else {
+      *response.add_models() = model;
+    }
+  }
   return response;
 }
 

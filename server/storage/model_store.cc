@@ -102,13 +102,25 @@ absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model) {
 }
 
 absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector<v1::Model>& models) {
+  std::vector<std::string> names;
+  names.reserve(models.size());
+  std::set<std::string> license_ids;
+  for (const v1::Model& model : models) {
+    MODELREG_RETURN_IF_ERROR(CheckNameAndReferences(model));
+    names.push_back(model.name());
+    for (std::string& id : LicenseIdsOf(model)) license_ids.insert(std::move(id));
+  }
   std::vector<v1::Model> results;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-    results.clear();
-    results.reserve(models.size());
-    for (const v1::Model& model : models) {
-      MODELREG_ASSIGN_OR_RETURN(v1::Model created, InsertModel(tx, model));
-      results.push_back(std::move(created));
+    // One round trip for the licenses, one for the rows and their history.
+    MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, {license_ids.begin(), license_ids.end()}));
+    results = models;
+    std::vector<google::protobuf::Message*> records;
+    records.reserve(results.size());
+    for (v1::Model& model : results) records.push_back(&model);
+    MODELREG_ASSIGN_OR_RETURN(std::vector<bool> inserted, Table().InsertMany(tx, names, records));
+    for (size_t i = 0; i < inserted.size(); ++i) {
+      if (!inserted[i]) return absl::AlreadyExistsError(absl::StrCat("model `", names[i], "` already exists"));
     }
     return absl::OkStatus();
   }));

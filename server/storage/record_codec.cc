@@ -54,18 +54,80 @@ google::protobuf::Timestamp MicrosToTimestamp(int64_t micros) {
   return timestamp;
 }
 
+namespace {
+
+void AppendQuotedElement(absl::string_view value, std::string* out) {
+  *out += '"';
+  for (char c : value) {
+    if (c == '"' || c == '\\') *out += '\\';
+    *out += c;
+  }
+  *out += '"';
+}
+
+void AppendBigEndian32(uint32_t value, std::string* out) {
+  for (int shift = 24; shift >= 0; shift -= 8) *out += static_cast<char>((value >> shift) & 0xFF);
+}
+
+}  // namespace
+
+bool DecodeByteaHex(absl::string_view text, std::string* out) {
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  out->resize((text.size() - 2) / 2);
+  for (size_t i = 2, o = 0; i < text.size(); i += 2, ++o) {
+    const int high = nibble(text[i]);
+    const int low = nibble(text[i + 1]);
+    if (high < 0 || low < 0) return false;
+    (*out)[o] = static_cast<char>((high << 4) | low);
+  }
+  return true;
+}
+
 std::string TextArrayLiteral(const std::vector<std::string>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
+    AppendQuotedElement(values[i], &out);
   }
   out += '}';
+  return out;
+}
+
+std::string NullableTextArrayLiteral(const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (values[i].has_value()) {
+      AppendQuotedElement(*values[i], &out);
+    } else {
+      out += "NULL";
+    }
+  }
+  out += '}';
+  return out;
+}
+
+std::string ByteaArrayBinary(const std::vector<std::string>& values) {
+  constexpr uint32_t kByteaOid = 17;
+  size_t size = 20;
+  for (const std::string& value : values) size += 4 + value.size();
+  std::string out;
+  out.reserve(size);
+  AppendBigEndian32(1, &out);  // dimensions
+  AppendBigEndian32(0, &out);  // flags: no NULLs
+  AppendBigEndian32(kByteaOid, &out);
+  AppendBigEndian32(static_cast<uint32_t>(values.size()), &out);
+  AppendBigEndian32(1, &out);  // lower bound
+  for (const std::string& value : values) {
+    AppendBigEndian32(static_cast<uint32_t>(value.size()), &out);
+    out += value;
+  }
   return out;
 }
 

@@ -26,6 +26,14 @@ google::protobuf::Timestamp MicrosToTimestamp(int64_t micros);
 
 // A PostgreSQL array literal (`{"a","b"}`) of text values, for a `$n::text[]` parameter.
 std::string TextArrayLiteral(const std::vector<std::string>& values);
+// A PostgreSQL array literal of text values where nullopt is NULL (`{"a",NULL}`).
+std::string NullableTextArrayLiteral(const std::vector<std::optional<std::string>>& values);
+// A one-dimensional bytea[] in PostgreSQL's binary array format (array_recv), for a `$n::bytea[]` parameter sent in
+// binary: no hex encoding on either side.
+std::string ByteaArrayBinary(const std::vector<std::string>& values);
+// Decodes PostgreSQL's hex output of a bytea (`\x0a1b...`, the default bytea_output) into `out`, replacing its
+// content. False, `out` unspecified, when `text` is not in that format.
+bool DecodeByteaHex(absl::string_view text, std::string* out);
 // A PostgreSQL array literal of integers (`{1,3}`), for a `$n::smallint[]` parameter.
 std::string IntArrayLiteral(const std::vector<int>& values);
 

@@ -1,6 +1,7 @@
 #include "server/storage/resource_table.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -54,6 +55,7 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
       output_(OutputFields::Of(*kind.prototype->GetDescriptor())) {
   const std::string prefix = absl::StrCat("modelreg_", kind.table, "_");
   statement_insert_ = prefix + "insert";
+  statement_insert_many_ = prefix + "insert_many";
   statement_update_ = prefix + "update";
   statement_rewrite_ = prefix + "rewrite";
   statement_reassess_ = prefix + "reassess";
@@ -65,9 +67,11 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
 }
 
 std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() const {
-  return {{statement_insert_, sql_.insert},     {statement_update_, sql_.update}, {statement_rewrite_, sql_.rewrite},
-          {statement_reassess_, sql_.reassess}, {statement_purge_, sql_.purge},   {statement_get_many_, sql_.get_many},
-          {statement_lock_, sql_.lock},         {statement_scan_, sql_.scan},     {statement_stale_, sql_.stale}};
+  return {{statement_insert_, sql_.insert},     {statement_insert_many_, sql_.insert_many},
+          {statement_update_, sql_.update},     {statement_rewrite_, sql_.rewrite},
+          {statement_reassess_, sql_.reassess}, {statement_purge_, sql_.purge},
+          {statement_get_many_, sql_.get_many}, {statement_lock_, sql_.lock},
+          {statement_scan_, sql_.scan},         {statement_stale_, sql_.stale}};
 }
 
 std::string ResourceTable::StoredBytes(const Message& record) const {
@@ -128,6 +132,43 @@ absl::StatusOr<bool> ResourceTable::Insert(Transaction& tx, const std::string& k
   return true;
 }
 
+absl::StatusOr<std::vector<bool>> ResourceTable::InsertMany(Transaction& tx, const std::vector<std::string>& keys,
+                                                            const std::vector<Message*>& records) const {
+  if (keys.size() != records.size()) return absl::InternalError("internal storage error");
+  std::vector<bool> inserted(records.size(), false);
+  if (records.empty()) return inserted;
+  std::vector<std::string> bytes;
+  bytes.reserve(records.size());
+  std::vector<std::vector<std::optional<std::string>>> columns(kind_.columns.size());
+  for (auto& column : columns) column.reserve(records.size());
+  for (const Message* record : records) {
+    bytes.push_back(StoredBytes(*record));
+    std::vector<std::optional<std::string>> values = DerivedValues(*record);
+    for (size_t c = 0; c < values.size(); ++c) columns[c].push_back(std::move(values[c]));
+  }
+  std::vector<std::string> arrays;
+  arrays.reserve(columns.size());
+  for (const auto& column : columns) arrays.push_back(storage_internal::NullableTextArrayLiteral(column));
+  std::vector<const char*> params;
+  params.reserve(arrays.size());
+  for (const std::string& array : arrays) params.push_back(array.c_str());
+  NoteLocalChange();
+  const ChangeAuthor& author = CurrentChangeAuthor();
+  const pqxx::result rows = tx.sql().exec_prepared(
+      statement_insert_many_, TextArray(keys), pqxx::binarystring(storage_internal::ByteaArrayBinary(bytes)),
+      pqxx::prepare::make_dynamic_params(params), derived_version_, author.principal, author.request_id);
+  std::map<std::string, pqxx::result::size_type> row_of;
+  for (pqxx::result::size_type r = 0; r < rows.size(); ++r) row_of.emplace(rows[r][0].as<std::string>(), r);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto it = row_of.find(keys[i]);
+    if (it == row_of.end()) continue;
+    FillOutputFields(rows[it->second], 1, bytes[i], *records[i]);
+    inserted[i] = true;
+    row_of.erase(it);  // a key given twice is inserted once
+  }
+  return inserted;
+}
+
 absl::StatusOr<bool> ResourceTable::Update(Transaction& tx, const std::string& key, Message& record,
                                            bool deleted) const {
   std::string bytes;
@@ -183,12 +224,17 @@ absl::StatusOr<bool> ResourceTable::Lock(Transaction& tx, const std::string& key
 }
 
 absl::Status ResourceTable::Decode(const pqxx::row& row, Message& out) const {
-  const pqxx::binarystring bytes(row[0]);
-  if (!out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  // Decoded here rather than by PQunescapeBytea: one buffer, no second copy for the etag.
+  const pqxx::field field = row[0];
+  std::string bytes;
+  if (!storage_internal::DecodeByteaHex(absl::string_view(field.c_str(), field.size()), &bytes)) {
+    bytes = pqxx::binarystring(field).str();
+  }
+  if (!out.ParseFromString(bytes)) {
     MODELREG_LOG(ERROR) << "storage: unparsable " << kind_.table << " record";
     return absl::InternalError("internal storage error");
   }
-  FillOutputFields(row, 1, bytes.str(), out);
+  FillOutputFields(row, 1, bytes, out);
   return absl::OkStatus();
 }
 

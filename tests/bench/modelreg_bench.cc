@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -44,7 +46,8 @@ ABSL_FLAG(std::vector<std::string>, concurrency, std::vector<std::string>({"1", 
           "Comma-separated numbers of concurrent callers; every phase runs at each");
 ABSL_FLAG(std::vector<std::string>, phases,
           std::vector<std::string>({"health", "get", "list_selective", "list_broad", "create"}),
-          "Comma-separated phases to measure: health, get, list_selective, list_broad, create (health is always run "
+          "Comma-separated phases to measure: health, get, batch_get, list_selective, list_broad, create (health is "
+          "always run "
           "first: it is the yardstick)");
 ABSL_FLAG(double, seconds, 10, "Measured seconds per phase");
 ABSL_FLAG(double, warmup, 1, "Unmeasured seconds before each phase's measurement");
@@ -65,6 +68,15 @@ ABSL_FLAG(double, rss_settle, 10, "--rss-load: seconds to wait after the load be
 ABSL_FLAG(std::string, generate_hf_listing, "",
           "jsonl or array: write a synthetic Hugging Face Hub listing of --models entries to stdout (for `modelreg "
           "import hf-hub`, tests/bench/README.md) and exit");
+ABSL_FLAG(int, batch_get_size, 50, "Names per BatchGetModels call in the batch_get phase (1-1000)");
+ABSL_FLAG(std::string, pgbench, "",
+          "libpq keyword/value connection string of the PostgreSQL modelregd uses (e.g. `host=/tmp/pg user=postgres`): "
+          "after the phases, run pgbench's TPC-B against it in database modelreg_bench_tpcb for --seconds, as the "
+          "CreateModel yardstick; empty: no pgbench");
+ABSL_FLAG(int, pgbench_scale, 10, "--pgbench: scale of `pgbench -i` (re-initialized every run)");
+ABSL_FLAG(int, pgbench_clients, 64, "--pgbench: clients (-c)");
+ABSL_FLAG(int, pgbench_threads, 2, "--pgbench: threads (-j)");
+ABSL_FLAG(std::string, pg_bindir, "", "Directory of psql and pgbench; empty: from PATH");
 ABSL_FLAG(int, server_pid, 0, "modelregd's process id (same machine): --rss-load reads its /proc/PID/status");
 
 namespace modelreg_bench {
@@ -238,7 +250,9 @@ class Slot {
 };
 
 struct Result {
-  std::string phase;
+  std::string phase;           // with details, e.g. the models per page
+  std::string key;             // the phase's name
+  double models_per_call = 0;  // get and batch_get: models each call returned
   int concurrency = 0;
   int64_t calls = 0;
   int64_t errors = 0;
@@ -441,6 +455,33 @@ class GetSlot : public UnarySlot<v1::GetModelRequest, v1::Model> {
   int64_t models_;
 };
 
+// BatchGetModels of --batch-get-size random loaded models (distinct names: the call is all-or-nothing anyway).
+class BatchGetSlot : public UnarySlot<v1::BatchGetModelsRequest, v1::BatchGetModelsResponse> {
+ public:
+  BatchGetSlot(Stub* stub, int64_t models, int size)
+      : UnarySlot([stub](grpc::ClientContext* c, const v1::BatchGetModelsRequest& r, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncBatchGetModels(c, r, cq);
+        }),
+        models_(models),
+        size_(size) {}
+
+ protected:
+  void NextRequest(v1::BatchGetModelsRequest* request) override {
+    request->Clear();
+    const auto start = static_cast<int64_t>(rng() % static_cast<uint64_t>(models_));
+    const int64_t stride = 1 + static_cast<int64_t>(rng() % 997);
+    for (int i = 0; i < size_ && i < models_; ++i) request->add_names(ModelName((start + i * stride) % models_));
+  }
+  void OnResponse(const v1::BatchGetModelsResponse& response) override { returned += response.models_size(); }
+
+ public:
+  int64_t returned = 0;
+
+ private:
+  int64_t models_;
+  int size_;
+};
+
 std::string FilterFor(const std::string& filter_template, std::mt19937_64& rng) {
   const std::string pub =
       absl::StrFormat("%03d", static_cast<int64_t>(rng() % static_cast<uint64_t>(absl::GetFlag(FLAGS_publishers))));
@@ -624,10 +665,11 @@ class LoadSlot : public Slot {
   std::unique_ptr<grpc::ClientAsyncResponseReader<v1::BatchCreateModelsResponse>> reader_;
 };
 
-void Load(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+// Loads the missing batches; returns the load's models/s (0 when there was nothing to load).
+double Load(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
   const int64_t total = absl::GetFlag(FLAGS_models);
   const int64_t size = absl::GetFlag(FLAGS_batch_size);
-  if (total <= 0) return;
+  if (total <= 0) return 0;
   if (size < 1 || size > 1000) {
     std::fprintf(stderr, "modelreg_bench: --batch-size must be 1-1000\n");
     std::exit(2);
@@ -680,7 +722,7 @@ void Load(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
               " batches already present (checked in %.1f s), %zu to load\n",
               total, batches, size, batches - static_cast<int64_t>(todo.size()), probe_seconds, todo.size());
   std::fflush(stdout);
-  if (todo.empty()) return;
+  if (todo.empty()) return 0;
 
   // 2. Load the missing batches, --load-inflight at a time. Batch b only references base models of batches < b,
   // and batches are handed out in order, so a base model exists unless its batch is still in flight (base_model is
@@ -738,6 +780,7 @@ void Load(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
   std::printf("load: created %" PRId64 " models in %.1f s: %.0f models/s (%d batches in flight)\n", loaded.load(),
               elapsed, static_cast<double>(loaded.load()) / elapsed, inflight);
   std::fflush(stdout);
+  return static_cast<double>(loaded.load()) / elapsed;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -773,6 +816,9 @@ Result RunPhase(const std::string& phase, int concurrency, const std::vector<std
       slot = std::make_unique<HealthSlot>(generic[c].get());
     } else if (phase == "get") {
       slot = std::make_unique<GetSlot>(stubs[c].get(), models);
+    } else if (phase == "batch_get") {
+      const int size = std::max(1, std::min(1000, absl::GetFlag(FLAGS_batch_get_size)));
+      slot = std::make_unique<BatchGetSlot>(stubs[c].get(), models, size);
     } else if (phase == "list_selective") {
       slot = std::make_unique<ListSelectiveSlot>(stubs[c].get());
     } else if (phase == "list_broad") {
@@ -794,8 +840,14 @@ Result RunPhase(const std::string& phase, int concurrency, const std::vector<std
     ok_calls += slot->ok_calls;
     if (auto* l = dynamic_cast<ListSelectiveSlot*>(slot.get())) returned += l->returned;
     if (auto* l = dynamic_cast<ListBroadSlot*>(slot.get())) returned += l->returned;
+    if (auto* b = dynamic_cast<BatchGetSlot*>(slot.get())) returned += b->returned;
   }
-  if (returned > 0) {
+  result.key = phase;
+  result.models_per_call = phase == "get" ? 1.0 : 0.0;
+  if (phase == "batch_get") {
+    result.models_per_call = static_cast<double>(returned) / std::max<double>(1, static_cast<double>(ok_calls));
+    result.phase = absl::StrFormat("%s (%.0f/call)", phase, result.models_per_call);
+  } else if (returned > 0) {
     result.phase = absl::StrFormat("%s (%.1f/page)", phase,
                                    static_cast<double>(returned) / std::max<double>(1, static_cast<double>(ok_calls)));
   }
@@ -904,12 +956,112 @@ int RunRssLoad(const std::string& server) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// --pgbench: PostgreSQL's own TPC-B in the same run, the yardstick of CreateModel.
+
+// Runs `command` through the shell: its standard output, or nullopt when it could not run or exited non-zero.
+std::optional<std::string> RunCommand(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  std::string out;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  if (pclose(pipe) != 0) return std::nullopt;
+  return out;
+}
+
+std::string ShellQuote(const std::string& text) {
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
+}
+
+// Initializes database modelreg_bench_tpcb (created when missing) with `pgbench -i -s --pgbench-scale`, then runs
+// `pgbench -M prepared -c C -j J -T seconds` against it: its transactions/s, or 0 (the reason printed) when it
+// failed.
+double RunPgbench(double seconds) {
+  const std::string conninfo = absl::GetFlag(FLAGS_pgbench);
+  const std::string bin = absl::GetFlag(FLAGS_pg_bindir).empty() ? "" : absl::GetFlag(FLAGS_pg_bindir) + "/";
+  const std::string database = ShellQuote(conninfo + " dbname=modelreg_bench_tpcb");
+  // Fails when the database exists, which is fine.
+  (void)RunCommand(absl::StrCat(bin, "psql -X -q ", ShellQuote(conninfo + " dbname=postgres"),
+                                " -c 'CREATE DATABASE modelreg_bench_tpcb' >/dev/null 2>&1"));
+  std::printf("pgbench: initializing modelreg_bench_tpcb at scale %d\n", absl::GetFlag(FLAGS_pgbench_scale));
+  std::fflush(stdout);
+  if (!RunCommand(absl::StrCat(bin, "pgbench -i -q -s ", absl::GetFlag(FLAGS_pgbench_scale), " ", database,
+                               " >/dev/null 2>&1"))
+           .has_value()) {
+    std::printf("pgbench: `pgbench -i` failed (check --pgbench and --pg-bindir)\n");
+    return 0;
+  }
+  const std::string run = absl::StrCat(bin, "pgbench -M prepared -c ", absl::GetFlag(FLAGS_pgbench_clients), " -j ",
+                                       absl::GetFlag(FLAGS_pgbench_threads), " -T ", std::max(1L, std::lround(seconds)),
+                                       " ", database, " 2>/dev/null");
+  std::printf("pgbench: %s\n", run.c_str());
+  std::fflush(stdout);
+  const std::optional<std::string> out = RunCommand(run);
+  if (!out.has_value()) {
+    std::printf("pgbench: the run failed\n");
+    return 0;
+  }
+  // pgbench 15: "tps = 3712.123456 (without initial connection time)".
+  const size_t at = out->find("tps = ");
+  double tps = 0;
+  if (at == std::string::npos || !absl::SimpleAtod(out->substr(at + 6, out->find(' ', at + 6) - (at + 6)), &tps)) {
+    std::printf("pgbench: no tps in its output\n");
+    return 0;
+  }
+  return tps;
+}
+
+// The issue's targets as ratios measured in this run, at the largest concurrency.
+void PrintTargets(const std::vector<Result>& results, int concurrency, double load_rate, double tpcb) {
+  auto find = [&](const std::string& key) -> const Result* {
+    for (const Result& r : results) {
+      if (r.key == key && r.concurrency == concurrency) return &r;
+    }
+    return nullptr;
+  };
+  std::printf("\n%-52s %16s %24s %9s %s\n", "target (this run)", "measured", "yardstick", "ratio", "goal");
+  if (load_rate > 0) {
+    std::printf("%-52s %9.0f mod/s %24s %9s %s\n", "bulk load, BatchCreateModels", load_rate, "", "",
+                ">= 50000 models/s");
+  } else {
+    std::printf("%-52s %16s %24s %9s %s\n", "bulk load, BatchCreateModels", "(nothing loaded)", "", "",
+                ">= 50000 models/s");
+  }
+  const Result* create = find("create");
+  if (create != nullptr && tpcb > 0) {
+    std::printf("%-52s %9.0f call/s %18.0f tps %8.2fx %s\n",
+                absl::StrFormat("CreateModel C=%d vs pgbench TPC-B -c %d -j %d", concurrency,
+                                absl::GetFlag(FLAGS_pgbench_clients), absl::GetFlag(FLAGS_pgbench_threads))
+                    .c_str(),
+                create->Rate(), tpcb, create->Rate() / tpcb, ">= 0.8x");
+  } else if (tpcb > 0) {
+    std::printf("%-52s %16s %18.0f tps\n", "pgbench TPC-B (no create phase)", "", tpcb);
+  }
+  for (const char* key : {"list_selective", "list_broad"}) {
+    const Result* list = find(key);
+    if (list == nullptr || list->health_rate <= 0) continue;
+    std::printf("%-52s %9.0f call/s %14.0f health/s %8.1f%% %s\n",
+                absl::StrFormat("ListModels %s C=%d vs health Check", key, concurrency).c_str(), list->Rate(),
+                list->health_rate, 100.0 * list->Rate() / list->health_rate, ">= 25%");
+  }
+  const Result* get = find("get");
+  const Result* batch = find("batch_get");
+  if (get != nullptr && batch != nullptr && get->Rate() > 0) {
+    const double batch_models = batch->Rate() * batch->models_per_call;
+    std::printf("%-52s %9.0f mod/s %14.0f mod/s Get %8.1fx %s\n",
+                absl::StrFormat("BatchGetModels C=%d vs GetModel C=%d", concurrency, concurrency).c_str(), batch_models,
+                get->Rate(), batch_models / get->Rate(), ">= 10x");
+  }
+}
+
 int Main() {
   const std::string server = absl::GetFlag(FLAGS_server);
   const std::vector<int> concurrencies = ParseIntList(absl::GetFlag(FLAGS_concurrency), "concurrency");
   const int max_concurrency = *std::max_element(concurrencies.begin(), concurrencies.end());
 
-  Load(MakeChannels(server, std::max(1, std::min(absl::GetFlag(FLAGS_load_inflight), 4))));
+  const double load_rate = Load(MakeChannels(server, std::max(1, std::min(absl::GetFlag(FLAGS_load_inflight), 4))));
   if (absl::GetFlag(FLAGS_load_only)) return 0;
   if (absl::GetFlag(FLAGS_rss_load)) return RunRssLoad(server);
   if (absl::GetFlag(FLAGS_models) <= 0) {
@@ -958,6 +1110,9 @@ int Main() {
                 r.concurrency, r.calls, r.errors, r.Rate(), r.PercentileMs(0.50), r.PercentileMs(0.99), max_ms,
                 r.health_rate > 0 ? 100.0 * r.Rate() / r.health_rate : 0.0);
   }
+  std::fflush(stdout);
+  const double tpcb = absl::GetFlag(FLAGS_pgbench).empty() ? 0 : RunPgbench(absl::GetFlag(FLAGS_seconds));
+  PrintTargets(results, max_concurrency, load_rate, tpcb);
   std::fflush(stdout);
   return 0;
 }

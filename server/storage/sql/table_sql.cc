@@ -58,6 +58,33 @@ TableSql BuildTableSql(const ResourceKind& kind) {
   values.push_back(version);
   sets.push_back(absl::StrCat("derived_version = ", version));
 
+  // Many rows at once: one array parameter per column, unnested in order (derived columns as text, cast per column).
+  {
+    std::vector<std::string> arrays = {"$1::text[]", "$2::bytea[]"};
+    std::vector<std::string> aliases = {"k", "record"};
+    std::vector<std::string> selected = {"u.k", "u.record"};
+    int m = 2;
+    for (const DerivedColumn& c : kind.columns) {
+      arrays.push_back(absl::StrCat("$", ++m, "::text[]"));
+      aliases.push_back(absl::StrCat("d", m));
+      selected.push_back(absl::StrCat("u.d", m, ColumnCast(c.type)));
+    }
+    const int many_version = ++m;
+    const std::string resource =
+        kind.key_prefix.empty() ? absl::StrCat("w.", key) : absl::StrCat("'", kind.key_prefix, "' || w.", key);
+    t.insert_many = absl::StrCat(
+        "WITH w AS (INSERT INTO ", kind.table, " (", absl::StrJoin(names, ", "),
+        ", revision, create_time, update_time, delete_time) SELECT ", absl::StrJoin(selected, ", "), ", $",
+        many_version, "::integer, 1, now(), now(), NULL FROM unnest(", absl::StrJoin(arrays, ", "),
+        ") WITH ORDINALITY AS u(", absl::StrJoin(aliases, ", "), ", ord) ORDER BY u.ord ON CONFLICT (", key,
+        ") DO NOTHING RETURNING ", key, ", revision, record, create_time, update_time, delete_time), history AS ",
+        "(INSERT INTO revisions (resource, kind, revision, change, record, create_time, update_time, delete_time, "
+        "principal, request_id) SELECT ",
+        resource, ", '", kind.table, "', w.revision, 1, w.record, w.create_time, w.update_time, w.delete_time, $",
+        many_version + 1, "::text, $", many_version + 2, "::text FROM w) SELECT w.", key, ", w.revision, ",
+        MicrosExpr("w.create_time"), ", ", MicrosExpr("w.update_time"), ", ", MicrosExpr("w.delete_time"), " FROM w");
+  }
+
   // ChangeKind numbers (proto/modelreg/v1/history.proto): CREATE 1, UPDATE 2, DELETE 3, UNDELETE 4, REASSESS 6.
   t.insert = WithHistory(
       kind,

@@ -19,6 +19,10 @@ struct TableSql {
   // $1 key, $2 record, then one parameter per derived column, then derived_version, principal, request id. Inserts
   // revision 1 at now(); returns no row when the key exists. Returns the revision and the three times (microseconds).
   std::string insert;
+  // Inserts many rows in one statement, as insert does each: $1 text[] of keys, $2 bytea[] of records, then one text[]
+  // per derived column (each value the column's text form, NULL for NULL), then derived_version, principal and
+  // request id. Keys that exist are skipped. Returns the inserted rows' key, revision and three times (microseconds).
+  std::string insert_many;
   // Same parameters, with the delete flag before the principal: revision + 1, update_time now(), delete_time kept
   // (or set to now()) when the flag is true, cleared otherwise. History: DELETE, UNDELETE or UPDATE. Returns as
   // insert.

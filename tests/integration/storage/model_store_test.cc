@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "modelreg/v1/history.pb.h"
 #include "server/domain/query/model_query.h"
 #include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
@@ -250,6 +251,56 @@ TEST_F(ModelStoreTest, CreateBatchIsAllOrNothing) {
   EXPECT_THAT(
       store_.CreateBatch({MinimalModel("publishers/batch/models/c"), MinimalModel("publishers/batch/models/c")}),
       StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
+// A batch writes in one statement what Create writes row by row: the same columns (NULLs, arrays and JSON with
+// quotes and backslashes included), the same record and a CREATE revision per model in the history.
+TEST_F(ModelStoreTest, CreateBatchWritesWhatCreateWrites) {
+  v1::Model full = FullModel("publishers/same/models/one", "llama3.1", "apache-2.0", "cc-by-4.0");
+  ASSERT_OK(store_.Create(full));
+  full.set_name("publishers/same/models/many");
+  absl::StatusOr<std::vector<v1::Model>> created =
+      store_.CreateBatch({full, MinimalModel("publishers/same/models/minimal")});
+  ASSERT_OK(created);
+  ASSERT_EQ(created->size(), 2u);
+  EXPECT_EQ((*created)[0].revision(), 1);
+  EXPECT_THAT((*created)[0].etag(), MatchesRegex("[0-9a-f]{16}"));
+  absl::StatusOr<v1::Model> got = store_.Get("publishers/same/models/many");
+  ASSERT_OK(got);
+  EXPECT_TRUE(MessageDifferencer::Equals((*created)[0], *got)) << got->DebugString();
+
+  const pqxx::row one = Columns("publishers/same/models/one");
+  const pqxx::row many = Columns("publishers/same/models/many");
+  for (pqxx::row::size_type i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i].is_null(), many[i].is_null()) << "column " << i;
+    EXPECT_EQ(one[i].c_str(), std::string(many[i].c_str())) << "column " << i;
+  }
+  const pqxx::row minimal = Columns("publishers/same/models/minimal");
+  EXPECT_TRUE(minimal[1].is_null());  // release_date
+  EXPECT_TRUE(minimal[9].is_null());  // weights_license
+
+  absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+  ASSERT_OK(lease);
+  pqxx::work tx(**lease);
+  const pqxx::result history = tx.exec(
+      "SELECT r.resource, r.revision, r.change, r.record = m.record FROM revisions r JOIN models m ON m.name = "
+      "r.resource WHERE r.resource LIKE 'publishers/same/models/m%' ORDER BY r.sequence");
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0][0].as<std::string>(), "publishers/same/models/many");
+  EXPECT_EQ(history[1][0].as<std::string>(), "publishers/same/models/minimal");
+  for (const pqxx::row& row : history) {
+    EXPECT_EQ(row[1].as<int>(), 1);
+    EXPECT_EQ(row[2].as<int>(), v1::CHANGE_KIND_CREATE);
+    EXPECT_TRUE(row[3].as<bool>());
+  }
+}
+
+TEST_F(ModelStoreTest, CreateBatchOverAnExistingModelWritesNothing) {
+  ASSERT_OK(store_.Create(MinimalModel("publishers/exists/models/b")));
+  EXPECT_THAT(
+      store_.CreateBatch({MinimalModel("publishers/exists/models/a"), MinimalModel("publishers/exists/models/b")}),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("publishers/exists/models/b")));
+  EXPECT_THAT(store_.Get("publishers/exists/models/a"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(ModelStoreTest, ConcurrentUpdatesAreSerialized) {
