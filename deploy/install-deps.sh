@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
   libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev libssl-dev
-  postgresql clang libclang-rt-14-dev openssl)
+  postgresql clang libclang-rt-14-dev openssl
+  patroni etcd-server etcd-client curl)   # the HA cluster (deploy/ha) and its failover test (tests/ha)
 # Tools that may come from elsewhere than Debian (a newer Node.js with its own npm): installed only when the
 # command is missing.
 declare -A TOOLS=([clang-format]=clang-format [clang-tidy]=clang-tidy [python3]=python3 [npm]=npm [node]=nodejs)

@@ -115,7 +115,9 @@ void ModelChangeListener::Listen() {
     connection.await_notification(0, absl::ToInt64Microseconds(kPollInterval));
     if (absl::Now() < next_check) continue;
     next_check = absl::Now() + kPrimaryCheckInterval;
-    if (pqxx::nontransaction(connection).exec1("SELECT current_setting('transaction_read_only')::boolean")[0].as<bool>()) {
+    if (pqxx::nontransaction(connection)
+            .exec1("SELECT current_setting('transaction_read_only')::boolean")[0]
+            .as<bool>()) {
       throw std::runtime_error("the database server no longer accepts writes");
     }
   }

@@ -161,9 +161,9 @@ class FailoverLoad {
           if (read_start - acknowledged > absl::Seconds(1)) {
             std::lock_guard<std::mutex> lock(record_.mutex);
             if (record_.stale_reads++ == 0) {
-              record_.first_stale = absl::StrCat("replica B returned description ", seen->description(), " ",
-                                                 Seconds(read_start - acknowledged), " s after ", k,
-                                                 " was acknowledged through A");
+              record_.first_stale =
+                  absl::StrCat("replica B returned description ", seen->description(), " ",
+                               Seconds(read_start - acknowledged), " s after ", k, " was acknowledged through A");
             }
             break;
           }
@@ -245,8 +245,7 @@ class FailoverLoad {
     std::printf("HA failover test (%d writers through %zu modelregd replicas)\n", kWriters, servers_.size());
     std::printf("  writes acknowledged:                      %zu\n", record_.acknowledged.size());
     std::printf("  acknowledged writes lost:                 %d (checked through every replica)\n", lost);
-    std::printf("  failover: seconds without successful writes: %.1f\n",
-                Seconds(longest_gap(killed, recovered_at)));
+    std::printf("  failover: seconds without successful writes: %.1f\n", Seconds(longest_gap(killed, recovered_at)));
     std::printf("  failover: seconds until both replicas serve again: %s\n",
                 recovered ? absl::StrCat(Seconds(recovered_at - killed)).c_str() : "never (within 60 s)");
     std::printf("  failover: writes failed after the client's retries: %d\n", record_.failed_in_phase[0]);
