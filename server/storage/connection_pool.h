@@ -32,11 +32,11 @@ class ConnectionPool {
     Lease& operator=(const Lease&) = delete;
     ~Lease();
     pqxx::connection& operator*() const { return *connection_; }
+    pqxx::connection* operator->() const { return connection_.get(); }
     // The server this connection reaches no longer accepts writes (a failover or switchover demoted it): closes the
     // connection and every idle one (opened to the same server, or before the change), so that the next Acquires
     // open fresh connections, which the URI's `target_session_attrs=read-write` leads to the current primary.
     void Discard();
-    pqxx::connection* operator->() const { return connection_.get(); }
 
    private:
     ConnectionPool* pool_;
