@@ -7,7 +7,8 @@ PACKAGES=(build-essential cmake pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
   libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev libssl-dev
   postgresql clang libclang-rt-14-dev openssl libjemalloc-dev
-  yamllint python3-yaml dpkg-dev systemd)
+  yamllint python3-yaml dpkg-dev systemd         # tests/deploy: manifests, the Debian package
+  patroni etcd-server etcd-client curl)   # the HA cluster (deploy/ha) and its failover test (tests/ha)
 # Tools that may come from elsewhere than Debian (a newer Node.js with its own npm): installed only when the
 # command is missing.
 declare -A TOOLS=([clang-format]=clang-format [clang-tidy]=clang-tidy [python3]=python3 [npm]=npm [node]=nodejs)

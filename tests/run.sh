@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of modelreg on a fresh Debian bookworm machine: installs what is missing, lints the API, builds
-# with -Werror, checks formatting, runs clang-tidy, starts a throwaway PostgreSQL, runs ctest (unit, integration, e2e) and the two
+# with -Werror, checks formatting, runs clang-tidy, starts a throwaway PostgreSQL, runs ctest (unit, integration, e2e), the HA
+# failover test (tests/ha: Patroni and etcd, about 2 minutes) and the two
 # fuzzers (filter, importers) for a bounded time. Exits non-zero on any failure.
 #
 #   tests/run.sh              everything
@@ -68,7 +69,16 @@ echo "PostgreSQL at $MODELREG_TEST_DATABASE_URL"
 
 step "ctest (unit, integration, e2e)"
 export MODELREG_BUILD_DIR="$BUILD"
-ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE fuzz
+ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE 'fuzz|^ha$'
+
+# deploy/install-deps.sh installs Patroni and etcd; the check only keeps the script usable where they cannot be.
+if command -v patroni >/dev/null && command -v etcd >/dev/null && command -v etcdctl >/dev/null; then
+  step "ha failover test (deploy/ha: etcd, Patroni, three PostgreSQL nodes, two modelregd; tests/ha)"
+  ctest --test-dir "$BUILD" --output-on-failure -L '^ha$'
+else
+  step "ha failover test: NOT RUN (patroni or etcd missing; deploy/install-deps.sh installs them): counts as a failure"
+  HA_NOT_RUN=1
+fi
 
 if [ "$SANITIZE" != "0" ]; then
   step "unit and integration tests under AddressSanitizer and UndefinedBehaviorSanitizer ($BUILD-asan)"
@@ -86,4 +96,5 @@ if [ "$FUZZ_SECONDS" != "0" ]; then
   cmake --build "$BUILD-fuzz" -j"$JOBS" --target filter_fuzzer importer_fuzzer
   ctest --test-dir "$BUILD-fuzz" --output-on-failure -j2 -L fuzz
 fi
+[ -n "${HA_NOT_RUN:-}" ] && { echo "tests/run.sh: the ha failover test did not run" >&2; exit 1; }
 echo "tests/run.sh: all passed"

@@ -24,6 +24,11 @@ ConnectionPool::Lease::~Lease() {
   if (pool_ != nullptr) pool_->Release(std::move(connection_));
 }
 
+void ConnectionPool::Lease::Discard() {
+  connection_->disconnect();  // Release drops a closed connection; the next Acquire opens a fresh one
+  pool_->DropIdle();
+}
+
 ConnectionPool::ConnectionPool(std::string url, int size) : url_(std::move(url)), size_(size) {}
 
 ConnectionPool::~ConnectionPool() {
@@ -115,6 +120,19 @@ void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {
   available_.notify_one();
 }
 
+void ConnectionPool::DropIdle() {
+  std::vector<std::unique_ptr<pqxx::connection>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dropped.swap(idle_);
+    available_.notify_all();  // their slots are free: waiters may open connections of their own
+  }
+  if (!dropped.empty()) {
+    MODELREG_LOG(WARNING) << "database server no longer accepts writes: closing " << dropped.size()
+                          << " idle connections";
+  }
+}  // closed here, outside the mutex
+
 absl::Status ConnectionPool::ShuttingDownError(absl::string_view what) {
   return ErrorWithReason(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
                          absl::StrCat("the server is shutting down: ", what, "; nothing was written; retry later"));
@@ -148,9 +166,14 @@ bool ConnectionPool::shutting_down() const {
 absl::Status ConnectionPool::Ping() {
   MODELREG_ASSIGN_OR_RETURN(Lease lease, Acquire());
   try {
-    pqxx::nontransaction tx(*lease);
-    tx.exec("SELECT 1");
-    return absl::OkStatus();
+    bool read_only = false;
+    {
+      pqxx::nontransaction tx(*lease);
+      read_only = tx.exec1("SELECT current_setting('transaction_read_only')::boolean")[0].as<bool>();
+    }
+    if (!read_only) return absl::OkStatus();
+    lease.Discard();
+    return ReadOnlyDatabaseError();
   } catch (...) {
     absl::Status status = StatusFromCurrentException();
     return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",

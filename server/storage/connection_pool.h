@@ -33,6 +33,10 @@ class ConnectionPool {
     ~Lease();
     pqxx::connection& operator*() const { return *connection_; }
     pqxx::connection* operator->() const { return connection_.get(); }
+    // The server this connection reaches no longer accepts writes (a failover or switchover demoted it): closes the
+    // connection and every idle one (opened to the same server, or before the change), so that the next Acquires
+    // open fresh connections, which the URI's `target_session_attrs=read-write` leads to the current primary.
+    void Discard();
 
    private:
     ConnectionPool* pool_;
@@ -50,7 +54,8 @@ class ConnectionPool {
   // Waits up to `timeout` for a free connection (reconnecting a broken one). UNAVAILABLE on timeout or failure.
   absl::StatusOr<Lease> Acquire(absl::Duration timeout = absl::Seconds(5));
 
-  // Runs `SELECT 1` on a pooled connection: OK when the database answers; UNAVAILABLE otherwise.
+  // Asks a pooled connection's server whether it accepts writes: OK when it does; UNAVAILABLE when it does not
+  // answer, or answers read-only (DATABASE_READ_ONLY; the connection is discarded, Lease::Discard).
   absl::Status Ping();
 
   // Shutdown, once the grace period is over: from now on Acquire fails at once (waiters too) with UNAVAILABLE
@@ -80,6 +85,8 @@ class ConnectionPool {
   // Opens one connection and registers the prepared statements on it.
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect() const;
   void Release(std::unique_ptr<pqxx::connection> connection);
+  // Closes the idle connections (Lease::Discard).
+  void DropIdle();
 
   std::string url_;
   int size_;

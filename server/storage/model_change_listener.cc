@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <pqxx/pqxx>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,7 @@ constexpr int kWarmBatch = 1000;
 constexpr double kWarmFill = 0.9;  // stop warming at this fraction of the capacity, leaving room for reads
 constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
+constexpr absl::Duration kPrimaryCheckInterval = absl::Seconds(1);
 
 class Invalidator final : public pqxx::notification_receiver {
  public:
@@ -106,7 +108,19 @@ void ModelChangeListener::Listen() {
   }
   changed_.notify_all();
 
-  while (!stopping()) connection.await_notification(0, absl::ToInt64Microseconds(kPollInterval));
+  // Notifications come only from the primary: once this server no longer accepts writes (demoted without a
+  // restart, or turned read-only), reconnect through the URI, which leads to the current primary.
+  absl::Time next_check = absl::Now() + kPrimaryCheckInterval;
+  while (!stopping()) {
+    connection.await_notification(0, absl::ToInt64Microseconds(kPollInterval));
+    if (absl::Now() < next_check) continue;
+    next_check = absl::Now() + kPrimaryCheckInterval;
+    if (pqxx::nontransaction(connection)
+            .exec1("SELECT current_setting('transaction_read_only')::boolean")[0]
+            .as<bool>()) {
+      throw std::runtime_error("the database server no longer accepts writes");
+    }
+  }
 }
 
 }  // namespace modelreg

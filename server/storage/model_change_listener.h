@@ -1,7 +1,9 @@
 // Keeps a ModelCache coherent with writes by every process: a thread holds its own PostgreSQL connection, LISTENs on
 // the channel that schema/0003_model_change_notify.sql notifies, and invalidates each changed model. The cache is
 // enabled only while that connection is listening (notifications sent while disconnected are lost); after each
-// (re)connect the thread warms the cache with models in name order until it is nearly full or holds them all.
+// (re)connect the thread warms the cache with models in name order until it is nearly full or holds them all. Every
+// second it checks that its server still accepts writes, and reconnects (through the URI, to the current primary)
+// when it does not: after a failover the old primary's notifications would never come.
 #pragma once
 
 #include <condition_variable>

@@ -37,6 +37,10 @@ absl::Status StatusFromSqlState(const pqxx::sql_error& e) {
     LogSqlError("database unavailable", e);
     return DatabaseUnavailable("database unavailable");
   }
+  if (state == "25006") {
+    LogSqlError("database read-only", e);
+    return ReadOnlyDatabaseError();
+  }
   if (state == "55P03") {
     LogSqlError("lock timeout", e);
     return ErrorWithReason(absl::StatusCode::kAborted, "LOCK_TIMEOUT",
@@ -52,6 +56,13 @@ absl::Status StatusFromSqlState(const pqxx::sql_error& e) {
 }
 
 }  // namespace
+
+absl::Status ReadOnlyDatabaseError() {
+  return ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_READ_ONLY",
+                         "the database server does not accept writes (failover in progress?); retry");
+}
+
+bool IsReadOnlyDatabaseError(const absl::Status& status) { return ErrorReason(status) == "DATABASE_READ_ONLY"; }
 
 absl::Status StatusFromCurrentException() {
   try {

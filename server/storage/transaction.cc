@@ -152,8 +152,16 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
       if (last.code() != absl::StatusCode::kAborted) return last;
     } catch (const pqxx::sql_error&) {
       last = CurrentDatabaseError(pool);
-      // 40001/40P01 without a dedicated class are retried; a lock timeout is not (it already waited).
-      if (last.code() != absl::StatusCode::kAborted || ErrorReason(last) == "LOCK_TIMEOUT") return last;
+      if (IsReadOnlyDatabaseError(last)) {
+        // The server was demoted (failover, switchover) or turned read-only: a read-only transaction wrote nothing,
+        // so one retry on a fresh connection, which finds the current primary, is safe.
+        lease.Discard();
+        if (broken_retried) return last;
+        broken_retried = true;
+      } else if (last.code() != absl::StatusCode::kAborted || ErrorReason(last) == "LOCK_TIMEOUT") {
+        // 40001/40P01 without a dedicated class are retried; a lock timeout is not (it already waited).
+        return last;
+      }
     } catch (const pqxx::broken_connection&) {
       // The pooled connection died while idle (e.g. a server restart) or during the body, before any commit was
       // attempted (a lost commit is in_doubt_error): nothing was written, so one retry on a fresh connection is safe.

@@ -81,7 +81,8 @@ inline constexpr int kMaxTransactionAttempts = 4;
 
 // Runs `body` in one read-committed transaction on a pooled connection, commits it when `body` returns OK, else rolls
 // back and returns the error. Serialization failures and deadlocks are retried (the body runs again: no state across
-// attempts) up to kMaxTransactionAttempts times, then ABORTED; a connection broken before the commit is retried once.
+// attempts) up to kMaxTransactionAttempts times, then ABORTED; a connection broken before the commit, or reaching a
+// server that turned read-only (SQLSTATE 25006: the connection is discarded), is retried once on a fresh connection.
 // Other errors: StatusFromCurrentException (pg_errors.h). UNAVAILABLE if no connection frees up in `acquire_timeout`;
 // UNAVAILABLE SHUTTING_DOWN, rolled back, once the pool's CancelAll ran (no COMMIT starts after it; a cancelled
 // statement). Each attempt's OnEnd hooks run once that attempt has ended.

@@ -126,6 +126,68 @@ TEST_F(ConnectionPoolTest, TransactionSurvivesAnIdleConnectionKilled) {
   EXPECT_LE(attempts, 2);
 }
 
+// What a connection to a demoted primary sees: its transactions are read-only, and a write fails with SQLSTATE
+// 25006. Here one session is made read-only (SET default_transaction_read_only); after a failover it is every
+// session of the old server.
+void MakeSessionReadOnly(ConnectionPool& pool) {
+  absl::StatusOr<ConnectionPool::Lease> lease = pool.Acquire();
+  ASSERT_OK(lease);
+  pqxx::nontransaction(**lease).exec("SET default_transaction_read_only = on");
+}
+
+absl::Status InsertRow(ConnectionPool& pool, int* backend, int* attempts) {
+  return RunTransaction(pool, [=](Transaction& transaction) {
+    ++*attempts;
+    *backend = transaction.sql().exec1("SELECT pg_backend_pid()")[0].as<int>();
+    transaction.sql().exec("INSERT INTO read_only_probe VALUES (1)");
+    return absl::OkStatus();
+  });
+}
+
+TEST_F(ConnectionPoolTest, ReadOnlyConnectionIsReplacedAndTheWriteRetried) {
+  pqxx::connection admin(db().url());
+  pqxx::nontransaction(admin).exec("CREATE TABLE read_only_probe (x integer)");
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> single = ConnectionPool::Create(db().url(), 1);
+  ASSERT_OK(single);
+  MakeSessionReadOnly(**single);
+  int backend = 0;
+  int attempts = 0;
+  // The first attempt fails with 25006 on the read-only connection, which is closed; the retry opens a new one.
+  EXPECT_OK(InsertRow(**single, &backend, &attempts));
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(pqxx::nontransaction(admin).exec1("SELECT count(*) FROM read_only_probe")[0].as<int>(), 1);
+  EXPECT_OK((*single)->Ping());
+  pqxx::nontransaction(admin).exec("DROP TABLE read_only_probe");
+}
+
+TEST_F(ConnectionPoolTest, ReadOnlyServerIsUnavailableUntilWritableAgain) {
+  pqxx::connection admin(db().url());
+  pqxx::nontransaction(admin).exec("CREATE TABLE read_only_probe (x integer)");
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> single = ConnectionPool::Create(db().url(), 1);
+  ASSERT_OK(single);
+  // Every connection, new ones too, is read-only: a standby, or a primary demoted without a restart.
+  const std::string database = pqxx::nontransaction(admin).quote_name(db().name());
+  pqxx::nontransaction(admin).exec("ALTER DATABASE " + database + " SET default_transaction_read_only = on");
+  MakeSessionReadOnly(**single);
+  int backend = 0;
+  int attempts = 0;
+  absl::Status write = InsertRow(**single, &backend, &attempts);
+  EXPECT_THAT(write, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("does not accept writes")));
+  EXPECT_TRUE(IsReadOnlyDatabaseError(write));
+  EXPECT_EQ(attempts, 2);
+  // Health follows: the ping asks whether the server accepts writes.
+  EXPECT_THAT((*single)->Ping(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("does not accept writes")));
+
+  pqxx::nontransaction(admin).exec("ALTER DATABASE " + database + " RESET default_transaction_read_only");
+  // The read-only connection the failed ping saw was discarded: the next ones are writable.
+  EXPECT_OK((*single)->Ping());
+  attempts = 0;
+  EXPECT_OK(InsertRow(**single, &backend, &attempts));
+  EXPECT_EQ(attempts, 1);
+  EXPECT_EQ(pqxx::nontransaction(admin).exec1("SELECT count(*) FROM read_only_probe")[0].as<int>(), 1);
+  pqxx::nontransaction(admin).exec("DROP TABLE read_only_probe");
+}
+
 TEST_F(ConnectionPoolTest, ManyThreadsShareThePool) {
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};

@@ -59,6 +59,13 @@ TEST_F(PgErrorsTest, ForeignKeyViolationIsInvalidArgument) {
               StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("child"))));
 }
 
+TEST_F(PgErrorsTest, ReadOnlyTransactionIsUnavailableReadOnly) {
+  // SQLSTATE 25006, what a write on a standby or a demoted primary gets; the SQL is not returned.
+  absl::Status status = Exec("SET TRANSACTION READ ONLY; INSERT INTO parent VALUES ('p')");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable, Not(HasSubstr("parent"))));
+  EXPECT_TRUE(IsReadOnlyDatabaseError(status));
+}
+
 TEST_F(PgErrorsTest, OtherErrorsAreInternalAndGeneric) {
   EXPECT_THAT(Exec("SELECT no_such_column FROM parent"),
               StatusIs(absl::StatusCode::kInternal, Eq("internal storage error")));
