@@ -6,6 +6,7 @@
 
 #include "server/common/call_deadline.h"
 #include "server/common/logging.h"
+#include "server/storage/change_signal.h"
 #include "server/storage/pg_errors.h"
 #include "server/storage/statements.h"
 
@@ -144,6 +145,8 @@ ConnectionPool* ReadReplica::Usable(Sample* fence) {
   if (!reachable_ || !replica_open_ || !fence_.has_value()) return nullptr;
   // The age of the newest replayed sample, now: it grows between checks and while checks stall.
   if (absl::Now() - fence_->time > options_.max_lag) return nullptr;
+  // Read-your-writes: the standby must have replayed a sample taken after this process's last write ended.
+  if (fence_->time <= absl::FromUnixNanos(LastLocalWriteEndNanos().load(std::memory_order_acquire))) return nullptr;
   *fence = *fence_;
   return replica_.get();
 }

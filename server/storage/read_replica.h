@@ -11,6 +11,11 @@
 // paused replay shows a lag growing with the clock. A standby that is not in recovery (the read URL reached a primary)
 // is not used.
 //
+// Read-your-writes within this process: a read goes to the standby only if that newest replayed sample was taken after
+// the last transaction of this process that wrote had ended (change_signal.h), so a modelregd never answers from the
+// standby without its own acknowledged writes. The price: while this process keeps writing, its reads stay on the
+// primary until the standby has caught up past its latest write (one check interval at least).
+//
 // Cache fills: a model read on the standby may be older than a change whose invalidation the model cache has
 // already seen, so the Epoch() taken before the query does not protect it. Each check therefore also records a fence:
 // the cache's Epoch() read before the primary's LSN. A read on the standby first asks its own connection whether it has
