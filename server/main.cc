@@ -379,7 +379,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
     replica_options.max_lag = absl::GetFlag(FLAGS_max_replica_lag);
     replica_options.cache = cache_mb > 0 ? &cache : nullptr;
     read_replica = std::make_unique<ReadReplica>(pool, replica_options);
-    MODELREG_LOG(INFO) << "read replica: List calls and GetModel cache misses on " << read_url << " within "
+    // The URL may hold a password: not logged.
+    MODELREG_LOG(INFO) << "read replica: List calls and GetModel cache misses on --read-database-url within "
                        << absl::FormatDuration(replica_options.max_lag) << " of replay lag";
   }
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);

@@ -126,7 +126,7 @@ void ReadReplica::Check() {
     fence_ = unreplayed_.front();
     unreplayed_.pop_front();
   }
-  if (!reachable_) MODELREG_LOG(INFO) << "read replica reachable: " << options_.url;
+  if (!reachable_) MODELREG_LOG(INFO) << "read replica reachable: reads within the lag limit go to the standby";
   reachable_ = true;
   lag_ = unreplayed_.empty()   ? absl::ZeroDuration()
          : fence_.has_value() ? absl::Now() - fence_->time

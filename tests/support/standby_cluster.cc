@@ -1,6 +1,5 @@
 #include "tests/support/standby_cluster.h"
 
-#include <libpq-fe.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -9,7 +8,6 @@
 #include <pqxx/pqxx>
 #include <sstream>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -54,8 +52,10 @@ absl::Status RunCommand(const std::string& command, const std::string& log) {
 
 absl::StatusOr<std::unique_ptr<StandbyCluster>> StandbyCluster::Start(const std::string& admin_url) {
   std::string options = "-c listen_addresses='' -c hot_standby=on";
+  std::string user;
   try {
     pqxx::connection primary(admin_url);
+    user = primary.username();
     pqxx::nontransaction tx(primary);
     for (const char* setting : kPrimarySettings) {
       absl::StrAppend(&options, " -c ", setting, "=", tx.exec1(absl::StrCat("SHOW ", setting))[0].as<std::string>());
@@ -65,12 +65,12 @@ absl::StatusOr<std::unique_ptr<StandbyCluster>> StandbyCluster::Start(const std:
   }
   char pattern[] = "/tmp/modelreg-standby-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) return absl::UnavailableError("mkdtemp failed");
-  std::unique_ptr<StandbyCluster> standby(new StandbyCluster(admin_url, pattern, ""));
+  std::unique_ptr<StandbyCluster> standby(new StandbyCluster(pattern, user));
   absl::StrAppend(&options, " -k ", standby->dir_);
   standby->options_ = options;
   if (::geteuid() == 0) {
-    const passwd* user = ::getpwnam("postgres");
-    if (user == nullptr || ::chown(pattern, user->pw_uid, user->pw_gid) != 0) {
+    const passwd* postgres = ::getpwnam("postgres");
+    if (postgres == nullptr || ::chown(pattern, postgres->pw_uid, postgres->pw_gid) != 0) {
       return absl::UnavailableError("running as root, but cannot hand the standby's directory to `postgres`");
     }
   }
@@ -103,26 +103,7 @@ absl::Status StandbyCluster::Restart() {
 }
 
 std::string StandbyCluster::Url(const std::string& database) const {
-  std::vector<std::pair<std::string, std::string>> params;
-  char* error = nullptr;
-  if (PQconninfoOption* options = PQconninfoParse(admin_url_.c_str(), &error); options != nullptr) {
-    for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
-      const std::string keyword = option->keyword;
-      if (option->val == nullptr || keyword == "host" || keyword == "hostaddr" || keyword == "port" ||
-          keyword == "dbname") {
-        continue;
-      }
-      params.emplace_back(keyword, option->val);
-    }
-    PQconninfoFree(options);
-  }
-  PQfreemem(error);
-  std::string url = absl::StrCat("host=", dir_, " dbname=", database);
-  for (const auto& [keyword, value] : params) {
-    absl::StrAppend(&url, " ", keyword, "='",
-                    absl::StrReplaceAll(value, {{"\\", "\\\\"}, {"'", "\\'"}}), "'");
-  }
-  return url;
+  return absl::StrCat("host=", dir_, " user=", user_, " dbname=", database);
 }
 
 }  // namespace modelreg::testing

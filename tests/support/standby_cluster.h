@@ -21,7 +21,8 @@ class StandbyCluster {
   // Stops the standby (immediate shutdown) and removes its directory.
   ~StandbyCluster();
 
-  // `admin_url`'s connection parameters pointed at the standby, with database `database` (key=value form).
+  // A connection string to database `database` on the standby, as the user of `admin_url` (key=value form; a
+  // password comes from the environment, as libpq reads it).
   std::string Url(const std::string& database) const;
 
   // Stops the standby (fast shutdown) / starts it again. UNAVAILABLE when pg_ctl fails.
@@ -29,11 +30,10 @@ class StandbyCluster {
   absl::Status Restart();
 
  private:
-  StandbyCluster(std::string admin_url, std::string dir, std::string options)
-      : admin_url_(std::move(admin_url)), dir_(std::move(dir)), options_(std::move(options)) {}
+  StandbyCluster(std::string dir, std::string user) : dir_(std::move(dir)), user_(std::move(user)) {}
 
-  std::string admin_url_;
   std::string dir_;      // socket directory; the data directory is dir_/data
+  std::string user_;     // the user of admin_url_
   std::string options_;  // the postgres options of pg_ctl -o
 };
 
