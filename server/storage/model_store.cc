@@ -155,9 +155,9 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::
   } else {
     MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, fetch));
   }
-  // A standby's result only under its fence's epoch, when that connection had replayed the fence (read_replica.h).
-  if (cache_ != nullptr && served.cache_epoch.has_value()) {
-    for (const v1::Model& model : fetched) cache_->Insert(*served.cache_epoch, model);
+  // A standby's result under its fence's epoch, not the one taken above (read_replica.h).
+  if (cache_ != nullptr) {
+    for (const v1::Model& model : fetched) cache_->Insert(served.cache_epoch, model);
   }
   return fetched;
 }

@@ -37,7 +37,7 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<std::vector<v1::Model>> Fetch(const std::vector<std::string>& names);
 
   // From now on List (not as of a time) and Fetch read through `replica` (read_replica.h): on the standby while it is
-  // within its max lag, else on the primary. Fetch caches a standby's result only under ReadReplica's fence rule.
+  // within its max lag, else on the primary. Fetch caches a standby's result under ReadReplica's fence rule.
   void set_read_replica(ReadReplica* replica) { replica_ = replica; }
 
   // Copies the model named `name` into `out` if the cache has it. Never touches the database.

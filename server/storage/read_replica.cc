@@ -155,18 +155,16 @@ absl::Status ReadReplica::Run(const TransactionBody& body, uint64_t primary_epoc
   Sample fence{};
   ConnectionPool* replica = InTransaction() ? nullptr : Usable(&fence);
   if (replica != nullptr) {
-    bool fence_replayed = false;
-    // Two statements, each with its own snapshot: the second sees all the first found replayed.
+    bool behind = false;
+    // Two statements, each with its own snapshot: the body sees all the first found replayed. The check is made on
+    // this connection, which may have reached another standby than the check thread's (several hosts in the URL).
     absl::Status status = RunSingleStatement(*replica, [&](Transaction& tx) -> absl::Status {
-      fence_replayed = tx.sql().exec_prepared1(kReplayed, fence.lsn)[0].as<bool>();
-      return body(tx);
+      behind = !tx.sql().exec_prepared1(kReplayed, fence.lsn)[0].as<bool>();
+      return behind ? absl::OkStatus() : body(tx);
     });
-    if (!FallsBackToPrimary(status)) {
+    if (!behind && !FallsBackToPrimary(status)) {
       replica_reads_.fetch_add(1, std::memory_order_relaxed);
-      if (served != nullptr) {
-        served->by_replica = true;
-        served->cache_epoch = fence_replayed ? std::optional<uint64_t>(fence.epoch) : std::nullopt;
-      }
+      if (served != nullptr) *served = Served{true, fence.epoch};
       return status;
     }
     fallbacks_.fetch_add(1, std::memory_order_relaxed);

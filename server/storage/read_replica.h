@@ -16,12 +16,15 @@
 // standby without its own acknowledged writes. The price: while this process keeps writing, its reads stay on the
 // primary until the standby has caught up past its latest write (one check interval at least).
 //
-// Cache fills: a model read on the standby may be older than a change whose invalidation the model cache has
-// already seen, so the Epoch() taken before the query does not protect it. Each check therefore also records a fence:
-// the cache's Epoch() read before the primary's LSN. A read on the standby first asks its own connection whether it has
-// replayed that LSN, then reads (a new snapshot); if it has, every change invalidated before the fence's epoch is in
-// the result, so the result may be cached under that epoch (ModelCache::Insert drops it if anything was invalidated
-// since). Otherwise it is returned but not cached.
+// The fence: the newest replayed sample, with the cache's Epoch() read before the primary's LSN. A read on the standby
+// first asks its own connection whether it has replayed the fence's LSN (a connection may have reached another
+// standby than the check's, with several hosts in the URL); if not, the read goes to the primary. Then it reads (a new
+// snapshot, holding all that was replayed before it).
+//
+// Cache fills: a model read on the standby may be older than a change whose invalidation the model cache has already
+// seen, so the Epoch() the caller took before the query does not protect it. Every invalidation counted in the fence's
+// epoch followed a commit at or before the fence's LSN, which the read contains; so its rows are cached under the
+// fence's epoch, and ModelCache::Insert drops them if anything was invalidated since.
 #pragma once
 
 #include <atomic>
@@ -59,13 +62,13 @@ class ReadReplica {
                                                     // replayed all the primary had written; infinite when unknown
     int64_t replica_reads = 0;                      // reads served by the standby
     int64_t primary_reads = 0;                      // routed reads served by the primary (lag, unreachable)
-    int64_t fallbacks = 0;                          // reads that failed on the standby and ran again on the primary
+    int64_t fallbacks = 0;  // reads that failed on the standby, or found its connection behind, and ran on the primary
   };
 
-  // Which pool served a read, and the cache epoch under which its result may be cached (nullopt: must not be).
+  // Which pool served a read, and the cache epoch under which its result may be cached.
   struct Served {
     bool by_replica = false;
-    std::optional<uint64_t> cache_epoch;
+    uint64_t cache_epoch = 0;
   };
 
   // Starts the checks at once; the standby's pool is opened by the first check that reaches it (so a standby down at
@@ -75,10 +78,11 @@ class ReadReplica {
   ReadReplica& operator=(const ReadReplica&) = delete;
   ~ReadReplica();
 
-  // Runs `body` (one SELECT, as for RunSingleStatement) on the standby while it is within max_lag, else on the
-  // primary; a read failing on the standby with UNAVAILABLE or ABORTED (a recovery conflict) runs again on the
-  // primary. Inside a transaction it joins that transaction (the primary). `primary_epoch` is the cache epoch the
-  // caller took before; `served` (optional) says where it ran and under which epoch the result may be cached.
+  // Runs `body` (one SELECT, as for RunSingleStatement) on the standby when the rules above allow it, else on the
+  // primary; a read failing on the standby with UNAVAILABLE or ABORTED (a recovery conflict), or whose connection is
+  // behind the fence, runs on the primary. Inside a transaction it joins that transaction (the primary).
+  // `primary_epoch` is the cache epoch the caller took before the call; `served` (optional) says where the read ran
+  // and under which epoch its result may be cached (`primary_epoch`, or the fence's on the standby).
   absl::Status Run(const TransactionBody& body, uint64_t primary_epoch = 0, Served* served = nullptr);
 
   Stats stats() const;
