@@ -44,7 +44,8 @@ class Client {
   // Uses an existing channel (e.g. an in-process one in tests).
   explicit Client(const std::shared_ptr<grpc::Channel>& channel);
   // Connects to `address` (one or several servers, as above) in plaintext or over TLS as `options` say
-  // (client/channel_options.h); INVALID_ARGUMENT when the address list or a certificate or key file cannot be used. The connection is made lazily, on the first call.
+  // (client/channel_options.h); INVALID_ARGUMENT when the address list or a certificate or key file cannot be used. The
+  // connection is made lazily, on the first call.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address, const ChannelOptions& options,
                                                          const std::string& token = "");
 

@@ -128,7 +128,7 @@ void ReadReplica::Check() {
   }
   if (!reachable_) MODELREG_LOG(INFO) << "read replica reachable: reads within the lag limit go to the standby";
   reachable_ = true;
-  lag_ = unreplayed_.empty()   ? absl::ZeroDuration()
+  lag_ = unreplayed_.empty()  ? absl::ZeroDuration()
          : fence_.has_value() ? absl::Now() - fence_->time
                               : absl::InfiniteDuration();
 }

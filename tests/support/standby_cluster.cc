@@ -22,7 +22,9 @@ constexpr char kFallbackBinDir[] = "/usr/lib/postgresql/15/bin";
 constexpr const char* kPrimarySettings[] = {"max_connections", "max_worker_processes", "max_wal_senders",
                                             "max_prepared_transactions", "max_locks_per_transaction"};
 
-std::string Quote(const std::string& text) { return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'"); }
+std::string Quote(const std::string& text) {
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
+}
 
 std::string BinDir() {
   std::string dir;
@@ -39,8 +41,7 @@ std::string BinDir() {
 // Runs `command` through the shell, as `postgres` when we are root (PostgreSQL refuses to run as root); its output
 // goes to `log`. UNAVAILABLE with that output when it fails.
 absl::Status RunCommand(const std::string& command, const std::string& log) {
-  const std::string line = ::geteuid() == 0 ? absl::StrCat("runuser -u postgres -- sh -c ", Quote(command))
-                                            : command;
+  const std::string line = ::geteuid() == 0 ? absl::StrCat("runuser -u postgres -- sh -c ", Quote(command)) : command;
   if (std::system(absl::StrCat(line, " >", Quote(log), " 2>&1").c_str()) == 0) return absl::OkStatus();
   std::ifstream in(log);
   std::stringstream output;

@@ -6,24 +6,23 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <pqxx/pqxx>
 #include <functional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/common/status_macros.h"
 #include "server/domain/query/model_query.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
 #include "tests/support/standby_cluster.h"
-#include "server/common/status_macros.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
@@ -153,7 +152,6 @@ class ReadReplicaTest : public StorageTest {
     return found.ok() && found->size() == 1 ? (*found)[0].description() : "<missing>";
   }
 
-
   static inline std::unique_ptr<StandbyCluster> standby_;
   ModelCache cache_{size_t{8} << 20};
   std::unique_ptr<ReadReplica> replica_;
@@ -162,18 +160,16 @@ class ReadReplicaTest : public StorageTest {
 };
 
 TEST_F(ReadReplicaTest, ListIsServedByTheStandbyWithinMaxLagAndByThePrimaryBeyond) {
-  ASSERT_TRUE(WriteInAnotherProcess(db().url(), [](ModelStore& other) {
-    return other.Create(MinimalModel(Name("before-pause"))).status();
-  }));
+  ASSERT_TRUE(WriteInAnotherProcess(
+      db().url(), [](ModelStore& other) { return other.Create(MinimalModel(Name("before-pause"))).status(); }));
   bool by_replica = false;
   ASSERT_TRUE(Eventually([&] {
     return ::testing::Value(ListNames(&by_replica), Contains(Name("before-pause"))) && by_replica;
   })) << "the standby never served the replicated model";
 
   SetReplayPaused(true);
-  ASSERT_TRUE(WriteInAnotherProcess(db().url(), [](ModelStore& other) {
-    return other.Create(MinimalModel(Name("while-paused"))).status();
-  }));
+  ASSERT_TRUE(WriteInAnotherProcess(
+      db().url(), [](ModelStore& other) { return other.Create(MinimalModel(Name("while-paused"))).status(); }));
   const absl::Time written = absl::Now();
   // Within the limit the standby answers, with the state before the write it has not replayed.
   std::vector<std::string> names = ListNames(&by_replica);
@@ -191,9 +187,8 @@ TEST_F(ReadReplicaTest, ListIsServedByTheStandbyWithinMaxLagAndByThePrimaryBeyon
 
   // Replay resumed: the standby serves again, now with the row.
   SetReplayPaused(false);
-  EXPECT_TRUE(Eventually([&] {
-    return ::testing::Value(ListNames(&by_replica), Contains(Name("while-paused"))) && by_replica;
-  }));
+  EXPECT_TRUE(Eventually(
+      [&] { return ::testing::Value(ListNames(&by_replica), Contains(Name("while-paused"))) && by_replica; }));
 }
 
 TEST_F(ReadReplicaTest, ThisProcesssOwnWritesAreReadFromThePrimaryUntilTheStandbyHasThem) {
@@ -231,7 +226,8 @@ TEST_F(ReadReplicaTest, AStandbyInSyncFillsTheCacheAStaleOneDoesNot) {
   })) << "an in-sync standby's read never filled the cache";
 
   SetReplayPaused(true);
-  ASSERT_TRUE(WriteInAnotherProcess(db().url(), [&](ModelStore& other) { return SetDescription(other, name, "second"); }));
+  ASSERT_TRUE(
+      WriteInAnotherProcess(db().url(), [&](ModelStore& other) { return SetDescription(other, name, "second"); }));
   // Its notification invalidates the cached model; the standby still has the first description.
   ASSERT_TRUE(Eventually([&] { return !store_->GetCached(name, &cached); }));
   EXPECT_EQ(FetchDescription(name, &by_replica), "first");
@@ -248,9 +244,8 @@ TEST_F(ReadReplicaTest, AStandbyInSyncFillsTheCacheAStaleOneDoesNot) {
 
 TEST_F(ReadReplicaTest, AStandbyDownSendsReadsToThePrimary) {
   ASSERT_OK(standby_->Stop());
-  ASSERT_TRUE(WriteInAnotherProcess(db().url(), [](ModelStore& other) {
-    return other.Create(MinimalModel(Name("standby-down"))).status();
-  }));
+  ASSERT_TRUE(WriteInAnotherProcess(
+      db().url(), [](ModelStore& other) { return other.Create(MinimalModel(Name("standby-down"))).status(); }));
   bool by_replica = true;
   // At once: a read that fails on the standby runs again on the primary.
   EXPECT_THAT(ListNames(&by_replica), Contains(Name("standby-down")));
