@@ -24,6 +24,12 @@ namespace {
 
 constexpr int kCalls = 40;
 
+v1::ListModelsRequest AllModels() {
+  v1::ListModelsRequest request;
+  request.set_parent("publishers/-");
+  return request;
+}
+
 // The modelreg CLI with `--server servers`.
 CommandResult Cli(const std::string& servers, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {BinDir() + "/modelreg", "--server", servers, "--timeout", "10"};
@@ -55,7 +61,7 @@ class LoadBalancingTest : public ::testing::Test {
   static std::string CallPeer(v1::ModelRegistry::Stub& stub) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    v1::ListModelsRequest request;
+    v1::ListModelsRequest request = AllModels();
     v1::ListModelsResponse response;
     const grpc::Status status = stub.ListModels(&context, request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
@@ -98,7 +104,7 @@ TEST_F(LoadBalancingTest, CallsSpreadOverBothServersAndGoOnWhenOneStops) {
   // The client library and the CLI take the same list.
   absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(servers_list_, ChannelOptions{});
   ASSERT_TRUE(client.ok()) << client.status();
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE((*client)->ListModels(v1::ListModelsRequest()).ok());
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE((*client)->ListModels(AllModels()).ok());
   CommandResult cli = Cli(servers_list_, {"models", "list"});
   EXPECT_EQ(cli.exit_code, 0) << cli.err;
 
@@ -106,7 +112,7 @@ TEST_F(LoadBalancingTest, CallsSpreadOverBothServersAndGoOnWhenOneStops) {
   EXPECT_EQ(servers_[1]->Stop(), 0);
   peers = CountPeers(*stub);
   EXPECT_EQ(peers[Peer(*servers_[0])], kCalls) << "calls failed or went elsewhere after the stop";
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE((*client)->ListModels(v1::ListModelsRequest()).ok());
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE((*client)->ListModels(AllModels()).ok());
   cli = Cli(servers_list_, {"models", "list"});
   EXPECT_EQ(cli.exit_code, 0) << cli.err;
 }
