@@ -183,7 +183,6 @@ TEST_F(ReadReplicaTest, ListIsServedByTheStandbyWithinMaxLagAndByThePrimaryBeyon
   names = ListNames(&by_replica);
   EXPECT_FALSE(by_replica);
   EXPECT_THAT(names, Contains(Name("while-paused")));
-  EXPECT_GE(absl::Now() - written, kMaxLag);
 
   // Replay resumed: the standby serves again, now with the row.
   SetReplayPaused(false);
