@@ -128,6 +128,7 @@ void ReadReplica::Check() {
   }
   if (!reachable_) MODELREG_LOG(INFO) << "read replica reachable: reads within the lag limit go to the standby";
   reachable_ = true;
+  reported_down_ = false;
   lag_ = unreplayed_.empty()  ? absl::ZeroDuration()
          : fence_.has_value() ? absl::Now() - fence_->time
                               : absl::InfiniteDuration();
@@ -135,8 +136,11 @@ void ReadReplica::Check() {
 
 void ReadReplica::MarkUnreachable(const absl::Status& why) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (reachable_) MODELREG_LOG(WARNING) << "read replica unreachable, reads go to the primary: " << why;
+  if (reachable_ || !reported_down_) {
+    MODELREG_LOG(WARNING) << "read replica unreachable, reads go to the primary: " << why;
+  }
   reachable_ = false;
+  reported_down_ = true;
   lag_ = absl::InfiniteDuration();
 }
 

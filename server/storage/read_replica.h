@@ -112,7 +112,8 @@ class ReadReplica {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool reachable_ = false;
-  bool replica_open_ = false;                      // replica_ is set (from then on it is never reset)
+  bool reported_down_ = false;  // the warning for the current outage (or the first failure at start) was logged
+  bool replica_open_ = false;   // replica_ is set (from then on it is never reset)
   absl::Duration lag_ = absl::InfiniteDuration();  // as found by the last check (Stats::lag)
   std::optional<Sample> fence_;                    // newest sample the standby had replayed at the last check
   std::deque<Sample> unreplayed_;                  // primary samples newer than fence_, oldest first
