@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/bearer_channel.h"
+#include "client/server_target.h"
 #include "server/domain/request_id.h"
 
 namespace modelreg {
@@ -19,7 +20,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 Client::Client(const std::string& address, const std::string& token)
-    : Client(CreateBearerChannel(address, grpc::InsecureChannelCredentials(), token)) {}
+    : Client(CreateBearerChannel(ServerTarget(address).value_or(address), grpc::InsecureChannelCredentials(), token,
+                                 RoundRobinArguments())) {}
 
 Client::Client(const std::shared_ptr<grpc::Channel>& channel)
     : models_(v1::ModelRegistry::NewStub(channel)),
@@ -31,9 +33,11 @@ Client::Client(const std::shared_ptr<grpc::Channel>& channel)
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& address, const ChannelOptions& options,
                                                         const std::string& token) {
+  absl::StatusOr<std::string> target = ServerTarget(address);
+  if (!target.ok()) return target.status();
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = BuildChannelCredentials(options);
   if (!credentials.ok()) return credentials.status();
-  return std::make_unique<Client>(CreateBearerChannel(address, *credentials, token));
+  return std::make_unique<Client>(CreateBearerChannel(*target, *credentials, token, RoundRobinArguments()));
 }
 
 template <typename Stub, typename Request, typename Response>

@@ -34,14 +34,18 @@ class Client {
  public:
   static constexpr absl::Duration kDefaultDeadline = absl::Seconds(10);
 
-  // Connects to `address` (host:port) over an insecure channel. The connection is made lazily, on the first call.
+  // Connects to `address` (host:port; or several servers, see ServerTarget in client/server_target.h, with calls
+  // balanced round-robin over them) over an insecure channel. The connection is made lazily, on the first call. An
+  // address list ServerTarget refuses is passed to gRPC as given (its calls then fail UNAVAILABLE): use Connect to
+  // see the error.
   // Every call carries `token` (`authorization: Bearer <token>`); pass ResolveToken("") (client/credentials.h) for
   // MODELREG_TOKEN or the config file. An empty token sends none.
   explicit Client(const std::string& address, const std::string& token = "");
   // Uses an existing channel (e.g. an in-process one in tests).
   explicit Client(const std::shared_ptr<grpc::Channel>& channel);
-  // Connects to `address` in plaintext or over TLS as `options` say (client/channel_options.h); INVALID_ARGUMENT when
-  // a certificate or key file cannot be used. The connection is made lazily, on the first call.
+  // Connects to `address` (one or several servers, as above) in plaintext or over TLS as `options` say
+  // (client/channel_options.h); INVALID_ARGUMENT when the address list or a certificate or key file cannot be used. The
+  // connection is made lazily, on the first call.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& address, const ChannelOptions& options,
                                                          const std::string& token = "");
 

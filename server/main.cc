@@ -81,6 +81,7 @@
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
+#include "server/storage/read_replica.h"
 #include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "server/storage/transaction.h"
@@ -103,6 +104,13 @@ ABSL_FLAG(
     "Directory of the embedded PostgreSQL cluster (default $XDG_DATA_HOME/modelreg, else ~/.local/share/modelreg; "
     "/var/lib/modelreg for root)");
 ABSL_FLAG(int, pool_size, 16, "Number of PostgreSQL connections");
+ABSL_FLAG(std::string, read_database_url, "",
+          "PostgreSQL libpq URI of streaming standbys (e.g. with target_session_attrs=prefer-standby) serving List "
+          "calls and GetModel cache misses while their replay lag is under --max-replica-lag; empty: all reads on "
+          "--database-url. Opens --pool-size more connections");
+ABSL_FLAG(absl::Duration, max_replica_lag, absl::Seconds(1),
+          "With --read-database-url: reads go to the primary while the standby's replay lag (checked every 200 ms) "
+          "is over this");
 ABSL_FLAG(int, read_threads, 2, "Threads serving GetModel cache misses, each with one batched query at a time");
 ABSL_FLAG(int, model_cache_mb, 1024,
           "Memory for cached models served by GetModel, in MiB (0: no cache); warmed at start-up, kept coherent "
@@ -403,6 +411,18 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
                    EmbeddedPostgres* embedded) {
   const int cache_mb = std::max(0, absl::GetFlag(FLAGS_model_cache_mb));
   ModelCache cache(static_cast<size_t>(cache_mb) << 20);
+  std::unique_ptr<ReadReplica> read_replica;
+  if (const std::string read_url = absl::GetFlag(FLAGS_read_database_url); !read_url.empty()) {
+    ReadReplica::Options replica_options;
+    replica_options.url = read_url;
+    replica_options.pool_size = std::max(1, absl::GetFlag(FLAGS_pool_size));
+    replica_options.max_lag = absl::GetFlag(FLAGS_max_replica_lag);
+    replica_options.cache = cache_mb > 0 ? &cache : nullptr;
+    read_replica = std::make_unique<ReadReplica>(pool, replica_options);
+    // The URL may hold a password: not logged.
+    MODELREG_LOG(INFO) << "read replica: List calls and GetModel cache misses on --read-database-url within "
+                       << absl::FormatDuration(replica_options.max_lag) << " of replay lag";
+  }
   ModelStore model_store(pool, cache_mb > 0 ? &cache : nullptr);
   LicenseStore license_store(pool);
   RequestIdStore request_id_store(pool);
@@ -448,6 +468,11 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
     MODELREG_ASSIGN_OR_RETURN(CatalogSyncReport report, SyncShippedCatalog(&license_service, &model_service));
     MODELREG_LOG(INFO) << "catalog: " << report.Summary();
   }
+  // From here on, reads that may lag go to the standby; the start-up work above, which writes after its reads, did
+  // not.
+  model_store.set_read_replica(read_replica.get());
+  license_store.set_read_replica(read_replica.get());
+  governance_store.set_read_replica(read_replica.get());
 
   std::unique_ptr<ModelChangeListener> listener;
   if (cache_mb > 0) listener = std::make_unique<ModelChangeListener>(pool->url(), &cache, &model_store);
@@ -547,6 +572,9 @@ absl::Status Run(const std::vector<std::string>& args) {
   }
   if (const std::string format = absl::GetFlag(FLAGS_log_format); format != "text" && format != "json") {
     return absl::InvalidArgumentError("--log-format: expected text or json");
+  }
+  if (absl::GetFlag(FLAGS_max_replica_lag) < absl::Milliseconds(400)) {
+    return absl::InvalidArgumentError("--max-replica-lag: at least 400ms (the lag is checked every 200 ms)");
   }
   if (absl::GetFlag(FLAGS_watch_stall_timeout) <= absl::ZeroDuration() || absl::GetFlag(FLAGS_watch_buffer) < 1) {
     return absl::InvalidArgumentError("--watch-stall-timeout must be positive, --watch-buffer at least 1");

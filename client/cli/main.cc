@@ -26,7 +26,10 @@ int Run(int argc, char** argv) {
       "modelreg"};
   app.fallthrough();  // global flags are accepted after the subcommand too
   app.require_subcommand(1);
-  app.add_option("--server", ctx.server, "Server address host:port")->envname("MODELREG_SERVER")->capture_default_str();
+  app.add_option("--server", ctx.server,
+                 "Server address host:port; or several, balanced round-robin: ip:port,ip:port or dns:///name:port")
+      ->envname("MODELREG_SERVER")
+      ->capture_default_str();
   app.add_option("--timeout", ctx.timeout_seconds, "Deadline of each call, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -73,9 +73,10 @@ absl::StatusOr<Message> GetOne(ConnectionPool& pool, Transaction* in, const Reso
 }
 
 template <typename Message>
-absl::StatusOr<Page<Message>> ListPage(ConnectionPool& pool, const ResourceTable& table, const ListQuery& query) {
+absl::StatusOr<Page<Message>> ListPage(ConnectionPool& pool, ReadReplica* replica, const ResourceTable& table,
+                                       const ListQuery& query) {
   Page<Message> page;
-  MODELREG_RETURN_IF_ERROR(RunSingleStatement(pool, [&](Transaction& tx) -> absl::Status {
+  MODELREG_RETURN_IF_ERROR(RunRead(pool, replica, [&](Transaction& tx) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(page, table.List<Message>(tx, query));
     return absl::OkStatus();
   }));
@@ -188,7 +189,7 @@ absl::StatusOr<v1::Organization> GovernanceStore::UpdateOrganization(const std::
 }
 
 absl::StatusOr<Page<v1::Organization>> GovernanceStore::ListOrganizations(const ListQuery& query) {
-  return ListPage<v1::Organization>(*pool_, Organizations(), query);
+  return ListPage<v1::Organization>(*pool_, replica_, Organizations(), query);
 }
 
 absl::StatusOr<v1::Deployment> GovernanceStore::CreateDeployment(const v1::Deployment& deployment,
@@ -210,7 +211,7 @@ absl::StatusOr<v1::Deployment> GovernanceStore::UpdateDeployment(const std::stri
 }
 
 absl::StatusOr<Page<v1::Deployment>> GovernanceStore::ListDeployments(const ListQuery& query) {
-  return ListPage<v1::Deployment>(*pool_, Deployments(), query);
+  return ListPage<v1::Deployment>(*pool_, replica_, Deployments(), query);
 }
 
 absl::StatusOr<v1::Policy> GovernanceStore::CreatePolicy(const v1::Policy& policy, const Mutation<v1::Policy>& check) {
@@ -230,7 +231,7 @@ absl::StatusOr<v1::Policy> GovernanceStore::UpdatePolicy(const std::string& name
 }
 
 absl::StatusOr<Page<v1::Policy>> GovernanceStore::ListPolicies(const ListQuery& query) {
-  return ListPage<v1::Policy>(*pool_, Policies(), query);
+  return ListPage<v1::Policy>(*pool_, replica_, Policies(), query);
 }
 
 absl::StatusOr<std::vector<v1::Model>> GovernanceStore::GetModels(const std::vector<std::string>& names,

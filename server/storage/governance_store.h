@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/read_replica.h"
 #include "server/storage/repositories.h"
 
 namespace modelreg {
@@ -17,6 +18,9 @@ namespace modelreg {
 class GovernanceStore : public GovernanceRepository {
  public:
   explicit GovernanceStore(ConnectionPool* pool) : pool_(pool) {}
+
+  // From now on the List* methods (not as of a time) read through `replica` (read_replica.h).
+  void set_read_replica(ReadReplica* replica) { replica_ = replica; }
 
   absl::StatusOr<v1::Organization> CreateOrganization(const v1::Organization& organization) override;
   absl::StatusOr<v1::Organization> GetOrganization(const std::string& name, Transaction* tx) override;
@@ -48,6 +52,7 @@ class GovernanceStore : public GovernanceRepository {
 
  private:
   ConnectionPool* pool_;
+  ReadReplica* replica_ = nullptr;
 };
 
 }  // namespace modelreg

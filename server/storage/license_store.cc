@@ -124,7 +124,7 @@ absl::StatusOr<v1::License> LicenseStore::Update(const std::string& name, const 
 
 absl::StatusOr<Page<v1::License>> LicenseStore::List(const ListQuery& query) {
   Page<v1::License> page;
-  MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& tx) -> absl::Status {
+  MODELREG_RETURN_IF_ERROR(RunRead(*pool_, replica_, [&](Transaction& tx) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(page, Table().List<v1::License>(tx, query));
     return absl::OkStatus();
   }));

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "modelreg/v1/license.pb.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/read_replica.h"
 #include "server/storage/repositories.h"
 
 namespace modelreg {
@@ -15,6 +16,9 @@ namespace modelreg {
 class LicenseStore : public LicenseRepository {
  public:
   explicit LicenseStore(ConnectionPool* pool) : pool_(pool) {}
+
+  // From now on List (not as of a time) read through `replica` (read_replica.h).
+  void set_read_replica(ReadReplica* replica) { replica_ = replica; }
 
   absl::StatusOr<v1::License> Create(const v1::License& license) override;
   absl::StatusOr<v1::License> Get(const std::string& name) override;
@@ -28,6 +32,7 @@ class LicenseStore : public LicenseRepository {
 
  private:
   ConnectionPool* pool_;
+  ReadReplica* replica_ = nullptr;
 };
 
 }  // namespace modelreg

@@ -157,12 +157,19 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::GetMany(const std::vector<std
 absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::string>& names) {
   const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
   std::vector<v1::Model> fetched;
-  MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& tx) -> absl::Status {
+  const TransactionBody fetch = [&](Transaction& tx) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(fetched, Table().GetMany<v1::Model>(tx, names));
     return absl::OkStatus();
-  }));
+  };
+  ReadReplica::Served served{false, epoch};
+  if (replica_ != nullptr) {
+    MODELREG_RETURN_IF_ERROR(replica_->Run(fetch, epoch, &served));
+  } else {
+    MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, fetch));
+  }
+  // A standby's result under its fence's epoch, not the one taken above (read_replica.h).
   if (cache_ != nullptr) {
-    for (const v1::Model& model : fetched) cache_->Insert(epoch, model);
+    for (const v1::Model& model : fetched) cache_->Insert(served.cache_epoch, model);
   }
   return fetched;
 }
@@ -211,7 +218,7 @@ absl::StatusOr<Page<v1::Model>> ModelStore::List(const ListQuery& query) {
   if (query.read_time.has_value()) {
     MODELREG_RETURN_IF_ERROR(RunAsOf(*pool_, *query.read_time, {"models", "licenses"}, list));
   } else {
-    MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, list));
+    MODELREG_RETURN_IF_ERROR(RunRead(*pool_, replica_, list));
   }
   return page;
 }

@@ -10,6 +10,7 @@
 #include "modelreg/v1/model.pb.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/model_cache.h"
+#include "server/storage/read_replica.h"
 #include "server/storage/repositories.h"
 
 namespace modelreg {
@@ -35,6 +36,10 @@ class ModelStore : public ModelRepository {
   // For callers that have just missed the cache (GetCached).
   absl::StatusOr<std::vector<v1::Model>> Fetch(const std::vector<std::string>& names);
 
+  // From now on List (not as of a time) and Fetch read through `replica` (read_replica.h): on the standby while it is
+  // within its max lag, else on the primary. Fetch caches a standby's result under ReadReplica's fence rule.
+  void set_read_replica(ReadReplica* replica) { replica_ = replica; }
+
   // Copies the model named `name` into `out` if the cache has it. Never touches the database.
   bool GetCached(const std::string& name, v1::Model* out);
 
@@ -51,6 +56,7 @@ class ModelStore : public ModelRepository {
 
   ConnectionPool* pool_;
   ModelCache* cache_;
+  ReadReplica* replica_ = nullptr;
 };
 
 }  // namespace modelreg

@@ -12,6 +12,7 @@
 #include "server/common/call_deadline.h"
 #include "server/common/errors.h"
 #include "server/common/status_macros.h"
+#include "server/storage/change_signal.h"
 #include "server/storage/pg_errors.h"
 
 namespace modelreg {
@@ -115,6 +116,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
     if (absl::Now() >= deadline) return DeadlinePassed("before the transaction started");
     MODELREG_ASSIGN_OR_RETURN(ConnectionPool::Lease lease,
                               pool.Acquire(std::min(acquire_timeout, deadline - absl::Now())));
+    const LocalWriteEndMark write_end;       // ends after `transaction` and `tx`
     std::optional<Transaction> transaction;  // outlives `tx`: its OnEnd hooks run once `tx` has ended
     try {
       const int64_t cap_ms = StatementTimeoutMs(absl::InfiniteDuration());
