@@ -55,6 +55,7 @@
 #include "server/service/catalog_sync.h"
 #include "server/service/change_feed.h"
 #include "server/service/idempotent_calls.h"
+#include "server/service/license_reassessor.h"
 #include "server/service/license_service.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
@@ -70,6 +71,7 @@
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
+#include "server/storage/reassessment_store.h"
 #include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "server/storage/transaction.h"
@@ -82,6 +84,8 @@ ABSL_FLAG(
     "Directory of the embedded PostgreSQL cluster (default $XDG_DATA_HOME/modelreg, else ~/.local/share/modelreg; "
     "/var/lib/modelreg for root)");
 ABSL_FLAG(int, pool_size, 16, "Number of PostgreSQL connections");
+ABSL_FLAG(int, reassess_batch, 1000,
+          "Models reassessed per transaction by the background reassessment after a license update");
 ABSL_FLAG(int, read_threads, 2, "Threads serving GetModel cache misses, each with one batched query at a time");
 ABSL_FLAG(int, model_cache_mb, 1024,
           "Memory for cached models served by GetModel, in MiB (0: no cache); warmed at start-up, kept coherent "
@@ -372,6 +376,11 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   calls.StartPruning();
   ModelService model_service(&model_store, &license_store, &calls);
   LicenseService license_service(&license_store, &model_service, &calls);
+  ReassessmentStore reassessment_store(pool);
+  LicenseReassessor::Options reassessor_options;
+  reassessor_options.batch = std::max(1, absl::GetFlag(FLAGS_reassess_batch));
+  LicenseReassessor reassessor(&reassessment_store, &model_service, reassessor_options);
+  license_service.set_reassessment(&reassessment_store, [&reassessor] { reassessor.Wake(); });
   GovernanceStore governance_store(pool);
   HistoryStore history_store(pool, cache_mb > 0 ? &cache : nullptr);
   MODELREG_ASSIGN_OR_RETURN(const absl::Duration revision_retention, RevisionRetentionFromFlag());
@@ -409,6 +418,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
     MODELREG_LOG(INFO) << "catalog: " << report.Summary();
   }
 
+  reassessor.Start();  // resumes what a restart interrupted, takes what the catalog sync queued
   std::unique_ptr<ModelChangeListener> listener;
   if (cache_mb > 0) listener = std::make_unique<ModelChangeListener>(pool->url(), &cache, &model_store);
   // Declared before the server so that it outlives every GetModel call.
@@ -458,7 +468,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded);
   const int signal = signals->WaitForSignal();
   monitor.Stop();
-  feed.Shutdown();  // change streams end at once (UNAVAILABLE); their consumers resume elsewhere
+  reassessor.Stop();  // after its current batch; the rest stays queued for the next start or another replica
+  feed.Shutdown();    // change streams end at once (UNAVAILABLE); their consumers resume elsewhere
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   MODELREG_LOG(INFO) << "signal " << signal << ": NOT_SERVING, refusing new calls; in-flight calls have "
                      << absl::FormatDuration(grace) << " to finish";

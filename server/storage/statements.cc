@@ -14,6 +14,8 @@ std::vector<PreparedStatement> AllPreparedStatements() {
   all.insert(all.end(), governance.begin(), governance.end());
   const std::vector<PreparedStatement>& history = HistoryStoreStatements();
   all.insert(all.end(), history.begin(), history.end());
+  const std::vector<PreparedStatement>& reassessments = ReassessmentStoreStatements();
+  all.insert(all.end(), reassessments.begin(), reassessments.end());
   return all;
 }
 

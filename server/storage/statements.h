@@ -18,6 +18,7 @@ const std::vector<PreparedStatement>& TokenStoreStatements();
 const std::vector<PreparedStatement>& RequestIdStoreStatements();
 const std::vector<PreparedStatement>& GovernanceStoreStatements();
 const std::vector<PreparedStatement>& HistoryStoreStatements();
+const std::vector<PreparedStatement>& ReassessmentStoreStatements();
 
 // Every statement above.
 std::vector<PreparedStatement> AllPreparedStatements();
