@@ -66,6 +66,7 @@
 #include "server/service/catalog_sync.h"
 #include "server/service/change_feed.h"
 #include "server/service/idempotent_calls.h"
+#include "server/service/license_reassessor.h"
 #include "server/service/license_service.h"
 #include "server/service/model_reader.h"
 #include "server/service/model_service.h"
@@ -82,6 +83,7 @@
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
 #include "server/storage/read_replica.h"
+#include "server/storage/reassessment_store.h"
 #include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "server/storage/transaction.h"
@@ -111,6 +113,8 @@ ABSL_FLAG(std::string, read_database_url, "",
 ABSL_FLAG(absl::Duration, max_replica_lag, absl::Seconds(1),
           "With --read-database-url: reads go to the primary while the standby's replay lag (checked every 200 ms) "
           "is over this");
+ABSL_FLAG(int, reassess_batch, 1000,
+          "Models reassessed per transaction by the background reassessment after a license update");
 ABSL_FLAG(int, read_threads, 2, "Threads serving GetModel cache misses, each with one batched query at a time");
 ABSL_FLAG(int, model_cache_mb, 1024,
           "Memory for cached models served by GetModel, in MiB (0: no cache); warmed at start-up, kept coherent "
@@ -432,6 +436,11 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   calls.StartPruning();
   ModelService model_service(&model_store, &license_store, &calls);
   LicenseService license_service(&license_store, &model_service, &calls);
+  ReassessmentStore reassessment_store(pool);
+  LicenseReassessor::Options reassessor_options;
+  reassessor_options.batch = std::max(1, absl::GetFlag(FLAGS_reassess_batch));
+  LicenseReassessor reassessor(&reassessment_store, &model_service, reassessor_options);
+  license_service.set_reassessment(&reassessment_store, [&reassessor] { reassessor.Wake(); });
   GovernanceStore governance_store(pool);
   HistoryStore history_store(pool, cache_mb > 0 ? &cache : nullptr);
   MODELREG_ASSIGN_OR_RETURN(const absl::Duration revision_retention, RevisionRetentionFromFlag());
@@ -474,6 +483,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   license_store.set_read_replica(read_replica.get());
   governance_store.set_read_replica(read_replica.get());
 
+  reassessor.Start();  // resumes what a restart interrupted, takes what the catalog sync queued
   std::unique_ptr<ModelChangeListener> listener;
   if (cache_mb > 0) listener = std::make_unique<ModelChangeListener>(pool->url(), &cache, &model_store);
   // Declared before the server so that it outlives every GetModel call.
@@ -542,7 +552,8 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   HealthMonitor monitor(pool, server->GetHealthCheckService(), embedded, &database_up);
   const int signal = signals->WaitForSignal();
   monitor.Stop();
-  feed.Shutdown();  // change streams end at once (UNAVAILABLE); their consumers resume elsewhere
+  reassessor.Stop();  // after its current batch; the rest stays queued for the next start or another replica
+  feed.Shutdown();    // change streams end at once (UNAVAILABLE); their consumers resume elsewhere
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   MODELREG_LOG(INFO) << "signal " << signal << ": NOT_SERVING, refusing new calls; in-flight calls have "
                      << absl::FormatDuration(grace) << " to finish";

@@ -404,6 +404,9 @@ std::string LicenseDetail(const v1::License& l) {
   out.Field("OSI approved", YesNo(l.osi_approved()));
   out.Field("FSF libre", YesNo(l.fsf_libre()));
   out.Field("Open data", YesNo(l.open_data()));
+  if (l.reassessment_pending_models() > 0) {
+    out.Field("Reassessing", absl::StrCat(l.reassessment_pending_models(), " models still to reassess"));
+  }
   for (const auto& t : l.usage_thresholds()) {
     out.Field("Threshold", ThresholdLabel(t));
     if (!t.clause().empty()) out.Line(absl::StrCat("  \"", t.clause(), "\""));

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/change_author.h"
 #include "server/common/errors.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
@@ -18,7 +19,8 @@ namespace modelreg {
 namespace {
 
 const std::set<std::string>& ImmutableLicenseFields() {
-  static const auto* fields = new std::set<std::string>{"name", "create_time", "update_time", "delete_time", "etag"};
+  static const auto* fields = new std::set<std::string>{"name",        "create_time", "update_time",
+                                                        "delete_time", "etag",        "reassessment_pending_models"};
   return *fields;
 }
 
@@ -27,6 +29,7 @@ void ClearOutputOnly(v1::License* license) {
   license->clear_update_time();
   license->clear_delete_time();
   license->clear_etag();
+  license->clear_reassessment_pending_models();
 }
 
 }  // namespace
@@ -56,10 +59,25 @@ absl::StatusOr<v1::License> LicenseService::Create(const v1::CreateLicenseReques
   return licenses_->Create(license);
 }
 
+absl::Status LicenseService::FillPending(std::vector<v1::License*> licenses) {
+  if (queue_ == nullptr || licenses.empty()) return absl::OkStatus();
+  std::vector<std::string> ids;
+  ids.reserve(licenses.size());
+  for (const v1::License* license : licenses) ids.push_back(LicenseIdOf(license->name()));
+  MODELREG_ASSIGN_OR_RETURN(const auto pending, queue_->Pending(ids));
+  for (v1::License* license : licenses) {
+    const auto it = pending.find(LicenseIdOf(license->name()));
+    if (it != pending.end()) license->set_reassessment_pending_models(it->second);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseRequest& request,
                                                        const Principal& /*actor*/) {
   // An alias (`licenses/MIT License`, `licenses/Apache-2.0`) returns the license it names, with its canonical name.
-  return FindLicense(*licenses_, request.name());
+  MODELREG_ASSIGN_OR_RETURN(v1::License license, FindLicense(*licenses_, request.name()));
+  MODELREG_RETURN_IF_ERROR(FillPending({&license}));
+  return license;
 }
 
 absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request,
@@ -67,6 +85,12 @@ absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicens
   bool replayed = false;
   MODELREG_ASSIGN_OR_RETURN(v1::License updated, calls_->Run<v1::License>(
                                                      actor, request, [&] { return Update(request); }, {}, &replayed));
+  if (queue_ != nullptr) {
+    // Queued in the update's transaction (Update); a replay finds it queued, or done, already.
+    if (!replayed && wake_) wake_();
+    MODELREG_RETURN_IF_ERROR(FillPending({&updated}));
+    return updated;
+  }
   if (replayed) return updated;  // the first call reassessed
   // The license is committed; its models' assessments follow. A failure here leaves them stale until the license is
   // updated again or `modelregd reassess --license=ID` runs, so it is logged, not returned: the update succeeded.
@@ -86,7 +110,11 @@ absl::StatusOr<v1::License> LicenseService::Update(const v1::UpdateLicenseReques
     MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableLicenseFields(), &stored));
     ClearOutputOnly(&stored);
     MODELREG_RETURN_IF_ERROR(ValidateLicense(stored, "license"));
-    return CheckNamesFree(stored, "", &tx);
+    MODELREG_RETURN_IF_ERROR(CheckNamesFree(stored, "", &tx));
+    if (queue_ != nullptr) {
+      MODELREG_RETURN_IF_ERROR(queue_->Enqueue(tx, LicenseIdOf(stored.name()), CurrentChangeAuthor()).status());
+    }
+    return absl::OkStatus();
   });
 }
 
@@ -126,6 +154,9 @@ absl::StatusOr<v1::ListLicensesResponse> LicenseService::ListLicenses(const v1::
   MODELREG_ASSIGN_OR_RETURN(Page<v1::License> page, licenses_->List(query));
   v1::ListLicensesResponse response;
   for (auto& license : page.items) *response.add_licenses() = std::move(license);
+  std::vector<v1::License*> listed;
+  for (v1::License& license : *response.mutable_licenses()) listed.push_back(&license);
+  MODELREG_RETURN_IF_ERROR(FillPending(std::move(listed)));
   if (page.next_key) response.set_next_page_token(MakeNextPageToken(request, *page.next_key));
   return response;
 }

@@ -1,6 +1,10 @@
 // Domain logic of the LicenseCatalog API over the license store. Transport-agnostic.
 #pragma once
 
+#include <functional>
+#include <utility>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "modelreg/v1/license_catalog.pb.h"
 #include "server/domain/auth/auth.h"
@@ -25,6 +29,15 @@ class LicenseService {
   // INVALID_ARGUMENT (INVALID_NAME, LICENSE_ALIAS_AMBIGUOUS), NOT_FOUND.
   absl::StatusOr<v1::License> GetLicense(const v1::GetLicenseRequest& request,
                                          const Principal& actor = Principal::System());
+  // Background reassessment: UpdateLicense queues the reassessment of the license's models in `queue`, in the
+  // update's transaction, then calls `wake` (LicenseReassessor::Wake); the license's responses carry
+  // `reassessment_pending_models`. Without a queue (the default), UpdateLicense reassesses the models itself before
+  // returning.
+  void set_reassessment(ReassessmentQueue* queue, std::function<void()> wake) {
+    queue_ = queue;
+    wake_ = std::move(wake);
+  }
+
   // INVALID_ARGUMENT (as CreateLicense), NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
   absl::StatusOr<v1::License> UpdateLicense(const v1::UpdateLicenseRequest& request,
                                             const Principal& actor = Principal::System());
@@ -47,9 +60,14 @@ class LicenseService {
   // LICENSE_ALIAS_TAKEN when a name of `license` (its id as `id_field` when not empty) names another license.
   absl::Status CheckNamesFree(const v1::License& license, const std::string& id_field, Transaction* tx);
 
+  // Sets `reassessment_pending_models` on `licenses` from the queue.
+  absl::Status FillPending(std::vector<v1::License*> licenses);
+
   LicenseRepository* licenses_;
   ModelService* models_;
   IdempotentCalls* calls_;
+  ReassessmentQueue* queue_ = nullptr;
+  std::function<void()> wake_;
 };
 
 }  // namespace modelreg

@@ -262,30 +262,41 @@ absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModel
   return model.openness();
 }
 
+absl::Status ModelService::Recompute(Transaction& tx, std::map<std::string, v1::License>& cache, v1::Model& model) {
+  LicenseMap licenses;
+  std::vector<std::string> missing;
+  for (const auto& ref : LicenseReferences(model, "")) {
+    auto it = cache.find(ref.second);
+    if (it != cache.end()) {
+      licenses.insert(*it);
+    } else {
+      missing.push_back(ref.second);
+    }
+  }
+  if (!missing.empty()) {
+    MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(missing, &tx));
+    for (auto& license : found) {
+      cache[license.name()] = license;
+      licenses[license.name()] = std::move(license);
+    }
+  }
+  *model.mutable_openness() = AssessOpenness(model, licenses);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int64_t> ModelService::Reassess(const std::string& license_id) {
-  // Licenses are few; cache them for the whole pass.
   std::map<std::string, v1::License> cache;
-  return models_->Reassess(kRulesVersion, license_id, [&](Transaction& tx, v1::Model& model) -> absl::Status {
-    LicenseMap licenses;
-    std::vector<std::string> missing;
-    for (const auto& ref : LicenseReferences(model, "")) {
-      auto it = cache.find(ref.second);
-      if (it != cache.end()) {
-        licenses.insert(*it);
-      } else {
-        missing.push_back(ref.second);
-      }
-    }
-    if (!missing.empty()) {
-      MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> found, licenses_->GetMany(missing, &tx));
-      for (auto& license : found) {
-        cache[license.name()] = license;
-        licenses[license.name()] = std::move(license);
-      }
-    }
-    *model.mutable_openness() = AssessOpenness(model, licenses);
-    return absl::OkStatus();
-  });
+  return models_->Reassess(kRulesVersion, license_id,
+                           [&](Transaction& tx, v1::Model& model) { return Recompute(tx, cache, model); });
+}
+
+absl::StatusOr<ModelRepository::ReassessBatch> ModelService::ReassessLicenseBatch(Transaction& tx,
+                                                                                  const std::string& license_id,
+                                                                                  const std::string& after, int limit) {
+  // Licenses read once per batch, in its transaction: the batch sees the license as last committed.
+  std::map<std::string, v1::License> cache;
+  return models_->ReassessLicenseBatch(tx, license_id, after, limit,
+                                       [&](Transaction& t, v1::Model& model) { return Recompute(t, cache, model); });
 }
 
 }  // namespace modelreg

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -58,6 +59,10 @@ class ModelService {
   // Recomputes stored assessments made by other rules versions (or, with `license_id`, every model using that
   // license). Returns how many models were rewritten (whether or not their assessment changed).
   absl::StatusOr<int64_t> Reassess(const std::string& license_id = "");
+  // One batch of the background reassessment after `license_id` changed (license_reassessor.h), inside `tx`: the up
+  // to `limit` models using it whose names sort after `after`, assessed against the licenses as `tx` reads them.
+  absl::StatusOr<ModelRepository::ReassessBatch> ReassessLicenseBatch(Transaction& tx, const std::string& license_id,
+                                                                      const std::string& after, int limit);
 
   static constexpr int kMaxBatch = 1000;
 
@@ -67,6 +72,9 @@ class ModelService {
   // it); null outside one. `resolver`, when given, holds licenses already read and keeps the ones read here (a batch).
   absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr,
                        LicenseResolver* resolver = nullptr);
+  // A Reassess `recompute`: sets model.openness from the licenses it references, read in `tx` unless in `cache`
+  // (licenses are few: a pass keeps those it read).
+  absl::Status Recompute(Transaction& tx, std::map<std::string, v1::License>& cache, v1::Model& model);
   // The mutations' work, run once per request id by the public methods.
   absl::StatusOr<v1::Model> Create(const v1::CreateModelRequest& request);
   absl::StatusOr<v1::BatchCreateModelsResponse> CreateBatch(const v1::BatchCreateModelsRequest& request);

@@ -223,34 +223,54 @@ absl::StatusOr<Page<v1::Model>> ModelStore::List(const ListQuery& query) {
   return page;
 }
 
+absl::StatusOr<ModelRepository::ReassessBatch> ModelStore::ReassessRows(Transaction& tx, const pqxx::result& rows,
+                                                                        const Mutation& recompute) {
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> batch, Table().Decode<v1::Model>(rows));
+  ReassessBatch done;
+  for (const v1::Model& model : batch) {
+    InvalidateOnEnd(tx, model.name());
+    v1::Model recomputed = model;
+    MODELREG_RETURN_IF_ERROR(recompute(tx, recomputed));
+    // An unchanged assessment is not a change: no write, no REASSESS revision.
+    if (google::protobuf::util::MessageDifferencer::Equals(recomputed.openness(), model.openness())) continue;
+    // Only the assessment changes; every other field (and so every other column) stays as stored.
+    v1::Model stored = model;
+    *stored.mutable_openness() = recomputed.openness();
+    Table().Reassess(tx, stored.name(), stored);
+    ++done.rewritten;
+  }
+  done.read = static_cast<int64_t>(batch.size());
+  if (!batch.empty()) done.last = batch.back().name();
+  return done;
+}
+
+absl::StatusOr<ModelRepository::ReassessBatch> ModelStore::ReassessLicenseBatch(Transaction& tx,
+                                                                                const std::string& license_id,
+                                                                                const std::string& after, int limit,
+                                                                                const Mutation& recompute) {
+  const std::string license = LicenseKind().KeyOf(license_id);  // an id or a resource name
+  return ReassessRows(tx, tx.sql().exec_prepared(kReassessByLicense, after, license, limit), recompute);
+}
+
 absl::StatusOr<int64_t> ModelStore::Reassess(int rules_version, const std::string& license_id,
                                              const Mutation& recompute) {
-  const std::string license = LicenseKind().KeyOf(license_id);  // an id or a resource name
   int64_t rewritten = 0;
   std::string after;  // keyset: names sort after ""
   while (true) {
-    std::vector<v1::Model> batch;
+    ReassessBatch batch;
     MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-      const pqxx::result rows = license.empty()
-                                    ? tx.sql().exec_prepared(kReassessByRules, after, rules_version, kReassessBatchSize)
-                                    : tx.sql().exec_prepared(kReassessByLicense, after, license, kReassessBatchSize);
-      MODELREG_ASSIGN_OR_RETURN(batch, Table().Decode<v1::Model>(rows));
-      for (const v1::Model& model : batch) {
-        InvalidateOnEnd(tx, model.name());
-        v1::Model recomputed = model;
-        MODELREG_RETURN_IF_ERROR(recompute(tx, recomputed));
-        // An unchanged assessment is not a change: no write, no REASSESS revision.
-        if (google::protobuf::util::MessageDifferencer::Equals(recomputed.openness(), model.openness())) continue;
-        // Only the assessment changes; every other field (and so every other column) stays as stored.
-        v1::Model stored = model;
-        *stored.mutable_openness() = recomputed.openness();
-        Table().Reassess(tx, stored.name(), stored);
-        ++rewritten;
+      if (license_id.empty()) {
+        MODELREG_ASSIGN_OR_RETURN(
+            batch, ReassessRows(tx, tx.sql().exec_prepared(kReassessByRules, after, rules_version, kReassessBatchSize),
+                                recompute));
+      } else {
+        MODELREG_ASSIGN_OR_RETURN(batch, ReassessLicenseBatch(tx, license_id, after, kReassessBatchSize, recompute));
       }
       return absl::OkStatus();
     }));
-    if (batch.size() < static_cast<size_t>(kReassessBatchSize)) break;
-    after = batch.back().name();
+    rewritten += batch.rewritten;
+    if (batch.read < kReassessBatchSize) break;
+    after = batch.last;
   }
   return rewritten;
 }

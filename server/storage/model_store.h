@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) override;
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,
                                    const Mutation& recompute) override;
+  absl::StatusOr<ReassessBatch> ReassessLicenseBatch(Transaction& tx, const std::string& license_id,
+                                                     const std::string& after, int limit,
+                                                     const Mutation& recompute) override;
 
   // Those in the cache, and the others from one query.
   absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names) override;
@@ -51,6 +55,8 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<int64_t> Backfill();
 
  private:
+  // Recomputes the models of `rows` (record columns, locked) with `recompute` and rewrites the changed ones.
+  absl::StatusOr<ReassessBatch> ReassessRows(Transaction& tx, const pqxx::result& rows, const Mutation& recompute);
   // Invalidates `name` in the cache once `tx` has ended.
   void InvalidateOnEnd(Transaction& tx, const std::string& name);
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +19,7 @@
 #include "modelreg/v1/model.pb.h"
 #include "modelreg/v1/organization.pb.h"
 #include "modelreg/v1/policy.pb.h"
+#include "server/common/change_author.h"
 #include "server/domain/query/filter_check.h"
 #include "server/domain/query/list_query.h"
 #include "server/storage/page.h"
@@ -60,6 +62,44 @@ class ModelRepository {
   // models were rewritten; on an error, batches already committed stay.
   virtual absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,
                                            const Mutation& recompute) = 0;
+  // One batch of Reassess by license, inside the caller's transaction `tx`: locks up to `limit` models referencing
+  // `license_id` whose names sort after `after`, in name order, and rewrites those whose assessment `recompute`
+  // changes (a REASSESS revision each, as Reassess). `read` < `limit` means no model was left after this batch.
+  struct ReassessBatch {
+    int64_t read = 0;       // models locked and recomputed
+    int64_t rewritten = 0;  // of them, those whose assessment changed
+    std::string last;       // the name of the last one read ("" when none)
+  };
+  virtual absl::StatusOr<ReassessBatch> ReassessLicenseBatch(Transaction& tx, const std::string& license_id,
+                                                             const std::string& after, int limit,
+                                                             const Mutation& recompute) = 0;
+};
+
+// The queue of background reassessments after license updates (schema/0013_license_reassessments.sql): one entry
+// per license, read and advanced by any number of workers (server/service/license_reassessor.h).
+class ReassessmentQueue {
+ public:
+  // One claimed entry: the batch to do is the models of `license_id` after `after_name`.
+  struct Claim {
+    std::string license_id;
+    std::string after_name;
+    ChangeAuthor author;
+  };
+  // Reassesses one batch of a claimed entry inside `tx`; returns what ReassessLicenseBatch returned.
+  using BatchBody = std::function<absl::StatusOr<ModelRepository::ReassessBatch>(Transaction& tx, const Claim& claim)>;
+
+  virtual ~ReassessmentQueue() = default;
+
+  // Queues (or restarts from the first model) the reassessment of the models using `license_id`, inside `tx` (the
+  // transaction updating the license), by `author`. Returns how many models are pending.
+  virtual absl::StatusOr<int64_t> Enqueue(Transaction& tx, const std::string& license_id,
+                                          const ChangeAuthor& author) = 0;
+  // In one transaction: claims an entry no other worker holds, runs `body` on it, and advances the entry by what the
+  // body did (removing it after the last batch) unless the license was updated again meanwhile. Returns false when
+  // no entry was free (nothing done).
+  virtual absl::StatusOr<bool> RunBatch(const BatchBody& body) = 0;
+  // The pending counts of the licenses among `license_ids` with a queued reassessment (the others have none).
+  virtual absl::StatusOr<std::map<std::string, int64_t>> Pending(const std::vector<std::string>& license_ids) = 0;
 };
 
 class LicenseRepository {

@@ -16,6 +16,8 @@ std::vector<PreparedStatement> AllPreparedStatements() {
   all.insert(all.end(), history.begin(), history.end());
   const std::vector<PreparedStatement>& replica = ReadReplicaStatements();
   all.insert(all.end(), replica.begin(), replica.end());
+  const std::vector<PreparedStatement>& reassessments = ReassessmentStoreStatements();
+  all.insert(all.end(), reassessments.begin(), reassessments.end());
   return all;
 }
 

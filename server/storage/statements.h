@@ -19,6 +19,7 @@ const std::vector<PreparedStatement>& RequestIdStoreStatements();
 const std::vector<PreparedStatement>& GovernanceStoreStatements();
 const std::vector<PreparedStatement>& HistoryStoreStatements();
 const std::vector<PreparedStatement>& ReadReplicaStatements();  // read_replica.cc: replay positions
+const std::vector<PreparedStatement>& ReassessmentStoreStatements();
 
 // Every statement above.
 std::vector<PreparedStatement> AllPreparedStatements();

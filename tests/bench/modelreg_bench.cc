@@ -32,6 +32,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "modelreg/v1/license_catalog.grpc.pb.h"
 #include "modelreg/v1/model_registry.grpc.pb.h"
 #include "server/common/command_line.h"
 #include "tests/bench/hf_listing.h"
@@ -77,6 +78,9 @@ ABSL_FLAG(int, pgbench_scale, 10, "--pgbench: scale of `pgbench -i` (re-initiali
 ABSL_FLAG(int, pgbench_clients, 64, "--pgbench: clients (-c)");
 ABSL_FLAG(int, pgbench_threads, 2, "--pgbench: threads (-j)");
 ABSL_FLAG(std::string, pg_bindir, "", "Directory of psql and pgbench; empty: from PATH");
+ABSL_FLAG(int64_t, reassess_models, 0,
+          "Instead of the phases: create a license, N models using it (BatchCreateModels, --batch-size, "
+          "--load-inflight), then time UpdateLicense and the background reassessment until none is pending");
 ABSL_FLAG(int, server_pid, 0, "modelregd's process id (same machine): --rss-load reads its /proc/PID/status");
 
 namespace modelreg_bench {
@@ -1056,11 +1060,129 @@ void PrintTargets(const std::vector<Result>& results, int concurrency, double lo
   }
 }
 
+// --reassess-models: UpdateLicense of a license used by N models returns at once; the reassessment follows in the
+// background (server/service/license_reassessor.h). Prints the call's time and the time until nothing is pending.
+int RunReassessBench(const std::string& server) {
+  const int64_t total = absl::GetFlag(FLAGS_reassess_models);
+  const int64_t size = std::max(1, std::min(1000, absl::GetFlag(FLAGS_batch_size)));
+  const int inflight = std::max(1, absl::GetFlag(FLAGS_load_inflight));
+  const auto channels = MakeChannels(server, std::min(inflight, 4));
+  auto licenses = v1::LicenseCatalog::NewStub(channels[0]);
+  const std::string id = absl::StrFormat(
+      "bench-reassess-%x",
+      static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count() / 1000) & 0xffffffffU);
+  v1::CreateLicenseRequest create;
+  create.set_license_id(id);
+  create.mutable_license()->set_display_name("Benchmark reassessment license");
+  create.mutable_license()->set_osi_approved(true);
+  v1::License license;
+  {
+    grpc::ClientContext context;
+    const grpc::Status status = licenses->CreateLicense(&context, create, &license);
+    if (!status.ok()) {
+      std::fprintf(stderr, "modelreg_bench: CreateLicense failed: %s\n", status.error_message().c_str());
+      return 1;
+    }
+  }
+
+  // Load: --load-inflight threads, each with blocking BatchCreateModels calls of --batch-size models.
+  const Clock::time_point load_begin = Clock::now();
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> loaders;
+  for (int t = 0; t < inflight; ++t) {
+    loaders.emplace_back([&, t] {
+      auto stub = v1::ModelRegistry::NewStub(channels[static_cast<size_t>(t) % channels.size()]);
+      for (int64_t b = next.fetch_add(1); b * size < total && !failed.load(); b = next.fetch_add(1)) {
+        v1::BatchCreateModelsRequest request;
+        request.set_parent("publishers/bench-reassess");
+        for (int64_t i = b * size; i < std::min(total, (b + 1) * size); ++i) {
+          v1::CreateModelRequest* item = request.add_requests();
+          FillModel(i, item);
+          item->set_parent("publishers/bench-reassess");
+          item->set_model_id(absl::StrFormat("%s-%09d", id, i));
+          item->mutable_model()->clear_base_model();
+          item->mutable_model()->clear_base_model_relation();
+          item->mutable_model()->mutable_weights()->set_license("licenses/" + id);
+        }
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(300));
+        v1::BatchCreateModelsResponse response;
+        const grpc::Status status = stub->BatchCreateModels(&context, request, &response);
+        if (!status.ok()) {
+          std::fprintf(stderr, "modelreg_bench: BatchCreateModels failed: %s\n", status.error_message().c_str());
+          failed = true;
+        }
+      }
+    });
+  }
+  for (std::thread& loader : loaders) loader.join();
+  if (failed.load()) return 1;
+  const double load_seconds = std::chrono::duration<double>(Clock::now() - load_begin).count();
+  std::printf("reassess: loaded %" PRId64 " models using licenses/%s in %.1f s (%.0f models/s)\n", total, id.c_str(),
+              load_seconds, static_cast<double>(total) / load_seconds);
+  std::fflush(stdout);
+
+  // The update: a usage threshold moves every model's assessment (level 3 to 2), so each one is rewritten.
+  v1::UpdateLicenseRequest update;
+  update.mutable_license()->set_name(license.name());
+  update.mutable_license()->set_etag(license.etag());
+  auto* threshold = update.mutable_license()->add_usage_thresholds();
+  threshold->set_metric(v1::License::UsageThreshold::METRIC_MONTHLY_ACTIVE_USERS);
+  threshold->set_limit(700000000);
+  threshold->set_consequence(v1::License::UsageThreshold::CONSEQUENCE_REQUEST_LICENSE);
+  update.mutable_update_mask()->add_paths("usage_thresholds");
+  const Clock::time_point update_begin = Clock::now();
+  v1::License updated;
+  {
+    grpc::ClientContext context;
+    const grpc::Status status = licenses->UpdateLicense(&context, update, &updated);
+    if (!status.ok()) {
+      std::fprintf(stderr, "modelreg_bench: UpdateLicense failed: %s\n", status.error_message().c_str());
+      return 1;
+    }
+  }
+  const double update_ms = std::chrono::duration<double, std::milli>(Clock::now() - update_begin).count();
+  std::printf("reassess: UpdateLicense returned in %.1f ms with %" PRId64 " models pending\n", update_ms,
+              updated.reassessment_pending_models());
+  std::fflush(stdout);
+
+  // Poll GetLicense until nothing is pending.
+  v1::GetLicenseRequest get;
+  get.set_name(license.name());
+  Clock::time_point last_print = update_begin;
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    grpc::ClientContext context;
+    v1::License current;
+    const grpc::Status status = licenses->GetLicense(&context, get, &current);
+    if (!status.ok()) {
+      std::fprintf(stderr, "modelreg_bench: GetLicense failed: %s\n", status.error_message().c_str());
+      return 1;
+    }
+    const Clock::time_point now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - update_begin).count();
+    if (current.reassessment_pending_models() == 0) {
+      std::printf("reassess: %" PRId64 " models reassessed in the background in %.1f s (%.0f models/s)\n", total,
+                  elapsed, static_cast<double>(total) / elapsed);
+      break;
+    }
+    if (now - last_print >= std::chrono::seconds(10)) {
+      std::printf("reassess: %" PRId64 " pending after %.0f s\n", current.reassessment_pending_models(), elapsed);
+      std::fflush(stdout);
+      last_print = now;
+    }
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
 int Main() {
   const std::string server = absl::GetFlag(FLAGS_server);
   const std::vector<int> concurrencies = ParseIntList(absl::GetFlag(FLAGS_concurrency), "concurrency");
   const int max_concurrency = *std::max_element(concurrencies.begin(), concurrencies.end());
 
+  if (absl::GetFlag(FLAGS_reassess_models) > 0) return RunReassessBench(server);
   const double load_rate = Load(MakeChannels(server, std::max(1, std::min(absl::GetFlag(FLAGS_load_inflight), 4))));
   if (absl::GetFlag(FLAGS_load_only)) return 0;
   if (absl::GetFlag(FLAGS_rss_load)) return RunRssLoad(server);

@@ -1,5 +1,7 @@
 #include "tests/integration/api/api_test_server.h"
 
+#include <pqxx/pqxx>
+
 #include "client/bearer_channel.h"
 #include "server/api/malformed_request.h"
 #include "server/common/status_macros.h"
@@ -20,6 +22,11 @@ absl::StatusOr<std::unique_ptr<ApiTestServer>> ApiTestServer::Start(Options opti
   s->model_service_ = std::make_unique<ModelService>(s->model_store_.get(), s->license_store_.get(), s->calls_.get());
   s->license_service_ =
       std::make_unique<LicenseService>(s->license_store_.get(), s->model_service_.get(), s->calls_.get());
+  s->reassessment_store_ = std::make_unique<ReassessmentStore>(s->pool_.get());
+  s->reassessor_ =
+      std::make_unique<LicenseReassessor>(s->reassessment_store_.get(), s->model_service_.get(), options.reassessor);
+  s->license_service_->set_reassessment(s->reassessment_store_.get(), [r = s->reassessor_.get()] { r->Wake(); });
+  if (options.start_reassessor) s->reassessor_->Start();
   s->governance_store_ = std::make_unique<GovernanceStore>(s->pool_.get());
   s->usage_service_ =
       std::make_unique<UsageService>(s->model_store_.get(), s->license_store_.get(), s->governance_store_.get());
@@ -89,7 +96,19 @@ std::shared_ptr<grpc::Channel> ApiTestServer::Channel(const std::string& token) 
   return CreateBearerChannel(address_, grpc::InsecureChannelCredentials(), token);
 }
 
+absl::Status ApiTestServer::WaitUntilReassessed(absl::Duration timeout) {
+  pqxx::connection connection(pool_->url());
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    pqxx::nontransaction tx(connection);
+    if (tx.exec("SELECT count(*) FROM license_reassessments")[0][0].as<int64_t>() == 0) return absl::OkStatus();
+    if (absl::Now() > deadline) return absl::DeadlineExceededError("reassessment still queued");
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+}
+
 ApiTestServer::~ApiTestServer() {
+  if (reassessor_ != nullptr) reassessor_->Stop();
   if (change_feed_ != nullptr) change_feed_->Shutdown();  // as modelregd: change streams end first
   if (server_ != nullptr) server_->Shutdown();
 }

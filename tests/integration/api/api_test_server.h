@@ -22,12 +22,14 @@
 #include "server/api/model_registry_service.h"
 #include "server/api/server_limits.h"
 #include "server/api/usage_checker_service.h"
+#include "server/service/license_reassessor.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/governance_store.h"
 #include "server/storage/history_store.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/model_change_listener.h"
+#include "server/storage/reassessment_store.h"
 #include "server/storage/request_id_store.h"
 #include "server/storage/token_store.h"
 #include "tests/support/test_database.h"
@@ -46,6 +48,10 @@ class ApiTestServer {
     ChangeFeed::Options feed;
     // HistoryService's retention (modelregd --revision-retention); zero: unlimited.
     absl::Duration revision_retention = absl::ZeroDuration();
+    // As modelregd, UpdateLicense queues its models' reassessment and a background LicenseReassessor does it. False
+    // leaves the queue to the test (reassessor().RunBatch(), Drain(), Start()).
+    bool start_reassessor = true;
+    LicenseReassessor::Options reassessor;
   };
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start() { return Start(Options()); }
   static absl::StatusOr<std::unique_ptr<ApiTestServer>> Start(Options options);
@@ -65,6 +71,11 @@ class ApiTestServer {
   TokenService& token_service() { return *token_service_; }
   ModelService& model_service() { return *model_service_; }
   LicenseService& license_service() { return *license_service_; }
+  LicenseReassessor& reassessor() { return *reassessor_; }
+  ReassessmentStore& reassessment_store() { return *reassessment_store_; }
+  // Waits until no reassessment is queued (every queued pass committed its last batch). DEADLINE_EXCEEDED after
+  // `timeout`.
+  absl::Status WaitUntilReassessed(absl::Duration timeout = absl::Seconds(30));
   ConnectionPool& pool() { return *pool_; }
   HistoryStore& history_store() { return *history_store_; }
   // The stubs' channel: its calls carry the admin token.
@@ -82,6 +93,8 @@ class ApiTestServer {
   std::unique_ptr<IdempotentCalls> calls_;
   std::unique_ptr<ModelService> model_service_;
   std::unique_ptr<LicenseService> license_service_;
+  std::unique_ptr<ReassessmentStore> reassessment_store_;
+  std::unique_ptr<LicenseReassessor> reassessor_;
   std::unique_ptr<GovernanceStore> governance_store_;
   std::unique_ptr<UsageService> usage_service_;
   std::unique_ptr<GovernanceService> governance_service_;

@@ -267,6 +267,7 @@ TEST_F(GovernanceApiTest, ComplianceFollowsALicenseChange) {
   threshold->set_consequence(v1::License::UsageThreshold::CONSEQUENCE_REQUEST_LICENSE);
   update.mutable_update_mask()->add_paths("usage_thresholds");
   ASSERT_OK(Call(server_->licenses(), &LC::UpdateLicense, update));
+  ASSERT_OK(server_->WaitUntilReassessed());  // the models' assessments follow in the background
 
   auto after = client.EvaluateCompliance(report);
   ASSERT_OK(after);

@@ -141,6 +141,7 @@ TEST_F(HistoryApiTest, ALicenseChangeRecordsAReassessmentOfItsModels) {
   update.mutable_update_mask()->add_paths("usage_thresholds");
   update.mutable_update_mask()->add_paths("category");
   ASSERT_OK(Call(server_->licenses(), &LC::UpdateLicense, update));
+  ASSERT_OK(server_->WaitUntilReassessed());  // in the background, authored by the updater all the same
 
   auto license_history = Revisions("licenses/hist-community");
   ASSERT_OK(license_history);

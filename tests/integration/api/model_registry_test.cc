@@ -288,6 +288,7 @@ TEST_F(ModelRegistryTest, LicenseCrudAndUpdateReassessesModels) {
   EXPECT_TRUE(updated->osi_approved());
   EXPECT_EQ(updated->usage_thresholds_size(), 1);
   EXPECT_THAT(Call(server_->licenses(), &LC::UpdateLicense, update), StatusIs(absl::StatusCode::kAborted));
+  ASSERT_OK(server_->WaitUntilReassessed());  // in the background (license_reassessment_test.cc)
 
   v1::GetModelRequest get;
   get.set_name(model->name());

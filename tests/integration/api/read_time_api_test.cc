@@ -222,6 +222,7 @@ TEST_F(ReadTimeApiTest, ComplianceAsOfATimeUsesTheRecordsOfThen) {
   threshold->set_consequence(v1::License::UsageThreshold::CONSEQUENCE_REQUEST_LICENSE);
   update.mutable_update_mask()->add_paths("usage_thresholds");
   ASSERT_OK(Call(server_->licenses(), &LC::UpdateLicense, update));
+  ASSERT_OK(server_->WaitUntilReassessed());  // the models' assessments follow in the background
   v1::CreatePolicyRequest policy;
   policy.set_parent(created_org->name());
   policy.set_policy_id("open-only");

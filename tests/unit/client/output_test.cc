@@ -226,6 +226,14 @@ TEST(Output, LicenseDetail) {
                     HasSubstr("Remote restrict: Google may restrict")));
 }
 
+TEST(Output, LicenseDetailShowsAPendingReassessmentOnly) {
+  v1::License l;
+  l.set_name("licenses/flip");
+  EXPECT_THAT(LicenseDetail(l), Not(HasSubstr("Reassessing")));
+  l.set_reassessment_pending_models(41500);
+  EXPECT_THAT(LicenseDetail(l), HasSubstr("Reassessing:     41500 models still to reassess\n"));
+}
+
 TEST(Output, LicenseDetailShowsTerritorialRestrictions) {
   v1::License l;
   l.set_name("licenses/llama3.2");

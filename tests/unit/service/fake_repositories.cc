@@ -374,6 +374,34 @@ absl::StatusOr<int64_t> FakeModelRepository::Reassess(int rules_version, const s
   return rewritten;
 }
 
+std::vector<std::string> FakeModelRepository::ModelsReferencing(const std::string& license_id) const {
+  const std::string license = LicenseKind().KeyOf(license_id);
+  std::vector<std::string> names;
+  for (const auto& [name, row] : records_) {
+    const std::vector<std::string> ids = LicenseIdsOf(row.record);
+    if (std::find(ids.begin(), ids.end(), license) != ids.end()) names.push_back(name);
+  }
+  return names;
+}
+
+absl::StatusOr<ModelRepository::ReassessBatch> FakeModelRepository::ReassessLicenseBatch(
+    Transaction& tx, const std::string& license_id, const std::string& after, int limit, const Mutation& recompute) {
+  ReassessBatch done;
+  for (const std::string& name : ModelsReferencing(license_id)) {
+    if (name <= after) continue;
+    if (done.read == limit) break;
+    ++done.read;
+    done.last = name;
+    v1::Model model = Output(records_.at(name));
+    MODELREG_RETURN_IF_ERROR(recompute(tx, model));
+    v1::Openness& stored = *records_.at(name).record.mutable_openness();
+    if (model.openness().SerializeAsString() == stored.SerializeAsString()) continue;
+    stored = model.openness();  // revision and update_time stay
+    ++done.rewritten;
+  }
+  return done;
+}
+
 std::string FakeModelRepository::LiveModelReferencing(const std::string& license_name) const {
   const std::string id = LicenseKind().KeyOf(license_name);
   for (const auto& [name, row] : records_) {
@@ -382,6 +410,41 @@ std::string FakeModelRepository::LiveModelReferencing(const std::string& license
     if (std::find(ids.begin(), ids.end(), id) != ids.end()) return name;
   }
   return "";
+}
+
+absl::StatusOr<int64_t> FakeReassessmentQueue::Enqueue(Transaction& /*tx*/, const std::string& license_id,
+                                                       const ChangeAuthor& author) {
+  Entry& entry = entries_[license_id];
+  ++entry.generation;
+  entry.after_name.clear();
+  entry.pending = static_cast<int64_t>(models_->ModelsReferencing(license_id).size());
+  entry.author = author;
+  return entry.pending;
+}
+
+absl::StatusOr<bool> FakeReassessmentQueue::RunBatch(const BatchBody& body) {
+  if (entries_.empty()) return false;
+  auto it = entries_.begin();
+  Claim claim{it->first, it->second.after_name, it->second.author};
+  Transaction tx(nullptr);
+  MODELREG_ASSIGN_OR_RETURN(const ModelRepository::ReassessBatch done, body(tx, claim));
+  if (done.last.empty()) {
+    entries_.erase(it);
+  } else {
+    it->second.after_name = done.last;
+    it->second.pending = std::max<int64_t>(0, it->second.pending - done.read);
+  }
+  return true;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> FakeReassessmentQueue::Pending(
+    const std::vector<std::string>& license_ids) {
+  std::map<std::string, int64_t> pending;
+  for (const std::string& id : license_ids) {
+    const auto it = entries_.find(id);
+    if (it != entries_.end()) pending[id] = it->second.pending;
+  }
+  return pending;
 }
 
 absl::StatusOr<std::optional<RequestIdRepository::Record>> FakeRequestIdRepository::RunOnce(

@@ -128,7 +128,12 @@ class FakeModelRepository : public ModelRepository {
   absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) override;
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,
                                    const Mutation& recompute) override;
+  absl::StatusOr<ReassessBatch> ReassessLicenseBatch(Transaction& tx, const std::string& license_id,
+                                                     const std::string& after, int limit,
+                                                     const Mutation& recompute) override;
 
+  // The names of the models (soft-deleted included), in name order, that reference license `license_id` (id or name).
+  std::vector<std::string> ModelsReferencing(const std::string& license_id) const;
   // The first live model, in name order, that references license `name`; empty if none.
   std::string LiveModelReferencing(const std::string& license_name) const;
 
@@ -159,6 +164,30 @@ class FakeModelRepository : public ModelRepository {
   std::vector<v1::Model> last_create_input_;
   int reassess_batch_size_ = 500;
   absl::Status reassess_error_;
+};
+
+// ReassessmentQueue in memory: one entry per license (generation, cursor, pending count from `models`), claimed in
+// license id order. Single-threaded, so a claim is never contended.
+class FakeReassessmentQueue : public ReassessmentQueue {
+ public:
+  struct Entry {
+    int64_t generation = 0;
+    std::string after_name;
+    int64_t pending = 0;
+    ChangeAuthor author;
+  };
+
+  explicit FakeReassessmentQueue(const FakeModelRepository* models) : models_(models) {}
+
+  absl::StatusOr<int64_t> Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) override;
+  absl::StatusOr<bool> RunBatch(const BatchBody& body) override;
+  absl::StatusOr<std::map<std::string, int64_t>> Pending(const std::vector<std::string>& license_ids) override;
+
+  const std::map<std::string, Entry>& entries() const { return entries_; }
+
+ private:
+  const FakeModelRepository* models_;
+  std::map<std::string, Entry> entries_;  // by license id
 };
 
 // RequestIdRepository in memory: RunOnce runs the body unless its key has a record, and records the body's bytes

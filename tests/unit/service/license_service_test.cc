@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/domain/openness/assessment.h"
+#include "server/service/license_reassessor.h"
 #include "server/service/model_service.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/service/fake_repositories.h"
@@ -189,6 +190,65 @@ TEST_F(LicenseServiceTest, UpdateLicenseReassessesItsModels) {
   EXPECT_EQ(Reassessed().size(), 2u);
   EXPECT_EQ(stores_.models.Get(live->name())->openness().level(), 3);
   EXPECT_THAT(stores_.models.Get(live->name())->openness().flags(), Not(Contains(v1::OPENNESS_FLAG_USAGE_THRESHOLD)));
+}
+
+// With a queue (as modelregd runs): the update only queues; a LicenseReassessor does the work in batches.
+TEST_F(LicenseServiceTest, UpdateLicenseWithAQueueLeavesTheReassessmentToTheBackground) {
+  testing::FakeReassessmentQueue queue(&stores_.models);
+  int wakes = 0;
+  licenses_.set_reassessment(&queue, [&wakes] { ++wakes; });
+  LicenseReassessor::Options options;
+  options.batch = 2;
+  LicenseReassessor reassessor(&queue, &models_, options);
+  auto license = CreateLicense("flip-1.0", OpenLicense("flip-1.0"));
+  ASSERT_OK(license);
+  std::vector<std::string> names;
+  for (const char* id : {"a", "b", "c"}) {
+    auto model = CreateModel("acme", id, kFlip);
+    ASSERT_OK(model);
+    names.push_back(model->name());
+  }
+
+  // Refused: nothing queued, no wake.
+  EXPECT_THAT(licenses_.UpdateLicense(AddThreshold(kFlip, "stale")), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_TRUE(queue.entries().empty());
+  EXPECT_EQ(wakes, 0);
+
+  auto updated = licenses_.UpdateLicense(AddThreshold(kFlip, license->etag()));
+  ASSERT_OK(updated);
+  EXPECT_EQ(updated->reassessment_pending_models(), 3);
+  EXPECT_EQ(wakes, 1);
+  EXPECT_TRUE(Reassessed().empty()) << "no reassessment inside the call";
+  EXPECT_EQ(stores_.models.Get(names[0])->openness().level(), 3) << "not yet";
+  v1::GetLicenseRequest get;
+  get.set_name(kFlip);
+  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_pending_models(), 3);
+
+  ASSERT_OK(reassessor.RunBatch());
+  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_pending_models(), 1);
+  EXPECT_EQ(stores_.models.Get(names[1])->openness().level(), 2);
+  EXPECT_EQ(stores_.models.Get(names[2])->openness().level(), 3);
+  v1::ListLicensesRequest list;
+  auto listed = licenses_.ListLicenses(list);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->licenses_size(), 1);
+  EXPECT_EQ(listed->licenses(0).reassessment_pending_models(), 1);
+
+  auto drained = reassessor.Drain();
+  ASSERT_OK(drained);
+  EXPECT_EQ(*drained, 2) << "the last model, then the empty batch that ends the pass";
+  EXPECT_TRUE(queue.entries().empty());
+  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_pending_models(), 0);
+  for (const std::string& name : names) EXPECT_EQ(stores_.models.Get(name)->openness().level(), 2) << name;
+  EXPECT_EQ(reassessor.models_done(), 3);
+  EXPECT_EQ(stores_.models.Get(names[0])->revision(), 1);
+
+  // The output-only field: refused in a mask, ignored in the license sent.
+  v1::UpdateLicenseRequest forged = AddThreshold(kFlip);
+  forged.mutable_license()->set_reassessment_pending_models(99);
+  EXPECT_EQ(licenses_.UpdateLicense(forged)->reassessment_pending_models(), 3);
+  forged.mutable_update_mask()->add_paths("reassessment_pending_models");
+  EXPECT_THAT(licenses_.UpdateLicense(forged), StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("update_mask")));
 }
 
 TEST_F(LicenseServiceTest, UpdateLicenseThatFailsReassessesNothing) {

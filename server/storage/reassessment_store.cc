@@ -1,0 +1,93 @@
+#include "server/storage/reassessment_store.h"
+
+#include <pqxx/pqxx>
+#include <utility>
+
+#include "server/common/status_macros.h"
+#include "server/storage/resource_table.h"
+#include "server/storage/statements.h"
+#include "server/storage/transaction.h"
+
+namespace modelreg {
+namespace {
+
+constexpr char kEnqueue[] = "modelreg_reassessment_enqueue";
+constexpr char kClaim[] = "modelreg_reassessment_claim";
+constexpr char kAdvance[] = "modelreg_reassessment_advance";
+constexpr char kFinish[] = "modelreg_reassessment_finish";
+constexpr char kPending[] = "modelreg_reassessment_pending";
+
+}  // namespace
+
+namespace storage_internal {
+const std::vector<PreparedStatement>& ReassessmentStoreStatements() {
+  static const auto* statements = new std::vector<PreparedStatement>{
+      // The count uses the models_license_refs index; the row lock on the license (held by the update) keeps models
+      // that reference it from being created or changed before this transaction ends.
+      {kEnqueue,
+       "INSERT INTO license_reassessments AS q (license_id, pending, principal, request_id) "
+       "SELECT $1, count(*), $2, $3 FROM models WHERE license_refs @> ARRAY[$1::text] "
+       "ON CONFLICT (license_id) DO UPDATE SET generation = q.generation + 1, after_name = '', "
+       "pending = EXCLUDED.pending, principal = EXCLUDED.principal, request_id = EXCLUDED.request_id, "
+       "enqueue_time = now() RETURNING pending"},
+      // Oldest entry first whose advisory lock is free. The lock is tried in the outer query, over the candidates
+      // already sorted, so that it is taken for the one row returned only (a filter beside ORDER BY would be
+      // evaluated, and its locks taken, for every row before the sort).
+      {kClaim,
+       "SELECT license_id, generation, after_name, principal, request_id FROM (SELECT license_id, generation, "
+       "after_name, principal, request_id FROM license_reassessments ORDER BY enqueue_time, license_id LIMIT 64) c "
+       "WHERE pg_try_advisory_xact_lock(hashtext('modelreg.license_reassessments'), hashtext(c.license_id)) "
+       "LIMIT 1"},
+      {kAdvance,
+       "UPDATE license_reassessments SET after_name = $3, pending = GREATEST(pending - $4::bigint, 0) "
+       "WHERE license_id = $1 AND generation = $2::bigint"},
+      {kFinish, "DELETE FROM license_reassessments WHERE license_id = $1 AND generation = $2::bigint"},
+      {kPending, "SELECT license_id, pending FROM license_reassessments WHERE license_id = ANY($1::text[])"},
+  };
+  return *statements;
+}
+}  // namespace storage_internal
+
+absl::StatusOr<int64_t> ReassessmentStore::Enqueue(Transaction& tx, const std::string& license_id,
+                                                   const ChangeAuthor& author) {
+  const pqxx::result rows = tx.sql().exec_prepared(kEnqueue, license_id, author.principal, author.request_id);
+  return rows[0][0].as<int64_t>();
+}
+
+absl::StatusOr<bool> ReassessmentStore::RunBatch(const BatchBody& body) {
+  bool claimed = false;
+  MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
+    const pqxx::result rows = tx.sql().exec_prepared(kClaim);
+    claimed = !rows.empty();
+    if (!claimed) return absl::OkStatus();
+    Claim claim;
+    claim.license_id = rows[0][0].as<std::string>();
+    const auto generation = rows[0][1].as<int64_t>();
+    claim.after_name = rows[0][2].as<std::string>();
+    claim.author.principal = rows[0][3].as<std::string>();
+    claim.author.request_id = rows[0][4].as<std::string>();
+    MODELREG_ASSIGN_OR_RETURN(const ModelRepository::ReassessBatch done, body(tx, claim));
+    if (done.last.empty()) {
+      tx.sql().exec_prepared(kFinish, claim.license_id, generation);
+    } else {
+      tx.sql().exec_prepared(kAdvance, claim.license_id, generation, done.last, done.read);
+    }
+    return absl::OkStatus();
+  }));
+  return claimed;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> ReassessmentStore::Pending(const std::vector<std::string>& license_ids) {
+  std::map<std::string, int64_t> pending;
+  if (license_ids.empty()) return pending;
+  MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& tx) -> absl::Status {
+    pending.clear();
+    for (const pqxx::row& row : tx.sql().exec_prepared(kPending, ResourceTable::TextArray(license_ids))) {
+      pending[row[0].as<std::string>()] = row[1].as<int64_t>();
+    }
+    return absl::OkStatus();
+  }));
+  return pending;
+}
+
+}  // namespace modelreg
