@@ -512,6 +512,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   std::unique_ptr<MetricsHttpServer> metrics_server;
   if (metrics_on) {
     RegisterServerStateMetrics(metrics, *pool, cache_mb > 0 ? &cache : nullptr, database_up);
+    if (read_replica != nullptr) RegisterReadReplicaMetrics(metrics, *read_replica);
     MODELREG_ASSIGN_OR_RETURN(metrics_server, MetricsHttpServer::Start(absl::GetFlag(FLAGS_metrics_listen),
                                                                        [&metrics] { return metrics.Render(); }));
     MODELREG_LOG(INFO) << "metrics on port " << metrics_server->port() << " (http://"

@@ -1,6 +1,6 @@
 #include "server/server_metrics.h"
 
-#include <utility>
+#include "absl/time/time.h"
 
 namespace modelreg {
 
@@ -30,10 +30,22 @@ void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool&
                     [cache] { return cache->enabled() ? 1 : 0; });
 }
 
-void RegisterReplicaLagGauge(MetricsRegistry& registry, const std::string& replica,
-                             std::function<double()> lag_seconds) {
-  registry.AddGauge("modelreg_replica_lag_seconds", "Replay lag of a read replica, in seconds", {{"replica", replica}},
-                    std::move(lag_seconds));
+void RegisterReadReplicaMetrics(MetricsRegistry& registry, const ReadReplica& replica) {
+  registry.AddGauge("modelreg_replica_up",
+                    "1 while the last check of --read-database-url reached a standby in recovery", {},
+                    [&replica] { return replica.stats().reachable ? 1 : 0; });
+  registry.AddGauge("modelreg_replica_lag_seconds",
+                    "Replay lag of the read replica found by its last check (+Inf: unknown)", {},
+                    [&replica] { return absl::ToDoubleSeconds(replica.stats().lag); });
+  const char* const reads_help =
+      "Reads routable to the read replica, by where they ran: replica, primary (lag or unreachable), fallback (failed "
+      "or behind on the replica, run again on the primary)";
+  registry.AddCounterCallback("modelreg_replica_reads_total", reads_help, {{"served_by", "replica"}},
+                              [&replica] { return static_cast<double>(replica.stats().replica_reads); });
+  registry.AddCounterCallback("modelreg_replica_reads_total", reads_help, {{"served_by", "primary"}},
+                              [&replica] { return static_cast<double>(replica.stats().primary_reads); });
+  registry.AddCounterCallback("modelreg_replica_reads_total", reads_help, {{"served_by", "fallback"}},
+                              [&replica] { return static_cast<double>(replica.stats().fallbacks); });
 }
 
 }  // namespace modelreg

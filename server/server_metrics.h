@@ -5,16 +5,18 @@
 //   modelreg_model_cache_entries, modelreg_model_cache_bytes       GetModel's cache (absent with --model-cache-mb 0)
 //   modelreg_model_cache_hits_total, modelreg_model_cache_misses_total
 //   modelreg_model_change_listener_up                              1 while the cache's LISTEN connection listens
-//   modelreg_replica_lag_seconds{replica}                          per read replica, registered by whoever reads them
+// With --read-database-url (RegisterReadReplicaMetrics):
+//   modelreg_replica_up                                            1 while the last check reached a standby in recovery
+//   modelreg_replica_lag_seconds                                   replay lag found by the last check (+Inf: unknown)
+//   modelreg_replica_reads_total{served_by="replica"|"primary"|"fallback"}  routed reads, by where they ran
 #pragma once
 
 #include <atomic>
-#include <functional>
-#include <string>
 
 #include "server/common/metrics.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/model_cache.h"
+#include "server/storage/read_replica.h"
 
 namespace modelreg {
 
@@ -23,9 +25,7 @@ namespace modelreg {
 void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool& pool, const ModelCache* cache,
                                 const std::atomic<bool>& database_up);
 
-// The hook for read replicas: `modelreg_replica_lag_seconds{replica="<replica>"}` read from `lag_seconds` (e.g. the
-// standby's replay lag as last measured) at each scrape.
-void RegisterReplicaLagGauge(MetricsRegistry& registry, const std::string& replica,
-                             std::function<double()> lag_seconds);
+// Registers the read replica's series above; `replica` must outlive every scrape of `registry`.
+void RegisterReadReplicaMetrics(MetricsRegistry& registry, const ReadReplica& replica);
 
 }  // namespace modelreg

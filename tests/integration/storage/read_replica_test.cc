@@ -16,8 +16,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/common/metrics.h"
 #include "server/common/status_macros.h"
 #include "server/domain/query/model_query.h"
+#include "server/server_metrics.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
 #include "tests/integration/storage/storage_test_base.h"
@@ -32,6 +34,8 @@ using ::modelreg::testing::MinimalModel;
 using ::modelreg::testing::StandbyCluster;
 using ::modelreg::testing::StorageTest;
 using ::testing::Contains;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr absl::Duration kMaxLag = absl::Seconds(2);
@@ -258,6 +262,29 @@ TEST_F(ReadReplicaTest, AStandbyDownSendsReadsToThePrimary) {
   EXPECT_TRUE(Eventually([&] {
     return ::testing::Value(ListNames(&by_replica), Contains(Name("standby-down"))) && by_replica;
   })) << "the standby was not used again after it came back";
+}
+
+TEST_F(ReadReplicaTest, MetricsShowTheStandbyItsLagAndWhereReadsRan) {
+  MetricsRegistry registry;
+  RegisterReadReplicaMetrics(registry, *replica_);
+  bool by_replica = false;
+  ASSERT_TRUE(Eventually([&] {
+    ListNames(&by_replica);
+    return by_replica;
+  }));
+  std::string text = registry.Render();
+  EXPECT_THAT(text, HasSubstr("\nmodelreg_replica_up 1\n"));
+  EXPECT_THAT(text, HasSubstr("\nmodelreg_replica_lag_seconds 0\n"));
+  EXPECT_THAT(text, ContainsRegex("modelreg_replica_reads_total\\{served_by=\"replica\"\\} [1-9]"));
+
+  ASSERT_OK(standby_->Stop());
+  ListNames(&by_replica);  // fails on the standby, runs on the primary
+  EXPECT_FALSE(by_replica);
+  ASSERT_TRUE(Eventually([&] { return !replica_->stats().reachable; }));
+  text = registry.Render();
+  EXPECT_THAT(text, HasSubstr("\nmodelreg_replica_up 0\n"));
+  EXPECT_THAT(text, ContainsRegex("modelreg_replica_reads_total\\{served_by=\"fallback\"\\} [1-9]"));
+  ASSERT_OK(standby_->Restart());
 }
 
 }  // namespace
