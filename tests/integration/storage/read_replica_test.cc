@@ -111,8 +111,8 @@ class ReadReplicaTest : public StorageTest {
     store_->set_read_replica(replica_.get());
     listener_ = std::make_unique<ModelChangeListener>(db().url(), &cache_, store_.get());
     ASSERT_TRUE(Eventually([&] { return cache_.enabled(); })) << "the change listener never connected";
-    ASSERT_TRUE(Eventually([&] { return replica_->stats().lag == absl::ZeroDuration(); }))
-        << "the standby never caught up";
+    // Not exactly zero: other tests may be writing to the same cluster, whose WAL the standby replays too.
+    ASSERT_TRUE(Eventually([&] { return replica_->stats().lag < kMaxLag / 4; })) << "the standby never caught up";
   }
   void TearDown() override {
     if (standby_ != nullptr) SetReplayPaused(false);
@@ -274,16 +274,17 @@ TEST_F(ReadReplicaTest, MetricsShowTheStandbyItsLagAndWhereReadsRan) {
   }));
   std::string text = registry.Render();
   EXPECT_THAT(text, HasSubstr("\nmodelreg_replica_up 1\n"));
-  EXPECT_THAT(text, HasSubstr("\nmodelreg_replica_lag_seconds 0\n"));
+  EXPECT_THAT(text, ContainsRegex("\nmodelreg_replica_lag_seconds (0|0\\.[0-9]+|[0-9.]+e-[0-9]+)\n"));
   EXPECT_THAT(text, ContainsRegex("modelreg_replica_reads_total\\{served_by=\"replica\"\\} [1-9]"));
 
   ASSERT_OK(standby_->Stop());
-  ListNames(&by_replica);  // fails on the standby, runs on the primary
+  ListNames(&by_replica);  // on the primary: at once as a fallback, or routed there once the check saw it down
   EXPECT_FALSE(by_replica);
   ASSERT_TRUE(Eventually([&] { return !replica_->stats().reachable; }));
   text = registry.Render();
   EXPECT_THAT(text, HasSubstr("\nmodelreg_replica_up 0\n"));
-  EXPECT_THAT(text, ContainsRegex("modelreg_replica_reads_total\\{served_by=\"fallback\"\\} [1-9]"));
+  EXPECT_THAT(text, HasSubstr("\nmodelreg_replica_lag_seconds +Inf\n"));
+  EXPECT_THAT(text, ContainsRegex("modelreg_replica_reads_total\\{served_by=\"(fallback|primary)\"\\} [1-9]"));
   ASSERT_OK(standby_->Restart());
 }
 
