@@ -14,6 +14,7 @@ namespace {
 
 constexpr char kEnqueue[] = "modelreg_reassessment_enqueue";
 constexpr char kClaim[] = "modelreg_reassessment_claim";
+constexpr char kCount[] = "modelreg_reassessment_count";
 constexpr char kAdvance[] = "modelreg_reassessment_advance";
 constexpr char kFinish[] = "modelreg_reassessment_finish";
 constexpr char kPending[] = "modelreg_reassessment_pending";
@@ -24,7 +25,7 @@ namespace storage_internal {
 const std::vector<PreparedStatement>& ReassessmentStoreStatements() {
   static const auto* statements = new std::vector<PreparedStatement>{
       // No count here: it would make the license update's cost grow with the number of models using the license
-      // (about 2 s for 500,000). The first batch of the pass counts them (kAdvance).
+      // (about 2 s for 500,000). The first batch of the pass counts them (kCount).
       {kEnqueue,
        "INSERT INTO license_reassessments AS q (license_id, pending, principal, request_id) "
        "VALUES ($1, NULL, $2, $3) "
@@ -34,16 +35,18 @@ const std::vector<PreparedStatement>& ReassessmentStoreStatements() {
       // already sorted, so that it is taken for the one row returned only (a filter beside ORDER BY would be
       // evaluated, and its locks taken, for every row before the sort).
       {kClaim,
-       "SELECT license_id, generation, after_name, principal, request_id FROM (SELECT license_id, generation, "
-       "after_name, principal, request_id FROM license_reassessments ORDER BY enqueue_time, license_id LIMIT 64) c "
+       "SELECT license_id, generation, after_name, principal, request_id, pending FROM (SELECT license_id, "
+       "generation, after_name, principal, request_id, pending FROM license_reassessments "
+       "ORDER BY enqueue_time, license_id LIMIT 64) c "
        "WHERE pg_try_advisory_xact_lock(hashtext('modelreg.license_reassessments'), hashtext(c.license_id)) "
        "LIMIT 1"},
-      // The first batch of a pass (pending NULL) counts the models left after it, with the models_license_refs
-      // index, in the same order as the batches (kReassessByLicense); later ones subtract what they read.
+      // The first batch of a pass (pending NULL) counts the models it is about to reassess and those after them, in
+      // the order of the batches (kReassessByLicense), with the models_license_refs index; before locking its models,
+      // so that they are not held locked during the count.
+      {kCount, "SELECT count(*) FROM models m WHERE m.name > $2 AND m.license_refs @> ARRAY[$1::text]"},
       {kAdvance,
-       "UPDATE license_reassessments SET after_name = $3, pending = CASE WHEN pending IS NULL THEN (SELECT count(*) "
-       "FROM models m WHERE m.name > $3 AND m.license_refs @> ARRAY[$1::text]) "
-       "ELSE GREATEST(pending - $4::bigint, 0) END WHERE license_id = $1 AND generation = $2::bigint"},
+       "UPDATE license_reassessments SET after_name = $3, pending = GREATEST(COALESCE(pending, $5::bigint) - "
+       "$4::bigint, 0) WHERE license_id = $1 AND generation = $2::bigint"},
       {kFinish, "DELETE FROM license_reassessments WHERE license_id = $1 AND generation = $2::bigint"},
       {kPending, "SELECT license_id, pending FROM license_reassessments WHERE license_id = ANY($1::text[])"},
   };
@@ -68,11 +71,17 @@ absl::StatusOr<bool> ReassessmentStore::RunBatch(const BatchBody& body) {
     claim.after_name = rows[0][2].as<std::string>();
     claim.author.principal = rows[0][3].as<std::string>();
     claim.author.request_id = rows[0][4].as<std::string>();
+    // Counted only when the entry has no count yet (kAdvance uses `counted` only then: an update resetting the count
+    // meanwhile changed the generation, so kAdvance then changes nothing).
+    int64_t counted = 0;
+    if (rows[0][5].is_null()) {
+      counted = tx.sql().exec_prepared1(kCount, claim.license_id, claim.after_name)[0].as<int64_t>();
+    }
     MODELREG_ASSIGN_OR_RETURN(const ModelRepository::ReassessBatch done, body(tx, claim));
     if (done.last.empty()) {
       tx.sql().exec_prepared(kFinish, claim.license_id, generation);
     } else {
-      tx.sql().exec_prepared(kAdvance, claim.license_id, generation, done.last, done.read);
+      tx.sql().exec_prepared(kAdvance, claim.license_id, generation, done.last, done.read, counted);
     }
     return absl::OkStatus();
   }));
