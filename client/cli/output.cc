@@ -404,7 +404,9 @@ std::string LicenseDetail(const v1::License& l) {
   out.Field("OSI approved", YesNo(l.osi_approved()));
   out.Field("FSF libre", YesNo(l.fsf_libre()));
   out.Field("Open data", YesNo(l.open_data()));
-  if (l.reassessment_pending_models() > 0) {
+  if (l.reassessment_state() == v1::License::REASSESSMENT_STATE_QUEUED) {
+    out.Field("Reassessing", "queued (models not counted yet)");
+  } else if (l.reassessment_state() == v1::License::REASSESSMENT_STATE_RUNNING) {
     out.Field("Reassessing", absl::StrCat(l.reassessment_pending_models(), " models still to reassess"));
   }
   for (const auto& t : l.usage_thresholds()) {

@@ -8,7 +8,8 @@
 //
 // What a model read shows meanwhile: the stored model as it is, i.e. its previous assessment with its previous etag
 // until its batch commits, then the new one with the new etag. Each read is consistent with the model's own revision;
-// the license's `reassessment_pending_models` tells how far the pass has got.
+// the license's `reassessment_state` and `reassessment_pending_models` tell how far the pass has got (the first
+// batch of a pass counts the models, so UpdateLicense does not).
 #pragma once
 
 #include <atomic>

@@ -19,8 +19,8 @@ namespace modelreg {
 namespace {
 
 const std::set<std::string>& ImmutableLicenseFields() {
-  static const auto* fields = new std::set<std::string>{"name",        "create_time", "update_time",
-                                                        "delete_time", "etag",        "reassessment_pending_models"};
+  static const auto* fields = new std::set<std::string>{
+      "name", "create_time", "update_time", "delete_time", "etag", "reassessment_state", "reassessment_pending_models"};
   return *fields;
 }
 
@@ -29,6 +29,7 @@ void ClearOutputOnly(v1::License* license) {
   license->clear_update_time();
   license->clear_delete_time();
   license->clear_etag();
+  license->clear_reassessment_state();
   license->clear_reassessment_pending_models();
 }
 
@@ -67,7 +68,13 @@ absl::Status LicenseService::FillPending(std::vector<v1::License*> licenses) {
   MODELREG_ASSIGN_OR_RETURN(const auto pending, queue_->Pending(ids));
   for (v1::License* license : licenses) {
     const auto it = pending.find(LicenseIdOf(license->name()));
-    if (it != pending.end()) license->set_reassessment_pending_models(it->second);
+    if (it == pending.end()) continue;
+    if (it->second.has_value()) {
+      license->set_reassessment_state(v1::License::REASSESSMENT_STATE_RUNNING);
+      license->set_reassessment_pending_models(*it->second);
+    } else {
+      license->set_reassessment_state(v1::License::REASSESSMENT_STATE_QUEUED);
+    }
   }
   return absl::OkStatus();
 }
@@ -112,7 +119,7 @@ absl::StatusOr<v1::License> LicenseService::Update(const v1::UpdateLicenseReques
     MODELREG_RETURN_IF_ERROR(ValidateLicense(stored, "license"));
     MODELREG_RETURN_IF_ERROR(CheckNamesFree(stored, "", &tx));
     if (queue_ != nullptr) {
-      MODELREG_RETURN_IF_ERROR(queue_->Enqueue(tx, LicenseIdOf(stored.name()), CurrentChangeAuthor()).status());
+      MODELREG_RETURN_IF_ERROR(queue_->Enqueue(tx, LicenseIdOf(stored.name()), CurrentChangeAuthor()));
     }
     return absl::OkStatus();
   });

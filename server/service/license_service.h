@@ -31,8 +31,8 @@ class LicenseService {
                                          const Principal& actor = Principal::System());
   // Background reassessment: UpdateLicense queues the reassessment of the license's models in `queue`, in the
   // update's transaction, then calls `wake` (LicenseReassessor::Wake); the license's responses carry
-  // `reassessment_pending_models`. Without a queue (the default), UpdateLicense reassesses the models itself before
-  // returning.
+  // `reassessment_state` (QUEUED until the first batch counted the models) and `reassessment_pending_models`. Without a
+  // queue (the default), UpdateLicense reassesses the models itself before returning.
   void set_reassessment(ReassessmentQueue* queue, std::function<void()> wake) {
     queue_ = queue;
     wake_ = std::move(wake);
@@ -60,7 +60,7 @@ class LicenseService {
   // LICENSE_ALIAS_TAKEN when a name of `license` (its id as `id_field` when not empty) names another license.
   absl::Status CheckNamesFree(const v1::License& license, const std::string& id_field, Transaction* tx);
 
-  // Sets `reassessment_pending_models` on `licenses` from the queue.
+  // Sets `reassessment_state` and `reassessment_pending_models` on `licenses` from the queue.
   absl::Status FillPending(std::vector<v1::License*> licenses);
 
   LicenseRepository* licenses_;

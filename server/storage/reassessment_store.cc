@@ -1,5 +1,6 @@
 #include "server/storage/reassessment_store.h"
 
+#include <optional>
 #include <pqxx/pqxx>
 #include <utility>
 
@@ -13,6 +14,7 @@ namespace {
 
 constexpr char kEnqueue[] = "modelreg_reassessment_enqueue";
 constexpr char kClaim[] = "modelreg_reassessment_claim";
+constexpr char kCount[] = "modelreg_reassessment_count";
 constexpr char kAdvance[] = "modelreg_reassessment_advance";
 constexpr char kFinish[] = "modelreg_reassessment_finish";
 constexpr char kPending[] = "modelreg_reassessment_pending";
@@ -22,25 +24,29 @@ constexpr char kPending[] = "modelreg_reassessment_pending";
 namespace storage_internal {
 const std::vector<PreparedStatement>& ReassessmentStoreStatements() {
   static const auto* statements = new std::vector<PreparedStatement>{
-      // The count uses the models_license_refs index; the row lock on the license (held by the update) keeps models
-      // that reference it from being created or changed before this transaction ends.
+      // No count here: it would make the license update's cost grow with the number of models using the license
+      // (about 2 s for 500,000). The first batch of the pass counts them (kCount).
       {kEnqueue,
        "INSERT INTO license_reassessments AS q (license_id, pending, principal, request_id) "
-       "SELECT $1, count(*), $2, $3 FROM models WHERE license_refs @> ARRAY[$1::text] "
-       "ON CONFLICT (license_id) DO UPDATE SET generation = q.generation + 1, after_name = '', "
-       "pending = EXCLUDED.pending, principal = EXCLUDED.principal, request_id = EXCLUDED.request_id, "
-       "enqueue_time = now() RETURNING pending"},
+       "VALUES ($1, NULL, $2, $3) "
+       "ON CONFLICT (license_id) DO UPDATE SET generation = q.generation + 1, after_name = '', pending = NULL, "
+       "principal = EXCLUDED.principal, request_id = EXCLUDED.request_id, enqueue_time = now()"},
       // Oldest entry first whose advisory lock is free. The lock is tried in the outer query, over the candidates
       // already sorted, so that it is taken for the one row returned only (a filter beside ORDER BY would be
       // evaluated, and its locks taken, for every row before the sort).
       {kClaim,
-       "SELECT license_id, generation, after_name, principal, request_id FROM (SELECT license_id, generation, "
-       "after_name, principal, request_id FROM license_reassessments ORDER BY enqueue_time, license_id LIMIT 64) c "
+       "SELECT license_id, generation, after_name, principal, request_id, pending FROM (SELECT license_id, "
+       "generation, after_name, principal, request_id, pending FROM license_reassessments "
+       "ORDER BY enqueue_time, license_id LIMIT 64) c "
        "WHERE pg_try_advisory_xact_lock(hashtext('modelreg.license_reassessments'), hashtext(c.license_id)) "
        "LIMIT 1"},
+      // The first batch of a pass (pending NULL) counts the models it is about to reassess and those after them, in
+      // the order of the batches (kReassessByLicense), with the models_license_refs index; before locking its models,
+      // so that they are not held locked during the count.
+      {kCount, "SELECT count(*) FROM models m WHERE m.name > $2 AND m.license_refs @> ARRAY[$1::text]"},
       {kAdvance,
-       "UPDATE license_reassessments SET after_name = $3, pending = GREATEST(pending - $4::bigint, 0) "
-       "WHERE license_id = $1 AND generation = $2::bigint"},
+       "UPDATE license_reassessments SET after_name = $3, pending = GREATEST(COALESCE(pending, $5::bigint) - "
+       "$4::bigint, 0) WHERE license_id = $1 AND generation = $2::bigint"},
       {kFinish, "DELETE FROM license_reassessments WHERE license_id = $1 AND generation = $2::bigint"},
       {kPending, "SELECT license_id, pending FROM license_reassessments WHERE license_id = ANY($1::text[])"},
   };
@@ -48,10 +54,9 @@ const std::vector<PreparedStatement>& ReassessmentStoreStatements() {
 }
 }  // namespace storage_internal
 
-absl::StatusOr<int64_t> ReassessmentStore::Enqueue(Transaction& tx, const std::string& license_id,
-                                                   const ChangeAuthor& author) {
-  const pqxx::result rows = tx.sql().exec_prepared(kEnqueue, license_id, author.principal, author.request_id);
-  return rows[0][0].as<int64_t>();
+absl::Status ReassessmentStore::Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) {
+  tx.sql().exec_prepared(kEnqueue, license_id, author.principal, author.request_id);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> ReassessmentStore::RunBatch(const BatchBody& body) {
@@ -66,24 +71,31 @@ absl::StatusOr<bool> ReassessmentStore::RunBatch(const BatchBody& body) {
     claim.after_name = rows[0][2].as<std::string>();
     claim.author.principal = rows[0][3].as<std::string>();
     claim.author.request_id = rows[0][4].as<std::string>();
+    // Counted only when the entry has no count yet (kAdvance uses `counted` only then: an update resetting the count
+    // meanwhile changed the generation, so kAdvance then changes nothing).
+    int64_t counted = 0;
+    if (rows[0][5].is_null()) {
+      counted = tx.sql().exec_prepared1(kCount, claim.license_id, claim.after_name)[0].as<int64_t>();
+    }
     MODELREG_ASSIGN_OR_RETURN(const ModelRepository::ReassessBatch done, body(tx, claim));
     if (done.last.empty()) {
       tx.sql().exec_prepared(kFinish, claim.license_id, generation);
     } else {
-      tx.sql().exec_prepared(kAdvance, claim.license_id, generation, done.last, done.read);
+      tx.sql().exec_prepared(kAdvance, claim.license_id, generation, done.last, done.read, counted);
     }
     return absl::OkStatus();
   }));
   return claimed;
 }
 
-absl::StatusOr<std::map<std::string, int64_t>> ReassessmentStore::Pending(const std::vector<std::string>& license_ids) {
-  std::map<std::string, int64_t> pending;
+absl::StatusOr<std::map<std::string, std::optional<int64_t>>> ReassessmentStore::Pending(
+    const std::vector<std::string>& license_ids) {
+  std::map<std::string, std::optional<int64_t>> pending;
   if (license_ids.empty()) return pending;
   MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& tx) -> absl::Status {
     pending.clear();
     for (const pqxx::row& row : tx.sql().exec_prepared(kPending, ResourceTable::TextArray(license_ids))) {
-      pending[row[0].as<std::string>()] = row[1].as<int64_t>();
+      pending[row[0].as<std::string>()] = row[1].is_null() ? std::nullopt : std::optional(row[1].as<int64_t>());
     }
     return absl::OkStatus();
   }));

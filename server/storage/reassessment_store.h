@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,10 @@ class ReassessmentStore : public ReassessmentQueue {
  public:
   explicit ReassessmentStore(ConnectionPool* pool) : pool_(pool) {}
 
-  absl::StatusOr<int64_t> Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) override;
+  absl::Status Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) override;
   absl::StatusOr<bool> RunBatch(const BatchBody& body) override;
-  absl::StatusOr<std::map<std::string, int64_t>> Pending(const std::vector<std::string>& license_ids) override;
+  absl::StatusOr<std::map<std::string, std::optional<int64_t>>> Pending(
+      const std::vector<std::string>& license_ids) override;
 
  private:
   ConnectionPool* pool_;

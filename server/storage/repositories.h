@@ -91,15 +91,17 @@ class ReassessmentQueue {
   virtual ~ReassessmentQueue() = default;
 
   // Queues (or restarts from the first model) the reassessment of the models using `license_id`, inside `tx` (the
-  // transaction updating the license), by `author`. Returns how many models are pending.
-  virtual absl::StatusOr<int64_t> Enqueue(Transaction& tx, const std::string& license_id,
-                                          const ChangeAuthor& author) = 0;
+  // transaction updating the license), by `author`. Does not count the models (its cost must not grow with their
+  // number): the first batch of the pass does.
+  virtual absl::Status Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) = 0;
   // In one transaction: claims an entry no other worker holds, runs `body` on it, and advances the entry by what the
   // body did (removing it after the last batch) unless the license was updated again meanwhile. Returns false when
   // no entry was free (nothing done).
   virtual absl::StatusOr<bool> RunBatch(const BatchBody& body) = 0;
-  // The pending counts of the licenses among `license_ids` with a queued reassessment (the others have none).
-  virtual absl::StatusOr<std::map<std::string, int64_t>> Pending(const std::vector<std::string>& license_ids) = 0;
+  // The pending counts of the licenses among `license_ids` with a queued reassessment (the others have none):
+  // nullopt until the first batch of the pass counted the models.
+  virtual absl::StatusOr<std::map<std::string, std::optional<int64_t>>> Pending(
+      const std::vector<std::string>& license_ids) = 0;
 };
 
 class LicenseRepository {

@@ -1143,8 +1143,8 @@ int RunReassessBench(const std::string& server) {
     }
   }
   const double update_ms = std::chrono::duration<double, std::milli>(Clock::now() - update_begin).count();
-  std::printf("reassess: UpdateLicense returned in %.1f ms with %" PRId64 " models pending\n", update_ms,
-              updated.reassessment_pending_models());
+  std::printf("reassess: UpdateLicense returned in %.1f ms, reassessment %s\n", update_ms,
+              v1::License::ReassessmentState_Name(updated.reassessment_state()).c_str());
   std::fflush(stdout);
 
   // Poll GetLicense until nothing is pending.
@@ -1162,13 +1162,15 @@ int RunReassessBench(const std::string& server) {
     }
     const Clock::time_point now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - update_begin).count();
-    if (current.reassessment_pending_models() == 0) {
+    if (current.reassessment_state() == v1::License::REASSESSMENT_STATE_UNSPECIFIED) {
       std::printf("reassess: %" PRId64 " models reassessed in the background in %.1f s (%.0f models/s)\n", total,
                   elapsed, static_cast<double>(total) / elapsed);
       break;
     }
     if (now - last_print >= std::chrono::seconds(10)) {
-      std::printf("reassess: %" PRId64 " pending after %.0f s\n", current.reassessment_pending_models(), elapsed);
+      std::printf("reassess: %s, %" PRId64 " pending after %.0f s\n",
+                  v1::License::ReassessmentState_Name(current.reassessment_state()).c_str(),
+                  current.reassessment_pending_models(), elapsed);
       std::fflush(stdout);
       last_print = now;
     }

@@ -230,8 +230,13 @@ TEST(Output, LicenseDetailShowsAPendingReassessmentOnly) {
   v1::License l;
   l.set_name("licenses/flip");
   EXPECT_THAT(LicenseDetail(l), Not(HasSubstr("Reassessing")));
+  l.set_reassessment_state(v1::License::REASSESSMENT_STATE_QUEUED);
+  EXPECT_THAT(LicenseDetail(l), HasSubstr("Reassessing:     queued (models not counted yet)\n"));
+  l.set_reassessment_state(v1::License::REASSESSMENT_STATE_RUNNING);
   l.set_reassessment_pending_models(41500);
   EXPECT_THAT(LicenseDetail(l), HasSubstr("Reassessing:     41500 models still to reassess\n"));
+  l.set_reassessment_state(v1::License::REASSESSMENT_STATE_UNSPECIFIED);
+  EXPECT_THAT(LicenseDetail(l), Not(HasSubstr("Reassessing")));
 }
 
 TEST(Output, LicenseDetailShowsTerritorialRestrictions) {

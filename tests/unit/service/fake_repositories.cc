@@ -412,14 +412,14 @@ std::string FakeModelRepository::LiveModelReferencing(const std::string& license
   return "";
 }
 
-absl::StatusOr<int64_t> FakeReassessmentQueue::Enqueue(Transaction& /*tx*/, const std::string& license_id,
-                                                       const ChangeAuthor& author) {
+absl::Status FakeReassessmentQueue::Enqueue(Transaction& /*tx*/, const std::string& license_id,
+                                            const ChangeAuthor& author) {
   Entry& entry = entries_[license_id];
   ++entry.generation;
   entry.after_name.clear();
-  entry.pending = static_cast<int64_t>(models_->ModelsReferencing(license_id).size());
+  entry.pending.reset();
   entry.author = author;
-  return entry.pending;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> FakeReassessmentQueue::RunBatch(const BatchBody& body) {
@@ -431,15 +431,21 @@ absl::StatusOr<bool> FakeReassessmentQueue::RunBatch(const BatchBody& body) {
   if (done.last.empty()) {
     entries_.erase(it);
   } else {
-    it->second.after_name = done.last;
-    it->second.pending = std::max<int64_t>(0, it->second.pending - done.read);
+    Entry& entry = it->second;
+    entry.after_name = done.last;
+    if (entry.pending.has_value()) {
+      entry.pending = std::max<int64_t>(0, *entry.pending - done.read);
+    } else {  // the first batch counts the models left after it
+      const std::vector<std::string> names = models_->ModelsReferencing(claim.license_id);
+      entry.pending = std::count_if(names.begin(), names.end(), [&](const std::string& n) { return n > done.last; });
+    }
   }
   return true;
 }
 
-absl::StatusOr<std::map<std::string, int64_t>> FakeReassessmentQueue::Pending(
+absl::StatusOr<std::map<std::string, std::optional<int64_t>>> FakeReassessmentQueue::Pending(
     const std::vector<std::string>& license_ids) {
-  std::map<std::string, int64_t> pending;
+  std::map<std::string, std::optional<int64_t>> pending;
   for (const std::string& id : license_ids) {
     const auto it = entries_.find(id);
     if (it != entries_.end()) pending[id] = it->second.pending;

@@ -166,22 +166,24 @@ class FakeModelRepository : public ModelRepository {
   absl::Status reassess_error_;
 };
 
-// ReassessmentQueue in memory: one entry per license (generation, cursor, pending count from `models`), claimed in
-// license id order. Single-threaded, so a claim is never contended.
+// ReassessmentQueue in memory: one entry per license (generation, cursor, pending count from `models`, unknown until
+// the first batch as in ReassessmentStore), claimed in license id order. Single-threaded, so a claim is never
+// contended.
 class FakeReassessmentQueue : public ReassessmentQueue {
  public:
   struct Entry {
     int64_t generation = 0;
     std::string after_name;
-    int64_t pending = 0;
+    std::optional<int64_t> pending;
     ChangeAuthor author;
   };
 
   explicit FakeReassessmentQueue(const FakeModelRepository* models) : models_(models) {}
 
-  absl::StatusOr<int64_t> Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) override;
+  absl::Status Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) override;
   absl::StatusOr<bool> RunBatch(const BatchBody& body) override;
-  absl::StatusOr<std::map<std::string, int64_t>> Pending(const std::vector<std::string>& license_ids) override;
+  absl::StatusOr<std::map<std::string, std::optional<int64_t>>> Pending(
+      const std::vector<std::string>& license_ids) override;
 
   const std::map<std::string, Entry>& entries() const { return entries_; }
 

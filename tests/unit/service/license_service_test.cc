@@ -216,39 +216,52 @@ TEST_F(LicenseServiceTest, UpdateLicenseWithAQueueLeavesTheReassessmentToTheBack
 
   auto updated = licenses_.UpdateLicense(AddThreshold(kFlip, license->etag()));
   ASSERT_OK(updated);
-  EXPECT_EQ(updated->reassessment_pending_models(), 3);
+  EXPECT_EQ(updated->reassessment_state(), v1::License::REASSESSMENT_STATE_QUEUED) << "queued, not counted";
+  EXPECT_EQ(updated->reassessment_pending_models(), 0);
   EXPECT_EQ(wakes, 1);
   EXPECT_TRUE(Reassessed().empty()) << "no reassessment inside the call";
   EXPECT_EQ(stores_.models.Get(names[0])->openness().level(), 3) << "not yet";
   v1::GetLicenseRequest get;
   get.set_name(kFlip);
-  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_pending_models(), 3);
+  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_state(), v1::License::REASSESSMENT_STATE_QUEUED);
 
   ASSERT_OK(reassessor.RunBatch());
-  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_pending_models(), 1);
+  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_state(), v1::License::REASSESSMENT_STATE_RUNNING);
+  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_pending_models(), 1) << "counted by the first batch";
   EXPECT_EQ(stores_.models.Get(names[1])->openness().level(), 2);
   EXPECT_EQ(stores_.models.Get(names[2])->openness().level(), 3);
   v1::ListLicensesRequest list;
   auto listed = licenses_.ListLicenses(list);
   ASSERT_OK(listed);
   ASSERT_EQ(listed->licenses_size(), 1);
+  EXPECT_EQ(listed->licenses(0).reassessment_state(), v1::License::REASSESSMENT_STATE_RUNNING);
   EXPECT_EQ(listed->licenses(0).reassessment_pending_models(), 1);
 
   auto drained = reassessor.Drain();
   ASSERT_OK(drained);
   EXPECT_EQ(*drained, 2) << "the last model, then the empty batch that ends the pass";
   EXPECT_TRUE(queue.entries().empty());
+  EXPECT_EQ(licenses_.GetLicense(get)->reassessment_state(), v1::License::REASSESSMENT_STATE_UNSPECIFIED);
   EXPECT_EQ(licenses_.GetLicense(get)->reassessment_pending_models(), 0);
   for (const std::string& name : names) EXPECT_EQ(stores_.models.Get(name)->openness().level(), 2) << name;
   EXPECT_EQ(reassessor.models_done(), 3);
   EXPECT_EQ(stores_.models.Get(names[0])->revision(), 1);
 
-  // The output-only field: refused in a mask, ignored in the license sent.
+  // The output-only fields: refused in a mask, ignored in the license sent.
   v1::UpdateLicenseRequest forged = AddThreshold(kFlip);
   forged.mutable_license()->set_reassessment_pending_models(99);
-  EXPECT_EQ(licenses_.UpdateLicense(forged)->reassessment_pending_models(), 3);
-  forged.mutable_update_mask()->add_paths("reassessment_pending_models");
-  EXPECT_THAT(licenses_.UpdateLicense(forged), StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("update_mask")));
+  forged.mutable_license()->set_reassessment_state(v1::License::REASSESSMENT_STATE_RUNNING);
+  auto reupdated = licenses_.UpdateLicense(forged);
+  ASSERT_OK(reupdated);
+  EXPECT_EQ(reupdated->reassessment_state(), v1::License::REASSESSMENT_STATE_QUEUED);
+  EXPECT_EQ(reupdated->reassessment_pending_models(), 0);
+  for (const char* field : {"reassessment_pending_models", "reassessment_state"}) {
+    v1::UpdateLicenseRequest masked = AddThreshold(kFlip);
+    masked.mutable_update_mask()->add_paths(field);
+    EXPECT_THAT(licenses_.UpdateLicense(masked),
+                StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("update_mask")))
+        << field;
+  }
 }
 
 TEST_F(LicenseServiceTest, UpdateLicenseThatFailsReassessesNothing) {
