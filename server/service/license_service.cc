@@ -60,7 +60,7 @@ absl::StatusOr<v1::License> LicenseService::Create(const v1::CreateLicenseReques
   return licenses_->Create(license);
 }
 
-absl::Status LicenseService::FillPending(std::vector<v1::License*> licenses) {
+absl::Status LicenseService::FillPending(const std::vector<v1::License*>& licenses) {
   if (queue_ == nullptr || licenses.empty()) return absl::OkStatus();
   std::vector<std::string> ids;
   ids.reserve(licenses.size());
@@ -163,7 +163,7 @@ absl::StatusOr<v1::ListLicensesResponse> LicenseService::ListLicenses(const v1::
   for (auto& license : page.items) *response.add_licenses() = std::move(license);
   std::vector<v1::License*> listed;
   for (v1::License& license : *response.mutable_licenses()) listed.push_back(&license);
-  MODELREG_RETURN_IF_ERROR(FillPending(std::move(listed)));
+  MODELREG_RETURN_IF_ERROR(FillPending(listed));
   if (page.next_key) response.set_next_page_token(MakeNextPageToken(request, *page.next_key));
   return response;
 }

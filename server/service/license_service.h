@@ -61,7 +61,7 @@ class LicenseService {
   absl::Status CheckNamesFree(const v1::License& license, const std::string& id_field, Transaction* tx);
 
   // Sets `reassessment_state` and `reassessment_pending_models` on `licenses` from the queue.
-  absl::Status FillPending(std::vector<v1::License*> licenses);
+  absl::Status FillPending(const std::vector<v1::License*>& licenses);
 
   LicenseRepository* licenses_;
   ModelService* models_;
