@@ -90,12 +90,17 @@ absl::StatusOr<v1::License> LicenseService::GetLicense(const v1::GetLicenseReque
 absl::StatusOr<v1::License> LicenseService::UpdateLicense(const v1::UpdateLicenseRequest& request,
                                                           const Principal& actor) {
   bool replayed = false;
-  MODELREG_ASSIGN_OR_RETURN(v1::License updated, calls_->Run<v1::License>(
-                                                     actor, request, [&] { return Update(request); }, {}, &replayed));
+  // The reassessment state is filled in inside the recorded call, so that a retry with the same request id returns
+  // exactly the first answer (QUEUED), whatever the worker has done since.
+  const auto update = [&]() -> absl::StatusOr<v1::License> {
+    MODELREG_ASSIGN_OR_RETURN(v1::License license, Update(request));
+    MODELREG_RETURN_IF_ERROR(FillPending({&license}));
+    return license;
+  };
+  MODELREG_ASSIGN_OR_RETURN(v1::License updated, calls_->Run<v1::License>(actor, request, update, {}, &replayed));
   if (queue_ != nullptr) {
     // Queued in the update's transaction (Update); a replay finds it queued, or done, already.
     if (!replayed && wake_) wake_();
-    MODELREG_RETURN_IF_ERROR(FillPending({&updated}));
     return updated;
   }
   if (replayed) return updated;  // the first call reassessed
