@@ -23,6 +23,7 @@
 #include "client/cli/importers/hf_hub.h"
 #include "client/error_details.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/common/status_macros.h"
 #include "server/domain/names.h"
 #include "server/domain/request_id.h"
 #include "server/domain/validation.h"
@@ -282,18 +283,7 @@ absl::Status HubImport::Run(ListingReader& reader, StreamProgress& progress) {
 
 absl::Status HubImport::CreateLicenses() {
   for (const Item& item : batch_) {
-    for (const v1::License& license : item.new_licenses) {
-      if (created_licenses_.count(license.name()) > 0) continue;
-      v1::CreateLicenseRequest request;
-      request.set_license_id(LicenseIdOf(license.name()));
-      *request.mutable_license() = license;
-      absl::StatusOr<v1::License> created = ctx_.client().CreateLicense(request);
-      if (!created.ok() && created.status().code() != absl::StatusCode::kAlreadyExists) {
-        return absl::Status(created.status().code(),
-                            absl::StrCat("creating ", license.name(), ": ", created.status().message()));
-      }
-      created_licenses_.insert(license.name());
-    }
+    MODELREG_RETURN_IF_ERROR(CreateNewLicenses(ctx_.client(), item.new_licenses, &created_licenses_));
   }
   return absl::OkStatus();
 }

@@ -103,19 +103,7 @@ class Importer {
 };
 
 absl::Status Importer::CreateLicenses(const ImportResult& imported) {
-  for (const v1::License& license : imported.new_licenses) {
-    if (created_licenses_.count(license.name()) > 0) continue;
-    v1::CreateLicenseRequest request;
-    request.set_license_id(LicenseIdOf(license.name()));
-    *request.mutable_license() = license;
-    absl::StatusOr<v1::License> created = ctx_.client().CreateLicense(request);
-    if (!created.ok() && created.status().code() != absl::StatusCode::kAlreadyExists) {
-      return absl::Status(created.status().code(),
-                          absl::StrCat("creating ", license.name(), ": ", created.status().message()));
-    }
-    created_licenses_.insert(license.name());
-  }
-  return absl::OkStatus();
+  return CreateNewLicenses(ctx_.client(), imported.new_licenses, &created_licenses_);
 }
 
 absl::StatusOr<v1::Openness> Importer::Classify(const v1::Model& model) {
@@ -232,6 +220,27 @@ std::string NoCardName(const std::string& file) {
                       ": a model card does not say which repository it describes: give --name OWNER/REPO or "
                       "--name publishers/PUBLISHER/models/MODEL (or import it as OWNER/REPO/README.md)");
 }
+
+}  // namespace
+
+absl::Status CreateNewLicenses(Client& client, const std::vector<v1::License>& licenses,
+                               std::set<std::string>* created) {
+  for (const v1::License& license : licenses) {
+    if (created->count(license.name()) > 0) continue;
+    v1::CreateLicenseRequest request;
+    request.set_license_id(LicenseIdOf(license.name()));
+    *request.mutable_license() = license;
+    absl::StatusOr<v1::License> result = client.CreateLicense(request);
+    if (!result.ok() && result.status().code() != absl::StatusCode::kAlreadyExists) {
+      return absl::Status(result.status().code(),
+                          absl::StrCat("creating ", license.name(), ": ", result.status().message()));
+    }
+    created->insert(license.name());
+  }
+  return absl::OkStatus();
+}
+
+namespace {
 
 // One file given: the record (and its assessment) in full, warnings on stderr, the exit code of what went wrong.
 int RunOne(Context& ctx, Format format, const ImportFlags& flags, const std::string& file) {

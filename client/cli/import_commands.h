@@ -6,6 +6,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,5 +25,10 @@ v1::Model UserFields(v1::Model model);
 // Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new
 // license): what an import resolves license names against.
 absl::StatusOr<std::vector<v1::License>> RegistryLicenses(Client& client);
+
+// Creates each of `licenses` (an importer's new, unverified licenses) not yet in `created`, taking ALREADY_EXISTS as
+// done, and adds it to `created`; another error is returned naming the license.
+absl::Status CreateNewLicenses(Client& client, const std::vector<v1::License>& licenses,
+                               std::set<std::string>* created);
 
 }  // namespace modelreg::cli
