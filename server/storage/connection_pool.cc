@@ -10,11 +10,12 @@
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/pooled_connection.h"
 #include "server/storage/statements.h"
 
 namespace modelreg {
 
-ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection)
+ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<PooledConnection> connection)
     : pool_(pool), connection_(std::move(connection)) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
@@ -43,15 +44,15 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const std
   if (size < 1) return absl::InvalidArgumentError("connection pool size must be at least 1");
   std::unique_ptr<ConnectionPool> pool(new ConnectionPool(url, size));
   for (int i = 0; i < size; ++i) {
-    MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> connection, pool->Connect());
+    MODELREG_ASSIGN_OR_RETURN(std::unique_ptr<PooledConnection> connection, pool->Connect());
     pool->idle_.push_back(std::move(connection));
   }
   return pool;
 }
 
-absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() const {
+absl::StatusOr<std::unique_ptr<PooledConnection>> ConnectionPool::Connect() const {
   try {
-    auto connection = std::make_unique<pqxx::connection>(url_);
+    auto connection = std::make_unique<PooledConnection>(url_);
     for (const storage_internal::PreparedStatement& statement : storage_internal::AllPreparedStatements()) {
       connection->prepare(statement.name, statement.sql);
     }
@@ -67,7 +68,7 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() cons
 }
 
 absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration timeout) {
-  std::unique_ptr<pqxx::connection> connection;
+  std::unique_ptr<PooledConnection> connection;
   {
     std::unique_lock<std::mutex> lock(mutex_);
     auto can_proceed = [this] {
@@ -90,7 +91,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Duration tim
   if (connection == nullptr || !connection->is_open()) {
     // A slot freed by a broken connection, or an idle connection that broke: open a fresh one.
     connection.reset();
-    absl::StatusOr<std::unique_ptr<pqxx::connection>> fresh = Connect();
+    absl::StatusOr<std::unique_ptr<PooledConnection>> fresh = Connect();
     if (!fresh.ok()) {
       std::lock_guard<std::mutex> lock(mutex_);
       --outstanding_;
@@ -109,7 +110,7 @@ ConnectionPool::Usage ConnectionPool::usage() const {
   return {outstanding_, waiting_};
 }
 
-void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {
+void ConnectionPool::Release(std::unique_ptr<PooledConnection> connection) {
   std::lock_guard<std::mutex> lock(mutex_);
   --outstanding_;
   leased_.erase(std::remove(leased_.begin(), leased_.end(), connection.get()), leased_.end());
@@ -121,7 +122,7 @@ void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {
 }
 
 void ConnectionPool::DropIdle() {
-  std::vector<std::unique_ptr<pqxx::connection>> dropped;
+  std::vector<std::unique_ptr<PooledConnection>> dropped;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     dropped.swap(idle_);
@@ -147,7 +148,7 @@ int ConnectionPool::CancelAll() {
   // Under the mutex, so that no leased connection is released (and destroyed) meanwhile. cancel_query only reads
   // the connection's backend key and sends the request on a new socket: safe beside the thread using it.
   int sent = 0;
-  for (pqxx::connection* connection : leased_) {
+  for (PooledConnection* connection : leased_) {
     try {
       connection->cancel_query();
       ++sent;

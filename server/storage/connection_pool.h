@@ -1,4 +1,4 @@
-// A fixed-size pool of libpqxx connections with the prepared statements of the stores.
+// A fixed-size pool of libpqxx connections (PooledConnection) with the prepared statements of the stores.
 #pragma once
 
 #include <condition_variable>
@@ -11,28 +11,23 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace pqxx {
-class connect_direct;
-template <typename CONNECTPOLICY>
-class basic_connection_base;
-using connection = basic_connection_base<connect_direct>;
-}  // namespace pqxx
-
 namespace modelreg {
+
+class PooledConnection;  // pooled_connection.h
 
 class ConnectionPool {
  public:
   // A connection borrowed from the pool; returned when destroyed. A connection found broken is replaced.
   class Lease {
    public:
-    Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection);
+    Lease(ConnectionPool* pool, std::unique_ptr<PooledConnection> connection);
     Lease(Lease&& other) noexcept;
     Lease& operator=(Lease&&) = delete;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease();
-    pqxx::connection& operator*() const { return *connection_; }
-    pqxx::connection* operator->() const { return connection_.get(); }
+    PooledConnection& operator*() const { return *connection_; }
+    PooledConnection* operator->() const { return connection_.get(); }
     // The server this connection reaches no longer accepts writes (a failover or switchover demoted it): closes the
     // connection and every idle one (opened to the same server, or before the change), so that the next Acquires
     // open fresh connections, which the URI's `target_session_attrs=read-write` leads to the current primary.
@@ -40,7 +35,7 @@ class ConnectionPool {
 
    private:
     ConnectionPool* pool_;
-    std::unique_ptr<pqxx::connection> connection_;
+    std::unique_ptr<PooledConnection> connection_;
   };
 
   // Opens `size` (>= 1) connections to `url` (a libpq URI or key=value string), each with the stores' statements
@@ -83,8 +78,8 @@ class ConnectionPool {
  private:
   ConnectionPool(std::string url, int size);
   // Opens one connection and registers the prepared statements on it.
-  absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect() const;
-  void Release(std::unique_ptr<pqxx::connection> connection);
+  absl::StatusOr<std::unique_ptr<PooledConnection>> Connect() const;
+  void Release(std::unique_ptr<PooledConnection> connection);
   // Closes the idle connections (Lease::Discard).
   void DropIdle();
 
@@ -92,8 +87,8 @@ class ConnectionPool {
   int size_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_;
-  std::vector<pqxx::connection*> leased_;  // what CancelAll cancels; owned by their Leases
+  std::vector<std::unique_ptr<PooledConnection>> idle_;
+  std::vector<PooledConnection*> leased_;  // what CancelAll cancels; owned by their Leases
   int outstanding_ = 0;                    // leased connections plus connections being opened
   int waiting_ = 0;                        // callers blocked in Acquire
   bool shutting_down_ = false;

@@ -11,6 +11,7 @@
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/pooled_connection.h"
 #include "server/storage/transaction.h"
 
 namespace modelreg {

@@ -17,7 +17,8 @@ namespace modelreg::storage_internal {
 // Deterministic serialization (map entries sorted), so equal records give equal bytes and equal etags.
 std::string SerializeDeterministic(const google::protobuf::MessageLite& message);
 
-// Lowercase hex of the 64-bit FNV-1a hash over `record` followed by the decimal `revision`.
+// 16 lowercase hex digits of a 64-bit hash (FNV-1a over 8-byte words, then a finalizer) of `record` and the decimal
+// `revision`. Stable across processes and machines.
 std::string ComputeEtag(absl::string_view record, int64_t revision);
 
 // Microseconds since the Unix epoch <-> google.protobuf.Timestamp (sub-microsecond digits are dropped).

@@ -10,6 +10,7 @@
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/storage/change_signal.h"
+#include "server/storage/pooled_connection.h"
 #include "server/storage/record_codec.h"
 #include "server/storage/sql/list_sql.h"
 
@@ -242,8 +243,8 @@ pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query, si
                                      std::optional<std::vector<std::optional<std::string>>>* next_key) const {
   constexpr int kRecordColumnCount = 5;
   const sql::ListSql list = sql::BuildListSql(query);
-  pqxx::result rows = tx.sql().exec_params(sql::SelectSql(sql_.record_columns, kind_, list),
-                                           pqxx::prepare::make_dynamic_params(list.params), list.limit + 1);
+  pqxx::result rows = ExecDynamic(tx, sql::SelectSql(sql_.record_columns, kind_, list),
+                                  pqxx::prepare::make_dynamic_params(list.params), list.limit + 1);
   auto page_rows = std::min(rows.size(), static_cast<pqxx::result::size_type>(list.limit));
   if (list.max_bytes > 0) {
     // The first row always; then each row whose running byte total fits the budget.

@@ -14,6 +14,7 @@
 #include "server/common/status_macros.h"
 #include "server/storage/change_signal.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/pooled_connection.h"
 
 namespace modelreg {
 namespace {
@@ -128,7 +129,7 @@ absl::Status RunTransaction(ConnectionPool& pool, const TransactionBody& body, a
       }
       absl::Status status;
       {
-        const CurrentTransactionScope current(&transaction.emplace(&tx));
+        const CurrentTransactionScope current(&transaction.emplace(&tx, &*lease));
         status = body(*transaction);
       }
       if (status.ok()) status = transaction->rollback_only();
@@ -195,7 +196,7 @@ absl::Status RunSingleStatement(ConnectionPool& pool, const TransactionBody& bod
                                                         ? absl::InfiniteDuration()
                                                         : absl::Ceil(deadline - absl::Now(), absl::Seconds(1))));
       pqxx::nontransaction tx(*lease);
-      Transaction transaction(&tx);
+      Transaction transaction(&tx, &*lease);
       return body(transaction);
     } catch (const pqxx::broken_connection&) {
       // A read has no effect: retrying once on a fresh connection is safe.

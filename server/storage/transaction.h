@@ -18,10 +18,13 @@ class transaction_base;
 
 namespace modelreg {
 
+class PooledConnection;
+
 class Transaction {
  public:
-  // `sql` may be null for a transaction that never reaches a database (fakes in service unit tests).
-  explicit Transaction(pqxx::transaction_base* sql) : sql_(sql) {}
+  // `sql` may be null for a transaction that never reaches a database (fakes in service unit tests); `pooled` is
+  // the pooled connection `sql` runs on, when it does.
+  explicit Transaction(pqxx::transaction_base* sql, PooledConnection* pooled = nullptr) : sql_(sql), pooled_(pooled) {}
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   // The transaction has ended: runs the OnEnd hooks.
@@ -31,6 +34,8 @@ class Transaction {
 
   // The libpqxx transaction. Storage layer only.
   pqxx::transaction_base& sql() const { return *sql_; }
+  // The pooled connection the transaction runs on (its statements built per call), or null. Storage layer only.
+  PooledConnection* pooled_connection() const { return pooled_; }
 
   // Runs `hook` once this transaction has ended, whatever its outcome (committed, rolled back, failed, or unknown
   // after a lost commit). For cache invalidation, which is harmless when nothing changed and must not run before the
@@ -46,6 +51,7 @@ class Transaction {
 
  private:
   pqxx::transaction_base* sql_;
+  PooledConnection* pooled_;
   std::vector<std::function<void()>> end_hooks_;
   absl::Status rollback_only_;
 };

@@ -43,6 +43,8 @@ ABSL_FLAG(int, publishers, 1000, "Synthetic publishers publishers/bench-NNN the 
 ABSL_FLAG(int, batch_size, 1000, "Models per BatchCreateModels call (1-1000)");
 ABSL_FLAG(int, load_inflight, 4, "BatchCreateModels calls in flight during the load");
 ABSL_FLAG(bool, load_only, false, "Load (or check) the models and exit without measuring");
+ABSL_FLAG(double, load_rate, 0,
+          "Models/s of an earlier --load-only run, shown in the targets table when this run loads nothing");
 ABSL_FLAG(std::vector<std::string>, concurrency, std::vector<std::string>({"1", "64"}),
           "Comma-separated numbers of concurrent callers; every phase runs at each");
 ABSL_FLAG(std::vector<std::string>, phases,
@@ -1185,7 +1187,8 @@ int Main() {
   const int max_concurrency = *std::max_element(concurrencies.begin(), concurrencies.end());
 
   if (absl::GetFlag(FLAGS_reassess_models) > 0) return RunReassessBench(server);
-  const double load_rate = Load(MakeChannels(server, std::max(1, std::min(absl::GetFlag(FLAGS_load_inflight), 4))));
+  double load_rate = Load(MakeChannels(server, std::max(1, std::min(absl::GetFlag(FLAGS_load_inflight), 4))));
+  if (load_rate <= 0) load_rate = absl::GetFlag(FLAGS_load_rate);
   if (absl::GetFlag(FLAGS_load_only)) return 0;
   if (absl::GetFlag(FLAGS_rss_load)) return RunRssLoad(server);
   if (absl::GetFlag(FLAGS_models) <= 0) {

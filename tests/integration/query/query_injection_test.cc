@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/storage/pooled_connection.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/integration/query/query_test_util.h"
 #include "tests/support/status_matchers.h"

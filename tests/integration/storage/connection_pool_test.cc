@@ -10,8 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "server/common/errors.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/pooled_connection.h"
 #include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/support/status_matchers.h"
@@ -67,6 +69,42 @@ TEST_F(ConnectionPoolTest, PreparedStatementsAreRegistered) {
   pqxx::work tx(**lease);
   pqxx::result rows = tx.exec_prepared("modelreg_models_get_many", "{\"publishers/none/models/none\"}");
   EXPECT_TRUE(rows.empty());
+}
+
+// Statements built per call (ExecDynamic) run prepared, answer as the unprepared text would, and at most
+// kMaxDynamicStatements stay prepared on a connection: the least recently used is deallocated.
+TEST_F(ConnectionPoolTest, DynamicStatementsArePreparedOncePerConnectionAndBounded) {
+  absl::StatusOr<std::unique_ptr<ConnectionPool>> single = ConnectionPool::Create(db().url(), 1);
+  ASSERT_OK(single);
+  auto prepared_dynamic = [&single] {
+    int64_t count = -1;
+    EXPECT_OK(RunSingleStatement(**single, [&count](Transaction& tx) {
+      count = tx.sql()
+                  .exec1("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'modelreg_dynamic_%'")[0]
+                  .as<int64_t>();
+      return absl::OkStatus();
+    }));
+    return count;
+  };
+  auto run = [&single](int shape, int value) {
+    int64_t answer = -1;
+    EXPECT_OK(RunSingleStatement(**single, [&](Transaction& tx) {
+      const std::string sql = absl::StrCat("SELECT $1::bigint * ", shape);
+      answer = ExecDynamic(tx, sql, value)[0][0].as<int64_t>();
+      return absl::OkStatus();
+    }));
+    return answer;
+  };
+  const int limit = static_cast<int>(PooledConnection::kMaxDynamicStatements);
+  EXPECT_EQ(run(3, 7), 21);
+  EXPECT_EQ(run(3, 8), 24);  // the same text: the same statement
+  EXPECT_EQ(prepared_dynamic(), 1);
+  for (int shape = 1; shape <= limit + 10; ++shape) EXPECT_EQ(run(shape, 2), 2 * shape);
+  EXPECT_EQ(prepared_dynamic(), limit);
+  // The most recent ones stayed; an evicted one is prepared again under a new name.
+  EXPECT_EQ(run(limit + 10, 1), limit + 10);
+  EXPECT_EQ(run(1, 5), 5);
+  EXPECT_EQ(prepared_dynamic(), limit);
 }
 
 TEST_F(ConnectionPoolTest, BrokenConnectionIsReplaced) {

@@ -15,6 +15,7 @@
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/pooled_connection.h"
 #include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"

@@ -16,6 +16,7 @@
 #include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
 #include "server/storage/pg_errors.h"
+#include "server/storage/pooled_connection.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
 #include "tests/support/status_matchers.h"

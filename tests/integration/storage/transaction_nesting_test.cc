@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/common/errors.h"
+#include "server/storage/pooled_connection.h"
 #include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/support/status_matchers.h"
