@@ -1,9 +1,31 @@
 #include "server/api/model_registry_service.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/unknown_field_set.h"
 #include "server/api/grpc_status.h"
 #include "server/api/unary_call.h"
+#include "server/common/status_macros.h"
 
 namespace modelreg {
+namespace {
+
+// A BatchGetModelsResponse carrying `models` (serialized v1::Model messages, as the model cache holds them) without
+// parsing them: each is added as an unknown field numbered like `models`, which protobuf writes out as it is,
+// length-delimited, byte for byte the encoding of a parsed entry of `repeated Model models`. Clients parse them as
+// models. Parsing each model here only to serialize it again cost more than the rest of the call.
+v1::BatchGetModelsResponse ResponseOfSerializedModels(const std::vector<std::shared_ptr<const std::string>>& models) {
+  v1::BatchGetModelsResponse response;
+  google::protobuf::UnknownFieldSet* fields = response.GetReflection()->MutableUnknownFields(&response);
+  for (const std::shared_ptr<const std::string>& model : models) {
+    fields->AddLengthDelimited(v1::BatchGetModelsResponse::kModelsFieldNumber, *model);
+  }
+  return response;
+}
+
+}  // namespace
 
 grpc::Status ModelRegistryService::CreateModel(grpc::ServerContext* context, const v1::CreateModelRequest* request,
                                                v1::Model* response) {
@@ -56,7 +78,10 @@ grpc::Status ModelRegistryService::BatchGetModels(grpc::ServerContext* context,
                                                   const v1::BatchGetModelsRequest* request,
                                                   v1::BatchGetModelsResponse* response) {
   return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/BatchGetModels", *request, response,
-                  [&](const Principal& actor) { return service_->BatchGetModels(*request, actor); });
+                  [&](const Principal& actor) -> absl::StatusOr<v1::BatchGetModelsResponse> {
+                    MODELREG_ASSIGN_OR_RETURN(auto models, service_->BatchGetModels(*request, actor));
+                    return ResponseOfSerializedModels(models);
+                  });
 }
 
 grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,

@@ -35,9 +35,6 @@ struct LogField {
 // Writes one line in the format set (default text).
 void LogLine(LogLevel level, const std::string& message, const std::vector<LogField>& fields = {});
 
-// `text` as the body of a JSON string (without the quotes).
-std::string JsonEscape(const std::string& text);
-
 // Limits how often one call site may write: at most `lines` per `window`; the rest are counted, and the count is
 // reported on the site's next line that is written ("N similar lines suppressed"). Failure paths that repeat under
 // load (a lost database, a flood of bad requests) thereby cannot fill the disk or drown other lines. Thread-safe.

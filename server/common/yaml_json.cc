@@ -10,43 +10,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/common/json_string.h"
 #include "server/common/status_macros.h"
 
 namespace modelreg {
 namespace {
-
-void AppendJsonString(const std::string& s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 // Plain (unquoted) scalars follow the YAML 1.2 core schema; quoted ones are always strings.
 void AppendScalar(const YAML::Node& node, std::string* out) {
@@ -73,7 +41,7 @@ void AppendScalar(const YAML::Node& node, std::string* out) {
       return;
     }
   }
-  AppendJsonString(value, out);
+  out->append(JsonQuote(value));
 }
 
 void AppendNode(const YAML::Node& node, std::string* out) {
@@ -102,7 +70,7 @@ void AppendNode(const YAML::Node& node, std::string* out) {
       for (const auto& item : node) {
         if (!first) out->push_back(',');
         first = false;
-        AppendJsonString(item.first.as<std::string>(), out);
+        out->append(JsonQuote(item.first.as<std::string>()));
         out->push_back(':');
         AppendNode(item.second, out);
       }

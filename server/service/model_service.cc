@@ -1,5 +1,7 @@
 #include "server/service/model_service.h"
 
+#include <map>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -146,8 +148,8 @@ absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& requ
   return models_->Get(request.name());
 }
 
-absl::StatusOr<v1::BatchGetModelsResponse> ModelService::BatchGetModels(const v1::BatchGetModelsRequest& request,
-                                                                        const Principal& /*actor*/) {
+absl::StatusOr<std::vector<std::shared_ptr<const std::string>>> ModelService::BatchGetModels(
+    const v1::BatchGetModelsRequest& request, const Principal& /*actor*/) {
   std::string publisher = "-";  // no parent: any publisher
   if (!request.parent().empty()) {
     MODELREG_ASSIGN_OR_RETURN(
@@ -166,32 +168,20 @@ absl::StatusOr<v1::BatchGetModelsResponse> ModelService::BatchGetModels(const v1
                                "PARENT_MISMATCH");
     }
   }
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> found, models_->GetMany(names));
-  // Each model with the number of times it was asked for: moved into the response at its last use, copied before.
-  std::map<std::string, std::pair<v1::Model, int>> by_name;
-  for (v1::Model& model : found) {
-    std::string name = model.name();
-    by_name.emplace(std::move(name), std::make_pair(std::move(model), 0));
-  }
+  MODELREG_ASSIGN_OR_RETURN(std::vector<ModelRepository::SerializedModel> found, models_->GetManySerialized(names));
+  std::map<std::string, std::shared_ptr<const std::string>> by_name;
+  for (ModelRepository::SerializedModel& model : found) by_name.emplace(std::move(model.name), std::move(model.bytes));
+  std::vector<std::shared_ptr<const std::string>> models;
+  models.reserve(names.size());
   int64_t bytes = 0;
   for (const std::string& name : names) {
     const auto it = by_name.find(name);
     if (it == by_name.end()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
-    bytes += static_cast<int64_t>(it->second.first.ByteSizeLong()) + kResponseBytesPerRecord;
-    ++it->second.second;
+    bytes += static_cast<int64_t>(it->second->size()) + kResponseBytesPerRecord;
+    models.push_back(it->second);
   }
   MODELREG_RETURN_IF_ERROR(CheckResponseBudget("names", bytes));
-  v1::BatchGetModelsResponse response;
-  response.mutable_models()->Reserve(static_cast<int>(names.size()));
-  for (const std::string& name : names) {
-    auto& [model, uses] = by_name.at(name);
-    if (--uses == 0) {
-      *response.add_models() = std::move(model);
-    } else {
-      *response.add_models() = model;
-    }
-  }
-  return response;
+  return models;
 }
 
 absl::StatusOr<v1::Model> ModelService::Update(const v1::UpdateModelRequest& request) {

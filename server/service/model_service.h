@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -37,8 +40,10 @@ class ModelService {
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request, const Principal& actor = Principal::System());
   // INVALID_ARGUMENT (no names or more than kMaxBatch, a malformed name as `names[i]`, a name outside `parent`,
   // BATCH_TOO_LARGE when the models exceed what one response may carry), NOT_FOUND naming the first missing name.
-  absl::StatusOr<v1::BatchGetModelsResponse> BatchGetModels(const v1::BatchGetModelsRequest& request,
-                                                            const Principal& actor = Principal::System());
+  // The models in wire form (serialized v1::Model), in the order of `names` (a name given twice, twice): the gRPC
+  // adapter copies them into the response without parsing them.
+  absl::StatusOr<std::vector<std::shared_ptr<const std::string>>> BatchGetModels(
+      const v1::BatchGetModelsRequest& request, const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
   absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request,
                                         const Principal& actor = Principal::System());

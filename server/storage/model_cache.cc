@@ -23,7 +23,12 @@ void ModelCache::Erase(Shard& shard, std::unordered_map<std::string, Entry>::ite
 }
 
 bool ModelCache::Lookup(const std::string& name, v1::Model* out) {
-  if (!enabled()) return false;
+  const std::shared_ptr<const std::string> bytes = LookupSerialized(name);
+  return bytes != nullptr && out->ParseFromString(*bytes);
+}
+
+std::shared_ptr<const std::string> ModelCache::LookupSerialized(const std::string& name) {
+  if (!enabled()) return nullptr;
   std::shared_ptr<const std::string> bytes;
   {
     Shard& shard = ShardOf(name);
@@ -34,12 +39,8 @@ bool ModelCache::Lookup(const std::string& name, v1::Model* out) {
       shard.recency.splice(shard.recency.begin(), shard.recency, it->second.recency);
     }
   }
-  if (bytes == nullptr || !out->ParseFromString(*bytes)) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
-  hits_.fetch_add(1, std::memory_order_relaxed);
-  return true;
+  (bytes == nullptr ? misses_ : hits_).fetch_add(1, std::memory_order_relaxed);
+  return bytes;
 }
 
 bool ModelCache::Insert(uint64_t epoch, const v1::Model& model) {

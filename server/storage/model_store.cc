@@ -128,29 +128,34 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
 }
 
 absl::StatusOr<v1::Model> ModelStore::Get(const std::string& name) {
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> found, GetMany({name}));
-  if (found.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
-  return std::move(found[0]);
+  v1::Model model;
+  if (GetCached(name, &model)) return model;
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch({name}));
+  if (fetched.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
+  return std::move(fetched[0]);
 }
 
 bool ModelStore::GetCached(const std::string& name, v1::Model* out) {
   return cache_ != nullptr && cache_->Lookup(name, out);
 }
 
-absl::StatusOr<std::vector<v1::Model>> ModelStore::GetMany(const std::vector<std::string>& names) {
-  std::vector<v1::Model> found;
-  std::vector<std::string> missed;
-  for (const std::string& name : names) {
-    v1::Model model;
-    if (GetCached(name, &model)) {
-      found.push_back(std::move(model));
+absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::GetManySerialized(
+    const std::vector<std::string>& names) {
+  std::vector<SerializedModel> found;
+  std::set<std::string> missed;
+  for (const std::string& name : std::set<std::string>(names.begin(), names.end())) {
+    std::shared_ptr<const std::string> bytes = cache_ != nullptr ? cache_->LookupSerialized(name) : nullptr;
+    if (bytes != nullptr) {
+      found.push_back({name, std::move(bytes)});
     } else {
-      missed.push_back(name);
+      missed.insert(name);
     }
   }
   if (missed.empty()) return found;
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch(missed));
-  for (v1::Model& model : fetched) found.push_back(std::move(model));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch({missed.begin(), missed.end()}));
+  for (const v1::Model& model : fetched) {
+    found.push_back({model.name(), std::make_shared<const std::string>(model.SerializeAsString())});
+  }
   return found;
 }
 

@@ -18,7 +18,7 @@ namespace modelreg {
 
 class ModelStore : public ModelRepository {
  public:
-  // With a `cache`, Get and GetMany read through it, and every change invalidates the model in it once its
+  // With a `cache`, Get and GetManySerialized read through it, and every change invalidates the model in it once its
   // transaction has ended.
   explicit ModelStore(ConnectionPool* pool, ModelCache* cache = nullptr) : pool_(pool), cache_(cache) {}
 
@@ -34,7 +34,7 @@ class ModelStore : public ModelRepository {
                                                      const Mutation& recompute) override;
 
   // Those in the cache, and the others from one query.
-  absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names) override;
+  absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) override;
 
   // Reads the models of `names` that exist from PostgreSQL, without looking in the cache, and caches them. One query.
   // For callers that have just missed the cache (GetCached).

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/json_string.h"
 
 namespace modelreg::storage_internal {
 
@@ -84,13 +85,13 @@ void AppendBigEndian32(uint32_t value, std::string* out) {
 bool DecodeByteaHex(absl::string_view text, std::string* out) {
   if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) return false;
   // Every record read passes through here: one table lookup per hex digit (-1: not a hex digit).
-  static const std::array<int8_t, 256> kNibble = [] {
-    std::array<int8_t, 256> table;
+  static const std::array<int, 256> kNibble = [] {
+    std::array<int, 256> table;
     table.fill(-1);
-    for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<int8_t>(i);
+    for (int i = 0; i < 10; ++i) table['0' + i] = i;
     for (int i = 0; i < 6; ++i) {
-      table['a' + i] = static_cast<int8_t>(10 + i);
-      table['A' + i] = static_cast<int8_t>(10 + i);
+      table['a' + i] = 10 + i;
+      table['A' + i] = 10 + i;
     }
     return table;
   }();
@@ -157,39 +158,6 @@ std::string IntArrayLiteral(const std::vector<int>& values) {
     absl::StrAppend(&out, values[i]);
   }
   out += '}';
-  return out;
-}
-
-std::string JsonQuote(absl::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof(buffer), "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
   return out;
 }
 

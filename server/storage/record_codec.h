@@ -38,9 +38,6 @@ bool DecodeByteaHex(absl::string_view text, std::string* out);
 // A PostgreSQL array literal of integers (`{1,3}`), for a `$n::smallint[]` parameter.
 std::string IntArrayLiteral(const std::vector<int>& values);
 
-// A JSON string literal (quoted and escaped).
-std::string JsonQuote(absl::string_view value);
-
 // A derived column's value as a text parameter in PostgreSQL's input syntax; nullopt is NULL. A map becomes a JSON
 // object with its keys in order.
 std::optional<std::string> EncodeColumn(const ColumnValue& value);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,8 +44,14 @@ class ModelRepository {
   virtual absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) = 0;
   // Returns a model, soft-deleted or not. NOT_FOUND.
   virtual absl::StatusOr<v1::Model> Get(const std::string& name) = 0;
-  // Returns the models of `names` that exist, soft-deleted or not, each once, in no particular order.
-  virtual absl::StatusOr<std::vector<v1::Model>> GetMany(const std::vector<std::string>& names) = 0;
+  // A model in wire form: its serialized v1::Model, output-only fields filled, as GetModel returns it.
+  struct SerializedModel {
+    std::string name;
+    std::shared_ptr<const std::string> bytes;
+  };
+  // Returns the models of `names` that exist, soft-deleted or not, each once, in no particular order, in wire form
+  // (the model cache holds them so: BatchGetModels copies them into its response without parsing them).
+  virtual absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) = 0;
   // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
   // new update_time. `mutate` may set or clear delete_time: any value set on a live model soft-deletes it at the
   // transaction time (a deleted model keeps its original delete_time); clearing it restores the model. The other

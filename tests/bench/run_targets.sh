@@ -58,7 +58,12 @@ start_server "serving on port"
 PG="host=$WORK/data user=postgres"
 
 server_peak_mib() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER_PID/status"; }
-reset_server_peak() { echo 5 >"/proc/$SERVER_PID/clear_refs"; }
+server_rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER_PID/status"; }
+# Resets modelregd's peak RSS to its current RSS, which it prints.
+reset_server_peak() {
+  echo 5 >"/proc/$SERVER_PID/clear_refs"
+  echo "modelregd RSS before this step: $(server_rss_mib) MiB"
+}
 client_peak_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(date -u +%FT%TZ), main $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"

@@ -19,27 +19,18 @@
 #include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
+#include "tests/support/eventually.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
 namespace {
 
+using ::modelreg::testing::Eventually;
 using ::modelreg::testing::MinimalModel;
 using ::modelreg::testing::StatusIs;
 using ::modelreg::testing::StorageTest;
 
 constexpr absl::Duration kPatience = absl::Seconds(10);
-
-// Polls `condition` until it holds or kPatience passes.
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const absl::Time deadline = absl::Now() + kPatience;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return condition();
-}
 
 std::string Name(const std::string& id) { return absl::StrCat("publishers/cache/models/", id); }
 

@@ -24,12 +24,14 @@
 #include "server/storage/model_store.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
+#include "tests/support/eventually.h"
 #include "tests/support/standby_cluster.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
 namespace {
 
+using ::modelreg::testing::Eventually;
 using ::modelreg::testing::MinimalModel;
 using ::modelreg::testing::StandbyCluster;
 using ::modelreg::testing::StorageTest;
@@ -39,17 +41,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr absl::Duration kMaxLag = absl::Seconds(2);
-constexpr absl::Duration kPatience = absl::Seconds(20);
-
-template <typename Condition>
-bool Eventually(Condition condition) {
-  const absl::Time deadline = absl::Now() + kPatience;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return condition();
-}
 
 std::string Name(const std::string& id) { return absl::StrCat("publishers/replica/models/", id); }
 
