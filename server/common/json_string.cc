@@ -1,5 +1,8 @@
 #include "server/common/json_string.h"
 
+#include <cstddef>
+#include <cstdio>
+
 namespace modelreg {
 namespace {
 
