@@ -104,7 +104,7 @@ bool DecodeByteaHex(absl::string_view text, std::string* out) {
     const int high = kNibble[in[2 * o]];
     const int low = kNibble[in[2 * o + 1]];
     invalid |= high | low;
-    dest[o] = static_cast<char>((high << 4) | low);
+    dest[o] = static_cast<char>((static_cast<unsigned>(high) << 4) | static_cast<unsigned>(low));  // garbage if invalid
   }
   return invalid >= 0;
 }
