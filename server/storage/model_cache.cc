@@ -44,8 +44,10 @@ std::shared_ptr<const std::string> ModelCache::LookupSerialized(const std::strin
 }
 
 bool ModelCache::Insert(uint64_t epoch, const v1::Model& model) {
-  auto bytes = std::make_shared<const std::string>(model.SerializeAsString());
-  const std::string& name = model.name();
+  return Insert(epoch, model.name(), std::make_shared<const std::string>(model.SerializeAsString()));
+}
+
+bool ModelCache::Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes) {
   const size_t cost = Cost(name, *bytes);
   if (cost > shard_capacity_) return false;
   Shard& shard = ShardOf(name);

@@ -47,6 +47,8 @@ class ModelCache {
   // Caches `model` (with its output-only fields) unless an invalidation happened since `epoch` or the cache is
   // disabled. Returns whether it was cached.
   bool Insert(uint64_t epoch, const v1::Model& model);
+  // The same for a model already serialized (`bytes`, named `name`).
+  bool Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes);
 
   void Invalidate(const std::string& name);
   void InvalidateAll();

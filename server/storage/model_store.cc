@@ -142,24 +142,24 @@ bool ModelStore::GetCached(const std::string& name, v1::Model* out) {
 absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::GetManySerialized(
     const std::vector<std::string>& names) {
   std::vector<SerializedModel> found;
-  std::set<std::string> missed;
+  std::vector<std::string> missed;
   for (const std::string& name : std::set<std::string>(names.begin(), names.end())) {
     std::shared_ptr<const std::string> bytes = cache_ != nullptr ? cache_->LookupSerialized(name) : nullptr;
     if (bytes != nullptr) {
       found.push_back({name, std::move(bytes)});
     } else {
-      missed.insert(name);
+      missed.push_back(name);
     }
   }
   if (missed.empty()) return found;
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch({missed.begin(), missed.end()}));
-  for (const v1::Model& model : fetched) {
-    found.push_back({model.name(), std::make_shared<const std::string>(model.SerializeAsString())});
-  }
+  std::vector<std::shared_ptr<const std::string>> serialized;
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch(missed, &serialized));
+  for (size_t i = 0; i < fetched.size(); ++i) found.push_back({fetched[i].name(), std::move(serialized[i])});
   return found;
 }
 
-absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::string>& names) {
+absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::string>& names,
+                                                         std::vector<std::shared_ptr<const std::string>>* serialized) {
   const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
   std::vector<v1::Model> fetched;
   const TransactionBody fetch = [&](Transaction& tx) -> absl::Status {
@@ -172,9 +172,12 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::
   } else {
     MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, fetch));
   }
-  // A standby's result under its fence's epoch, not the one taken above (read_replica.h).
-  if (cache_ != nullptr) {
-    for (const v1::Model& model : fetched) cache_->Insert(served.cache_epoch, model);
+  if (cache_ == nullptr && serialized == nullptr) return fetched;
+  for (const v1::Model& model : fetched) {
+    auto bytes = std::make_shared<const std::string>(model.SerializeAsString());
+    // A standby's result under its fence's epoch, not the one taken above (read_replica.h).
+    if (cache_ != nullptr) cache_->Insert(served.cache_epoch, model.name(), bytes);
+    if (serialized != nullptr) serialized->push_back(std::move(bytes));
   }
   return fetched;
 }

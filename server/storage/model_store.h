@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -37,8 +38,10 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) override;
 
   // Reads the models of `names` that exist from PostgreSQL, without looking in the cache, and caches them. One query.
-  // For callers that have just missed the cache (GetCached).
-  absl::StatusOr<std::vector<v1::Model>> Fetch(const std::vector<std::string>& names);
+  // For callers that have just missed the cache (GetCached). With `serialized`, also appends each fetched model's wire
+  // form, in the same order (serialized once: the bytes the cache gets).
+  absl::StatusOr<std::vector<v1::Model>> Fetch(const std::vector<std::string>& names,
+                                               std::vector<std::shared_ptr<const std::string>>* serialized = nullptr);
 
   // From now on List (not as of a time) and Fetch read through `replica` (read_replica.h): on the standby while it is
   // within its max lag, else on the primary. Fetch caches a standby's result under ReadReplica's fence rule.

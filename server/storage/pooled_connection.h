@@ -30,8 +30,6 @@ class PooledConnection : public pqxx::connection {
   // use, when new; making room first by deallocating the least recently used one (a round trip).
   const std::string& DynamicStatement(const std::string& sql);
 
-  size_t dynamic_statement_count() const { return statements_.size(); }
-
  private:
   struct Entry {
     std::string name;

@@ -72,7 +72,7 @@ echo "== 1. bulk load: $MODELS models, BatchCreateModels"
 reset_server_peak
 /usr/bin/time -v -o "$WORK/load.time" "$BIN/modelreg_bench" --server "$SERVER" --models "$MODELS" --load-only |
   tee "$WORK/load.out"
-LOAD_RATE=$(sed -n 's/.*load: created .* models\/s.*/&/p' "$WORK/load.out" | grep -o '[0-9]* models/s' | head -1)
+LOAD_RATE=$(grep 'load: created' "$WORK/load.out" | grep -o '[0-9]* models/s' | cut -d' ' -f1)
 echo "bulk load peak RSS: modelregd $(server_peak_mib) MiB, modelreg_bench $(client_peak_mib "$WORK/load.time") MiB"
 
 echo "== 2. VACUUM ANALYZE, restart, model cache warm-up"
@@ -84,7 +84,7 @@ grep "model cache: listening; warmed" "$WORK/modelregd.log"
 
 echo "== 3. phases at 64 callers, pgbench TPC-B against the same PostgreSQL"
 "$BIN/modelreg_bench" --server "$SERVER" --models "$MODELS" --concurrency 64 --seconds "$PHASE_SECONDS" \
-  --phases get,batch_get,list_selective,list_broad,create --pgbench "$PG dbname=postgres" --pg-bindir "$PGBIN" --load-rate "${LOAD_RATE%% *}"
+  --phases get,batch_get,list_selective,list_broad,create --pgbench "$PG dbname=postgres" --pg-bindir "$PGBIN" --load-rate "$LOAD_RATE"
 
 echo "== 4. UpdateLicense of a license used by $REASSESS_MODELS models"
 reset_server_peak
