@@ -11,15 +11,46 @@ ModelCache::Shard& ModelCache::ShardOf(const std::string& name) {
   return shards_[std::hash<std::string>{}(name) % kShards];
 }
 
-size_t ModelCache::Cost(const std::string& name, const std::string& bytes) {
-  constexpr size_t kOverhead = 160;  // map node, list node, shared_ptr control block, string headers
-  return 2 * name.size() + bytes.size() + kOverhead;
+size_t ModelCache::Cost(std::string_view name, const std::string& bytes) {
+  constexpr size_t kOverhead = 160;  // map slot, clock pair, shared_ptr control block, string headers
+  return name.size() + bytes.size() + kOverhead;
 }
 
-void ModelCache::Erase(Shard& shard, std::unordered_map<std::string, Entry>::iterator it) {
+std::string_view ModelCache::NameIn(const std::string& bytes) {
+  // Field 1 (name), length-delimited: tag 0x0a, then the length as a varint.
+  if (bytes.empty() || bytes[0] != '\x0a') return {};
+  size_t length = 0;
+  size_t at = 1;
+  for (int shift = 0; at < bytes.size() && shift < 35; shift += 7) {
+    const auto byte = static_cast<unsigned char>(bytes[at++]);
+    length |= static_cast<size_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      if (length > bytes.size() - at) return {};
+      return std::string_view(bytes).substr(at, length);
+    }
+  }
+  return {};
+}
+
+void ModelCache::Erase(Shard& shard, absl::flat_hash_map<std::string_view, Entry>::iterator it) {
   shard.bytes -= Cost(it->first, *it->second.bytes);
-  shard.recency.erase(it->second.recency);
   shard.entries.erase(it);
+}
+
+void ModelCache::MakeRoom(Shard& shard, size_t cost) const {
+  // Ends: each pass over the queue unmarks every entry it puts back.
+  while (!shard.clock.empty() && shard.bytes + cost > shard_capacity_) {
+    auto [name, sequence] = std::move(shard.clock.front());
+    shard.clock.pop_front();
+    auto it = shard.entries.find(name);
+    if (it == shard.entries.end() || it->second.sequence != sequence) continue;  // stale
+    if (it->second.referenced) {
+      it->second.referenced = false;
+      shard.clock.emplace_back(std::move(name), sequence);
+    } else {
+      Erase(shard, it);
+    }
+  }
 }
 
 bool ModelCache::Lookup(const std::string& name, v1::Model* out) {
@@ -36,7 +67,7 @@ std::shared_ptr<const std::string> ModelCache::LookupSerialized(const std::strin
     auto it = shard.entries.find(name);
     if (it != shard.entries.end()) {
       bytes = it->second.bytes;
-      shard.recency.splice(shard.recency.begin(), shard.recency, it->second.recency);
+      it->second.referenced = true;
     }
   }
   (bytes == nullptr ? misses_ : hits_).fetch_add(1, std::memory_order_relaxed);
@@ -48,6 +79,8 @@ bool ModelCache::Insert(uint64_t epoch, const v1::Model& model) {
 }
 
 bool ModelCache::Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes) {
+  const std::string_view key = NameIn(*bytes);
+  if (key != name) return false;  // not a serialized model named `name`
   const size_t cost = Cost(name, *bytes);
   if (cost > shard_capacity_) return false;
   Shard& shard = ShardOf(name);
@@ -56,12 +89,20 @@ bool ModelCache::Insert(uint64_t epoch, const std::string& name, std::shared_ptr
   // changed the epoch) or comes after (and removes this entry).
   if (!enabled() || Epoch() != epoch) return false;
   if (auto it = shard.entries.find(name); it != shard.entries.end()) Erase(shard, it);
-  while (!shard.recency.empty() && shard.bytes + cost > shard_capacity_) {
-    Erase(shard, shard.entries.find(shard.recency.back()));
-  }
-  shard.recency.push_front(name);
-  shard.entries.emplace(name, Entry{std::move(bytes), shard.recency.begin()});
+  MakeRoom(shard, cost);
+  const uint64_t sequence = shard.next_sequence++;
+  shard.entries.emplace(key, Entry{std::move(bytes), sequence, false});
+  shard.clock.emplace_back(name, sequence);
   shard.bytes += cost;
+  if (shard.clock.size() > 2 * shard.entries.size() + 1024) {
+    // Drop the stale pairs that invalidations and replacements left behind.
+    std::deque<std::pair<std::string, uint64_t>> live;
+    for (auto& pair : shard.clock) {
+      auto it = shard.entries.find(pair.first);
+      if (it != shard.entries.end() && it->second.sequence == pair.second) live.push_back(std::move(pair));
+    }
+    shard.clock = std::move(live);
+  }
   return true;
 }
 
@@ -78,7 +119,7 @@ void ModelCache::InvalidateAll() {
   for (Shard& shard : shards_) {
     std::lock_guard<std::mutex> lock(shard.mutex);
     shard.entries.clear();
-    shard.recency.clear();
+    shard.clock.clear();
     shard.bytes = 0;
   }
 }

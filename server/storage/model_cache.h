@@ -1,4 +1,7 @@
-// An in-memory cache of models for GetModel, bounded in bytes, least recently used evicted first.
+// An in-memory cache of models for GetModel and BatchGetModels, bounded in bytes. Eviction approximates least
+// recently used with the CLOCK (second chance) rule: a hit only marks its entry, so lookups never reorder anything;
+// when room is needed, the oldest entry goes unless it was hit since it last came up, in which case it goes to the
+// back of the queue unmarked.
 //
 // Coherence: every change to a cached model invalidates it. Writes through this process invalidate right after their
 // transaction ends (ModelStore); writes by other processes arrive as PostgreSQL notifications (ModelChangeListener).
@@ -12,12 +15,14 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "modelreg/v1/model.pb.h"
 
 namespace modelreg {
@@ -66,19 +71,29 @@ class ModelCache {
   static constexpr size_t kShards = 16;
   struct Entry {
     std::shared_ptr<const std::string> bytes;  // the serialized model
-    std::list<std::string>::iterator recency;  // position in Shard::recency
+    uint64_t sequence = 0;                     // its place in Shard::clock
+    bool referenced = false;                   // hit since it last came up in Shard::clock
   };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Entry> entries;
-    std::list<std::string> recency;  // most recently used first
+    // Keyed by the model's name as it appears in its own serialized bytes (field 1 comes first), so a lookup's key
+    // comparison reads the memory the response copies next and the name is not stored again.
+    absl::flat_hash_map<std::string_view, Entry> entries;
+    // Names in insertion order with their entry's sequence; a pair whose entry was erased or replaced since is stale
+    // and skipped (and dropped in bulk when stale pairs outnumber the live ones).
+    std::deque<std::pair<std::string, uint64_t>> clock;
+    uint64_t next_sequence = 0;
     size_t bytes = 0;
   };
 
   Shard& ShardOf(const std::string& name);
-  static size_t Cost(const std::string& name, const std::string& bytes);
+  static size_t Cost(std::string_view name, const std::string& bytes);
+  // The name at the start of a serialized model; empty when the bytes do not start with one.
+  static std::string_view NameIn(const std::string& bytes);
   // Removes `it` from `shard`; the shard's mutex is held.
-  static void Erase(Shard& shard, std::unordered_map<std::string, Entry>::iterator it);
+  static void Erase(Shard& shard, absl::flat_hash_map<std::string_view, Entry>::iterator it);
+  // Evicts entries in CLOCK order until `cost` more bytes fit; the shard's mutex is held.
+  void MakeRoom(Shard& shard, size_t cost) const;
 
   const size_t shard_capacity_;
   std::atomic<uint64_t> epoch_{0};

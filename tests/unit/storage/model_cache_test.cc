@@ -1,4 +1,4 @@
-// ModelCache: lookups, byte-bounded LRU eviction, and the epoch rule that keeps stale reads out.
+// ModelCache: lookups, byte-bounded CLOCK eviction, and the epoch rule that keeps stale reads out.
 #include "server/storage/model_cache.h"
 
 #include <gtest/gtest.h>
@@ -80,6 +80,17 @@ TEST_F(ModelCacheTest, InvalidateAllAndDisableEmptyTheCache) {
   EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
 }
 
+TEST_F(ModelCacheTest, SerializedInsertNeedsTheBytesOfAModelOfThatName) {
+  const std::string name = Model("a").name();
+  EXPECT_FALSE(
+      cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>(Model("b").SerializeAsString())));
+  EXPECT_FALSE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>("\x0a\x7f" + name)));
+  EXPECT_FALSE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>()));
+  EXPECT_EQ(cache_.stats().entries, 0);
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>(Model("a").SerializeAsString())));
+  EXPECT_NE(cache_.LookupSerialized(name), nullptr);
+}
+
 TEST_F(ModelCacheTest, ReinsertReplacesTheOlderVersion) {
   ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 1)));
   ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 2)));
@@ -89,7 +100,7 @@ TEST_F(ModelCacheTest, ReinsertReplacesTheOlderVersion) {
   EXPECT_EQ(cache_.stats().entries, 1);
 }
 
-TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheLeastRecentlyUsed) {
+TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheOldestUnused) {
   constexpr size_t kCapacity = size_t{256} * 1024;  // 16 shards of 16 KiB
   ModelCache cache(kCapacity);
   cache.SetEnabled(true);
@@ -108,6 +119,27 @@ TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheLeastRecentlyUsed) {
   v1::Model out;
   EXPECT_FALSE(cache.Lookup(Model("m1").name(), &out)) << "the oldest unused model should be gone";
   EXPECT_TRUE(cache.Lookup(Model("m1999").name(), &out));
+}
+
+// Replacements and invalidations leave stale places in the eviction queue; after many of them, eviction still keeps
+// the model that is in use and stays within capacity.
+TEST(ModelCacheEvictionTest, ChurnOnOneModelDoesNotDisturbEviction) {
+  constexpr size_t kCapacity = size_t{256} * 1024;
+  ModelCache cache(kCapacity);
+  cache.SetEnabled(true);
+  for (int64_t revision = 1; revision <= 5000; ++revision) {
+    ASSERT_TRUE(cache.Insert(cache.Epoch(), Model("hot", revision, 1024)));
+    if (revision % 2 == 0) cache.Invalidate(Model("hot").name());
+  }
+  ASSERT_TRUE(cache.Insert(cache.Epoch(), Model("hot", 5001, 1024)));
+  v1::Model out;
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_TRUE(cache.Insert(cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
+    ASSERT_TRUE(cache.Lookup(Model("hot").name(), &out)) << "evicted at insert " << i;
+    EXPECT_EQ(out.revision(), 5001);
+  }
+  EXPECT_LE(cache.stats().bytes, static_cast<int64_t>(kCapacity));
+  EXPECT_FALSE(cache.Lookup(Model("m0").name(), &out));
 }
 
 TEST(ModelCacheEvictionTest, AModelLargerThanAShardIsNotCached) {
