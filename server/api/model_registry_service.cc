@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "google/protobuf/unknown_field_set.h"
@@ -12,17 +13,15 @@
 namespace modelreg {
 namespace {
 
-// A BatchGetModelsResponse carrying `models` (serialized v1::Model messages, as the model cache holds them) without
-// parsing them: each is added as an unknown field numbered like `models`, which protobuf writes out as it is,
-// length-delimited, byte for byte the encoding of a parsed entry of `repeated Model models`. Clients parse them as
-// models. Parsing each model here only to serialize it again cost more than the rest of the call.
-v1::BatchGetModelsResponse ResponseOfSerializedModels(const std::vector<std::shared_ptr<const std::string>>& models) {
-  v1::BatchGetModelsResponse response;
-  google::protobuf::UnknownFieldSet* fields = response.GetReflection()->MutableUnknownFields(&response);
-  for (const std::shared_ptr<const std::string>& model : models) {
-    fields->AddLengthDelimited(v1::BatchGetModelsResponse::kModelsFieldNumber, *model);
-  }
-  return response;
+// Appends `model` (a serialized v1::Model, as the model cache and the store's List hand it out) to the `models` field
+// of `response` (BatchGetModelsResponse, ListModelsResponse) without parsing it: it is added as an unknown field
+// numbered like `models`, which protobuf writes out as it is, length-delimited, the same encoding as a parsed entry of
+// `repeated Model models`. Clients parse them as models. Parsing each model here only to serialize it again cost more
+// than the rest of the call.
+template <typename Response>
+void AddSerializedModel(std::string&& model, Response* response) {
+  *response->GetReflection()->MutableUnknownFields(response)->AddLengthDelimited(Response::kModelsFieldNumber) =
+      std::move(model);
 }
 
 }  // namespace
@@ -80,7 +79,9 @@ grpc::Status ModelRegistryService::BatchGetModels(grpc::ServerContext* context,
   return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/BatchGetModels", *request, response,
                   [&](const Principal& actor) -> absl::StatusOr<v1::BatchGetModelsResponse> {
                     MODELREG_ASSIGN_OR_RETURN(auto models, service_->BatchGetModels(*request, actor));
-                    return ResponseOfSerializedModels(models);
+                    v1::BatchGetModelsResponse found;
+                    for (const auto& model : models) AddSerializedModel(std::string(*model), &found);
+                    return found;
                   });
 }
 
@@ -105,7 +106,13 @@ grpc::Status ModelRegistryService::UndeleteModel(grpc::ServerContext* context, c
 grpc::Status ModelRegistryService::ListModels(grpc::ServerContext* context, const v1::ListModelsRequest* request,
                                               v1::ListModelsResponse* response) {
   return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/ListModels", *request, response,
-                  [&](const Principal& actor) { return service_->ListModels(*request, actor); });
+                  [&](const Principal& actor) -> absl::StatusOr<v1::ListModelsResponse> {
+                    MODELREG_ASSIGN_OR_RETURN(auto page, service_->ListModels(*request, actor));
+                    v1::ListModelsResponse listed;
+                    for (std::string& model : page.models) AddSerializedModel(std::move(model), &listed);
+                    listed.set_next_page_token(std::move(page.next_page_token));
+                    return listed;
+                  });
 }
 
 grpc::Status ModelRegistryService::ClassifyModel(grpc::ServerContext* context, const v1::ClassifyModelRequest* request,

@@ -225,8 +225,8 @@ absl::StatusOr<v1::Model> ModelService::Undelete(const v1::UndeleteModelRequest&
   });
 }
 
-absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListModelsRequest& request,
-                                                                const Principal& actor) {
+absl::StatusOr<ModelService::SerializedModelPage> ModelService::ListModels(const v1::ListModelsRequest& request,
+                                                                           const Principal& actor) {
   MODELREG_ASSIGN_OR_RETURN(ListQuery query, CompileListModels(request));
   if (request.has_read_time()) {
     MODELREG_RETURN_IF_ERROR(CheckPastReadTime(request.read_time(), Now()));
@@ -237,11 +237,10 @@ absl::StatusOr<v1::ListModelsResponse> ModelService::ListModels(const v1::ListMo
     if (readable->empty()) return Authorize(actor, Action::kRead, request.parent());
     RestrictToPublishers(*readable, query);
   }
-  MODELREG_ASSIGN_OR_RETURN(Page<v1::Model> page, models_->List(query));
-  v1::ListModelsResponse response;
-  response.mutable_models()->Reserve(static_cast<int>(page.items.size()));
-  for (auto& model : page.items) *response.add_models() = std::move(model);
-  if (page.next_key) response.set_next_page_token(MakeNextPageToken(request, *page.next_key));
+  MODELREG_ASSIGN_OR_RETURN(Page<std::string> page, models_->ListSerialized(query));
+  SerializedModelPage response;
+  response.models = std::move(page.items);
+  if (page.next_key) response.next_page_token = MakeNextPageToken(request, *page.next_key);
   return response;
 }
 

@@ -53,10 +53,16 @@ class ModelService {
   // INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not deleted), ABORTED.
   absl::StatusOr<v1::Model> UndeleteModel(const v1::UndeleteModelRequest& request,
                                           const Principal& actor = Principal::System());
+  // A page of ListModels: the models in wire form (serialized v1::Model, as the store returns them) and the token of
+  // the next page (empty on the last).
+  struct SerializedModelPage {
+    std::vector<std::string> models;
+    std::string next_page_token;
+  };
   // INVALID_ARGUMENT (parent, filter, order_by, page_token, page_size, read_time in the future). With read_time, the
-  // list as of then, from the history (ModelRepository::List).
-  absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest& request,
-                                                    const Principal& actor = Principal::System());
+  // list as of then, from the history (ModelRepository::ListSerialized).
+  absl::StatusOr<SerializedModelPage> ListModels(const v1::ListModelsRequest& request,
+                                                 const Principal& actor = Principal::System());
   // INVALID_ARGUMENT (bad field, unknown license).
   absl::StatusOr<v1::Openness> ClassifyModel(const v1::ClassifyModelRequest& request,
                                              const Principal& actor = Principal::System());

@@ -216,10 +216,10 @@ absl::StatusOr<v1::Model> ModelStore::Update(const std::string& name, const Muta
   return result;
 }
 
-absl::StatusOr<Page<v1::Model>> ModelStore::List(const ListQuery& query) {
-  Page<v1::Model> page;
+absl::StatusOr<Page<std::string>> ModelStore::ListSerialized(const ListQuery& query) {
+  Page<std::string> page;
   const TransactionBody list = [&](Transaction& tx) -> absl::Status {
-    MODELREG_ASSIGN_OR_RETURN(page, Table().List<v1::Model>(tx, query));
+    MODELREG_ASSIGN_OR_RETURN(page, Table().ListSerialized(tx, query));
     return absl::OkStatus();
   };
   // As of a time: the same query over the models and licenses (`license.*` fields) of then.

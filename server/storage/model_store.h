@@ -27,7 +27,7 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) override;
   absl::StatusOr<v1::Model> Get(const std::string& name) override;
   absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) override;
-  absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) override;
+  absl::StatusOr<Page<std::string>> ListSerialized(const ListQuery& query) override;
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,
                                    const Mutation& recompute) override;
   absl::StatusOr<ReassessBatch> ReassessLicenseBatch(Transaction& tx, const std::string& license_id,

@@ -60,8 +60,9 @@ class ModelRepository {
   virtual absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) = 0;
   // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1. With query.read_time, the page of the
   // models as they were then (their last revision at or before it; purged ones left out), `license.*` fields
-  // reading the licenses of then.
-  virtual absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) = 0;
+  // reading the licenses of then. Each model in wire form: a serialized v1::Model with its output-only fields filled
+  // (ListModels copies it into its response without parsing it).
+  virtual absl::StatusOr<Page<std::string>> ListSerialized(const ListQuery& query) = 0;
   // Recomputes the stored assessment of every model whose rules_version differs from `rules_version` (or, when
   // `license_id` is set, of every model referencing that license), in batches of one transaction each, without
   // changing revision or update_time. `recompute` sets model.openness; only the openness it sets is kept.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,15 @@ void SetTime(Message& record, const FieldDescriptor* field, const pqxx::field& m
   } else {
     reflection->MutableMessage(&record, field)->CopyFrom(MicrosToTimestamp(micros.as<int64_t>()));
   }
+}
+
+// The stored record of a bytea column. Decoded here rather than by PQunescapeBytea: one buffer, no second copy.
+std::string RecordBytes(const pqxx::field& field) {
+  std::string bytes;
+  if (!storage_internal::DecodeByteaHex(absl::string_view(field.c_str(), field.size()), &bytes)) {
+    bytes = pqxx::binarystring(field).str();
+  }
+  return bytes;
 }
 
 // Pointers to `values` for dynamic parameters (null for NULL); valid while `values` is.
@@ -225,18 +235,34 @@ absl::StatusOr<bool> ResourceTable::Lock(Transaction& tx, const std::string& key
 }
 
 absl::Status ResourceTable::Decode(const pqxx::row& row, Message& out) const {
-  // Decoded here rather than by PQunescapeBytea: one buffer, no second copy for the etag.
-  const pqxx::field field = row[0];
-  std::string bytes;
-  if (!storage_internal::DecodeByteaHex(absl::string_view(field.c_str(), field.size()), &bytes)) {
-    bytes = pqxx::binarystring(field).str();
-  }
+  const std::string bytes = RecordBytes(row[0]);
   if (!out.ParseFromString(bytes)) {
     MODELREG_LOG(ERROR) << "storage: unparsable " << kind_.table << " record";
     return absl::InternalError("internal storage error");
   }
   FillOutputFields(row, 1, bytes, out);
   return absl::OkStatus();
+}
+
+std::string ResourceTable::SerializedRecord(const pqxx::row& row, Message& output) const {
+  std::string bytes = RecordBytes(row[0]);
+  output.Clear();
+  FillOutputFields(row, 1, bytes, output);
+  output.AppendToString(&bytes);
+  return bytes;
+}
+
+absl::StatusOr<Page<std::string>> ResourceTable::ListSerialized(Transaction& tx, const ListQuery& query) const {
+  if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
+  Page<std::string> page;
+  size_t count = 0;
+  const pqxx::result rows = ListRows(tx, query, &count, &page.next_key);
+  page.items.reserve(count);
+  const std::unique_ptr<Message> output(kind_.prototype->New());
+  for (size_t i = 0; i < count; ++i) {
+    page.items.push_back(SerializedRecord(rows[static_cast<pqxx::result::size_type>(i)], *output));
+  }
+  return page;
 }
 
 pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query, size_t* count,

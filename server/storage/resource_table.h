@@ -94,6 +94,9 @@ class ResourceTable {
     return page;
   }
 
+  // One page of a List with each record in wire form (SerializedRecord), never parsed.
+  absl::StatusOr<Page<std::string>> ListSerialized(Transaction& tx, const ListQuery& query) const;
+
   // Recomputes the derived columns of every row derived by another version of the description, in batches of one
   // transaction each (resumable: a row is done once rewritten). `on_rewrite` runs in the transaction for each row
   // (cache invalidation). Returns how many rows were rewritten.
@@ -115,6 +118,11 @@ class ResourceTable {
   // page byte budget, query.max_bytes, cuts it short); the key values of the page's last row when another follows.
   pqxx::result ListRows(Transaction& tx, const ListQuery& query, size_t* count,
                         std::optional<std::vector<std::optional<std::string>>>* next_key) const;
+  // The record of a row whose first columns are record_columns(), in wire form with its output-only fields: the stored
+  // bytes followed by the encoding of `output` (cleared, then filled with those fields). Protobuf reads concatenated
+  // encodings as one merged message, and the stored record has those fields cleared, so this is the record's encoding
+  // without parsing it. `output` is any message of the kind, reused across rows.
+  std::string SerializedRecord(const pqxx::row& row, google::protobuf::Message& output) const;
   // Sets revision, times and etag from a RETURNING row (revision, create, update, delete micros).
   void FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
                         google::protobuf::Message& record) const;

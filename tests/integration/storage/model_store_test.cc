@@ -61,8 +61,52 @@ class ModelStoreTest : public StorageTest {
         name);
   }
 
+  // A page of ListSerialized with its models parsed.
+  absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) {
+    absl::StatusOr<Page<std::string>> serialized = store_.ListSerialized(query);
+    if (!serialized.ok()) return serialized.status();
+    Page<v1::Model> page;
+    page.next_key = serialized->next_key;
+    for (const std::string& bytes : serialized->items) {
+      if (!page.items.emplace_back().ParseFromString(bytes)) return absl::InternalError("unparsable listed model");
+    }
+    return page;
+  }
+
   ModelStore store_{pool_.get()};
 };
+
+// A listed model in wire form (stored bytes + its output-only fields, never parsed) is the model Get returns: live,
+// updated and soft-deleted.
+TEST_F(ModelStoreTest, ListedModelsInWireFormAreTheModelsGetReturns) {
+  ASSERT_OK(store_.Create(FullModel("publishers/wire/models/full", "llama3.1", "apache-2.0", "cc-by-4.0")));
+  ASSERT_OK(store_.Create(MinimalModel("publishers/wire/models/updated", "mit")));
+  ASSERT_OK(store_.Create(MinimalModel("publishers/wire/models/deleted", "")));
+  ASSERT_OK(store_.Update("publishers/wire/models/updated", [](Transaction&, v1::Model& m) -> absl::Status {
+    m.set_description("second revision");
+    return absl::OkStatus();
+  }));
+  ASSERT_OK(store_.Update("publishers/wire/models/deleted", [](Transaction&, v1::Model& m) -> absl::Status {
+    *m.mutable_delete_time() = TimeUtil::GetCurrentTime();
+    return absl::OkStatus();
+  }));
+  v1::ListModelsRequest request;
+  request.set_parent("publishers/wire");
+  request.set_show_deleted(true);
+  absl::StatusOr<ListQuery> query = CompileListModels(request);
+  ASSERT_OK(query);
+  absl::StatusOr<Page<v1::Model>> page = List(*query);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->items.size(), 3u);
+  for (const v1::Model& listed : page->items) {
+    absl::StatusOr<v1::Model> got = store_.Get(listed.name());
+    ASSERT_OK(got);
+    EXPECT_TRUE(MessageDifferencer::Equals(listed, *got)) << listed.DebugString() << "\nvs\n" << got->DebugString();
+  }
+  EXPECT_EQ(page->items[2].name(), "publishers/wire/models/updated");
+  EXPECT_EQ(page->items[2].revision(), 2);
+  EXPECT_TRUE(page->items[0].has_delete_time());
+}
 
 TEST_F(ModelStoreTest, CreateGetRoundTripWithEveryField) {
   const v1::Model input =
@@ -342,7 +386,7 @@ TEST_F(ModelStoreTest, ListPagesWithKeyset) {
     absl::StatusOr<ListQuery> query = CompileListModels(request);
     ASSERT_OK(query);
     if (!after.empty()) query->after = std::vector<std::string>{after};
-    absl::StatusOr<Page<v1::Model>> page = store_.List(*query);
+    absl::StatusOr<Page<v1::Model>> page = List(*query);
     ASSERT_OK(page);
     ++pages;
     for (const v1::Model& model : page->items) {
@@ -382,7 +426,7 @@ TEST_F(ModelStoreTest, ListWithNullableKeysAndTypedParams) {
   };
   absl::StatusOr<ListQuery> query = compile("publishers/typed", 1);
   ASSERT_OK(query);
-  absl::StatusOr<Page<v1::Model>> page = store_.List(*query);
+  absl::StatusOr<Page<v1::Model>> page = List(*query);
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].name(), "publishers/typed/models/m0");
@@ -392,19 +436,19 @@ TEST_F(ModelStoreTest, ListWithNullableKeysAndTypedParams) {
 
   query = compile("publishers/typed", 10);
   ASSERT_OK(query);
-  page = store_.List(*query);
+  page = List(*query);
   ASSERT_OK(page);
   EXPECT_EQ(page->items.size(), 3u);
   EXPECT_FALSE(page->next_key.has_value());
 
   // Values are bound, never pasted: a quote is just a character.
   query->parent[0].value = "typed' OR '1'='1";
-  page = store_.List(*query);
+  page = List(*query);
   ASSERT_OK(page);
   EXPECT_TRUE(page->items.empty());
 
   query->limit = 0;
-  EXPECT_THAT(store_.List(*query), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(List(*query), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(ModelStoreTest, MutationsReadOtherStoresInTheirTransaction) {

@@ -128,12 +128,16 @@ class ReadReplicaTest : public StorageTest {
     absl::StatusOr<ListQuery> query = CompileListModels(request);
     EXPECT_OK(query);
     const int64_t before = replica_->stats().replica_reads;
-    absl::StatusOr<Page<v1::Model>> page = store_->List(*query);
+    absl::StatusOr<Page<std::string>> page = store_->ListSerialized(*query);
     EXPECT_OK(page);
     *by_replica = replica_->stats().replica_reads > before;
     std::vector<std::string> names;
     if (page.ok()) {
-      for (const v1::Model& model : page->items) names.push_back(model.name());
+      for (const std::string& bytes : page->items) {
+        v1::Model model;
+        EXPECT_TRUE(model.ParseFromString(bytes));
+        names.push_back(model.name());
+      }
     }
     return names;
   }

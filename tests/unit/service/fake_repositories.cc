@@ -333,10 +333,10 @@ absl::StatusOr<v1::Model> FakeModelRepository::Update(const std::string& name, c
   return Output(it->second);
 }
 
-absl::StatusOr<Page<v1::Model>> FakeModelRepository::List(const ListQuery& query) {
+absl::StatusOr<Page<std::string>> FakeModelRepository::ListSerialized(const ListQuery& query) {
   ++calls_.list;
-  return ListRows<v1::Model>(
-      records_, query, [](const Row& row) { return Output(row); },
+  return ListRows<std::string>(
+      records_, query, [](const Row& row) { return Output(row).SerializeAsString(); },
       [](const std::string& name) {
         absl::StatusOr<ModelName> parsed = ParseModelName(name);
         return parsed.ok() ? parsed->publisher : std::string();

@@ -125,7 +125,7 @@ class FakeModelRepository : public ModelRepository {
   absl::StatusOr<v1::Model> Get(const std::string& name) override;
   absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) override;
   absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) override;
-  absl::StatusOr<Page<v1::Model>> List(const ListQuery& query) override;
+  absl::StatusOr<Page<std::string>> ListSerialized(const ListQuery& query) override;
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,
                                    const Mutation& recompute) override;
   absl::StatusOr<ReassessBatch> ReassessLicenseBatch(Transaction& tx, const std::string& license_id,

@@ -238,29 +238,31 @@ TEST_F(FakeRepositoriesTest, ListSupportsLimitShowDeletedAndNameOrderOnly) {
   request.set_page_size(1);
   auto query = CompileListModels(request);
   ASSERT_OK(query);
-  auto page = stores_.models.List(*query);
+  auto page = stores_.models.ListSerialized(*query);
   ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 1u);
-  EXPECT_EQ(page->items[0].name(), "publishers/acme/models/a");
+  v1::Model listed;
+  ASSERT_TRUE(listed.ParseFromString(page->items[0]));
+  EXPECT_EQ(listed.name(), "publishers/acme/models/a");
   ASSERT_TRUE(page->next_key.has_value());
   EXPECT_THAT(*page->next_key, ElementsAre("publishers/acme/models/a"));
 
   query->limit = 10;
   query->show_deleted = true;
-  EXPECT_EQ(stores_.models.List(*query)->items.size(), 3u);
-  EXPECT_FALSE(stores_.models.List(*query)->next_key.has_value());
+  EXPECT_EQ(stores_.models.ListSerialized(*query)->items.size(), 3u);
+  EXPECT_FALSE(stores_.models.ListSerialized(*query)->next_key.has_value());
 
   query->limit = 0;
-  EXPECT_THAT(stores_.models.List(*query), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(stores_.models.ListSerialized(*query), StatusIs(absl::StatusCode::kInvalidArgument));
   request.set_filter("family = \"x\"");
   auto filtered = CompileListModels(request);
   ASSERT_OK(filtered);
-  EXPECT_THAT(stores_.models.List(*filtered), StatusIs(absl::StatusCode::kUnimplemented));
+  EXPECT_THAT(stores_.models.ListSerialized(*filtered), StatusIs(absl::StatusCode::kUnimplemented));
   request.clear_filter();
   request.set_order_by("create_time desc");
   auto ordered = CompileListModels(request);
   ASSERT_OK(ordered);
-  EXPECT_THAT(stores_.models.List(*ordered), StatusIs(absl::StatusCode::kUnimplemented));
+  EXPECT_THAT(stores_.models.ListSerialized(*ordered), StatusIs(absl::StatusCode::kUnimplemented));
 }
 
 }  // namespace

@@ -642,9 +642,13 @@ TEST_F(ModelServiceTest, ListModelsPagesThroughLiveModelsOfTheParent) {
     auto page = service_.ListModels(list);
     ASSERT_OK(page);
     ++pages;
-    for (const v1::Model& model : page->models()) names.push_back(model.name());
-    if (page->next_page_token().empty()) break;
-    list.set_page_token(page->next_page_token());
+    for (const std::string& bytes : page->models) {
+      v1::Model model;
+      ASSERT_TRUE(model.ParseFromString(bytes));
+      names.push_back(model.name());
+    }
+    if (page->next_page_token.empty()) break;
+    list.set_page_token(page->next_page_token);
     ASSERT_LT(pages, 10);
   }
   EXPECT_THAT(names, ElementsAre("publishers/acme/models/a", "publishers/acme/models/b", "publishers/acme/models/d",
@@ -656,8 +660,8 @@ TEST_F(ModelServiceTest, ListModelsPagesThroughLiveModelsOfTheParent) {
   other.clear_page_token();
   auto page = service_.ListModels(other);
   ASSERT_OK(page);
-  ASSERT_FALSE(page->next_page_token().empty());
-  other.set_page_token(page->next_page_token());
+  ASSERT_FALSE(page->next_page_token.empty());
+  other.set_page_token(page->next_page_token);
   other.set_show_deleted(true);
   EXPECT_THAT(service_.ListModels(other), StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("page_token:")));
 
@@ -666,8 +670,8 @@ TEST_F(ModelServiceTest, ListModelsPagesThroughLiveModelsOfTheParent) {
   all.set_show_deleted(true);
   auto everything = service_.ListModels(all);
   ASSERT_OK(everything);
-  EXPECT_EQ(everything->models_size(), 6);
-  EXPECT_TRUE(everything->next_page_token().empty());
+  EXPECT_EQ(everything->models.size(), 6u);
+  EXPECT_TRUE(everything->next_page_token.empty());
 }
 
 // ---- ClassifyModel ----
