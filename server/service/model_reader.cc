@@ -62,19 +62,23 @@ void ModelReader::Serve(std::vector<Read>& batch) {
   std::vector<std::string> names;
   names.reserve(batch.size());
   for (const Read& read : batch) names.push_back(read.name);
-  absl::StatusOr<std::vector<v1::Model>> found = store_->Fetch(names);  // GetModel has just missed the cache
+  // GetModel has just missed the cache.
+  absl::StatusOr<std::vector<ModelRepository::SerializedModel>> found = store_->Fetch(names);
   if (!found.ok()) {
     for (Read& read : batch) std::move(read.done)(found.status());
     return;
   }
-  std::unordered_map<std::string, const v1::Model*> by_name;
-  for (const v1::Model& model : *found) by_name.emplace(model.name(), &model);
+  std::unordered_map<std::string, const std::string*> by_name;
+  for (const auto& model : *found) by_name.emplace(model.name, model.bytes.get());
   for (Read& read : batch) {
     auto it = by_name.find(read.name);
+    v1::Model model;
     if (it == by_name.end()) {
       std::move(read.done)(absl::NotFoundError(absl::StrCat("model `", read.name, "` not found")));
+    } else if (!model.ParseFromString(*it->second)) {
+      std::move(read.done)(absl::InternalError("internal storage error"));
     } else {
-      std::move(read.done)(*it->second);  // a copy: a name may be asked for twice in one batch
+      std::move(read.done)(std::move(model));
     }
   }
 }

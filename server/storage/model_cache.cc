@@ -3,6 +3,8 @@
 #include <functional>
 #include <utility>
 
+#include "server/storage/record_codec.h"
+
 namespace modelreg {
 
 ModelCache::ModelCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / kShards) {}
@@ -14,22 +16,6 @@ ModelCache::Shard& ModelCache::ShardOf(const std::string& name) {
 size_t ModelCache::Cost(std::string_view name, const std::string& bytes) {
   constexpr size_t kOverhead = 160;  // map slot, clock pair, shared_ptr control block, string headers
   return name.size() + bytes.size() + kOverhead;
-}
-
-std::string_view ModelCache::NameIn(const std::string& bytes) {
-  // Field 1 (name), length-delimited: tag 0x0a, then the length as a varint.
-  if (bytes.empty() || bytes[0] != '\x0a') return {};
-  size_t length = 0;
-  size_t at = 1;
-  for (int shift = 0; at < bytes.size() && shift < 35; shift += 7) {
-    const auto byte = static_cast<unsigned char>(bytes[at++]);
-    length |= static_cast<size_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      if (length > bytes.size() - at) return {};
-      return std::string_view(bytes).substr(at, length);
-    }
-  }
-  return {};
 }
 
 void ModelCache::Erase(Shard& shard, absl::flat_hash_map<std::string_view, Entry>::iterator it) {
@@ -74,13 +60,10 @@ std::shared_ptr<const std::string> ModelCache::LookupSerialized(const std::strin
   return bytes;
 }
 
-bool ModelCache::Insert(uint64_t epoch, const v1::Model& model) {
-  return Insert(epoch, model.name(), std::make_shared<const std::string>(model.SerializeAsString()));
-}
-
 bool ModelCache::Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes) {
-  const std::string_view key = NameIn(*bytes);
-  if (key != name) return false;  // not a serialized model named `name`
+  const absl::string_view leading = storage_internal::LeadingName(*bytes);
+  if (leading != name) return false;  // not a serialized model named `name`
+  const std::string_view key(leading.data(), leading.size());
   const size_t cost = Cost(name, *bytes);
   if (cost > shard_capacity_) return false;
   Shard& shard = ShardOf(name);

@@ -49,10 +49,8 @@ class ModelCache {
   // The invalidation counter: read it before querying the database for models to Insert.
   uint64_t Epoch() const { return epoch_.load(std::memory_order_acquire); }
 
-  // Caches `model` (with its output-only fields) unless an invalidation happened since `epoch` or the cache is
-  // disabled. Returns whether it was cached.
-  bool Insert(uint64_t epoch, const v1::Model& model);
-  // The same for a model already serialized (`bytes`, named `name`).
+  // Caches the model named `name` in wire form (`bytes`: a serialized v1::Model with its output-only fields, its name
+  // first) unless an invalidation happened since `epoch` or the cache is disabled. Returns whether it was cached.
   bool Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes);
 
   void Invalidate(const std::string& name);
@@ -88,8 +86,6 @@ class ModelCache {
 
   Shard& ShardOf(const std::string& name);
   static size_t Cost(std::string_view name, const std::string& bytes);
-  // The name at the start of a serialized model; empty when the bytes do not start with one.
-  static std::string_view NameIn(const std::string& bytes);
   // Removes `it` from `shard`; the shard's mutex is held.
   static void Erase(Shard& shard, absl::flat_hash_map<std::string_view, Entry>::iterator it);
   // Evicts entries in CLOCK order until `cost` more bytes fit; the shard's mutex is held.

@@ -89,15 +89,15 @@ void ModelChangeListener::Listen() {
   int64_t warmed = 0;
   while (!stopping() && !cache_->FilledTo(kWarmFill)) {
     const uint64_t epoch = cache_->Epoch();
-    absl::StatusOr<std::vector<v1::Model>> batch = store_->Scan(after, kWarmBatch);
+    absl::StatusOr<std::vector<ModelRepository::SerializedModel>> batch = store_->Scan(after, kWarmBatch);
     if (!batch.ok()) {
       MODELREG_LOG(WARNING) << "model cache: warm-up stopped: " << batch.status();
       break;
     }
-    for (const v1::Model& model : *batch) warmed += cache_->Insert(epoch, model) ? 1 : 0;
+    for (const auto& model : *batch) warmed += cache_->Insert(epoch, model.name, model.bytes) ? 1 : 0;
     connection.get_notifs();
     if (batch->size() < static_cast<size_t>(kWarmBatch)) break;
-    after = batch->back().name();
+    after = batch->back().name;
   }
   const ModelCache::Stats stats = cache_->stats();
   MODELREG_LOG(INFO) << "model cache: listening; warmed " << warmed << " models in " << absl::Now() - start << " ("

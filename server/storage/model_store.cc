@@ -1,11 +1,13 @@
 #include "server/storage/model_store.h"
 
+#include <memory>
 #include <pqxx/pqxx>
 #include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
 #include "server/domain/resource/license_kind.h"
@@ -27,6 +29,27 @@ constexpr int kReassessBatchSize = 500;
 const ResourceTable& Table() {
   static const auto* table = new ResourceTable(ModelKind());
   return *table;
+}
+
+// Records in wire form (ResourceTable::SerializedRecord) with their names, read from their first field.
+std::vector<ModelRepository::SerializedModel> WithNames(std::vector<std::string> records) {
+  std::vector<ModelRepository::SerializedModel> models;
+  models.reserve(records.size());
+  for (std::string& record : records) {
+    std::string name(storage_internal::LeadingName(record));
+    models.push_back({std::move(name), std::make_shared<const std::string>(std::move(record))});
+  }
+  return models;
+}
+
+// A model in wire form, parsed; INTERNAL when it does not parse.
+absl::StatusOr<v1::Model> ParseModel(const std::string& bytes) {
+  v1::Model model;
+  if (!model.ParseFromString(bytes)) {
+    MODELREG_LOG(ERROR) << "storage: unparsable models record";
+    return absl::InternalError("internal storage error");
+  }
+  return model;
 }
 
 // INVALID_ARGUMENT for a malformed name or a license reference that is not `licenses/{id}`.
@@ -130,9 +153,9 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
 absl::StatusOr<v1::Model> ModelStore::Get(const std::string& name) {
   v1::Model model;
   if (GetCached(name, &model)) return model;
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch({name}));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<SerializedModel> fetched, Fetch({name}));
   if (fetched.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
-  return std::move(fetched[0]);
+  return ParseModel(*fetched[0].bytes);
 }
 
 bool ModelStore::GetCached(const std::string& name, v1::Model* out) {
@@ -152,18 +175,16 @@ absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::GetMan
     }
   }
   if (missed.empty()) return found;
-  std::vector<std::shared_ptr<const std::string>> serialized;
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> fetched, Fetch(missed, &serialized));
-  for (size_t i = 0; i < fetched.size(); ++i) found.push_back({fetched[i].name(), std::move(serialized[i])});
+  MODELREG_ASSIGN_OR_RETURN(std::vector<SerializedModel> fetched, Fetch(missed));
+  for (SerializedModel& model : fetched) found.push_back(std::move(model));
   return found;
 }
 
-absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::string>& names,
-                                                         std::vector<std::shared_ptr<const std::string>>* serialized) {
+absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::Fetch(const std::vector<std::string>& names) {
   const uint64_t epoch = cache_ != nullptr ? cache_->Epoch() : 0;
-  std::vector<v1::Model> fetched;
+  std::vector<SerializedModel> fetched;
   const TransactionBody fetch = [&](Transaction& tx) -> absl::Status {
-    MODELREG_ASSIGN_OR_RETURN(fetched, Table().GetMany<v1::Model>(tx, names));
+    fetched = WithNames(Table().GetManySerialized(tx, names));
     return absl::OkStatus();
   };
   ReadReplica::Served served{false, epoch};
@@ -172,20 +193,17 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::Fetch(const std::vector<std::
   } else {
     MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, fetch));
   }
-  if (cache_ == nullptr && serialized == nullptr) return fetched;
-  for (const v1::Model& model : fetched) {
-    auto bytes = std::make_shared<const std::string>(model.SerializeAsString());
+  if (cache_ != nullptr) {
     // A standby's result under its fence's epoch, not the one taken above (read_replica.h).
-    if (cache_ != nullptr) cache_->Insert(served.cache_epoch, model.name(), bytes);
-    if (serialized != nullptr) serialized->push_back(std::move(bytes));
+    for (const SerializedModel& model : fetched) cache_->Insert(served.cache_epoch, model.name, model.bytes);
   }
   return fetched;
 }
 
-absl::StatusOr<std::vector<v1::Model>> ModelStore::Scan(const std::string& after, int limit) {
-  std::vector<v1::Model> models;
+absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::Scan(const std::string& after, int limit) {
+  std::vector<SerializedModel> models;
   MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& tx) -> absl::Status {
-    MODELREG_ASSIGN_OR_RETURN(models, Table().Scan<v1::Model>(tx, after, limit));
+    models = WithNames(Table().ScanSerialized(tx, after, limit));
     return absl::OkStatus();
   }));
   return models;

@@ -37,11 +37,9 @@ class ModelStore : public ModelRepository {
   // Those in the cache, and the others from one query.
   absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) override;
 
-  // Reads the models of `names` that exist from PostgreSQL, without looking in the cache, and caches them. One query.
-  // For callers that have just missed the cache (GetCached). With `serialized`, also appends each fetched model's wire
-  // form, in the same order (serialized once: the bytes the cache gets).
-  absl::StatusOr<std::vector<v1::Model>> Fetch(const std::vector<std::string>& names,
-                                               std::vector<std::shared_ptr<const std::string>>* serialized = nullptr);
+  // Reads the models of `names` that exist from PostgreSQL, without looking in the cache, and caches them, in wire
+  // form (never parsed or serialized here). One query. For callers that have just missed the cache (GetCached).
+  absl::StatusOr<std::vector<SerializedModel>> Fetch(const std::vector<std::string>& names);
 
   // From now on List (not as of a time) and Fetch read through `replica` (read_replica.h): on the standby while it is
   // within its max lag, else on the primary. Fetch caches a standby's result under ReadReplica's fence rule.
@@ -50,8 +48,8 @@ class ModelStore : public ModelRepository {
   // Copies the model named `name` into `out` if the cache has it. Never touches the database.
   bool GetCached(const std::string& name, v1::Model* out);
 
-  // Up to `limit` models, soft-deleted included, whose names sort after `after`, in name order.
-  absl::StatusOr<std::vector<v1::Model>> Scan(const std::string& after, int limit);
+  // Up to `limit` models, soft-deleted included, whose names sort after `after`, in name order, in wire form.
+  absl::StatusOr<std::vector<SerializedModel>> Scan(const std::string& after, int limit);
 
   // Recomputes the derived columns of models stored by another version of the model kind's description (a new
   // column, a changed rule), in batches. Returns how many rows were rewritten.

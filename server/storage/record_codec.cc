@@ -82,6 +82,19 @@ void AppendBigEndian32(uint32_t value, std::string* out) {
 
 }  // namespace
 
+absl::string_view LeadingName(absl::string_view record) {
+  // Tag 0x0a (field 1, length-delimited), then the length as a varint.
+  if (record.empty() || record[0] != '\x0a') return {};
+  size_t length = 0;
+  size_t at = 1;
+  for (int shift = 0; at < record.size() && shift < 35; shift += 7) {
+    const auto byte = static_cast<unsigned char>(record[at++]);
+    length |= static_cast<size_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return length <= record.size() - at ? record.substr(at, length) : absl::string_view();
+  }
+  return {};
+}
+
 bool DecodeByteaHex(absl::string_view text, std::string* out) {
   if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) return false;
   // Every record read passes through here: one table lookup per hex digit (-1: not a hex digit).

@@ -32,6 +32,9 @@ std::string NullableTextArrayLiteral(const std::vector<std::optional<std::string
 // A one-dimensional bytea[] in PostgreSQL's binary array format (array_recv), for a `$n::bytea[]` parameter sent in
 // binary: no hex encoding on either side.
 std::string ByteaArrayBinary(const std::vector<std::string>& values);
+// The resource name at the start of a serialized record (field 1, `name`, which deterministic serialization writes
+// first); empty when the bytes do not start with it.
+absl::string_view LeadingName(absl::string_view record);
 // Decodes PostgreSQL's hex output of a bytea (`\x0a1b...`, the default bytea_output) into `out`, replacing its
 // content. False, `out` unspecified, when `text` is not in that format.
 bool DecodeByteaHex(absl::string_view text, std::string* out);

@@ -252,16 +252,22 @@ std::string ResourceTable::SerializedRecord(const pqxx::row& row, Message& outpu
   return bytes;
 }
 
+std::vector<std::string> ResourceTable::Serialized(const pqxx::result& rows, size_t limit) const {
+  std::vector<std::string> out;
+  out.reserve(std::min<size_t>(rows.size(), limit));
+  const std::unique_ptr<Message> output(kind_.prototype->New());
+  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
+    out.push_back(SerializedRecord(rows[static_cast<pqxx::result::size_type>(i)], *output));
+  }
+  return out;
+}
+
 absl::StatusOr<Page<std::string>> ResourceTable::ListSerialized(Transaction& tx, const ListQuery& query) const {
   if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
   Page<std::string> page;
   size_t count = 0;
   const pqxx::result rows = ListRows(tx, query, &count, &page.next_key);
-  page.items.reserve(count);
-  const std::unique_ptr<Message> output(kind_.prototype->New());
-  for (size_t i = 0; i < count; ++i) {
-    page.items.push_back(SerializedRecord(rows[static_cast<pqxx::result::size_type>(i)], *output));
-  }
+  page.items = Serialized(rows, count);
   return page;
 }
 

@@ -96,6 +96,13 @@ class ResourceTable {
 
   // One page of a List with each record in wire form (SerializedRecord), never parsed.
   absl::StatusOr<Page<std::string>> ListSerialized(Transaction& tx, const ListQuery& query) const;
+  // GetMany and Scan with each record in wire form.
+  std::vector<std::string> GetManySerialized(Transaction& tx, const std::vector<std::string>& keys) const {
+    return Serialized(tx.sql().exec_prepared(statement_get_many_, TextArray(keys)));
+  }
+  std::vector<std::string> ScanSerialized(Transaction& tx, const std::string& after, int limit) const {
+    return Serialized(tx.sql().exec_prepared(statement_scan_, after, limit));
+  }
 
   // Recomputes the derived columns of every row derived by another version of the description, in batches of one
   // transaction each (resumable: a row is done once rewritten). `on_rewrite` runs in the transaction for each row
@@ -123,6 +130,8 @@ class ResourceTable {
   // encodings as one merged message, and the stored record has those fields cleared, so this is the record's encoding
   // without parsing it. `output` is any message of the kind, reused across rows.
   std::string SerializedRecord(const pqxx::row& row, google::protobuf::Message& output) const;
+  // SerializedRecord of the first `limit` rows.
+  std::vector<std::string> Serialized(const pqxx::result& rows, size_t limit = SIZE_MAX) const;
   // Sets revision, times and etag from a RETURNING row (revision, create, update, delete micros).
   void FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
                         google::protobuf::Message& record) const;

@@ -145,10 +145,12 @@ class ReadReplicaTest : public StorageTest {
   // The description of `name` as Fetch reads it (past the cache), and whether the standby served it.
   std::string FetchDescription(const std::string& name, bool* by_replica) {
     const int64_t before = replica_->stats().replica_reads;
-    absl::StatusOr<std::vector<v1::Model>> found = store_->Fetch({name});
+    absl::StatusOr<std::vector<ModelRepository::SerializedModel>> found = store_->Fetch({name});
     EXPECT_OK(found);
     *by_replica = replica_->stats().replica_reads > before;
-    return found.ok() && found->size() == 1 ? (*found)[0].description() : "<missing>";
+    v1::Model model;
+    if (!found.ok() || found->size() != 1 || !model.ParseFromString(*(*found)[0].bytes)) return "<missing>";
+    return model.description();
   }
 
   static inline std::unique_ptr<StandbyCluster> standby_;

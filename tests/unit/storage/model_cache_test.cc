@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +21,11 @@ v1::Model Model(const std::string& id, int64_t revision = 1, size_t description_
   return model;
 }
 
+// Caches `model` in its wire form, as the store does.
+bool Insert(ModelCache& cache, uint64_t epoch, const v1::Model& model) {
+  return cache.Insert(epoch, model.name(), std::make_shared<const std::string>(model.SerializeAsString()));
+}
+
 class ModelCacheTest : public ::testing::Test {
  protected:
   ModelCacheTest() { cache_.SetEnabled(true); }
@@ -29,16 +35,16 @@ class ModelCacheTest : public ::testing::Test {
 TEST_F(ModelCacheTest, StartsDisabledAndIgnoresInsertsUntilEnabled) {
   ModelCache cache(1 << 20);
   EXPECT_FALSE(cache.enabled());
-  EXPECT_FALSE(cache.Insert(cache.Epoch(), Model("a")));
+  EXPECT_FALSE(Insert(cache, cache.Epoch(), Model("a")));
   v1::Model out;
   EXPECT_FALSE(cache.Lookup(Model("a").name(), &out));
   cache.SetEnabled(true);
-  EXPECT_TRUE(cache.Insert(cache.Epoch(), Model("a")));
+  EXPECT_TRUE(Insert(cache, cache.Epoch(), Model("a")));
   EXPECT_TRUE(cache.Lookup(Model("a").name(), &out));
 }
 
 TEST_F(ModelCacheTest, LookupReturnsTheInsertedModelAndCountsHitsAndMisses) {
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 7)));
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 7)));
   v1::Model out;
   ASSERT_TRUE(cache_.Lookup(Model("a").name(), &out));
   EXPECT_EQ(out.name(), "publishers/p/models/a");
@@ -54,15 +60,15 @@ TEST_F(ModelCacheTest, LookupReturnsTheInsertedModelAndCountsHitsAndMisses) {
 TEST_F(ModelCacheTest, InsertAfterAnInvalidationSinceItsEpochIsDropped) {
   const uint64_t before_read = cache_.Epoch();
   cache_.Invalidate(Model("other").name());  // any invalidation: the read may have missed a change
-  EXPECT_FALSE(cache_.Insert(before_read, Model("a")));
+  EXPECT_FALSE(Insert(cache_, before_read, Model("a")));
   v1::Model out;
   EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
-  EXPECT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
+  EXPECT_TRUE(Insert(cache_, cache_.Epoch(), Model("a")));
 }
 
 TEST_F(ModelCacheTest, InvalidateRemovesOneModel) {
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("b")));
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a")));
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("b")));
   cache_.Invalidate(Model("a").name());
   v1::Model out;
   EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
@@ -70,10 +76,10 @@ TEST_F(ModelCacheTest, InvalidateRemovesOneModel) {
 }
 
 TEST_F(ModelCacheTest, InvalidateAllAndDisableEmptyTheCache) {
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a")));
   cache_.InvalidateAll();
   EXPECT_EQ(cache_.stats().entries, 0);
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a")));
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a")));
   cache_.SetEnabled(false);
   EXPECT_EQ(cache_.stats().entries, 0);
   v1::Model out;
@@ -92,8 +98,8 @@ TEST_F(ModelCacheTest, SerializedInsertNeedsTheBytesOfAModelOfThatName) {
 }
 
 TEST_F(ModelCacheTest, ReinsertReplacesTheOlderVersion) {
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 1)));
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), Model("a", 2)));
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 1)));
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 2)));
   v1::Model out;
   ASSERT_TRUE(cache_.Lookup(Model("a").name(), &out));
   EXPECT_EQ(out.revision(), 2);
@@ -106,7 +112,7 @@ TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheOldestUnused) {
   cache.SetEnabled(true);
   // 1 KiB models, far more than fit.
   for (int i = 0; i < 2000; ++i) {
-    ASSERT_TRUE(cache.Insert(cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
+    ASSERT_TRUE(Insert(cache, cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
     // Keep m0 recently used: it must survive.
     v1::Model out;
     ASSERT_TRUE(cache.Lookup(Model("m0").name(), &out)) << "evicted at insert " << i;
@@ -128,13 +134,13 @@ TEST(ModelCacheEvictionTest, ChurnOnOneModelDoesNotDisturbEviction) {
   ModelCache cache(kCapacity);
   cache.SetEnabled(true);
   for (int64_t revision = 1; revision <= 5000; ++revision) {
-    ASSERT_TRUE(cache.Insert(cache.Epoch(), Model("hot", revision, 1024)));
+    ASSERT_TRUE(Insert(cache, cache.Epoch(), Model("hot", revision, 1024)));
     if (revision % 2 == 0) cache.Invalidate(Model("hot").name());
   }
-  ASSERT_TRUE(cache.Insert(cache.Epoch(), Model("hot", 5001, 1024)));
+  ASSERT_TRUE(Insert(cache, cache.Epoch(), Model("hot", 5001, 1024)));
   v1::Model out;
   for (int i = 0; i < 2000; ++i) {
-    ASSERT_TRUE(cache.Insert(cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
+    ASSERT_TRUE(Insert(cache, cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
     ASSERT_TRUE(cache.Lookup(Model("hot").name(), &out)) << "evicted at insert " << i;
     EXPECT_EQ(out.revision(), 5001);
   }
@@ -145,7 +151,7 @@ TEST(ModelCacheEvictionTest, ChurnOnOneModelDoesNotDisturbEviction) {
 TEST(ModelCacheEvictionTest, AModelLargerThanAShardIsNotCached) {
   ModelCache cache(size_t{16} * 1024);  // 1 KiB per shard
   cache.SetEnabled(true);
-  EXPECT_FALSE(cache.Insert(cache.Epoch(), Model("big", 1, 4096)));
+  EXPECT_FALSE(Insert(cache, cache.Epoch(), Model("big", 1, 4096)));
   EXPECT_EQ(cache.stats().entries, 0);
 }
 
@@ -164,7 +170,7 @@ TEST(ModelCacheConcurrencyTest, NoInsertReadBeforeAnInvalidationSurvivesIt) {
         // A read of the "database": take the epoch, then the current revision, then insert.
         const uint64_t epoch = cache.Epoch();
         const int64_t revision = committed_revision.load();
-        cache.Insert(epoch, Model("hot", revision));
+        Insert(cache, epoch, Model("hot", revision));
         v1::Model out;
         cache.Lookup(name, &out);
       }

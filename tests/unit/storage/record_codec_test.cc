@@ -1,10 +1,12 @@
-// The storage layer's record encoding helpers: bytea hex decoding and etags.
+// The storage layer's record encoding helpers: bytea hex decoding, etags and the leading name of a record.
 #include "server/storage/record_codec.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
+
+#include "modelreg/v1/model.pb.h"
 
 namespace modelreg::storage_internal {
 namespace {
@@ -65,6 +67,19 @@ TEST(ComputeEtagTest, ChangesWithAnyByteTheRevisionOrTheLength) {
   etags.insert(ComputeEtag("a1", 1));
   etags.insert(ComputeEtag("a", 11));
   EXPECT_EQ(etags.size(), record.size() + 6);
+}
+
+TEST(LeadingNameTest, ReadsTheNameFieldAtTheStartOfARecord) {
+  v1::Model model;
+  model.set_name("publishers/p/models/" + std::string(200, 'x'));  // a two-byte length
+  model.set_description("d");
+  const std::string bytes = model.SerializeAsString();
+  EXPECT_EQ(LeadingName(bytes), model.name());
+  EXPECT_EQ(LeadingName(bytes.substr(0, 10)), "");  // length beyond the bytes
+  EXPECT_EQ(LeadingName(""), "");
+  v1::Model unnamed;
+  unnamed.set_description("d");
+  EXPECT_EQ(LeadingName(unnamed.SerializeAsString()), "");
 }
 
 }  // namespace
