@@ -1,6 +1,7 @@
 #include "server/api/malformed_request.h"
 
 #include <google/protobuf/stubs/logging.h>
+#include <grpcpp/support/proto_buffer_reader.h>
 #include <grpcpp/support/server_interceptor.h>
 
 #include <memory>
@@ -94,6 +95,16 @@ absl::Status MalformedRequestError(absl::string_view method, absl::string_view u
                                               "`; every string field must be valid UTF-8");
   MODELREG_LOG(DEBUG) << method << ": " << what;
   return ErrorWithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST", what);
+}
+
+absl::Status ParseRawRequest(const grpc::ByteBuffer& bytes, absl::string_view method,
+                             google::protobuf::Message* request) {
+  grpc::ByteBuffer shared(bytes);  // the same slices, referenced again: the reader consumes its buffer
+  grpc::ProtoBufferReader reader(&shared);
+  const bool parsed = request->ParseFromZeroCopyStream(&reader);
+  // Taken whether or not the parse failed, like the interceptor does.
+  const std::string utf8_field = std::exchange(last_invalid_utf8_field, std::string());
+  return parsed ? absl::OkStatus() : MalformedRequestError(method, utf8_field);
 }
 
 void InstallMalformedRequestHandling(grpc::ServerBuilder& builder,

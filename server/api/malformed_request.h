@@ -26,7 +26,9 @@
 //   be valid UTF-8" (no BadRequest: the proto field's full name is not a request field path).
 #pragma once
 
+#include <google/protobuf/message.h>
 #include <grpcpp/server_builder.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include <memory>
 #include <string>
@@ -42,6 +44,11 @@ namespace modelreg {
 void InstallMalformedRequestHandling(
     grpc::ServerBuilder& builder,
     std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> after = nullptr);
+
+// Parses the request of a raw (grpc::ByteBuffer) method of `method` into `request`: OK, or the error the interceptor
+// gives the other methods' malformed requests.
+absl::Status ParseRawRequest(const grpc::ByteBuffer& bytes, absl::string_view method,
+                             google::protobuf::Message* request);
 
 // The error for a request of `method` ("/modelreg.v1.ModelRegistry/GetModel") that did not parse; `utf8_field` is
 // the full name of the string field holding invalid UTF-8, or empty when unknown.

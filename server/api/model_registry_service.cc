@@ -1,27 +1,50 @@
 #include "server/api/model_registry_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "server/api/grpc_status.h"
+#include "server/api/malformed_request.h"
 #include "server/api/unary_call.h"
 #include "server/common/status_macros.h"
 
 namespace modelreg {
 namespace {
 
-// Appends `model` (a serialized v1::Model, as the model cache and the store's List hand it out) to the `models` field
-// of `response` (BatchGetModelsResponse, ListModelsResponse) without parsing it: it is added as an unknown field
-// numbered like `models`, which protobuf writes out as it is, length-delimited, the same encoding as a parsed entry of
-// `repeated Model models`. Clients parse them as models. Parsing each model here only to serialize it again cost more
-// than the rest of the call.
-template <typename Response>
-void AddSerializedModel(std::string&& model, Response* response) {
-  *response->GetReflection()->MutableUnknownFields(response)->AddLengthDelimited(Response::kModelsFieldNumber) =
-      std::move(model);
+// Appends `model` (a serialized v1::Model, as the store's List hands it out) to `response`'s `models` without
+// parsing it: as an unknown field numbered like `models`, which protobuf writes out as it is, length-delimited, the
+// same encoding as a parsed entry of `repeated Model models`. Clients parse them as models. Parsing each model here
+// only to serialize it again cost more than the rest of the call.
+void AddSerializedModel(std::string&& model, v1::ListModelsResponse* response) {
+  *response->GetReflection()->MutableUnknownFields(response)->AddLengthDelimited(
+      v1::ListModelsResponse::kModelsFieldNumber) = std::move(model);
+}
+
+// The encoding of a BatchGetModelsResponse holding `models` (each a serialized v1::Model), in one slice: each model
+// copied once, after its field tag and length, never parsed.
+grpc::ByteBuffer EncodeModelsResponse(const std::vector<std::shared_ptr<const std::string>>& models) {
+  using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedOutputStream;
+  constexpr uint32_t kTag = WireFormatLite::MakeTag(v1::BatchGetModelsResponse::kModelsFieldNumber,
+                                                    WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  size_t size = 0;
+  for (const auto& model : models) {
+    size += CodedOutputStream::VarintSize32(kTag) + CodedOutputStream::VarintSize32(model->size()) + model->size();
+  }
+  grpc::Slice slice(size);
+  auto* out = const_cast<uint8_t*>(slice.begin());  // a fresh slice, ours to fill
+  for (const auto& model : models) {
+    out = CodedOutputStream::WriteVarint32ToArray(kTag, out);
+    out = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(model->size()), out);
+    out = std::copy(model->begin(), model->end(), out);
+  }
+  return grpc::ByteBuffer(&slice, 1);
 }
 
 }  // namespace
@@ -73,16 +96,28 @@ grpc::ServerUnaryReactor* ModelRegistryService::GetModel(grpc::CallbackServerCon
   return reactor;
 }
 
-grpc::Status ModelRegistryService::BatchGetModels(grpc::ServerContext* context,
-                                                  const v1::BatchGetModelsRequest* request,
-                                                  v1::BatchGetModelsResponse* response) {
-  return RunUnary(*auth_, *context, "/modelreg.v1.ModelRegistry/BatchGetModels", *request, response,
-                  [&](const Principal& actor) -> absl::StatusOr<v1::BatchGetModelsResponse> {
-                    MODELREG_ASSIGN_OR_RETURN(auto models, service_->BatchGetModels(*request, actor));
-                    v1::BatchGetModelsResponse found;
-                    for (const auto& model : models) AddSerializedModel(std::string(*model), &found);
-                    return found;
-                  });
+grpc::ServerUnaryReactor* ModelRegistryService::BatchGetModels(grpc::CallbackServerContext* context,
+                                                               const grpc::ByteBuffer* request_bytes,
+                                                               grpc::ByteBuffer* response) {
+  static constexpr char kMethod[] = "/modelreg.v1.ModelRegistry/BatchGetModels";
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::BatchGetModelsRequest request;
+  absl::Status status = ParseRawRequest(*request_bytes, kMethod, &request);
+  if (status.ok()) status = auth_->Check(*context, kMethod, request).status();
+  if (!status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  // `response` lives until Finish.
+  reader_->BatchGetModels(request, [reactor, response](auto models) {
+    if (!models.ok()) {
+      reactor->Finish(ToGrpcStatus(models.status()));
+      return;
+    }
+    *response = EncodeModelsResponse(*models);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
 }
 
 grpc::Status ModelRegistryService::UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,

@@ -1,6 +1,7 @@
 // gRPC adapter of modelreg.v1.ModelRegistry: unpacks requests, calls ModelService, converts the status. No logic.
-// GetModel, the hot read path, uses gRPC's callback API and ModelReader, so no thread waits on PostgreSQL for it;
-// the other methods are synchronous handlers.
+// GetModel and BatchGetModels, the hot read paths, use gRPC's callback API and ModelReader, so no thread waits on
+// PostgreSQL for them; BatchGetModels is a raw method (request and response as bytes) so that the cached models go
+// into its response as they are. The other methods are synchronous handlers.
 #pragma once
 
 #include "modelreg/v1/model_registry.grpc.pb.h"
@@ -11,7 +12,9 @@
 
 namespace modelreg {
 
-class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_GetModel<v1::ModelRegistry::Service> {
+class ModelRegistryService final
+    : public v1::ModelRegistry::WithCallbackMethod_GetModel<
+          v1::ModelRegistry::WithRawCallbackMethod_BatchGetModels<v1::ModelRegistry::Service>> {
  public:
   // `history` answers GetModel with a `read_time`.
   ModelRegistryService(ModelService* service, ModelReader* reader, HistoryService* history, const CallAuth* auth)
@@ -23,8 +26,8 @@ class ModelRegistryService final : public v1::ModelRegistry::WithCallbackMethod_
                                  v1::BatchCreateModelsResponse* response) override;
   grpc::ServerUnaryReactor* GetModel(grpc::CallbackServerContext* context, const v1::GetModelRequest* request,
                                      v1::Model* response) override;
-  grpc::Status BatchGetModels(grpc::ServerContext* context, const v1::BatchGetModelsRequest* request,
-                              v1::BatchGetModelsResponse* response) override;
+  grpc::ServerUnaryReactor* BatchGetModels(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::Status UpdateModel(grpc::ServerContext* context, const v1::UpdateModelRequest* request,
                            v1::Model* response) override;
   grpc::Status DeleteModel(grpc::ServerContext* context, const v1::DeleteModelRequest* request,

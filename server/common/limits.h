@@ -9,8 +9,14 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
 
 namespace modelreg {
+
+// Requests in one BatchCreateModels, names in one BatchGetModels.
+inline constexpr int kMaxBatch = 1000;
 
 inline constexpr int64_t kDefaultMaxMessageBytes = int64_t{4} << 20;  // gRPC's default receive limit everywhere
 inline constexpr int64_t kMinMaxMessageBytes = int64_t{1} << 20;
@@ -25,5 +31,9 @@ int64_t MaxMessageBytes();
 // The bytes of records (stored bytes + kResponseBytesPerRecord each) one response may carry: 3/4 of
 // MaxMessageBytes(), leaving room for the rest of the response (page token, framing).
 int64_t ResponseRecordBudget();
+
+// OK, or INVALID_ARGUMENT (reason BATCH_TOO_LARGE) on `field` when records totalling `bytes` (stored bytes +
+// kResponseBytesPerRecord each) would not fit in one response.
+absl::Status CheckResponseBudget(const std::string& field, int64_t bytes);
 
 }  // namespace modelreg

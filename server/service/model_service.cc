@@ -35,18 +35,6 @@ void ClearOutputOnly(v1::Model* model) {
   model->clear_openness();
 }
 
-// BATCH_TOO_LARGE on `field` when models totalling `bytes` (serialized, with their per-record overhead) would not fit
-// in one response.
-absl::Status CheckResponseBudget(const std::string& field, int64_t bytes) {
-  if (bytes <= ResponseRecordBudget()) return absl::OkStatus();
-  return InvalidFieldError(
-      field,
-      absl::StrCat("the batch's models total ", bytes, " bytes serialized, over the ", ResponseRecordBudget(),
-                   " bytes one response may carry (3/4 of the maximum message size); send "
-                   "fewer per call"),
-      "BATCH_TOO_LARGE");
-}
-
 }  // namespace
 
 // The mutations: each runs once per request id (idempotent_calls.h), the work in the private method of the same verb.
@@ -146,42 +134,6 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
 absl::StatusOr<v1::Model> ModelService::GetModel(const v1::GetModelRequest& request, const Principal& /*actor*/) {
   MODELREG_RETURN_IF_ERROR(WithReason(ParseModelName(request.name()).status(), "INVALID_NAME"));
   return models_->Get(request.name());
-}
-
-absl::StatusOr<std::vector<std::shared_ptr<const std::string>>> ModelService::BatchGetModels(
-    const v1::BatchGetModelsRequest& request, const Principal& /*actor*/) {
-  std::string publisher = "-";  // no parent: any publisher
-  if (!request.parent().empty()) {
-    MODELREG_ASSIGN_OR_RETURN(
-        publisher, WithReason(ParsePublisherName(request.parent(), /*allow_wildcard=*/true), "INVALID_NAME"));
-  }
-  if (request.names_size() == 0 || request.names_size() > kMaxBatch) {
-    return InvalidFieldError("names", absl::StrCat("give 1 to ", kMaxBatch, " names, not ", request.names_size()),
-                             "INVALID_BATCH_SIZE");
-  }
-  std::vector<std::string> names(request.names().begin(), request.names().end());
-  for (size_t i = 0; i < names.size(); ++i) {
-    const std::string field = absl::StrCat("names[", i, "]");
-    MODELREG_ASSIGN_OR_RETURN(ModelName name, WithReason(ParseModelName(names[i], field), "INVALID_NAME"));
-    if (publisher != "-" && name.publisher != publisher) {
-      return InvalidFieldError(field, absl::StrCat("`", names[i], "` is not under `", request.parent(), "`"),
-                               "PARENT_MISMATCH");
-    }
-  }
-  MODELREG_ASSIGN_OR_RETURN(std::vector<ModelRepository::SerializedModel> found, models_->GetManySerialized(names));
-  std::map<std::string, std::shared_ptr<const std::string>> by_name;
-  for (ModelRepository::SerializedModel& model : found) by_name.emplace(std::move(model.name), std::move(model.bytes));
-  std::vector<std::shared_ptr<const std::string>> models;
-  models.reserve(names.size());
-  int64_t bytes = 0;
-  for (const std::string& name : names) {
-    const auto it = by_name.find(name);
-    if (it == by_name.end()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
-    bytes += static_cast<int64_t>(it->second->size()) + kResponseBytesPerRecord;
-    models.push_back(it->second);
-  }
-  MODELREG_RETURN_IF_ERROR(CheckResponseBudget("names", bytes));
-  return models;
 }
 
 absl::StatusOr<v1::Model> ModelService::Update(const v1::UpdateModelRequest& request) {

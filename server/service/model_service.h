@@ -38,12 +38,6 @@ class ModelService {
                                                                   const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND.
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request, const Principal& actor = Principal::System());
-  // INVALID_ARGUMENT (no names or more than kMaxBatch, a malformed name as `names[i]`, a name outside `parent`,
-  // BATCH_TOO_LARGE when the models exceed what one response may carry), NOT_FOUND naming the first missing name.
-  // The models in wire form (serialized v1::Model), in the order of `names` (a name given twice, twice): the gRPC
-  // adapter copies them into the response without parsing them.
-  absl::StatusOr<std::vector<std::shared_ptr<const std::string>>> BatchGetModels(
-      const v1::BatchGetModelsRequest& request, const Principal& actor = Principal::System());
   // INVALID_ARGUMENT, NOT_FOUND (missing or soft-deleted), ABORTED (stale etag).
   absl::StatusOr<v1::Model> UpdateModel(const v1::UpdateModelRequest& request,
                                         const Principal& actor = Principal::System());
@@ -74,8 +68,6 @@ class ModelService {
   // to `limit` models using it whose names sort after `after`, assessed against the licenses as `tx` reads them.
   absl::StatusOr<ModelRepository::ReassessBatch> ReassessLicenseBatch(Transaction& tx, const std::string& license_id,
                                                                       const std::string& after, int limit);
-
-  static constexpr int kMaxBatch = 1000;
 
  private:
   // Resolves the license references of `model` to canonical names (aliases included; field paths under `prefix`),

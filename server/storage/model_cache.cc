@@ -39,12 +39,7 @@ void ModelCache::MakeRoom(Shard& shard, size_t cost) const {
   }
 }
 
-bool ModelCache::Lookup(const std::string& name, v1::Model* out) {
-  const std::shared_ptr<const std::string> bytes = LookupSerialized(name);
-  return bytes != nullptr && out->ParseFromString(*bytes);
-}
-
-std::shared_ptr<const std::string> ModelCache::LookupSerialized(const std::string& name) {
+std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name) {
   if (!enabled()) return nullptr;
   std::shared_ptr<const std::string> bytes;
   {

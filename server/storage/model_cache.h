@@ -41,10 +41,8 @@ class ModelCache {
   ModelCache(const ModelCache&) = delete;
   ModelCache& operator=(const ModelCache&) = delete;
 
-  // Copies the cached model named `name` into `out`. False when absent or the cache is disabled.
-  bool Lookup(const std::string& name, v1::Model* out);
   // The cached model named `name` in wire form (serialized), or null when absent or the cache is disabled.
-  std::shared_ptr<const std::string> LookupSerialized(const std::string& name);
+  std::shared_ptr<const std::string> Lookup(const std::string& name);
 
   // The invalidation counter: read it before querying the database for models to Insert.
   uint64_t Epoch() const { return epoch_.load(std::memory_order_acquire); }

@@ -151,33 +151,14 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
 }
 
 absl::StatusOr<v1::Model> ModelStore::Get(const std::string& name) {
-  v1::Model model;
-  if (GetCached(name, &model)) return model;
+  if (std::shared_ptr<const std::string> cached = GetCached(name)) return ParseModel(*cached);
   MODELREG_ASSIGN_OR_RETURN(std::vector<SerializedModel> fetched, Fetch({name}));
   if (fetched.empty()) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
   return ParseModel(*fetched[0].bytes);
 }
 
-bool ModelStore::GetCached(const std::string& name, v1::Model* out) {
-  return cache_ != nullptr && cache_->Lookup(name, out);
-}
-
-absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::GetManySerialized(
-    const std::vector<std::string>& names) {
-  std::vector<SerializedModel> found;
-  std::vector<std::string> missed;
-  for (const std::string& name : std::set<std::string>(names.begin(), names.end())) {
-    std::shared_ptr<const std::string> bytes = cache_ != nullptr ? cache_->LookupSerialized(name) : nullptr;
-    if (bytes != nullptr) {
-      found.push_back({name, std::move(bytes)});
-    } else {
-      missed.push_back(name);
-    }
-  }
-  if (missed.empty()) return found;
-  MODELREG_ASSIGN_OR_RETURN(std::vector<SerializedModel> fetched, Fetch(missed));
-  for (SerializedModel& model : fetched) found.push_back(std::move(model));
-  return found;
+std::shared_ptr<const std::string> ModelStore::GetCached(const std::string& name) {
+  return cache_ != nullptr ? cache_->Lookup(name) : nullptr;
 }
 
 absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::Fetch(const std::vector<std::string>& names) {

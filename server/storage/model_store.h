@@ -19,7 +19,7 @@ namespace modelreg {
 
 class ModelStore : public ModelRepository {
  public:
-  // With a `cache`, Get and GetManySerialized read through it, and every change invalidates the model in it once its
+  // With a `cache`, Get reads through it, and every change invalidates the model in it once its
   // transaction has ended.
   explicit ModelStore(ConnectionPool* pool, ModelCache* cache = nullptr) : pool_(pool), cache_(cache) {}
 
@@ -34,9 +34,6 @@ class ModelStore : public ModelRepository {
                                                      const std::string& after, int limit,
                                                      const Mutation& recompute) override;
 
-  // Those in the cache, and the others from one query.
-  absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) override;
-
   // Reads the models of `names` that exist from PostgreSQL, without looking in the cache, and caches them, in wire
   // form (never parsed or serialized here). One query. For callers that have just missed the cache (GetCached).
   absl::StatusOr<std::vector<SerializedModel>> Fetch(const std::vector<std::string>& names);
@@ -45,8 +42,8 @@ class ModelStore : public ModelRepository {
   // within its max lag, else on the primary. Fetch caches a standby's result under ReadReplica's fence rule.
   void set_read_replica(ReadReplica* replica) { replica_ = replica; }
 
-  // Copies the model named `name` into `out` if the cache has it. Never touches the database.
-  bool GetCached(const std::string& name, v1::Model* out);
+  // The model named `name` in wire form if the cache has it, else null. Never touches the database.
+  std::shared_ptr<const std::string> GetCached(const std::string& name);
 
   // Up to `limit` models, soft-deleted included, whose names sort after `after`, in name order, in wire form.
   absl::StatusOr<std::vector<SerializedModel>> Scan(const std::string& after, int limit);

@@ -49,9 +49,6 @@ class ModelRepository {
     std::string name;
     std::shared_ptr<const std::string> bytes;
   };
-  // Returns the models of `names` that exist, soft-deleted or not, each once, in no particular order, in wire form
-  // (the model cache holds them so: BatchGetModels copies them into its response without parsing them).
-  virtual absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) = 0;
   // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
   // new update_time. `mutate` may set or clear delete_time: any value set on a live model soft-deletes it at the
   // transaction time (a deleted model keeps its original delete_time); clearing it restores the model. The other

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/limits.h"
 #include "server/service/license_reassessor.h"
 #include "server/storage/license_store.h"
 #include "server/storage/model_store.h"
@@ -72,10 +73,10 @@ class LicenseReassessmentTest : public ::testing::Test {
 
   // `count` models of `publishers/{publisher}` under `license`, through BatchCreateModels.
   void CreateModels(const std::string& publisher, const std::string& license, int count) {
-    for (int start = 0; start < count; start += ModelService::kMaxBatch) {
+    for (int start = 0; start < count; start += kMaxBatch) {
       v1::BatchCreateModelsRequest batch;
       batch.set_parent("publishers/" + publisher);
-      for (int i = start; i < std::min(count, start + ModelService::kMaxBatch); ++i) {
+      for (int i = start; i < std::min(count, start + kMaxBatch); ++i) {
         v1::CreateModelRequest* item = batch.add_requests();
         item->set_model_id(absl::StrCat("m", 100000 + i));  // name order = creation order
         item->mutable_model()->mutable_weights()->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);

@@ -1,6 +1,7 @@
 // Requests whose bytes are not a valid encoding of their message, sent as raw bytes over real gRPC (GenericStub):
 // every method of both services answers INVALID_ARGUMENT with reason MALFORMED_REQUEST and a message naming the
-// problem, GetModel (the callback method) included; never gRPC's INTERNAL or UNIMPLEMENTED with an empty message.
+// problem, GetModel (a callback method) and BatchGetModels (a raw one, parsed by the handler) included; never gRPC's
+// INTERNAL or UNIMPLEMENTED with an empty message.
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -109,8 +110,8 @@ TEST_F(MalformedRequestTest, InvalidUtf8InAnyMethodIsInvalidArgumentNamingTheFie
 TEST_F(MalformedRequestTest, TruncatedEncodingIsInvalidArgument) {
   grpc::GenericStub stub(server_->channel());
   const std::string truncated = "\x0a\x20only a few bytes";  // field 1 announces 32 bytes, 16 follow
-  for (const char* method : {"/modelreg.v1.ModelRegistry/GetModel", "/modelreg.v1.ModelRegistry/CreateModel",
-                             "/modelreg.v1.LicenseCatalog/ListLicenses"}) {
+  for (const char* method : {"/modelreg.v1.ModelRegistry/GetModel", "/modelreg.v1.ModelRegistry/BatchGetModels",
+                             "/modelreg.v1.ModelRegistry/CreateModel", "/modelreg.v1.LicenseCatalog/ListLicenses"}) {
     const RawResult result = CallRawBytes(stub, method, truncated);
     EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
     EXPECT_THAT(result.status.error_message(), HasSubstr("malformed request: not a valid encoding")) << method;

@@ -65,8 +65,9 @@ class ModelCacheTest : public StorageTest {
 
   // The model as the cache holds it, or nullopt.
   std::optional<v1::Model> Cached(const std::string& name) {
+    const std::shared_ptr<const std::string> bytes = cache_.Lookup(name);
     v1::Model model;
-    if (!cache_.Lookup(name, &model)) return std::nullopt;
+    if (bytes == nullptr || !model.ParseFromString(*bytes)) return std::nullopt;
     return model;
   }
 
@@ -86,8 +87,10 @@ TEST_F(ModelCacheTest, ReadsFillTheCacheAndThenHitIt) {
   EXPECT_FALSE(Cached(Name("fill")).has_value());
   ASSERT_OK(cached_.Get(Name("fill")).status());
   const int64_t hits = cache_.stats().hits;
+  const std::shared_ptr<const std::string> bytes = cached_.GetCached(Name("fill"));
+  ASSERT_NE(bytes, nullptr);
   v1::Model model;
-  ASSERT_TRUE(cached_.GetCached(Name("fill"), &model));
+  ASSERT_TRUE(model.ParseFromString(*bytes));
   EXPECT_EQ(model.revision(), 1);
   EXPECT_FALSE(model.etag().empty());
   EXPECT_EQ(cache_.stats().hits, hits + 1);

@@ -153,6 +153,14 @@ class ReadReplicaTest : public StorageTest {
     return model.description();
   }
 
+  // The description of `name` as the cache holds it.
+  std::string CachedDescription(const std::string& name) {
+    const std::shared_ptr<const std::string> bytes = store_->GetCached(name);
+    v1::Model model;
+    if (bytes == nullptr || !model.ParseFromString(*bytes)) return "<not cached>";
+    return model.description();
+  }
+
   static inline std::unique_ptr<StandbyCluster> standby_;
   ModelCache cache_{size_t{8} << 20};
   std::unique_ptr<ReadReplica> replica_;
@@ -219,26 +227,25 @@ TEST_F(ReadReplicaTest, AStandbyInSyncFillsTheCacheAStaleOneDoesNot) {
     return SetDescription(other, name, "first");
   }));
   bool by_replica = false;
-  v1::Model cached;
   // A fill is kept once a check has fenced the notifications of those writes (read_replica.h).
   ASSERT_TRUE(Eventually([&] {
-    return FetchDescription(name, &by_replica) == "first" && by_replica && store_->GetCached(name, &cached);
+    return FetchDescription(name, &by_replica) == "first" && by_replica && store_->GetCached(name) != nullptr;
   })) << "an in-sync standby's read never filled the cache";
 
   SetReplayPaused(true);
   ASSERT_TRUE(
       WriteInAnotherProcess(db().url(), [&](ModelStore& other) { return SetDescription(other, name, "second"); }));
   // Its notification invalidates the cached model; the standby still has the first description.
-  ASSERT_TRUE(Eventually([&] { return !store_->GetCached(name, &cached); }));
+  ASSERT_TRUE(Eventually([&] { return store_->GetCached(name) == nullptr; }));
   EXPECT_EQ(FetchDescription(name, &by_replica), "first");
   EXPECT_TRUE(by_replica);
-  EXPECT_FALSE(store_->GetCached(name, &cached)) << "a stale standby read was cached: " << cached.description();
+  EXPECT_EQ(CachedDescription(name), "<not cached>") << "a stale standby read was cached";
 
   SetReplayPaused(false);
   EXPECT_TRUE(Eventually([&] { return FetchDescription(name, &by_replica) == "second" && by_replica; }));
   EXPECT_TRUE(Eventually([&] {
     FetchDescription(name, &by_replica);
-    return store_->GetCached(name, &cached) && cached.description() == "second";
+    return CachedDescription(name) == "second";
   }));
 }
 

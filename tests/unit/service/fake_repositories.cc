@@ -305,18 +305,6 @@ absl::StatusOr<v1::Model> FakeModelRepository::Get(const std::string& name) {
   return Output(it->second);
 }
 
-absl::StatusOr<std::vector<ModelRepository::SerializedModel>> FakeModelRepository::GetManySerialized(
-    const std::vector<std::string>& names) {
-  std::vector<SerializedModel> found;
-  for (const std::string& name : std::set<std::string>(names.begin(), names.end())) {
-    const auto it = records_.find(name);
-    if (it != records_.end()) {
-      found.push_back({name, std::make_shared<const std::string>(Output(it->second).SerializeAsString())});
-    }
-  }
-  return found;
-}
-
 absl::StatusOr<v1::Model> FakeModelRepository::Update(const std::string& name, const Mutation& mutate) {
   ++calls_.update;
   const auto it = records_.find(name);

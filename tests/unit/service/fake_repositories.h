@@ -123,7 +123,6 @@ class FakeModelRepository : public ModelRepository {
   absl::StatusOr<v1::Model> Create(const v1::Model& model) override;
   absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) override;
   absl::StatusOr<v1::Model> Get(const std::string& name) override;
-  absl::StatusOr<std::vector<SerializedModel>> GetManySerialized(const std::vector<std::string>& names) override;
   absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) override;
   absl::StatusOr<Page<std::string>> ListSerialized(const ListQuery& query) override;
   absl::StatusOr<int64_t> Reassess(int rules_version, const std::string& license_id,

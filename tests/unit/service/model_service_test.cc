@@ -221,7 +221,7 @@ TEST_F(ModelServiceTest, BatchCreateModelsTakesOneToAThousandRequests) {
   EXPECT_THAT(service_.BatchCreateModels(batch),
               StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("requests: must hold 1 to 1000 requests")));
 
-  for (int i = 0; i < ModelService::kMaxBatch + 1; ++i) {
+  for (int i = 0; i < kMaxBatch + 1; ++i) {
     *batch.add_requests() = CreateModelRequest("bulk", absl::StrCat("m-", i));
   }
   EXPECT_THAT(service_.BatchCreateModels(batch),
@@ -231,7 +231,7 @@ TEST_F(ModelServiceTest, BatchCreateModelsTakesOneToAThousandRequests) {
   batch.mutable_requests()->RemoveLast();
   auto created = service_.BatchCreateModels(batch);
   ASSERT_OK(created);
-  EXPECT_EQ(created->models_size(), ModelService::kMaxBatch);
+  EXPECT_EQ(created->models_size(), kMaxBatch);
   EXPECT_EQ(created->models(999).name(), "publishers/bulk/models/m-999");
   EXPECT_EQ(stores_.models.calls().create_batch, 1);
   EXPECT_EQ(stores_.models.size(), 1000u);

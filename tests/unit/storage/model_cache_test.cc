@@ -26,6 +26,12 @@ bool Insert(ModelCache& cache, uint64_t epoch, const v1::Model& model) {
   return cache.Insert(epoch, model.name(), std::make_shared<const std::string>(model.SerializeAsString()));
 }
 
+// Parses the cached model named `name` into `out`; false when the cache has none.
+bool Lookup(ModelCache& cache, const std::string& name, v1::Model* out) {
+  const std::shared_ptr<const std::string> bytes = cache.Lookup(name);
+  return bytes != nullptr && out->ParseFromString(*bytes);
+}
+
 class ModelCacheTest : public ::testing::Test {
  protected:
   ModelCacheTest() { cache_.SetEnabled(true); }
@@ -37,19 +43,19 @@ TEST_F(ModelCacheTest, StartsDisabledAndIgnoresInsertsUntilEnabled) {
   EXPECT_FALSE(cache.enabled());
   EXPECT_FALSE(Insert(cache, cache.Epoch(), Model("a")));
   v1::Model out;
-  EXPECT_FALSE(cache.Lookup(Model("a").name(), &out));
+  EXPECT_FALSE(Lookup(cache, Model("a").name(), &out));
   cache.SetEnabled(true);
   EXPECT_TRUE(Insert(cache, cache.Epoch(), Model("a")));
-  EXPECT_TRUE(cache.Lookup(Model("a").name(), &out));
+  EXPECT_TRUE(Lookup(cache, Model("a").name(), &out));
 }
 
 TEST_F(ModelCacheTest, LookupReturnsTheInsertedModelAndCountsHitsAndMisses) {
   ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 7)));
   v1::Model out;
-  ASSERT_TRUE(cache_.Lookup(Model("a").name(), &out));
+  ASSERT_TRUE(Lookup(cache_, Model("a").name(), &out));
   EXPECT_EQ(out.name(), "publishers/p/models/a");
   EXPECT_EQ(out.revision(), 7);
-  EXPECT_FALSE(cache_.Lookup(Model("b").name(), &out));
+  EXPECT_FALSE(Lookup(cache_, Model("b").name(), &out));
   const ModelCache::Stats stats = cache_.stats();
   EXPECT_EQ(stats.hits, 1);
   EXPECT_EQ(stats.misses, 1);
@@ -62,7 +68,7 @@ TEST_F(ModelCacheTest, InsertAfterAnInvalidationSinceItsEpochIsDropped) {
   cache_.Invalidate(Model("other").name());  // any invalidation: the read may have missed a change
   EXPECT_FALSE(Insert(cache_, before_read, Model("a")));
   v1::Model out;
-  EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
+  EXPECT_FALSE(Lookup(cache_, Model("a").name(), &out));
   EXPECT_TRUE(Insert(cache_, cache_.Epoch(), Model("a")));
 }
 
@@ -71,8 +77,8 @@ TEST_F(ModelCacheTest, InvalidateRemovesOneModel) {
   ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("b")));
   cache_.Invalidate(Model("a").name());
   v1::Model out;
-  EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
-  EXPECT_TRUE(cache_.Lookup(Model("b").name(), &out));
+  EXPECT_FALSE(Lookup(cache_, Model("a").name(), &out));
+  EXPECT_TRUE(Lookup(cache_, Model("b").name(), &out));
 }
 
 TEST_F(ModelCacheTest, InvalidateAllAndDisableEmptyTheCache) {
@@ -83,7 +89,7 @@ TEST_F(ModelCacheTest, InvalidateAllAndDisableEmptyTheCache) {
   cache_.SetEnabled(false);
   EXPECT_EQ(cache_.stats().entries, 0);
   v1::Model out;
-  EXPECT_FALSE(cache_.Lookup(Model("a").name(), &out));
+  EXPECT_FALSE(Lookup(cache_, Model("a").name(), &out));
 }
 
 TEST_F(ModelCacheTest, SerializedInsertNeedsTheBytesOfAModelOfThatName) {
@@ -94,14 +100,14 @@ TEST_F(ModelCacheTest, SerializedInsertNeedsTheBytesOfAModelOfThatName) {
   EXPECT_FALSE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>()));
   EXPECT_EQ(cache_.stats().entries, 0);
   ASSERT_TRUE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>(Model("a").SerializeAsString())));
-  EXPECT_NE(cache_.LookupSerialized(name), nullptr);
+  EXPECT_NE(cache_.Lookup(name), nullptr);
 }
 
 TEST_F(ModelCacheTest, ReinsertReplacesTheOlderVersion) {
   ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 1)));
   ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 2)));
   v1::Model out;
-  ASSERT_TRUE(cache_.Lookup(Model("a").name(), &out));
+  ASSERT_TRUE(Lookup(cache_, Model("a").name(), &out));
   EXPECT_EQ(out.revision(), 2);
   EXPECT_EQ(cache_.stats().entries, 1);
 }
@@ -115,7 +121,7 @@ TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheOldestUnused) {
     ASSERT_TRUE(Insert(cache, cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
     // Keep m0 recently used: it must survive.
     v1::Model out;
-    ASSERT_TRUE(cache.Lookup(Model("m0").name(), &out)) << "evicted at insert " << i;
+    ASSERT_TRUE(Lookup(cache, Model("m0").name(), &out)) << "evicted at insert " << i;
   }
   const ModelCache::Stats stats = cache.stats();
   EXPECT_LE(stats.bytes, static_cast<int64_t>(kCapacity));
@@ -123,8 +129,8 @@ TEST(ModelCacheEvictionTest, StaysWithinCapacityAndEvictsTheOldestUnused) {
   EXPECT_GT(stats.entries, 100);
   EXPECT_TRUE(cache.FilledTo(0.8));
   v1::Model out;
-  EXPECT_FALSE(cache.Lookup(Model("m1").name(), &out)) << "the oldest unused model should be gone";
-  EXPECT_TRUE(cache.Lookup(Model("m1999").name(), &out));
+  EXPECT_FALSE(Lookup(cache, Model("m1").name(), &out)) << "the oldest unused model should be gone";
+  EXPECT_TRUE(Lookup(cache, Model("m1999").name(), &out));
 }
 
 // Replacements and invalidations leave stale places in the eviction queue; after many of them, eviction still keeps
@@ -141,11 +147,11 @@ TEST(ModelCacheEvictionTest, ChurnOnOneModelDoesNotDisturbEviction) {
   v1::Model out;
   for (int i = 0; i < 2000; ++i) {
     ASSERT_TRUE(Insert(cache, cache.Epoch(), Model(absl::StrCat("m", i), 1, 1024)));
-    ASSERT_TRUE(cache.Lookup(Model("hot").name(), &out)) << "evicted at insert " << i;
+    ASSERT_TRUE(Lookup(cache, Model("hot").name(), &out)) << "evicted at insert " << i;
     EXPECT_EQ(out.revision(), 5001);
   }
   EXPECT_LE(cache.stats().bytes, static_cast<int64_t>(kCapacity));
-  EXPECT_FALSE(cache.Lookup(Model("m0").name(), &out));
+  EXPECT_FALSE(Lookup(cache, Model("m0").name(), &out));
 }
 
 TEST(ModelCacheEvictionTest, AModelLargerThanAShardIsNotCached) {
@@ -172,7 +178,7 @@ TEST(ModelCacheConcurrencyTest, NoInsertReadBeforeAnInvalidationSurvivesIt) {
         const int64_t revision = committed_revision.load();
         Insert(cache, epoch, Model("hot", revision));
         v1::Model out;
-        cache.Lookup(name, &out);
+        Lookup(cache, name, &out);
       }
     });
   }
@@ -180,7 +186,7 @@ TEST(ModelCacheConcurrencyTest, NoInsertReadBeforeAnInvalidationSurvivesIt) {
     committed_revision.store(revision);  // "commit"
     cache.Invalidate(name);              // then invalidate, as ModelStore does after its transaction
     v1::Model out;
-    if (cache.Lookup(name, &out)) {
+    if (Lookup(cache, name, &out)) {
       ASSERT_EQ(out.revision(), revision) << "a stale revision survived its invalidation";
     }
   }
