@@ -20,9 +20,11 @@ void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool&
                     [cache] { return static_cast<double>(cache->stats().entries); });
   registry.AddGauge("modelreg_model_cache_bytes", "Bytes of the models in GetModel's cache", {},
                     [cache] { return static_cast<double>(cache->stats().bytes); });
-  registry.AddCounterCallback("modelreg_model_cache_hits_total", "GetModel lookups answered by the cache", {},
+  registry.AddCounterCallback("modelreg_model_cache_hits_total",
+                              "GetModel and BatchGetModels lookups answered by the cache", {},
                               [cache] { return static_cast<double>(cache->stats().hits); });
-  registry.AddCounterCallback("modelreg_model_cache_misses_total", "GetModel lookups the cache could not answer", {},
+  registry.AddCounterCallback("modelreg_model_cache_misses_total",
+                              "GetModel and BatchGetModels lookups the cache could not answer", {},
                               [cache] { return static_cast<double>(cache->stats().misses); });
   // The cache is enabled exactly while its change listener's LISTEN connection is up (storage/model_change_listener.h).
   registry.AddGauge("modelreg_model_change_listener_up",

@@ -4,6 +4,7 @@
 // parser rejects; a truncated or otherwise malformed encoding) never reaches a handler: gRPC 1.51 deserializes it
 // in grpc::GenericDeserialize (grpcpp/impl/codegen/proto_utils.h), which fails the call with INTERNAL and an empty
 // message; for a callback method (GetModel) CallbackUnaryHandler then answers UNIMPLEMENTED with an empty message.
+// A raw method (BatchGetModels) parses its request itself, with ParseRawRequest below, which gives the same errors.
 //
 // Why an interceptor: the generated handlers deserialize through SerializationTraits<grpc::protobuf::MessageLite>
 // (the generated code names MessageLite as the base request type), so a validating SerializationTraits

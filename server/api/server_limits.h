@@ -10,7 +10,8 @@
 //   that took a call is the last one polling for calls and the quota allows no new one, it answers that call
 //   RESOURCE_EXHAUSTED at once ("Server Threadpool Exhausted", which the interceptor of malformed_request.h
 //   replaces by ServerBusyError()) and goes back to polling. So at most max_threads - 1 calls run at once and
-//   further ones fail fast instead of piling up threads. GetModel runs on gRPC's callback threads, not counted.
+//   further ones fail fast instead of piling up threads. GetModel and BatchGetModels run on gRPC's callback threads,
+//   not counted.
 // - default deadline (`--default-deadline`, default 60 s): a call without a deadline gets this one for its database
 //   work (server/common/call_deadline.h).
 #pragma once

@@ -245,9 +245,13 @@ absl::Status ResourceTable::Decode(const pqxx::row& row, Message& out) const {
 }
 
 std::string ResourceTable::SerializedRecord(const pqxx::row& row, Message& output) const {
-  std::string bytes = RecordBytes(row[0]);
+  const std::string stored = RecordBytes(row[0]);
   output.Clear();
-  FillOutputFields(row, 1, bytes, output);
+  FillOutputFields(row, 1, stored, output);
+  // Sized exactly: appending to `stored` would double its capacity, and the model cache keeps these strings.
+  std::string bytes;
+  bytes.reserve(stored.size() + output.ByteSizeLong());
+  bytes.append(stored);
   output.AppendToString(&bytes);
   return bytes;
 }

@@ -108,6 +108,20 @@ TEST_F(ModelStoreTest, ListedModelsInWireFormAreTheModelsGetReturns) {
   EXPECT_TRUE(page->items[0].has_delete_time());
 }
 
+TEST_F(ModelStoreTest, FetchedModelsInWireFormHoldNoSpareCapacity) {
+  ASSERT_OK(store_.Create(FullModel("publishers/wire/models/sized", "llama3.1", "apache-2.0", "cc-by-4.0")));
+  absl::StatusOr<std::vector<ModelRepository::SerializedModel>> fetched =
+      store_.Fetch({"publishers/wire/models/sized"});
+  ASSERT_OK(fetched);
+  ASSERT_EQ(fetched->size(), 1u);
+  const std::string& bytes = *(*fetched)[0].bytes;
+  // The model cache keeps these strings and counts their size: a doubled capacity would hold twice the memory.
+  EXPECT_EQ(bytes.capacity(), bytes.size());
+  v1::Model model;
+  ASSERT_TRUE(model.ParseFromString(bytes));
+  EXPECT_EQ(model.revision(), 1);
+}
+
 TEST_F(ModelStoreTest, CreateGetRoundTripWithEveryField) {
   const v1::Model input =
       FullModel("publishers/meta/models/llama-3.1-8b-instruct", "llama3.1", "apache-2.0", "cc-by-4.0");
