@@ -16,12 +16,6 @@ absl::Status NotFound(const std::string& name) {
   return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
 }
 
-absl::StatusOr<v1::Model> ParseModel(const std::string& bytes) {
-  v1::Model model;
-  if (!model.ParseFromString(bytes)) return absl::InternalError("internal storage error");
-  return model;
-}
-
 // OK for a BatchGetModels request this server can answer; else the error naming the field.
 absl::Status ValidateBatchGet(const v1::BatchGetModelsRequest& request) {
   std::string publisher = "-";  // no parent: any publisher
@@ -86,14 +80,14 @@ void ModelReader::GetModel(const v1::GetModelRequest& request, ModelDone done) {
     return;
   }
   if (std::shared_ptr<const std::string> cached = store_->GetCached(request.name())) {
-    std::move(done)(ParseModel(*cached));
+    std::move(done)(ModelStore::ParseModel(*cached));
     return;
   }
   Enqueue({{request.name()},
            [name = request.name(), done = std::move(done)](const absl::Status& status, const Found& found) mutable {
              if (!status.ok()) return std::move(done)(status);
              const auto it = found.find(name);
-             std::move(done)(it == found.end() ? NotFound(name) : ParseModel(*it->second));
+             std::move(done)(it == found.end() ? NotFound(name) : ModelStore::ParseModel(*it->second));
            }});
 }
 

@@ -42,16 +42,6 @@ std::vector<ModelRepository::SerializedModel> WithNames(std::vector<std::string>
   return models;
 }
 
-// A model in wire form, parsed; INTERNAL when it does not parse.
-absl::StatusOr<v1::Model> ParseModel(const std::string& bytes) {
-  v1::Model model;
-  if (!model.ParseFromString(bytes)) {
-    MODELREG_LOG(ERROR) << "storage: unparsable models record";
-    return absl::InternalError("internal storage error");
-  }
-  return model;
-}
-
 // INVALID_ARGUMENT for a malformed name or a license reference that is not `licenses/{id}`.
 absl::Status CheckNameAndReferences(const v1::Model& model) {
   if (!ParseModelName(model.name()).ok()) {
@@ -148,6 +138,15 @@ absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector
     return absl::OkStatus();
   }));
   return results;
+}
+
+absl::StatusOr<v1::Model> ModelStore::ParseModel(const std::string& bytes) {
+  v1::Model model;
+  if (!model.ParseFromString(bytes)) {
+    MODELREG_LOG(ERROR) << "storage: unparsable models record";
+    return absl::InternalError("internal storage error");
+  }
+  return model;
 }
 
 absl::StatusOr<v1::Model> ModelStore::Get(const std::string& name) {

@@ -42,6 +42,9 @@ class ModelStore : public ModelRepository {
   // within its max lag, else on the primary. Fetch caches a standby's result under ReadReplica's fence rule.
   void set_read_replica(ReadReplica* replica) { replica_ = replica; }
 
+  // A model in wire form (as GetCached, Fetch and Scan hand them out), parsed; INTERNAL when it does not parse.
+  static absl::StatusOr<v1::Model> ParseModel(const std::string& bytes);
+
   // The model named `name` in wire form if the cache has it, else null. Never touches the database.
   std::shared_ptr<const std::string> GetCached(const std::string& name);
 
