@@ -11,6 +11,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 HERE="$MODELREG_HA_REPO/deploy/ha"
 
 die() { echo "up.sh: $*" >&2; exit 1; }
+# die, with the last lines of a log: the caller may remove MODELREG_HA_DIR, and with it the log.
+die_log() { echo "--- $1 (last 30 lines)" >&2; tail -30 "$1" >&2 || true; die "$2"; }
 for tool in etcd patroni patronictl "$PG_BIN/postgres" "$BUILD_DIR/bin/modelregd" "$BUILD_DIR/bin/modelreg"; do
   command -v "$tool" >/dev/null || die "$tool not found (deploy/install-deps.sh installs the packages; BUILD_DIR=$BUILD_DIR)"
 done
@@ -42,7 +44,7 @@ spawn etcd "$MODELREG_HA_DIR/etcd/etcd.log" etcd --name modelreg-ha-etcd --data-
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "modelreg-ha-etcd=http://127.0.0.1:$ETCD_PEER_PORT" --initial-cluster-state new
 wait_for 30 env ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" endpoint health \
-  || die "etcd did not start (see $MODELREG_HA_DIR/etcd/etcd.log)"
+  || die_log "$MODELREG_HA_DIR/etcd/etcd.log" "etcd did not start"
 
 for i in $(seq 1 $MODELREG_HA_NODES); do
   node_dir="$MODELREG_HA_DIR/node$i"
@@ -68,12 +70,23 @@ wait_for 90 cluster_ready || { as_postgres patronictl -c "$PATRONI_CONFIG" list 
 
 URL=$(ha_database_url)
 psql_primary() { psql -X -q -v ON_ERROR_STOP=1 "$(ha_database_url postgres)" "$@"; }
-psql_primary -tAc "SELECT 1 FROM pg_database WHERE datname = 'modelreg'" | grep -q 1 \
-  || psql_primary -c "CREATE DATABASE modelreg"
-"$BUILD_DIR/bin/modelregd" migrate --database-url "$URL" >"$MODELREG_HA_DIR/migrate.log" 2>&1 \
-  || die "modelregd migrate failed (see $MODELREG_HA_DIR/migrate.log)"
-"$BUILD_DIR/bin/modelregd" tokens create --principal ha-admin --role admin --scope '*' --database-url "$URL" \
-  >"$MODELREG_HA_DIR/admin.token" 2>>"$MODELREG_HA_DIR/migrate.log" || die "cannot create the admin token"
+# The database, its schema and an admin token. Each step is idempotent (a second token is harmless), because a
+# failover may cut it off: on a loaded machine the fresh cluster can lose its leader before it settles.
+prepare_database() {
+  psql_primary -tAc "SELECT 1 FROM pg_database WHERE datname = 'modelreg'" | grep -q 1 \
+    || psql_primary -c "CREATE DATABASE modelreg" || return 1
+  "$BUILD_DIR/bin/modelregd" migrate --database-url "$URL" || return 1
+  "$BUILD_DIR/bin/modelregd" tokens create --principal ha-admin --role admin --scope '*' --database-url "$URL" \
+    >"$MODELREG_HA_DIR/admin.token"
+}
+SETUP_LOG="$MODELREG_HA_DIR/setup.log"
+for attempt in 1 2 3; do
+  prepare_database >>"$SETUP_LOG" 2>&1 && break
+  [ $attempt = 3 ] && die_log "$SETUP_LOG" "cannot create the database, migrate it or create the admin token"
+  echo "up.sh: preparing the database failed (attempt $attempt), retrying once the cluster is ready:" >&2
+  tail -5 "$SETUP_LOG" >&2
+  wait_for 60 cluster_ready || true
+done
 chmod 600 "$MODELREG_HA_DIR/admin.token"
 TOKEN=$(cat "$MODELREG_HA_DIR/admin.token")
 
@@ -86,7 +99,7 @@ for r in $(seq 1 "$MODELREG_HA_REPLICAS"); do
     --listen "127.0.0.1:$port" --load-catalog="$catalog" ${MODELREG_HA_SERVER_FLAGS:-}
   servers+=("127.0.0.1:$port")
   wait_for 60 "$BUILD_DIR/bin/modelreg" --server "127.0.0.1:$port" --token "$TOKEN" --timeout 2 licenses list \
-    || die "modelregd $r does not answer on 127.0.0.1:$port (see $MODELREG_HA_DIR/modelregd$r.log)"
+    || die_log "$MODELREG_HA_DIR/modelregd$r.log" "modelregd $r does not answer on 127.0.0.1:$port"
 done
 
 as_postgres patronictl -c "$PATRONI_CONFIG" list
