@@ -94,7 +94,8 @@ class EmbeddedPostgres {
   absl::Status PrepareSocketDir();
   // First run (no `pgdata_/PG_VERSION`): initdb into pgdata_.
   absl::Status InitDbOnFirstRun();
-  // Settings that may change between runs (socket directory, port, shared_buffers): rewritten at every start.
+  // Settings that may change between runs (socket directory, port, shared_buffers, WAL sizing): rewritten at every
+  // start.
   absl::Status WriteModelregConf() const;
   // Sets url_ and admin_url_ from socket_dir_ and the port.
   void SetUrls();

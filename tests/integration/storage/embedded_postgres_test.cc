@@ -67,6 +67,9 @@ TEST(EmbeddedPostgresTest, StartStopRestartKeepsData) {
     tx.exec("CREATE TABLE kept (id int)");
     tx.exec("INSERT INTO kept VALUES (1), (2), (3)");
     tx.exec1("SELECT 1 WHERE current_setting('listen_addresses') = ''");
+    // The write-heavy settings of modelreg.conf are in force.
+    EXPECT_EQ(tx.exec1("SHOW max_wal_size")[0].as<std::string>(), "4GB");
+    EXPECT_EQ(tx.exec1("SHOW wal_compression")[0].as<std::string>(), "lz4");
     tx.commit();
     pool->reset();
     EXPECT_OK((*pg)->Stop());
