@@ -14,6 +14,7 @@ namespace {
 
 constexpr char kEnqueue[] = "modelreg_reassessment_enqueue";
 constexpr char kClaim[] = "modelreg_reassessment_claim";
+constexpr char kClaimed[] = "modelreg_reassessment_claimed";
 constexpr char kCount[] = "modelreg_reassessment_count";
 constexpr char kAdvance[] = "modelreg_reassessment_advance";
 constexpr char kFinish[] = "modelreg_reassessment_finish";
@@ -35,11 +36,14 @@ const std::vector<PreparedStatement>& ReassessmentStoreStatements() {
       // already sorted, so that it is taken for the one row returned only (a filter beside ORDER BY would be
       // evaluated, and its locks taken, for every row before the sort).
       {kClaim,
-       "SELECT license_id, generation, after_name, principal, request_id, pending FROM (SELECT license_id, "
-       "generation, after_name, principal, request_id, pending FROM license_reassessments "
+       "SELECT license_id FROM (SELECT license_id FROM license_reassessments "
        "ORDER BY enqueue_time, license_id LIMIT 64) c "
        "WHERE pg_try_advisory_xact_lock(hashtext('modelreg.license_reassessments'), hashtext(c.license_id)) "
        "LIMIT 1"},
+      // The claimed entry as it is once its lock is held (kClaim's snapshot predates the lock; see RunBatch).
+      {kClaimed,
+       "SELECT generation, after_name, principal, request_id, pending FROM license_reassessments "
+       "WHERE license_id = $1"},
       // The first batch of a pass (pending NULL) counts the models it is about to reassess and those after them, in
       // the order of the batches (kReassessByLicense), with the models_license_refs index; before locking its models,
       // so that they are not held locked during the count.
@@ -62,19 +66,23 @@ absl::Status ReassessmentStore::Enqueue(Transaction& tx, const std::string& lice
 absl::StatusOr<bool> ReassessmentStore::RunBatch(const BatchBody& body) {
   bool claimed = false;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-    const pqxx::result rows = tx.sql().exec_prepared(kClaim);
-    claimed = !rows.empty();
+    const pqxx::result claimed_ids = tx.sql().exec_prepared(kClaim);
+    claimed = !claimed_ids.empty();
     if (!claimed) return absl::OkStatus();
     Claim claim;
-    claim.license_id = rows[0][0].as<std::string>();
-    const auto generation = rows[0][1].as<int64_t>();
-    claim.after_name = rows[0][2].as<std::string>();
-    claim.author.principal = rows[0][3].as<std::string>();
-    claim.author.request_id = rows[0][4].as<std::string>();
+    claim.license_id = claimed_ids[0][0].as<std::string>();
+    // Read the entry again: kClaim's snapshot was taken before it got the lock, so a worker that held the lock then
+    // may have advanced the entry (or finished it) since, and the claim's copy would redo that worker's batch.
+    const pqxx::result rows = tx.sql().exec_prepared(kClaimed, claim.license_id);
+    if (rows.empty()) return absl::OkStatus();  // finished meanwhile: the caller looks for work again
+    const auto generation = rows[0][0].as<int64_t>();
+    claim.after_name = rows[0][1].as<std::string>();
+    claim.author.principal = rows[0][2].as<std::string>();
+    claim.author.request_id = rows[0][3].as<std::string>();
     // Counted only when the entry has no count yet (kAdvance uses `counted` only then: an update resetting the count
     // meanwhile changed the generation, so kAdvance then changes nothing).
     int64_t counted = 0;
-    if (rows[0][5].is_null()) {
+    if (rows[0][4].is_null()) {
       counted = tx.sql().exec_prepared1(kCount, claim.license_id, claim.after_name)[0].as<int64_t>();
     }
     MODELREG_ASSIGN_OR_RETURN(const ModelRepository::ReassessBatch done, body(tx, claim));

@@ -101,7 +101,8 @@ class ReassessmentQueue {
   virtual absl::Status Enqueue(Transaction& tx, const std::string& license_id, const ChangeAuthor& author) = 0;
   // In one transaction: claims an entry no other worker holds, runs `body` on it, and advances the entry by what the
   // body did (removing it after the last batch) unless the license was updated again meanwhile. Returns false when
-  // no entry was free (nothing done).
+  // no entry was free (nothing done); true otherwise, also when the claimed entry turned out finished by another
+  // worker (then `body` did not run: look again).
   virtual absl::StatusOr<bool> RunBatch(const BatchBody& body) = 0;
   // The pending counts of the licenses among `license_ids` with a queued reassessment (the others have none):
   // nullopt until the first batch of the pass counted the models.
