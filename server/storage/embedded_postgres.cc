@@ -324,13 +324,12 @@ absl::Status EmbeddedPostgres::WriteModelregConf() const {
        << "unix_socket_directories = " << ConfQuote(socket_dir_) << "\n"
        << "unix_socket_permissions = 0700\n"
        << "port = " << options_.port << "\n"
-       << "shared_buffers = " << SharedBuffersMb()
-       << "MB\n"
-       // Writes: a model touches ~18 index leaves at random, and the first change of a page after a checkpoint
-       // writes the whole page to the WAL. With PostgreSQL's defaults (1GB, 5min, uncompressed) a loaded server
-       // checkpointed every few seconds and those page images made most of the WAL: 34 KB per CreateModel at 2.5M
-       // models; with these, 10 KB. The cost: crash recovery replays up to max_wal_size, and pg_wal may grow to it.
-       << "max_wal_size = 4GB\n"
+       << "shared_buffers = " << SharedBuffersMb() << "MB\n";
+  // Writes: a model touches ~18 index leaves at random, and the first change of a page after a checkpoint writes the
+  // whole page to the WAL. With PostgreSQL's defaults (1GB, 5min, uncompressed) a loaded server checkpointed every
+  // few seconds and those page images made most of the WAL: 34 KB per CreateModel at 2.5M models; with these, 10 KB.
+  // The cost: crash recovery replays up to max_wal_size, and pg_wal may grow to it.
+  conf << "max_wal_size = 4GB\n"
        << "checkpoint_timeout = 15min\n"
        << "wal_compression = lz4\n";
   conf.close();
