@@ -1,12 +1,15 @@
 #include "server/storage/model_store.h"
 
+#include <algorithm>
 #include <memory>
 #include <pqxx/pqxx>
 #include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/common/call_deadline.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
@@ -16,6 +19,7 @@
 #include "server/storage/record_codec.h"
 #include "server/storage/resource_table.h"
 #include "server/storage/statements.h"
+#include "server/storage/transaction.h"
 
 namespace modelreg {
 namespace {
@@ -105,7 +109,82 @@ const std::vector<PreparedStatement>& ModelStoreStatements() {
 }
 }  // namespace storage_internal
 
+ModelStore::ModelStore(ConnectionPool* pool, ModelCache* cache)
+    : pool_(pool),
+      cache_(cache),
+      creates_(kCreateFlushes, kCreateGroup,
+               [this](const std::vector<PendingCreate*>& group) { FlushCreates(group); }) {}
+
 absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model) {
+  if (InTransaction()) return CreateAlone(model);
+  PendingCreate call(&model, CurrentChangeAuthor(), CallDeadline());
+  creates_.Run(call);
+  if (call.alone) return CreateAlone(model);
+  return std::move(call.result);
+}
+
+// Which calls of a group go alone, in a transaction of their own on their own threads, each then getting exactly
+// the outcome it would have had without the group:
+// - a call whose deadline has passed (its own transaction refuses it: DEADLINE_PASSED, nothing written);
+// - every call, when a license of the group turns out missing or deleted (its own transaction names the license,
+//   and the calls not using it succeed).
+// A malformed call gets its error here. Those inserted get their row; those whose name existed (or came earlier in
+// the group) ALREADY_EXISTS. Any other failure of the transaction is every call's error: nothing was written.
+void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
+  const absl::Time now = absl::Now();
+  std::vector<PendingCreate*> calls;
+  absl::Time deadline = now;
+  for (PendingCreate* call : group) {
+    if (absl::Status valid = CheckNameAndReferences(*call->model); !valid.ok()) {
+      call->result = std::move(valid);
+    } else if (call->deadline <= now) {
+      call->alone = true;
+    } else {
+      calls.push_back(call);
+      deadline = std::max(deadline, call->deadline);
+    }
+  }
+  if (calls.empty()) return;
+  // Rows locked in name order, the same in every group, so two concurrent groups never deadlock.
+  std::sort(calls.begin(), calls.end(),
+            [](const PendingCreate* a, const PendingCreate* b) { return a->model->name() < b->model->name(); });
+  std::vector<std::string> names;
+  std::set<std::string> license_ids;
+  for (const PendingCreate* call : calls) {
+    names.push_back(call->model->name());
+    for (std::string& id : LicenseIdsOf(*call->model)) license_ids.insert(std::move(id));
+  }
+  // The group runs as its callers would: under their (shared) author, until the latest of their deadlines.
+  const ScopedChangeAuthor author(calls.front()->author);
+  const ScopedCallDeadline call_deadline(deadline);
+  std::vector<v1::Model> models;
+  std::vector<bool> inserted;
+  bool licenses_gone = false;
+  const absl::Status status = RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
+    const absl::Status live = LockLiveLicenses(tx, {license_ids.begin(), license_ids.end()});
+    licenses_gone = !live.ok();
+    MODELREG_RETURN_IF_ERROR(live);
+    models.clear();
+    std::vector<google::protobuf::Message*> records;
+    for (const PendingCreate* call : calls) models.push_back(*call->model);
+    for (v1::Model& model : models) records.push_back(&model);
+    MODELREG_ASSIGN_OR_RETURN(inserted, Table().InsertMany(tx, names, records));
+    return absl::OkStatus();
+  });
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (licenses_gone) {
+      calls[i]->alone = true;
+    } else if (!status.ok()) {
+      calls[i]->result = status;
+    } else if (inserted[i]) {
+      calls[i]->result = std::move(models[i]);
+    } else {
+      calls[i]->result = absl::AlreadyExistsError(absl::StrCat("model `", names[i], "` already exists"));
+    }
+  }
+}
+
+absl::StatusOr<v1::Model> ModelStore::CreateAlone(const v1::Model& model) {
   v1::Model result;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(result, InsertModel(tx, model));

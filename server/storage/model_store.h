@@ -2,15 +2,20 @@
 // (the model kind's description); this file adds the license references, the model cache and reassessment.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "modelreg/v1/model.pb.h"
+#include "server/common/change_author.h"
 #include "server/storage/connection_pool.h"
+#include "server/storage/group_commit.h"
 #include "server/storage/model_cache.h"
 #include "server/storage/read_replica.h"
 #include "server/storage/repositories.h"
@@ -21,8 +26,12 @@ class ModelStore : public ModelRepository {
  public:
   // With a `cache`, Get reads through it, and every change invalidates the model in it once its
   // transaction has ended.
-  explicit ModelStore(ConnectionPool* pool, ModelCache* cache = nullptr) : pool_(pool), cache_(cache) {}
+  explicit ModelStore(ConnectionPool* pool, ModelCache* cache = nullptr);
 
+  // Outside a transaction, concurrent Creates are group-committed (group_commit.h): up to kCreateFlushes
+  // transactions at once, each inserting the creates queued meanwhile with one statement. Each call keeps its own
+  // outcome (ALREADY_EXISTS, a deleted license: INVALID_ARGUMENT, its deadline) and its own author in the history.
+  // Inside a transaction (a call with a request id), the create joins it.
   absl::StatusOr<v1::Model> Create(const v1::Model& model) override;
   absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) override;
   absl::StatusOr<v1::Model> Get(const std::string& name) override;
@@ -56,6 +65,24 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<int64_t> Backfill();
 
  private:
+  // A Create waiting for its group's commit.
+  struct PendingCreate {
+    PendingCreate(const v1::Model* m, ChangeAuthor a, absl::Time d)
+        : model(m), key(a.principal + "\n" + a.request_id), author(std::move(a)), deadline(d) {}
+    const v1::Model* model;
+    std::string key;  // the change author: one group, one author in the history
+    ChangeAuthor author;
+    absl::Time deadline;
+    absl::StatusOr<v1::Model> result = absl::InternalError("create not flushed");
+    bool alone = false;  // the flush left it to be created in a transaction of its own
+  };
+  static constexpr int kCreateFlushes = 2;
+  static constexpr size_t kCreateGroup = 256;
+
+  // Creates `model` in a transaction of its own (or the current one).
+  absl::StatusOr<v1::Model> CreateAlone(const v1::Model& model);
+  // The group commit's flush: inserts the group in one transaction; see the .cc for which calls go alone.
+  void FlushCreates(const std::vector<PendingCreate*>& group);
   // Recomputes the models of `rows` (record columns, locked) with `recompute` and rewrites the changed ones.
   absl::StatusOr<ReassessBatch> ReassessRows(Transaction& tx, const pqxx::result& rows, const Mutation& recompute);
   // Invalidates `name` in the cache once `tx` has ended.
@@ -64,6 +91,7 @@ class ModelStore : public ModelRepository {
   ConnectionPool* pool_;
   ModelCache* cache_;
   ReadReplica* replica_ = nullptr;
+  GroupCommit<PendingCreate> creates_;
 };
 
 }  // namespace modelreg

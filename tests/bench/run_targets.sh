@@ -5,7 +5,8 @@
 #   2. VACUUM ANALYZE, as after any bulk load (autovacuum would do it within a minute or so), and a restart of
 #      modelregd, which warms its model cache (2 GiB: every model) before the reads are measured;
 #   3. the measured phases at 64 callers (health, get, batch_get, list_selective, list_broad, create) and pgbench's
-#      TPC-B against the same PostgreSQL, with the targets as ratios;
+#      TPC-B against the same PostgreSQL, with the targets as ratios; the create phase after CREATE_WARMUP seconds
+#      of unmeasured creates (the steady state, not the first reads of index pages after the restart);
 #   4. UpdateLicense of a license used by REASSESS_MODELS models, and its background reassessment;
 #   5. a synthetic Hugging Face Hub listing of MODELS models through `modelreg import hf-hub`.
 # Peak RSS: modelregd's VmHWM (reset before each step through /proc/PID/clear_refs) and each client's max RSS.
@@ -20,6 +21,7 @@ BIN=${BUILD_DIR:-$ROOT/build}/bin
 MODELS=${MODELS:-1000000}
 REASSESS_MODELS=${REASSESS_MODELS:-500000}
 PHASE_SECONDS=${PHASE_SECONDS:-10}
+CREATE_WARMUP=${CREATE_WARMUP:-30}
 WORK=${WORK:-/tmp/modelreg-targets}
 PORT=${PORT:-7600}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -84,7 +86,8 @@ grep "model cache: listening; warmed" "$WORK/modelregd.log"
 
 echo "== 3. phases at 64 callers, pgbench TPC-B against the same PostgreSQL"
 "$BIN/modelreg_bench" --server "$SERVER" --models "$MODELS" --concurrency 64 --seconds "$PHASE_SECONDS" \
-  --phases get,batch_get,list_selective,list_broad,create --pgbench "$PG dbname=postgres" --pg-bindir "$PGBIN" --load-rate "$LOAD_RATE"
+  --phases get,batch_get,list_selective,list_broad,create --create-warmup "$CREATE_WARMUP" \
+  --pgbench "$PG dbname=postgres" --pg-bindir "$PGBIN" --load-rate "$LOAD_RATE"
 
 echo "== 4. UpdateLicense of a license used by $REASSESS_MODELS models"
 reset_server_peak

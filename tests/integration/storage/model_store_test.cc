@@ -11,7 +11,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "modelreg/v1/history.pb.h"
+#include "server/common/call_deadline.h"
+#include "server/common/change_author.h"
 #include "server/domain/query/model_query.h"
 #include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
@@ -360,6 +363,76 @@ TEST_F(ModelStoreTest, CreateBatchOverAnExistingModelWritesNothing) {
       store_.CreateBatch({MinimalModel("publishers/exists/models/a"), MinimalModel("publishers/exists/models/b")}),
       StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("publishers/exists/models/b")));
   EXPECT_THAT(store_.Get("publishers/exists/models/a"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Concurrent creates outside a transaction are group-committed (group_commit.h), yet each call gets the outcome it
+// would have had alone: its row, ALREADY_EXISTS when another call took the name, INVALID_ARGUMENT for a deleted
+// license (while the calls sharing its group succeed), and its own author in the history.
+TEST_F(ModelStoreTest, ConcurrentCreatesShareCommitsButKeepTheirOwnOutcomes) {
+  LicenseStore licenses(pool_.get());
+  ASSERT_OK(licenses.Create(SimpleLicense("withdrawn")));
+  ASSERT_OK(licenses.Update("licenses/withdrawn", [](Transaction&, v1::License& license) {
+    *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
+    return absl::OkStatus();
+  }));
+  constexpr int kThreads = 12;
+  constexpr int kEach = 20;
+  std::atomic<int> contested_created{0};
+  std::atomic<int> contested_existing{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const ScopedChangeAuthor author({absl::StrCat("caller-", t % 3), ""});
+      for (int i = 0; i < kEach; ++i) {
+        EXPECT_OK(store_.Create(MinimalModel(absl::StrCat("publishers/group/models/t", t, "-", i), "mit")));
+        if (i % 5 == 0) {
+          const absl::Status status =
+              store_.Create(MinimalModel(absl::StrCat("publishers/group/models/contested-", i), "mit")).status();
+          if (status.ok()) {
+            ++contested_created;
+          } else {
+            EXPECT_THAT(status, StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("contested-")));
+            ++contested_existing;
+          }
+        }
+        if (i % 7 == 0) {
+          EXPECT_THAT(store_.Create(MinimalModel(absl::StrCat("publishers/group/models/w", t, "-", i), "withdrawn")),
+                      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/withdrawn")));
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(contested_created.load(), kEach / 5);
+  EXPECT_EQ(contested_existing.load(), (kThreads - 1) * kEach / 5);
+
+  absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+  ASSERT_OK(lease);
+  pqxx::work tx(**lease);
+  // Rows written by one transaction share its xmin: fewer transactions than rows means creates shared commits.
+  const pqxx::row rows =
+      tx.exec1("SELECT count(*), count(DISTINCT xmin::text) FROM models WHERE name LIKE 'publishers/group/models/t%'");
+  EXPECT_EQ(rows[0].as<int>(), kThreads * kEach);
+  EXPECT_LT(rows[1].as<int>(), kThreads * kEach);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM models WHERE name LIKE 'publishers/group/models/w%'")[0].as<int>(), 0);
+  const pqxx::result history = tx.exec(
+      "SELECT resource, principal FROM revisions WHERE resource LIKE 'publishers/group/models/t%' ORDER BY sequence");
+  ASSERT_EQ(history.size(), static_cast<size_t>(kThreads * kEach));
+  for (const pqxx::row& row : history) {
+    const std::string resource = row[0].as<std::string>();
+    const int t = std::stoi(resource.substr(resource.find("/t") + 2));
+    EXPECT_EQ(row[1].as<std::string>(), absl::StrCat("caller-", t % 3)) << resource;
+  }
+}
+
+// A create whose call deadline has passed writes nothing, grouped or not.
+TEST_F(ModelStoreTest, CreateAfterItsDeadlineWritesNothing) {
+  {
+    const ScopedCallDeadline past(absl::Now() - absl::Seconds(1));
+    EXPECT_THAT(store_.Create(MinimalModel("publishers/late/models/m", "mit")),
+                StatusIs(absl::StatusCode::kDeadlineExceeded));
+  }
+  EXPECT_THAT(store_.Get("publishers/late/models/m"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(ModelStoreTest, ConcurrentUpdatesAreSerialized) {
