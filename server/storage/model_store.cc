@@ -78,13 +78,35 @@ absl::Status LockLiveLicenses(Transaction& tx, const std::vector<std::string>& i
   return absl::OkStatus();
 }
 
+absl::Status ModelExists(const std::string& name) {
+  return absl::AlreadyExistsError(absl::StrCat("model `", name, "` already exists"));
+}
+
 absl::StatusOr<v1::Model> InsertModel(Transaction& tx, const v1::Model& input) {
   v1::Model model = input;
   MODELREG_RETURN_IF_ERROR(CheckNameAndReferences(model));
   MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, LicenseIdsOf(model)));
   MODELREG_ASSIGN_OR_RETURN(bool inserted, Table().Insert(tx, model.name(), model));
-  if (!inserted) return absl::AlreadyExistsError(absl::StrCat("model `", model.name(), "` already exists"));
+  if (!inserted) return ModelExists(model.name());
   return model;
+}
+
+// Inserts `models` (their output fields filled in place) with two statements whatever their number: the licenses
+// they reference locked FOR SHARE, then the rows and their history. For each, whether it was inserted (false: its
+// name existed or came earlier in `models`). INVALID_ARGUMENT naming a license that is missing or deleted.
+absl::StatusOr<std::vector<bool>> InsertModels(Transaction& tx, std::vector<v1::Model>& models) {
+  std::vector<std::string> names;
+  std::set<std::string> license_ids;
+  std::vector<google::protobuf::Message*> records;
+  names.reserve(models.size());
+  records.reserve(models.size());
+  for (v1::Model& model : models) {
+    names.push_back(model.name());
+    for (std::string& id : LicenseIdsOf(model)) license_ids.insert(std::move(id));
+    records.push_back(&model);
+  }
+  MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, {license_ids.begin(), license_ids.end()}));
+  return Table().InsertMany(tx, names, records);
 }
 
 }  // namespace
@@ -126,8 +148,8 @@ absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model) {
 // Which calls of a group go alone, in a transaction of their own on their own threads, each then getting exactly
 // the outcome it would have had without the group:
 // - a call whose deadline has passed (its own transaction refuses it: DEADLINE_PASSED, nothing written);
-// - every call, when a license of the group turns out missing or deleted (its own transaction names the license,
-//   and the calls not using it succeed).
+// - every call, when the group's transaction finds a bad argument, such as a license of the group missing or
+//   deleted (each call's own transaction then names the license, and the calls not using it succeed).
 // A malformed call gets its error here. Those inserted get their row; those whose name existed (or came earlier in
 // the group) ALREADY_EXISTS. Any other failure of the transaction is every call's error: nothing was written.
 void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
@@ -148,38 +170,26 @@ void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
   // Rows locked in name order, the same in every group, so two concurrent groups never deadlock.
   std::sort(calls.begin(), calls.end(),
             [](const PendingCreate* a, const PendingCreate* b) { return a->model->name() < b->model->name(); });
-  std::vector<std::string> names;
-  std::set<std::string> license_ids;
-  for (const PendingCreate* call : calls) {
-    names.push_back(call->model->name());
-    for (std::string& id : LicenseIdsOf(*call->model)) license_ids.insert(std::move(id));
-  }
   // The group runs as its callers would: under their (shared) author, until the latest of their deadlines.
   const ScopedChangeAuthor author(calls.front()->author);
   const ScopedCallDeadline call_deadline(deadline);
   std::vector<v1::Model> models;
   std::vector<bool> inserted;
-  bool licenses_gone = false;
   const absl::Status status = RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-    const absl::Status live = LockLiveLicenses(tx, {license_ids.begin(), license_ids.end()});
-    licenses_gone = !live.ok();
-    MODELREG_RETURN_IF_ERROR(live);
     models.clear();
-    std::vector<google::protobuf::Message*> records;
     for (const PendingCreate* call : calls) models.push_back(*call->model);
-    for (v1::Model& model : models) records.push_back(&model);
-    MODELREG_ASSIGN_OR_RETURN(inserted, Table().InsertMany(tx, names, records));
+    MODELREG_ASSIGN_OR_RETURN(inserted, InsertModels(tx, models));
     return absl::OkStatus();
   });
   for (size_t i = 0; i < calls.size(); ++i) {
-    if (licenses_gone) {
-      calls[i]->alone = true;
+    if (absl::IsInvalidArgument(status)) {
+      calls[i]->alone = true;  // a license gone: only the calls using it must fail
     } else if (!status.ok()) {
       calls[i]->result = status;
     } else if (inserted[i]) {
       calls[i]->result = std::move(models[i]);
     } else {
-      calls[i]->result = absl::AlreadyExistsError(absl::StrCat("model `", names[i], "` already exists"));
+      calls[i]->result = ModelExists(models[i].name());
     }
   }
 }
@@ -194,25 +204,13 @@ absl::StatusOr<v1::Model> ModelStore::CreateAlone(const v1::Model& model) {
 }
 
 absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector<v1::Model>& models) {
-  std::vector<std::string> names;
-  names.reserve(models.size());
-  std::set<std::string> license_ids;
-  for (const v1::Model& model : models) {
-    MODELREG_RETURN_IF_ERROR(CheckNameAndReferences(model));
-    names.push_back(model.name());
-    for (std::string& id : LicenseIdsOf(model)) license_ids.insert(std::move(id));
-  }
+  for (const v1::Model& model : models) MODELREG_RETURN_IF_ERROR(CheckNameAndReferences(model));
   std::vector<v1::Model> results;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-    // One round trip for the licenses, one for the rows and their history.
-    MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, {license_ids.begin(), license_ids.end()}));
     results = models;
-    std::vector<google::protobuf::Message*> records;
-    records.reserve(results.size());
-    for (v1::Model& model : results) records.push_back(&model);
-    MODELREG_ASSIGN_OR_RETURN(std::vector<bool> inserted, Table().InsertMany(tx, names, records));
+    MODELREG_ASSIGN_OR_RETURN(std::vector<bool> inserted, InsertModels(tx, results));
     for (size_t i = 0; i < inserted.size(); ++i) {
-      if (!inserted[i]) return absl::AlreadyExistsError(absl::StrCat("model `", names[i], "` already exists"));
+      if (!inserted[i]) return ModelExists(results[i].name());
     }
     return absl::OkStatus();
   }));
