@@ -60,32 +60,39 @@ TEST(GroupCommitTest, ALoneCallIsFlushedAtOnceOnItsOwnThread) {
   EXPECT_EQ(recorder.groups(), (std::vector<std::vector<int>>{{21}}));
 }
 
-// With one flush in flight, the calls that queue while it runs form the next group, in queue order, up to max_group.
-TEST(GroupCommitTest, CallsQueuedDuringAFlushShareTheNextGroups) {
+// With one flush in flight and groups of at most `max_group`: flushes a call keyed `first_key` (value 0) and holds
+// that flush while `calls` queue behind it, one by one in their order, then lets everything through. Returns the
+// groups flushed, as values.
+std::vector<std::vector<int>> GroupsBehindAHeldFlush(size_t max_group, const std::string& first_key,
+                                                     std::vector<TestCall>& calls) {
   Recorder recorder;
   absl::Notification first_started;
   absl::Notification release_first;
-  GroupCommit<TestCall> commits(1, 3, [&](const std::vector<TestCall*>& group) {
+  GroupCommit<TestCall> commits(1, max_group, [&](const std::vector<TestCall*>& group) {
     if (!first_started.HasBeenNotified()) {
       first_started.Notify();
       release_first.WaitForNotification();
     }
     recorder.Flush(group);
   });
-  TestCall blocker{"k", 0};
-  std::thread lead([&] { commits.Run(blocker); });
+  TestCall first{first_key, 0};
+  std::thread lead([&] { commits.Run(first); });
   first_started.WaitForNotification();
-  std::vector<TestCall> calls;
-  for (int i = 1; i <= 5; ++i) calls.push_back(TestCall{"k", i});
   std::vector<std::thread> threads;
-  for (TestCall& call : calls) {
-    threads.emplace_back([&commits, &call] { commits.Run(call); });
-    while (commits.queued() != static_cast<size_t>(&call - calls.data() + 1)) std::this_thread::yield();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    threads.emplace_back([&commits, &calls, i] { commits.Run(calls[i]); });
+    while (commits.queued() != i + 1) std::this_thread::yield();
   }
   release_first.Notify();
   lead.join();
   for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(recorder.groups(), (std::vector<std::vector<int>>{{0}, {1, 2, 3}, {4, 5}}));
+  return recorder.groups();
+}
+
+TEST(GroupCommitTest, CallsQueuedDuringAFlushShareTheNextGroupsInQueueOrder) {
+  std::vector<TestCall> calls;
+  for (int i = 1; i <= 5; ++i) calls.push_back(TestCall{"k", i});
+  EXPECT_EQ(GroupsBehindAHeldFlush(3, "k", calls), (std::vector<std::vector<int>>{{0}, {1, 2, 3}, {4, 5}}));
   for (const TestCall& call : calls) {
     EXPECT_EQ(call.handled, 1);
     EXPECT_EQ(call.result, 2 * call.value);
@@ -93,29 +100,8 @@ TEST(GroupCommitTest, CallsQueuedDuringAFlushShareTheNextGroups) {
 }
 
 TEST(GroupCommitTest, CallsWithDifferentKeysNeverShareAGroup) {
-  Recorder recorder;
-  absl::Notification first_started;
-  absl::Notification release_first;
-  GroupCommit<TestCall> commits(1, 100, [&](const std::vector<TestCall*>& group) {
-    if (!first_started.HasBeenNotified()) {
-      first_started.Notify();
-      release_first.WaitForNotification();
-    }
-    recorder.Flush(group);
-  });
-  TestCall blocker{"a", 0};
-  std::thread lead([&] { commits.Run(blocker); });
-  first_started.WaitForNotification();
   std::vector<TestCall> calls = {{"a", 1}, {"b", 2}, {"a", 3}, {"b", 4}};
-  std::vector<std::thread> threads;
-  for (TestCall& call : calls) {
-    threads.emplace_back([&commits, &call] { commits.Run(call); });
-    while (commits.queued() != static_cast<size_t>(&call - calls.data() + 1)) std::this_thread::yield();
-  }
-  release_first.Notify();
-  lead.join();
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(recorder.groups(), (std::vector<std::vector<int>>{{0}, {1, 3}, {2, 4}}));
+  EXPECT_EQ(GroupsBehindAHeldFlush(100, "a", calls), (std::vector<std::vector<int>>{{0}, {1, 3}, {2, 4}}));
 }
 
 TEST(GroupCommitTest, ManyCallersEachHandledOnceWithinTheFlushLimit) {
