@@ -9,14 +9,14 @@
 #pragma once
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "absl/synchronization/mutex.h"
 
 namespace modelreg {
 
@@ -37,20 +37,20 @@ class GroupCommit {
 
   // Calls queued and not yet taken by a flush.
   size_t queued() {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     return queue_.size();
   }
 
   // Queues `call` and returns once a flush (on this thread or another) has handled it.
   void Run(Call& call) {
     Waiter self(&call);
-    absl::MutexLock lock(&mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     queue_.push_back(&self);
     while (!self.done) {
       if (in_flight_ < max_in_flight_ && !queue_.empty()) {
-        Lead();
+        Lead(lock);
       } else {
-        self.wake.Wait(&mutex_);
+        self.wake.wait(lock);
       }
     }
   }
@@ -60,11 +60,11 @@ class GroupCommit {
     explicit Waiter(Call* c) : call(c) {}
     Call* call;
     bool done = false;
-    absl::CondVar wake;
+    std::condition_variable wake;
   };
 
-  // Takes a group off the queue, flushes it with the mutex released, and wakes its calls and a next leader.
-  void Lead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+  // Takes a group off the queue, flushes it with `lock` (on mutex_) released, and wakes its calls and a next leader.
+  void Lead(std::unique_lock<std::mutex>& lock) {
     std::vector<Waiter*> group;
     const std::string key = queue_.front()->call->key;
     for (auto it = queue_.begin(); it != queue_.end() && group.size() < max_group_;) {
@@ -80,28 +80,28 @@ class GroupCommit {
     std::vector<Call*> calls;
     calls.reserve(group.size());
     for (Waiter* waiter : group) calls.push_back(waiter->call);
-    mutex_.Unlock();
+    lock.unlock();
     flush_(calls);
-    mutex_.Lock();
+    lock.lock();
     --in_flight_;
     for (Waiter* waiter : group) {
       waiter->done = true;
-      waiter->wake.Signal();
+      waiter->wake.notify_one();
     }
     WakeNextLeader();
   }
 
-  // Calls left queued while a flush slot is free: the first of them leads the next group.
-  void WakeNextLeader() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (in_flight_ < max_in_flight_ && !queue_.empty()) queue_.front()->wake.Signal();
+  // Calls left queued while a flush slot is free: the first of them leads the next group. Needs mutex_.
+  void WakeNextLeader() {
+    if (in_flight_ < max_in_flight_ && !queue_.empty()) queue_.front()->wake.notify_one();
   }
 
   const int max_in_flight_;
   const size_t max_group_;
   const Flush flush_;
-  absl::Mutex mutex_;
-  std::deque<Waiter*> queue_ ABSL_GUARDED_BY(mutex_);
-  int in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::mutex mutex_;  // guards the rest
+  std::deque<Waiter*> queue_;
+  int in_flight_ = 0;
 };
 
 }  // namespace modelreg
