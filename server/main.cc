@@ -511,7 +511,7 @@ absl::Status Serve(ConnectionPool* pool, SignalWaiter* signals,
   // before any call is served.
   std::unique_ptr<MetricsHttpServer> metrics_server;
   if (metrics_on) {
-    RegisterServerStateMetrics(metrics, *pool, cache_mb > 0 ? &cache : nullptr, database_up);
+    RegisterServerStateMetrics(metrics, *pool, cache_mb > 0 ? &cache : nullptr, model_store, database_up);
     if (read_replica != nullptr) RegisterReadReplicaMetrics(metrics, *read_replica);
     MODELREG_ASSIGN_OR_RETURN(metrics_server, MetricsHttpServer::Start(absl::GetFlag(FLAGS_metrics_listen),
                                                                        [&metrics] { return metrics.Render(); }));

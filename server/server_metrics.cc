@@ -5,7 +5,7 @@
 namespace modelreg {
 
 void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool& pool, const ModelCache* cache,
-                                const std::atomic<bool>& database_up) {
+                                const ModelStore& models, const std::atomic<bool>& database_up) {
   const char* const pool_help = "PostgreSQL connections of the pool: in_use (leased or being opened), idle_capacity";
   registry.AddGauge("modelreg_db_pool_connections", pool_help, {{"state", "in_use"}},
                     [&pool] { return pool.usage().in_use; });
@@ -15,6 +15,12 @@ void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool&
                     [&pool] { return pool.usage().waiting; });
   registry.AddGauge("modelreg_database_up", "1 while the database answers the health monitor's ping (every second)", {},
                     [&database_up] { return database_up.load() ? 1 : 0; });
+  registry.AddCounterCallback("modelreg_grouped_creates_total",
+                              "CreateModel calls written by the group commit (those without a request id)", {},
+                              [&models] { return static_cast<double>(models.CreateGroupStats().calls); });
+  registry.AddCounterCallback("modelreg_create_groups_total",
+                              "Transactions of the CreateModel group commit (grouped creates / groups: mean group)", {},
+                              [&models] { return static_cast<double>(models.CreateGroupStats().flushes); });
   if (cache == nullptr) return;
   registry.AddGauge("modelreg_model_cache_entries", "Models in GetModel's cache", {},
                     [cache] { return static_cast<double>(cache->stats().entries); });

@@ -5,6 +5,8 @@
 //   modelreg_model_cache_entries, modelreg_model_cache_bytes       GetModel's cache (absent with --model-cache-mb 0)
 //   modelreg_model_cache_hits_total, modelreg_model_cache_misses_total
 //   modelreg_model_change_listener_up                              1 while the cache's LISTEN connection listens
+//   modelreg_grouped_creates_total, modelreg_create_groups_total   CreateModel calls group-committed, and their
+//                                                                  transactions (storage/group_commit.h)
 // With --read-database-url (RegisterReadReplicaMetrics):
 //   modelreg_replica_up                                            1 while the last check reached a standby in recovery
 //   modelreg_replica_lag_seconds                                   replay lag found by the last check (+Inf: unknown)
@@ -16,14 +18,15 @@
 #include "server/common/metrics.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/model_cache.h"
+#include "server/storage/model_store.h"
 #include "server/storage/read_replica.h"
 
 namespace modelreg {
 
-// Registers the gauges above that read `pool`, `cache` (null when off) and `database_up`; each must outlive every
-// scrape of `registry`.
+// Registers the gauges above that read `pool`, `cache` (null when off), `models` and `database_up`; each must
+// outlive every scrape of `registry`.
 void RegisterServerStateMetrics(MetricsRegistry& registry, const ConnectionPool& pool, const ModelCache* cache,
-                                const std::atomic<bool>& database_up);
+                                const ModelStore& models, const std::atomic<bool>& database_up);
 
 // Registers the read replica's series above; `replica` must outlive every scrape of `registry`.
 void RegisterReadReplicaMetrics(MetricsRegistry& registry, const ReadReplica& replica);

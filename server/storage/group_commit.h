@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -19,6 +20,12 @@
 #include <vector>
 
 namespace modelreg {
+
+// A GroupCommit's work since its construction: calls flushed, and flushes (calls / flushes: the mean group).
+struct GroupCommitStats {
+  uint64_t calls = 0;
+  uint64_t flushes = 0;
+};
 
 // `Call` is any type with a `std::string key` member: only calls with equal keys share a group (what the flush must
 // write under one identity, such as the change author).
@@ -36,9 +43,14 @@ class GroupCommit {
   GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Calls queued and not yet taken by a flush.
-  size_t queued() {
+  size_t queued() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return queue_.size();
+  }
+
+  GroupCommitStats stats() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stats_;
   }
 
   // Queues `call` and returns once a flush (on this thread or another) has handled it.
@@ -76,6 +88,8 @@ class GroupCommit {
       }
     }
     ++in_flight_;
+    stats_.calls += group.size();
+    ++stats_.flushes;
     WakeNextLeader();
     std::vector<Call*> calls;
     calls.reserve(group.size());
@@ -99,9 +113,10 @@ class GroupCommit {
   const int max_in_flight_;
   const size_t max_group_;
   const Flush flush_;
-  std::mutex mutex_;  // guards the rest
+  mutable std::mutex mutex_;  // guards the rest
   std::deque<Waiter*> queue_;
   int in_flight_ = 0;
+  GroupCommitStats stats_;
 };
 
 }  // namespace modelreg

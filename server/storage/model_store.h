@@ -51,6 +51,9 @@ class ModelStore : public ModelRepository {
   // within its max lag, else on the primary. Fetch caches a standby's result under ReadReplica's fence rule.
   void set_read_replica(ReadReplica* replica) { replica_ = replica; }
 
+  // The group commit of Creates so far (modelregd's metrics).
+  GroupCommitStats CreateGroupStats() const { return creates_.stats(); }
+
   // A model in wire form (as GetCached, Fetch and Scan hand them out), parsed; INTERNAL when it does not parse.
   static absl::StatusOr<v1::Model> ParseModel(const std::string& bytes);
 

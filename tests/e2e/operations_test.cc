@@ -220,6 +220,16 @@ class OperationsTest : public ::testing::Test {
     v1::Model model;
     return v1::ModelRegistry::NewStub(channel_)->GetModel(&context, request, &model);
   }
+  grpc::Status CreateModel(const std::string& id) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token_);
+    v1::CreateModelRequest request;
+    request.set_parent("publishers/metrics");
+    request.set_model_id(id);
+    request.mutable_model()->set_display_name("model " + id);
+    v1::Model model;
+    return v1::ModelRegistry::NewStub(channel_)->CreateModel(&context, request, &model);
+  }
   // `buf curl` against modelregd through reflection (no proto files given).
   CommandResult BufCurl(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {BufPath(), "curl", "--protocol", "grpc", "--http2-prior-knowledge"};
@@ -278,6 +288,14 @@ TEST_F(OperationsTest, MetricsCountCallsByMethodAndCodeInValidExpositionFormat) 
   EXPECT_EQ(after.Value("modelreg_database_up"), 1);
   EXPECT_GE(after.Value("modelreg_model_cache_misses_total"), 3);  // the NOT_FOUND lookups missed
   EXPECT_GE(after.Value("modelreg_model_cache_entries"), 0);
+  // CreateModel's group commit: one call alone is one group.
+  ASSERT_TRUE(CreateModel("counted").ok());
+  const Scrape created = ScrapeMetrics();
+  EXPECT_EQ(created.types.at("modelreg_grouped_creates_total"), "counter");
+  EXPECT_EQ(created.Value("modelreg_grouped_creates_total"),
+            std::max(0.0, after.Value("modelreg_grouped_creates_total")) + 1);
+  EXPECT_EQ(created.Value("modelreg_create_groups_total"),
+            std::max(0.0, after.Value("modelreg_create_groups_total")) + 1);
   EXPECT_EQ(after.types.at("modelreg_model_cache_hits_total"), "counter");
   EXPECT_EQ(after.types.at("modelreg_model_change_listener_up"), "gauge");
   // Other paths and methods.

@@ -86,7 +86,10 @@ std::vector<std::vector<int>> GroupsBehindAHeldFlush(size_t max_group, const std
   release_first.Notify();
   lead.join();
   for (std::thread& thread : threads) thread.join();
-  return recorder.groups();
+  std::vector<std::vector<int>> groups = recorder.groups();
+  EXPECT_EQ(commits.stats().calls, calls.size() + 1);
+  EXPECT_EQ(commits.stats().flushes, groups.size());
+  return groups;
 }
 
 TEST(GroupCommitTest, CallsQueuedDuringAFlushShareTheNextGroupsInQueueOrder) {
@@ -143,6 +146,8 @@ TEST(GroupCommitTest, ManyCallersEachHandledOnceWithinTheFlushLimit) {
   EXPECT_GE(flushes.load(), kThreads * kCallsEach / 8);
   EXPECT_LE(flushes.load(), kThreads * kCallsEach);
   EXPECT_EQ(commits.queued(), 0u);
+  EXPECT_EQ(commits.stats().calls, static_cast<uint64_t>(kThreads * kCallsEach));
+  EXPECT_EQ(commits.stats().flushes, static_cast<uint64_t>(flushes.load()));
 }
 
 }  // namespace
