@@ -13,6 +13,10 @@ namespace modelreg {
 struct ChangeAuthor {
   std::string principal = "system";
   std::string request_id;  // "" when the call carried none
+
+  bool operator==(const ChangeAuthor& other) const {
+    return principal == other.principal && request_id == other.request_id;
+  }
 };
 
 // The current thread's author; {"system", ""} when none is set.

@@ -27,8 +27,8 @@ struct GroupCommitStats {
   uint64_t flushes = 0;
 };
 
-// `Call` is any type with a `std::string key` member: only calls with equal keys share a group (what the flush must
-// write under one identity, such as the change author).
+// `Call` is any type with a copyable `key` member compared with ==: only calls with equal keys share a group (what
+// the flush must write under one identity, such as the change author).
 template <typename Call>
 class GroupCommit {
  public:
@@ -78,7 +78,7 @@ class GroupCommit {
   // Takes a group off the queue, flushes it with `lock` (on mutex_) released, and wakes its calls and a next leader.
   void Lead(std::unique_lock<std::mutex>& lock) {
     std::vector<Waiter*> group;
-    const std::string key = queue_.front()->call->key;
+    const auto key = queue_.front()->call->key;  // a copy: the front leaves the queue
     for (auto it = queue_.begin(); it != queue_.end() && group.size() < max_group_;) {
       if ((*it)->call->key == key) {
         group.push_back(*it);

@@ -171,7 +171,7 @@ void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
   std::sort(calls.begin(), calls.end(),
             [](const PendingCreate* a, const PendingCreate* b) { return a->model->name() < b->model->name(); });
   // The group runs as its callers would: under their (shared) author, until the latest of their deadlines.
-  const ScopedChangeAuthor author(calls.front()->author);
+  const ScopedChangeAuthor author(calls.front()->key);
   const ScopedCallDeadline call_deadline(deadline);
   std::vector<v1::Model> models;
   std::vector<bool> inserted;

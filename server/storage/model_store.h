@@ -70,11 +70,10 @@ class ModelStore : public ModelRepository {
  private:
   // A Create waiting for its group's commit.
   struct PendingCreate {
-    PendingCreate(const v1::Model* m, ChangeAuthor a, absl::Time d)
-        : model(m), key(a.principal + "\n" + a.request_id), author(std::move(a)), deadline(d) {}
+    PendingCreate(const v1::Model* m, ChangeAuthor author, absl::Time d)
+        : model(m), key(std::move(author)), deadline(d) {}
     const v1::Model* model;
-    std::string key;  // the change author: one group, one author in the history
-    ChangeAuthor author;
+    ChangeAuthor key;  // the change author: a group has one, as the history records one per row
     absl::Time deadline;
     absl::StatusOr<v1::Model> result = absl::InternalError("create not flushed");
     bool alone = false;  // the flush left it to be created in a transaction of its own
