@@ -39,14 +39,20 @@ void ModelCache::MakeRoom(Shard& shard, size_t cost) const {
   }
 }
 
-std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name) {
+std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name) { return Find(name, std::nullopt); }
+
+std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name, int64_t version) {
+  return Find(name, version);
+}
+
+std::shared_ptr<const std::string> ModelCache::Find(const std::string& name, std::optional<int64_t> version) {
   if (!enabled()) return nullptr;
   std::shared_ptr<const std::string> bytes;
   {
     Shard& shard = ShardOf(name);
     std::lock_guard<std::mutex> lock(shard.mutex);
     auto it = shard.entries.find(name);
-    if (it != shard.entries.end()) {
+    if (it != shard.entries.end() && (!version.has_value() || it->second.version == *version)) {
       bytes = it->second.bytes;
       it->second.referenced = true;
     }
@@ -55,7 +61,8 @@ std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name) {
   return bytes;
 }
 
-bool ModelCache::Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes) {
+bool ModelCache::Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes,
+                        int64_t version) {
   const absl::string_view leading = storage_internal::LeadingName(*bytes);
   if (leading != name) return false;  // not a serialized model named `name`
   const std::string_view key(leading.data(), leading.size());
@@ -69,7 +76,7 @@ bool ModelCache::Insert(uint64_t epoch, const std::string& name, std::shared_ptr
   if (auto it = shard.entries.find(name); it != shard.entries.end()) Erase(shard, it);
   MakeRoom(shard, cost);
   const uint64_t sequence = shard.next_sequence++;
-  shard.entries.emplace(key, Entry{std::move(bytes), sequence, false});
+  shard.entries.emplace(key, Entry{std::move(bytes), version, sequence, false});
   shard.clock.emplace_back(name, sequence);
   shard.bytes += cost;
   if (shard.clock.size() > 2 * shard.entries.size() + 1024) {

@@ -18,6 +18,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,13 +44,17 @@ class ModelCache {
 
   // The cached model named `name` in wire form (serialized), or null when absent or the cache is disabled.
   std::shared_ptr<const std::string> Lookup(const std::string& name);
+  // As Lookup, and only when the cached model was read from the row version `version` (sql::TableSql::row_version):
+  // then its bytes are that row's whatever invalidation may still be on its way.
+  std::shared_ptr<const std::string> Lookup(const std::string& name, int64_t version);
 
   // The invalidation counter: read it before querying the database for models to Insert.
   uint64_t Epoch() const { return epoch_.load(std::memory_order_acquire); }
 
   // Caches the model named `name` in wire form (`bytes`: a serialized v1::Model with its output-only fields, its name
-  // first) unless an invalidation happened since `epoch` or the cache is disabled. Returns whether it was cached.
-  bool Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes);
+  // first), read from the row version `version`, unless an invalidation happened since `epoch` or the cache is
+  // disabled. Returns whether it was cached.
+  bool Insert(uint64_t epoch, const std::string& name, std::shared_ptr<const std::string> bytes, int64_t version);
 
   void Invalidate(const std::string& name);
   void InvalidateAll();
@@ -67,6 +72,7 @@ class ModelCache {
   static constexpr size_t kShards = 16;
   struct Entry {
     std::shared_ptr<const std::string> bytes;  // the serialized model
+    int64_t version = 0;                       // the row version it was read from
     uint64_t sequence = 0;                     // its place in Shard::clock
     bool referenced = false;                   // hit since it last came up in Shard::clock
   };
@@ -82,6 +88,8 @@ class ModelCache {
     size_t bytes = 0;
   };
 
+  // Lookup, of any version when `version` is nullopt.
+  std::shared_ptr<const std::string> Find(const std::string& name, std::optional<int64_t> version);
   Shard& ShardOf(const std::string& name);
   static size_t Cost(std::string_view name, const std::string& bytes);
   // Removes `it` from `shard`; the shard's mutex is held.

@@ -94,7 +94,8 @@ void ModelChangeListener::Listen() {
       MODELREG_LOG(WARNING) << "model cache: warm-up stopped: " << batch.status();
       break;
     }
-    for (const auto& model : *batch) warmed += cache_->Insert(epoch, model.name, model.bytes) ? 1 : 0;
+    for (const auto& model : *batch)
+      warmed += cache_->Insert(epoch, model.name, model.bytes, model.row_version) ? 1 : 0;
     connection.get_notifs();
     if (batch->size() < static_cast<size_t>(kWarmBatch)) break;
     after = batch->back().name;

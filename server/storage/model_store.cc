@@ -1,7 +1,9 @@
 #include "server/storage/model_store.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <set>
 #include <utility>
@@ -36,12 +38,12 @@ const ResourceTable& Table() {
 }
 
 // Records in wire form (ResourceTable::SerializedRecord) with their names, read from their first field.
-std::vector<ModelRepository::SerializedModel> WithNames(std::vector<std::string> records) {
+std::vector<ModelRepository::SerializedModel> WithNames(std::vector<ResourceTable::VersionedRecord> records) {
   std::vector<ModelRepository::SerializedModel> models;
   models.reserve(records.size());
-  for (std::string& record : records) {
-    std::string name(storage_internal::LeadingName(record));
-    models.push_back({std::move(name), std::make_shared<const std::string>(std::move(record))});
+  for (ResourceTable::VersionedRecord& record : records) {
+    std::string name(storage_internal::LeadingName(record.bytes));
+    models.push_back({std::move(name), std::make_shared<const std::string>(std::move(record.bytes)), record.version});
   }
   return models;
 }
@@ -252,7 +254,9 @@ absl::StatusOr<std::vector<ModelRepository::SerializedModel>> ModelStore::Fetch(
   }
   if (cache_ != nullptr) {
     // A standby's result under its fence's epoch, not the one taken above (read_replica.h).
-    for (const SerializedModel& model : fetched) cache_->Insert(served.cache_epoch, model.name, model.bytes);
+    for (const SerializedModel& model : fetched) {
+      cache_->Insert(served.cache_epoch, model.name, model.bytes, model.row_version);
+    }
   }
   return fetched;
 }
@@ -291,7 +295,42 @@ absl::StatusOr<v1::Model> ModelStore::Update(const std::string& name, const Muta
   return result;
 }
 
+absl::StatusOr<std::optional<Page<std::string>>> ModelStore::ListFromCache(const ListQuery& query) {
+  Page<ResourceTable::KeyVersion> listed;
+  MODELREG_RETURN_IF_ERROR(RunRead(*pool_, replica_, [&](Transaction& tx) -> absl::Status {
+    MODELREG_ASSIGN_OR_RETURN(listed, Table().ListVersions(tx, query));
+    return absl::OkStatus();
+  }));
+  std::vector<std::shared_ptr<const std::string>> records(listed.items.size());
+  std::vector<std::string> missed;
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i] = cache_->Lookup(listed.items[i].key, listed.items[i].version);
+    if (records[i] == nullptr) missed.push_back(listed.items[i].key);
+  }
+  if (!missed.empty()) {
+    // Read (and cached) by name; usable only if still the row version the List saw.
+    MODELREG_ASSIGN_OR_RETURN(std::vector<SerializedModel> fetched, Fetch(missed));
+    std::map<std::string, const SerializedModel*> by_name;
+    for (const SerializedModel& model : fetched) by_name.emplace(model.name, &model);
+    for (size_t i = 0; i < records.size(); ++i) {
+      if (records[i] != nullptr) continue;
+      auto it = by_name.find(listed.items[i].key);
+      if (it == by_name.end() || it->second->row_version != listed.items[i].version) return std::nullopt;
+      records[i] = it->second->bytes;
+    }
+  }
+  Page<std::string> page;
+  page.next_key = std::move(listed.next_key);
+  page.items.reserve(records.size());
+  for (const auto& record : records) page.items.push_back(*record);
+  return page;
+}
+
 absl::StatusOr<Page<std::string>> ModelStore::ListSerialized(const ListQuery& query) {
+  if (!query.read_time.has_value() && cache_ != nullptr && cache_->enabled()) {
+    MODELREG_ASSIGN_OR_RETURN(std::optional<Page<std::string>> cached, ListFromCache(query));
+    if (cached.has_value()) return *std::move(cached);
+  }
   Page<std::string> page;
   const TransactionBody list = [&](Transaction& tx) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(page, Table().ListSerialized(tx, query));

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -24,8 +25,8 @@ namespace modelreg {
 
 class ModelStore : public ModelRepository {
  public:
-  // With a `cache`, Get reads through it, and every change invalidates the model in it once its
-  // transaction has ended.
+  // With a `cache`, Get reads through it, a List (not as of a time) takes from it the records of the row versions it
+  // lists (ListFromCache), and every change invalidates the model in it once its transaction has ended.
   explicit ModelStore(ConnectionPool* pool, ModelCache* cache = nullptr);
 
   // Outside a transaction, concurrent Creates are group-committed (group_commit.h): up to kCreateFlushes
@@ -85,6 +86,10 @@ class ModelStore : public ModelRepository {
   absl::StatusOr<v1::Model> CreateAlone(const v1::Model& model);
   // The group commit's flush: inserts the group in one transaction; see the .cc for which calls go alone.
   void FlushCreates(const std::vector<PendingCreate*>& group);
+  // A List page (not as of a time) with its records from the cache: PostgreSQL lists the page's names and row
+  // versions, and each record comes from the cache when it holds that version, else from Fetch. nullopt when a
+  // fetched model is no longer the version listed (changed or purged meanwhile): the caller lists again in full.
+  absl::StatusOr<std::optional<Page<std::string>>> ListFromCache(const ListQuery& query);
   // Recomputes the models of `rows` (record columns, locked) with `recompute` and rewrites the changed ones.
   absl::StatusOr<ReassessBatch> ReassessRows(Transaction& tx, const pqxx::result& rows, const Mutation& recompute);
   // Invalidates `name` in the cache once `tx` has ended.

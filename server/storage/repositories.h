@@ -48,6 +48,7 @@ class ModelRepository {
   struct SerializedModel {
     std::string name;
     std::shared_ptr<const std::string> bytes;
+    int64_t row_version = 0;  // of the row it was read from (ModelCache::Insert)
   };
   // Locks the model, passes it (output-only fields filled) to `mutate`, and writes the result with revision + 1 and a
   // new update_time. `mutate` may set or clear delete_time: any value set on a live model soft-deletes it at the

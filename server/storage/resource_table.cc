@@ -266,25 +266,50 @@ std::vector<std::string> ResourceTable::Serialized(const pqxx::result& rows, siz
   return out;
 }
 
+std::vector<ResourceTable::VersionedRecord> ResourceTable::Versioned(const pqxx::result& rows) const {
+  std::vector<VersionedRecord> out;
+  out.reserve(rows.size());
+  const std::unique_ptr<Message> output(kind_.prototype->New());
+  for (const pqxx::row& row : rows) {
+    out.push_back({SerializedRecord(row, *output), row[kRecordColumnCount].as<int64_t>()});
+  }
+  return out;
+}
+
 absl::StatusOr<Page<std::string>> ResourceTable::ListSerialized(Transaction& tx, const ListQuery& query) const {
   if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
   Page<std::string> page;
   size_t count = 0;
-  const pqxx::result rows = ListRows(tx, query, &count, &page.next_key);
+  const pqxx::result rows = ListRows(tx, query, sql_.record_columns, kRecordColumnCount, &count, &page.next_key);
   page.items = Serialized(rows, count);
   return page;
 }
 
-pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query, size_t* count,
+absl::StatusOr<Page<ResourceTable::KeyVersion>> ResourceTable::ListVersions(Transaction& tx,
+                                                                            const ListQuery& query) const {
+  if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
+  Page<KeyVersion> page;
+  size_t count = 0;
+  const pqxx::result rows = ListRows(
+      tx, query, absl::StrCat(kind_.alias, ".", kind_.key_column, ", ", sql_.row_version), 2, &count, &page.next_key);
+  page.items.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const pqxx::row row = rows[static_cast<pqxx::result::size_type>(i)];
+    page.items.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
+  }
+  return page;
+}
+
+pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query, const std::string& columns,
+                                     int column_count, size_t* count,
                                      std::optional<std::vector<std::optional<std::string>>>* next_key) const {
-  constexpr int kRecordColumnCount = 5;
   const sql::ListSql list = sql::BuildListSql(query);
-  pqxx::result rows = ExecDynamic(tx, sql::SelectSql(sql_.record_columns, kind_, list),
+  pqxx::result rows = ExecDynamic(tx, sql::SelectSql(columns, kind_, list),
                                   pqxx::prepare::make_dynamic_params(list.params), list.limit + 1);
   auto page_rows = std::min(rows.size(), static_cast<pqxx::result::size_type>(list.limit));
   if (list.max_bytes > 0) {
     // The first row always; then each row whose running byte total fits the budget.
-    const int bytes_column = sql::PageBytesColumn(kRecordColumnCount, list);
+    const int bytes_column = sql::PageBytesColumn(column_count, list);
     pqxx::result::size_type fitting = 0;
     while (fitting < page_rows && (fitting == 0 || rows[fitting][bytes_column].as<int64_t>() <= list.max_bytes)) {
       ++fitting;
@@ -296,7 +321,7 @@ pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query, si
     const pqxx::row last = rows[page_rows - 1];
     std::vector<std::optional<std::string>> key;
     for (size_t i = 0; i < list.key_columns.size(); ++i) {
-      const pqxx::field field = last[static_cast<pqxx::row::size_type>(kRecordColumnCount + i)];
+      const pqxx::field field = last[static_cast<pqxx::row::size_type>(column_count + i)];
       key.push_back(field.is_null() ? std::nullopt : std::optional<std::string>(field.c_str()));
     }
     *next_key = std::move(key);

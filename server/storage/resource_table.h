@@ -89,19 +89,32 @@ class ResourceTable {
     if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
     Page<Message> page;
     size_t count = 0;
-    const pqxx::result rows = ListRows(tx, query, &count, &page.next_key);
+    const pqxx::result rows = ListRows(tx, query, sql_.record_columns, kRecordColumnCount, &count, &page.next_key);
     MODELREG_ASSIGN_OR_RETURN(page.items, Decode<Message>(rows, count));
     return page;
   }
 
   // One page of a List with each record in wire form (SerializedRecord), never parsed.
   absl::StatusOr<Page<std::string>> ListSerialized(Transaction& tx, const ListQuery& query) const;
-  // GetMany and Scan with each record in wire form.
-  std::vector<std::string> GetManySerialized(Transaction& tx, const std::vector<std::string>& keys) const {
-    return Serialized(tx.sql().exec_prepared(statement_get_many_, TextArray(keys)));
+  // A key with its row's version (sql::TableSql::row_version).
+  struct KeyVersion {
+    std::string key;
+    int64_t version;
+  };
+  // The same page as ListSerialized, as the keys and row versions of its records (PostgreSQL reads the rows but
+  // sends no record), for a caller that holds records by version.
+  absl::StatusOr<Page<KeyVersion>> ListVersions(Transaction& tx, const ListQuery& query) const;
+  // A record in wire form with its row's version.
+  struct VersionedRecord {
+    std::string bytes;
+    int64_t version;
+  };
+  // GetMany and Scan with each record in wire form and its row's version.
+  std::vector<VersionedRecord> GetManySerialized(Transaction& tx, const std::vector<std::string>& keys) const {
+    return Versioned(tx.sql().exec_prepared(statement_get_many_, TextArray(keys)));
   }
-  std::vector<std::string> ScanSerialized(Transaction& tx, const std::string& after, int limit) const {
-    return Serialized(tx.sql().exec_prepared(statement_scan_, after, limit));
+  std::vector<VersionedRecord> ScanSerialized(Transaction& tx, const std::string& after, int limit) const {
+    return Versioned(tx.sql().exec_prepared(statement_scan_, after, limit));
   }
 
   // Recomputes the derived columns of every row derived by another version of the description, in batches of one
@@ -121,10 +134,11 @@ class ResourceTable {
   pqxx::result Write(Transaction& tx, const std::string& statement, const std::string& key,
                      const google::protobuf::Message& record, std::string* record_bytes,
                      const std::optional<bool>& deleted, bool recorded) const;
-  // Runs the List query: up to limit + 1 rows, of which the first `*count` are the page (fewer than limit when the
-  // page byte budget, query.max_bytes, cuts it short); the key values of the page's last row when another follows.
-  pqxx::result ListRows(Transaction& tx, const ListQuery& query, size_t* count,
-                        std::optional<std::vector<std::optional<std::string>>>* next_key) const;
+  // Runs the List query selecting `columns` (`column_count` of them) first: up to limit + 1 rows, of which the first
+  // `*count` are the page (fewer than limit when the page byte budget, query.max_bytes, cuts it short); the key values
+  // of the page's last row when another follows.
+  pqxx::result ListRows(Transaction& tx, const ListQuery& query, const std::string& columns, int column_count,
+                        size_t* count, std::optional<std::vector<std::optional<std::string>>>* next_key) const;
   // The record of a row whose first columns are record_columns(), in wire form with its output-only fields: the stored
   // bytes followed by the encoding of `output` (cleared, then filled with those fields). Protobuf reads concatenated
   // encodings as one merged message, and the stored record has those fields cleared, so this is the record's encoding
@@ -132,6 +146,8 @@ class ResourceTable {
   std::string SerializedRecord(const pqxx::row& row, google::protobuf::Message& output) const;
   // SerializedRecord of the first `limit` rows.
   std::vector<std::string> Serialized(const pqxx::result& rows, size_t limit = SIZE_MAX) const;
+  // SerializedRecord of each row, with the row version that follows its record columns.
+  std::vector<VersionedRecord> Versioned(const pqxx::result& rows) const;
   // Sets revision, times and etag from a RETURNING row (revision, create, update, delete micros).
   void FillOutputFields(const pqxx::row& row, int first, const std::string& record_bytes,
                         google::protobuf::Message& record) const;
@@ -148,6 +164,9 @@ class ResourceTable {
 
   // The record as stored: output-only fields cleared (a computed assessment is kept).
   std::string StoredBytes(const google::protobuf::Message& record) const;
+
+  // How many columns record_columns() has.
+  static constexpr int kRecordColumnCount = 5;
 
   const ResourceKind& kind_;
   sql::TableSql sql_;

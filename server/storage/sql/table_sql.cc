@@ -41,6 +41,7 @@ TableSql BuildTableSql(const ResourceKind& kind) {
   TableSql t;
   t.record_columns = absl::StrCat(a, ".record, ", a, ".revision, ", MicrosExpr(a + ".create_time"), ", ",
                                   MicrosExpr(a + ".update_time"), ", ", MicrosExpr(a + ".delete_time"));
+  t.row_version = absl::StrCat("(", a, ".xmin::text)::bigint");
 
   // Parameters: $1 key, $2 record, $3.. derived columns, then derived_version.
   std::vector<std::string> names = {key, "record"};
@@ -121,11 +122,11 @@ TableSql BuildTableSql(const ResourceKind& kind) {
       "', w.revision + 1, 5, $2::text, $3::text FROM w RETURNING sequence, revision, commit_time) SELECT sequence, "
       "revision, ",
       MicrosExpr("commit_time"), " FROM history");
-  t.get_many = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " = ANY($1::text[]) ORDER BY ",
-                            a, ".", key);
+  t.get_many = absl::StrCat("SELECT ", t.record_columns, ", ", t.row_version, from, " WHERE ", a, ".", key,
+                            " = ANY($1::text[]) ORDER BY ", a, ".", key);
   t.lock = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " = $1 FOR UPDATE");
-  t.scan = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " > $1 ORDER BY ", a, ".", key,
-                        " LIMIT $2::integer");
+  t.scan = absl::StrCat("SELECT ", t.record_columns, ", ", t.row_version, from, " WHERE ", a, ".", key,
+                        " > $1 ORDER BY ", a, ".", key, " LIMIT $2::integer");
   t.stale = absl::StrCat("SELECT ", t.record_columns, ", ", a, ".", key, from, " WHERE ", a,
                          ".derived_version <> $1::integer ORDER BY ", a, ".", key, " LIMIT $2::integer FOR UPDATE");
   return t;

@@ -13,6 +13,10 @@ struct TableSql {
   // The columns every read selects, in this order: record, revision, create, update and delete time as bigint
   // microseconds since the epoch (NULL delete time when live).
   std::string record_columns;
+  // The row's version as a bigint: PostgreSQL's xmin, the transaction that wrote the row as it is now. Every write
+  // changes it, including those that keep the revision (a reassessment, a rewrite), so two reads of a key that got
+  // the same version got the same row.
+  std::string row_version;
   // The writes that change a record append its history row (table `revisions`) in the same statement, from
   // two more parameters at the end: the principal and the request id (server/common/change_author.h).
   //
@@ -41,11 +45,11 @@ struct TableSql {
   // history of its own. For the as-of tables (storage/as_of_tables.h), run unprepared so that the name reaches the
   // temporary table.
   std::string restore;
-  // $1 text[] of keys.
+  // $1 text[] of keys: record columns, then the row version.
   std::string get_many;
   // $1 key, FOR UPDATE.
   std::string lock;
-  // $1 key after which to start, $2 limit: in key order.
+  // $1 key after which to start, $2 limit: record columns, then the row version, in key order.
   std::string scan;
   // $1 derived_version, $2 limit: rows derived by another version (record columns, then the key), in key order,
   // FOR UPDATE.

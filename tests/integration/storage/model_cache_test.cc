@@ -1,6 +1,6 @@
 // The model cache against a real PostgreSQL: reads through it, invalidation by this process's writes at once and by
-// other processes' writes through notifications, warm-up, and the cache switching off while its listener is
-// disconnected.
+// other processes' writes through notifications, warm-up, Lists taking records of the row versions they list, and
+// the cache switching off while its listener is disconnected.
 #include "server/storage/model_cache.h"
 
 #include <gmock/gmock.h>
@@ -10,8 +10,12 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "server/common/status_macros.h"
+#include "server/domain/query/model_query.h"
 #include "server/storage/model_change_listener.h"
 #include "server/storage/model_store.h"
 #include "server/storage/pg_errors.h"
@@ -42,6 +46,19 @@ absl::Status SetDescription(ModelStore& store, const std::string& name, const st
                 return absl::OkStatus();
               })
       .status();
+}
+
+// The models of `publisher` (one page) as `store` lists them, parsed.
+absl::StatusOr<std::vector<v1::Model>> ListOf(ModelStore& store, const std::string& publisher) {
+  v1::ListModelsRequest request;
+  request.set_parent(publisher);
+  MODELREG_ASSIGN_OR_RETURN(const ListQuery query, CompileListModels(request));
+  MODELREG_ASSIGN_OR_RETURN(const Page<std::string> page, store.ListSerialized(query));
+  std::vector<v1::Model> models(page.items.size());
+  for (size_t i = 0; i < models.size(); ++i) {
+    if (!models[i].ParseFromString(page.items[i])) return absl::InternalError("unparsable listed model");
+  }
+  return models;
 }
 
 // `cached_` reads through a cache kept coherent by a listener; `other_` writes as another process would (no cache).
@@ -183,6 +200,61 @@ TEST_F(ModelCacheTest, CacheIsOffWhileTheListenerIsDisconnectedAndBackAfter) {
   EXPECT_TRUE(Eventually([&] { return cache_.enabled(); })) << "the listener did not reconnect";
   EXPECT_TRUE(listener_->WaitUntilWarm(kPatience));
   EXPECT_TRUE(Cached(Name("outage")).has_value()) << "warmed again after reconnecting";
+}
+
+TEST_F(ModelCacheTest, ListsTakeTheRecordsOfTheListedRowVersionsFromTheCache) {
+  const std::string publisher = "publishers/cache-list";
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_OK(other_.Create(MinimalModel(absl::StrCat(publisher, "/models/", id))).status());
+  }
+  // The first List fetches (and caches) what the cache misses; the second takes every record from it.
+  ASSERT_OK(ListOf(cached_, publisher).status());
+  const int64_t hits = cache_.stats().hits;
+  absl::StatusOr<std::vector<v1::Model>> from_cache = ListOf(cached_, publisher);
+  ASSERT_OK(from_cache.status());
+  EXPECT_EQ(cache_.stats().hits, hits + 3);
+  absl::StatusOr<std::vector<v1::Model>> from_database = ListOf(other_, publisher);
+  ASSERT_OK(from_database.status());
+  ASSERT_EQ(from_cache->size(), 3u);
+  ASSERT_EQ(from_database->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals((*from_cache)[i], (*from_database)[i]))
+        << (*from_cache)[i].DebugString() << "\nvs\n"
+        << (*from_database)[i].DebugString();
+  }
+}
+
+TEST_F(ModelCacheTest, ListsNeverServeACachedRecordOfAnotherRowVersion) {
+  const std::string publisher = "publishers/cache-stale";
+  const std::string name = absl::StrCat(publisher, "/models/m");
+  ASSERT_OK(other_.Create(MinimalModel(name)).status());
+  absl::StatusOr<std::vector<ModelRepository::SerializedModel>> stale = cached_.Fetch({name});
+  ASSERT_OK(stale.status());
+  ASSERT_EQ(stale->size(), 1u);
+  // A rewrite that keeps the revision, as a reassessment does; its notification invalidates the cached model...
+  v1::Model rewritten;
+  ASSERT_TRUE(rewritten.ParseFromString(*(*stale)[0].bytes));
+  rewritten.clear_revision();
+  rewritten.clear_create_time();
+  rewritten.clear_update_time();
+  rewritten.clear_etag();
+  rewritten.set_description("rewritten");
+  {
+    absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+    ASSERT_OK(lease.status());
+    pqxx::work tx(**lease);
+    tx.exec_params("UPDATE models SET record = decode($1, 'hex') WHERE name = $2",
+                   absl::BytesToHexString(rewritten.SerializeAsString()), name);
+    tx.commit();
+  }
+  EXPECT_TRUE(Eventually([&] { return !Cached(name).has_value(); }));
+  // ...and the old record is put back, as if that notification were still on its way.
+  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), name, (*stale)[0].bytes, (*stale)[0].row_version));
+  absl::StatusOr<std::vector<v1::Model>> listed = ListOf(cached_, publisher);
+  ASSERT_OK(listed.status());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].description(), "rewritten");
+  EXPECT_EQ((*listed)[0].revision(), 1);
 }
 
 TEST_F(ModelCacheTest, StoppingTheListenerDisablesTheCache) {

@@ -21,9 +21,9 @@ v1::Model Model(const std::string& id, int64_t revision = 1, size_t description_
   return model;
 }
 
-// Caches `model` in its wire form, as the store does.
-bool Insert(ModelCache& cache, uint64_t epoch, const v1::Model& model) {
-  return cache.Insert(epoch, model.name(), std::make_shared<const std::string>(model.SerializeAsString()));
+// Caches `model` in its wire form, as the store does, as read from the row version `version`.
+bool Insert(ModelCache& cache, uint64_t epoch, const v1::Model& model, int64_t version = 1) {
+  return cache.Insert(epoch, model.name(), std::make_shared<const std::string>(model.SerializeAsString()), version);
 }
 
 // Parses the cached model named `name` into `out`; false when the cache has none.
@@ -63,6 +63,21 @@ TEST_F(ModelCacheTest, LookupReturnsTheInsertedModelAndCountsHitsAndMisses) {
   EXPECT_GT(stats.bytes, 0);
 }
 
+TEST_F(ModelCacheTest, LookupOfAVersionHitsOnlyThatRowVersion) {
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 3), 41));
+  EXPECT_EQ(cache_.Lookup(Model("a").name(), 40), nullptr);
+  const std::shared_ptr<const std::string> bytes = cache_.Lookup(Model("a").name(), 41);
+  ASSERT_NE(bytes, nullptr);
+  EXPECT_EQ(*bytes, Model("a", 3).SerializeAsString());
+  // A newer read of the row replaces the entry: the old version no longer hits.
+  ASSERT_TRUE(Insert(cache_, cache_.Epoch(), Model("a", 3), 57));
+  EXPECT_EQ(cache_.Lookup(Model("a").name(), 41), nullptr);
+  EXPECT_NE(cache_.Lookup(Model("a").name(), 57), nullptr);
+  const ModelCache::Stats stats = cache_.stats();
+  EXPECT_EQ(stats.hits, 2);
+  EXPECT_EQ(stats.misses, 2);
+}
+
 TEST_F(ModelCacheTest, InsertAfterAnInvalidationSinceItsEpochIsDropped) {
   const uint64_t before_read = cache_.Epoch();
   cache_.Invalidate(Model("other").name());  // any invalidation: the read may have missed a change
@@ -94,12 +109,14 @@ TEST_F(ModelCacheTest, InvalidateAllAndDisableEmptyTheCache) {
 
 TEST_F(ModelCacheTest, SerializedInsertNeedsTheBytesOfAModelOfThatName) {
   const std::string name = Model("a").name();
-  EXPECT_FALSE(
-      cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>(Model("b").SerializeAsString())));
-  EXPECT_FALSE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>("\x0a\x7f" + name)));
-  EXPECT_FALSE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>()));
+  const auto insert = [&](std::string bytes) {
+    return cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>(std::move(bytes)), 1);
+  };
+  EXPECT_FALSE(insert(Model("b").SerializeAsString()));
+  EXPECT_FALSE(insert("\x0a\x7f" + name));
+  EXPECT_FALSE(insert(""));
   EXPECT_EQ(cache_.stats().entries, 0);
-  ASSERT_TRUE(cache_.Insert(cache_.Epoch(), name, std::make_shared<const std::string>(Model("a").SerializeAsString())));
+  ASSERT_TRUE(insert(Model("a").SerializeAsString()));
   EXPECT_NE(cache_.Lookup(name), nullptr);
 }
 
