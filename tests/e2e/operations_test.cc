@@ -260,7 +260,12 @@ class OperationsTest : public ::testing::Test {
 };
 
 TEST_F(OperationsTest, MetricsCountCallsByMethodAndCodeInValidExpositionFormat) {
+  // The model cache is off, and counts no lookups, until its change listener has connected.
+  for (int i = 0; i < 200 && ScrapeMetrics().Value("modelreg_model_change_listener_up") != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   const Scrape before = ScrapeMetrics();
+  ASSERT_EQ(before.Value("modelreg_model_change_listener_up"), 1);
   const std::string not_found =
       R"(modelreg_grpc_calls_total{method="modelreg.v1.ModelRegistry/GetModel",code="NOT_FOUND"})";
   const double not_found_before = std::max(0.0, before.Value(not_found));
@@ -286,7 +291,8 @@ TEST_F(OperationsTest, MetricsCountCallsByMethodAndCodeInValidExpositionFormat) 
             4);
   EXPECT_EQ(after.Value("modelreg_db_pool_waiters"), 0);
   EXPECT_EQ(after.Value("modelreg_database_up"), 1);
-  EXPECT_GE(after.Value("modelreg_model_cache_misses_total"), 3);  // the NOT_FOUND lookups missed
+  EXPECT_GE(after.Value("modelreg_model_cache_misses_total"),
+            std::max(0.0, before.Value("modelreg_model_cache_misses_total")) + 3);  // the NOT_FOUND lookups missed
   EXPECT_GE(after.Value("modelreg_model_cache_entries"), 0);
   // CreateModel's group commit: one call alone is one group.
   ASSERT_TRUE(CreateModel("counted").ok());
