@@ -39,13 +39,7 @@ void ModelCache::MakeRoom(Shard& shard, size_t cost) const {
   }
 }
 
-std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name) { return Find(name, std::nullopt); }
-
-std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name, int64_t version) {
-  return Find(name, version);
-}
-
-std::shared_ptr<const std::string> ModelCache::Find(const std::string& name, std::optional<int64_t> version) {
+std::shared_ptr<const std::string> ModelCache::Lookup(const std::string& name, std::optional<int64_t> version) {
   if (!enabled()) return nullptr;
   std::shared_ptr<const std::string> bytes;
   {

@@ -42,11 +42,10 @@ class ModelCache {
   ModelCache(const ModelCache&) = delete;
   ModelCache& operator=(const ModelCache&) = delete;
 
-  // The cached model named `name` in wire form (serialized), or null when absent or the cache is disabled.
-  std::shared_ptr<const std::string> Lookup(const std::string& name);
-  // As Lookup, and only when the cached model was read from the row version `version` (sql::TableSql::row_version):
-  // then its bytes are that row's whatever invalidation may still be on its way.
-  std::shared_ptr<const std::string> Lookup(const std::string& name, int64_t version);
+  // The cached model named `name` in wire form (serialized), or null when absent or the cache is disabled. With a
+  // `version`, only when the cached model was read from that row version (sql::TableSql::row_version): then its bytes
+  // are that row's, whatever invalidation may still be on its way.
+  std::shared_ptr<const std::string> Lookup(const std::string& name, std::optional<int64_t> version = std::nullopt);
 
   // The invalidation counter: read it before querying the database for models to Insert.
   uint64_t Epoch() const { return epoch_.load(std::memory_order_acquire); }
@@ -88,8 +87,6 @@ class ModelCache {
     size_t bytes = 0;
   };
 
-  // Lookup, of any version when `version` is nullopt.
-  std::shared_ptr<const std::string> Find(const std::string& name, std::optional<int64_t> version);
   Shard& ShardOf(const std::string& name);
   static size_t Cost(std::string_view name, const std::string& bytes);
   // Removes `it` from `shard`; the shard's mutex is held.

@@ -15,7 +15,7 @@ struct TableSql {
   std::string record_columns;
   // The row's version as a bigint: PostgreSQL's xmin, the transaction that wrote the row as it is now. Every write
   // changes it, including those that keep the revision (a reassessment, a rewrite), so two reads of a key that got
-  // the same version got the same row.
+  // the same version got the same row. (A transaction id repeats only after 2^32 transactions.)
   std::string row_version;
   // The writes that change a record append its history row (table `revisions`) in the same statement, from
   // two more parameters at the end: the principal and the request id (server/common/change_author.h).
