@@ -11,7 +11,7 @@
 #   5. a synthetic Hugging Face Hub listing of MODELS models through `modelreg import hf-hub`.
 # Peak RSS: modelregd's VmHWM (reset before each step through /proc/PID/clear_refs) and each client's max RSS.
 #
-#   tests/bench/run_targets.sh              MODELS=1000000 REASSESS_MODELS=500000, 20-35 minutes on 2 cores
+#   tests/bench/run_targets.sh              MODELS=1000000 REASSESS_MODELS=500000, about 20 minutes on 2 cores
 #   MODELS=100000 REASSESS_MODELS=50000 tests/bench/run_targets.sh     a quick run
 # Needs the benchmark built: cmake --build build -j2 --target modelreg_bench modelregd modelreg
 set -euo pipefail
