@@ -267,11 +267,12 @@ std::vector<std::string> ResourceTable::Serialized(const pqxx::result& rows, siz
 }
 
 std::vector<ResourceTable::VersionedRecord> ResourceTable::Versioned(const pqxx::result& rows) const {
+  std::vector<std::string> records = Serialized(rows);
   std::vector<VersionedRecord> out;
-  out.reserve(rows.size());
-  const std::unique_ptr<Message> output(kind_.prototype->New());
-  for (const pqxx::row& row : rows) {
-    out.push_back({SerializedRecord(row, *output), row[kRecordColumnCount].as<int64_t>()});
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    out.push_back(
+        {std::move(records[i]), rows[static_cast<pqxx::result::size_type>(i)][kRecordColumnCount].as<int64_t>()});
   }
   return out;
 }
@@ -290,8 +291,8 @@ absl::StatusOr<Page<ResourceTable::KeyVersion>> ResourceTable::ListVersions(Tran
   if (query.limit < 1) return absl::InvalidArgumentError("page size must be positive");
   Page<KeyVersion> page;
   size_t count = 0;
-  const pqxx::result rows = ListRows(
-      tx, query, absl::StrCat(kind_.alias, ".", kind_.key_column, ", ", sql_.row_version), 2, &count, &page.next_key);
+  const pqxx::result rows =
+      ListRows(tx, query, sql_.key_version_columns, kKeyVersionColumnCount, &count, &page.next_key);
   page.items.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     const pqxx::row row = rows[static_cast<pqxx::result::size_type>(i)];

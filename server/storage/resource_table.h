@@ -165,8 +165,9 @@ class ResourceTable {
   // The record as stored: output-only fields cleared (a computed assessment is kept).
   std::string StoredBytes(const google::protobuf::Message& record) const;
 
-  // How many columns record_columns() has.
+  // How many columns sql::TableSql's record_columns and key_version_columns have.
   static constexpr int kRecordColumnCount = 5;
+  static constexpr int kKeyVersionColumnCount = 2;
 
   const ResourceKind& kind_;
   sql::TableSql sql_;

@@ -42,6 +42,7 @@ TableSql BuildTableSql(const ResourceKind& kind) {
   t.record_columns = absl::StrCat(a, ".record, ", a, ".revision, ", MicrosExpr(a + ".create_time"), ", ",
                                   MicrosExpr(a + ".update_time"), ", ", MicrosExpr(a + ".delete_time"));
   t.row_version = absl::StrCat("(", a, ".xmin::text)::bigint");
+  t.key_version_columns = absl::StrCat(a, ".", kind.key_column, ", ", t.row_version);
 
   // Parameters: $1 key, $2 record, $3.. derived columns, then derived_version.
   std::vector<std::string> names = {key, "record"};

@@ -17,6 +17,8 @@ struct TableSql {
   // changes it, including those that keep the revision (a reassessment, a rewrite), so two reads of a key that got
   // the same version got the same row. (A transaction id repeats only after 2^32 transactions.)
   std::string row_version;
+  // The key, then the row version: what a List selects instead of record_columns when it needs no record.
+  std::string key_version_columns;
   // The writes that change a record append its history row (table `revisions`) in the same statement, from
   // two more parameters at the end: the principal and the request id (server/common/change_author.h).
   //
