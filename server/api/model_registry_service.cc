@@ -1,6 +1,6 @@
 #include "server/api/model_registry_service.h"
 
-#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,7 +42,8 @@ grpc::ByteBuffer EncodeModelsResponse(const std::vector<std::shared_ptr<const st
   for (const auto& model : models) {
     out = CodedOutputStream::WriteVarint32ToArray(kTag, out);
     out = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(model->size()), out);
-    out = std::copy(model->begin(), model->end(), out);
+    std::memcpy(out, model->data(), model->size());  // not std::copy: char to uint8_t would copy byte by byte
+    out += model->size();
   }
   return grpc::ByteBuffer(&slice, 1);
 }
