@@ -3,13 +3,17 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -48,9 +52,18 @@ constexpr size_t kBatchBudgetBytes = size_t{2} << 20;
 constexpr size_t kAssessmentAllowance = 2048;
 // Failures listed again in the summary (each is also reported as it happens).
 constexpr size_t kSummaryFailures = 50;
+// Batches sent and not yet answered, at most. While the server writes one batch, the CLI parses and sends the next:
+// the listing's parsing, modelregd and PostgreSQL work at once instead of in turn.
+constexpr size_t kBatchesInFlight = 2;
 
 struct Counts {
   int64_t read = 0, created = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0, warnings = 0;
+
+  Counts& operator+=(const Counts& other) {
+    read += other.read, created += other.created, updated += other.updated, unchanged += other.unchanged;
+    skipped += other.skipped, failed += other.failed, warnings += other.warnings;
+    return *this;
+  }
 };
 
 // The state file: where the last batch written ends, and the counts so far.
@@ -188,6 +201,31 @@ struct Item {
   std::vector<v1::License> new_licenses;
 };
 
+// Consecutive entries of the listing written with one BatchCreateModels call.
+struct Batch {
+  std::vector<Item> items;
+  std::set<std::string> names;
+  size_t bytes = 0;       // the items' encoded size, with room for their assessment
+  ListingPosition start;  // where its first item starts
+  ListingPosition end;    // after its last entry (entries that failed included)
+  Counts entries;         // its entries read, failed before sending, warned about: settled with it
+  std::future<absl::StatusOr<v1::BatchCreateModelsResponse>> response;  // once sent; none when it has no items
+};
+
+v1::BatchCreateModelsRequest BatchRequest(const std::vector<Item>& items, std::string request_id) {
+  v1::BatchCreateModelsRequest request;
+  request.set_parent("publishers/-");
+  request.set_request_id(std::move(request_id));
+  for (const Item& item : items) {
+    absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
+    v1::CreateModelRequest* create = request.add_requests();
+    create->set_parent(name->parent());
+    create->set_model_id(name->model);
+    *create->mutable_model() = item.model;
+  }
+  return request;
+}
+
 class HubImport {
  public:
   HubImport(Context& ctx, const HubFlags& flags, std::string source, State state, ImportLicenses licenses)
@@ -198,48 +236,63 @@ class HubImport {
   // Reads every entry of `reader`; a non-OK status stops the run (the state file holds the last batch written).
   absl::Status Run(ListingReader& reader, StreamProgress& progress);
   void PrintSummary(std::ostream& out) const;
-  const Counts& counts() const { return state_.counts; }
+  // Settled and not yet: every entry read so far.
+  Counts counts() const;
 
  private:
   absl::Status Process(const ListingEntry& entry);
-  void Fail(int64_t line, absl::string_view reason);
+  // Reports the entry on `line` as failed and counts it in `counts`.
+  void Fail(Counts& counts, int64_t line, absl::string_view reason);
+  // Sends the batch being filled, after the licenses it introduces, then settles the oldest batch sent while more
+  // than kBatchesInFlight are.
   absl::Status Flush();
-  absl::Status CreateLicenses();
-  // Sends the batch; items the server names as bad are reported and left out. Returns the error that is not about
-  // one item (OK when the batch was written).
-  absl::Status SendBatch();
-  // Writes the batch model by model (after a batch error that names no item, e.g. a model that exists).
-  absl::Status WriteEach();
+  absl::Status CreateLicenses(const Batch& batch);
+  // Waits for the oldest batch sent, settles it (below), then saves the listing's position after it: batches are
+  // settled in the listing's order, so the state file never passes a batch that was not written.
+  absl::Status SettleOldest();
+  absl::Status SettleAll();
+  // The batch's answer; items the server names as bad are reported and the rest sent again. Returns the error that
+  // is not about one item (OK when the batch was written).
+  absl::Status Written(Batch& batch);
+  // Writes `items` model by model (after a batch error that names no item, e.g. a model that exists).
+  absl::Status WriteEach(const std::vector<Item>& items);
   absl::Status Existing(const Item& item);
+  bool Sent(const std::string& name) const;
 
   Context& ctx_;
   const HubFlags& flags_;
   std::string source_;
-  State state_;
+  State state_;  // its counts are those of the batches settled
   ImportLicenses licenses_;
   std::set<std::string> created_licenses_;
-  std::vector<Item> batch_;
-  std::set<std::string> batch_names_;
-  size_t batch_bytes_ = 0;
-  ListingPosition batch_start_;  // where the batch's first entry starts
-  ListingPosition last_end_;     // after the last entry processed
+  Batch batch_;               // being filled
+  std::deque<Batch> sent_;    // sent, oldest first
+  ListingPosition last_end_;  // after the last entry processed
   std::vector<std::string> failures_;
   std::vector<std::string> skipped_;
   // Clears the progress line before a message, on a terminal.
   const char* clear_line_ = isatty(STDERR_FILENO) == 1 ? "\r\033[K" : "";
 };
 
-void HubImport::Fail(int64_t line, absl::string_view reason) {
-  ++state_.counts.failed;
+Counts HubImport::counts() const {
+  Counts total = state_.counts;
+  for (const Batch& batch : sent_) total += batch.entries;
+  return total += batch_.entries;
+}
+
+void HubImport::Fail(Counts& counts, int64_t line, absl::string_view reason) {
+  ++counts.failed;
   const std::string text = absl::StrCat("line ", line, ": ", reason);
   std::cerr << clear_line_ << source_ << ":" << line << ": error: " << reason << "\n";
   if (failures_.size() < kSummaryFailures) failures_.push_back(text);
 }
 
+// An entry is counted with the batch being filled when its position passes the entry: the state file's counts are
+// those of the entries before its position.
 absl::Status HubImport::Process(const ListingEntry& entry) {
-  ++state_.counts.read;
   if (!entry.error.empty()) {
-    Fail(entry.line, entry.error);
+    ++batch_.entries.read;
+    Fail(batch_.entries, entry.line, entry.error);
     last_end_ = entry.end;
     return absl::OkStatus();
   }
@@ -248,70 +301,107 @@ absl::Status HubImport::Process(const ListingEntry& entry) {
   absl::StatusOr<ImportResult> imported = ImportHfHubModel(entry.json, options, &licenses_);
   absl::Status valid = imported.ok() ? ValidateModel(imported->model, "model") : imported.status();
   if (!valid.ok()) {
-    Fail(entry.line, valid.message());
+    ++batch_.entries.read;
+    Fail(batch_.entries, entry.line, valid.message());
     last_end_ = entry.end;
     return absl::OkStatus();
   }
-  state_.counts.warnings += static_cast<int64_t>(imported->warnings.size());
   if (flags_.show_warnings) {
     for (const std::string& warning : imported->warnings) {
       std::cerr << clear_line_ << source_ << ":" << entry.line << ": warning: " << warning << "\n";
     }
   }
+  const std::string& name = imported->model.name();
   const size_t bytes = imported->model.ByteSizeLong() + kAssessmentAllowance;
-  // A name twice in one batch would fail it: the second goes to the next batch (and meets the first as existing).
-  if (!batch_.empty() && (batch_names_.count(imported->model.name()) > 0 || batch_bytes_ + bytes > kBatchBudgetBytes)) {
-    if (absl::Status status = Flush(); !status.ok()) return status;
+  if (!batch_.items.empty() && (batch_.names.count(name) > 0 || batch_.bytes + bytes > kBatchBudgetBytes)) {
+    MODELREG_RETURN_IF_ERROR(Flush());
   }
-  if (batch_.empty()) batch_start_ = last_end_;
-  batch_names_.insert(imported->model.name());
-  batch_bytes_ += bytes;
-  batch_.push_back(Item{entry.line, std::move(imported->model), std::move(imported->new_licenses)});
+  // A later line of a model is written once the earlier one has been: it then meets it as existing.
+  if (Sent(name)) MODELREG_RETURN_IF_ERROR(SettleAll());
+  if (batch_.items.empty()) batch_.start = last_end_;
+  ++batch_.entries.read;
+  batch_.entries.warnings += static_cast<int64_t>(imported->warnings.size());
+  batch_.names.insert(name);
+  batch_.bytes += bytes;
+  batch_.items.push_back(Item{entry.line, std::move(imported->model), std::move(imported->new_licenses)});
   last_end_ = entry.end;
-  if (batch_.size() >= static_cast<size_t>(flags_.batch_size)) return Flush();
+  if (batch_.items.size() >= static_cast<size_t>(flags_.batch_size)) return Flush();
   return absl::OkStatus();
+}
+
+bool HubImport::Sent(const std::string& name) const {
+  return std::any_of(sent_.begin(), sent_.end(), [&](const Batch& batch) { return batch.names.count(name) > 0; });
 }
 
 absl::Status HubImport::Run(ListingReader& reader, StreamProgress& progress) {
   ListingEntry entry;
   while (reader.Next(&entry)) {
     if (absl::Status status = Process(entry); !status.ok()) return status;
-    progress.Update(state_.counts.read, state_.counts.failed, entry.end.offset);
+    const Counts total = counts();
+    progress.Update(total.read, total.failed, entry.end.offset);
   }
-  return Flush();
+  MODELREG_RETURN_IF_ERROR(Flush());
+  return SettleAll();
 }
 
-absl::Status HubImport::CreateLicenses() {
-  for (const Item& item : batch_) {
+absl::Status HubImport::CreateLicenses(const Batch& batch) {
+  for (const Item& item : batch.items) {
     MODELREG_RETURN_IF_ERROR(CreateNewLicenses(ctx_.client(), item.new_licenses, &created_licenses_));
   }
   return absl::OkStatus();
 }
 
-absl::Status HubImport::SendBatch() {
-  for (bool first = true; !batch_.empty(); first = false) {
-    v1::BatchCreateModelsRequest request;
-    request.set_parent("publishers/-");
-    // A resent batch (after an item was left out) is another request: a fresh id.
-    request.set_request_id(first ? BatchRequestId(state_.run_id, batch_start_.offset) : GenerateRequestId());
-    for (const Item& item : batch_) {
-      absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
-      v1::CreateModelRequest* create = request.add_requests();
-      create->set_parent(name->parent());
-      create->set_model_id(name->model);
-      *create->mutable_model() = item.model;
-    }
-    absl::StatusOr<v1::BatchCreateModelsResponse> response = ctx_.client().BatchCreateModels(request);
-    if (response.ok()) {
-      state_.counts.created += response->models_size();
-      batch_.clear();
-      return absl::OkStatus();
-    }
-    const int index = response.status().code() == absl::StatusCode::kInvalidArgument ? ItemOf(response.status()) : -1;
-    if (index < 0 || index >= static_cast<int>(batch_.size())) return response.status();
-    Fail(batch_[static_cast<size_t>(index)].line, response.status().message());
-    batch_.erase(batch_.begin() + index);
+absl::Status HubImport::Flush() {
+  Batch batch = std::exchange(batch_, Batch{});
+  batch.end = last_end_;
+  if (!batch.items.empty()) {
+    MODELREG_RETURN_IF_ERROR(CreateLicenses(batch));
+    Client& client = ctx_.client();  // thread-safe
+    batch.response =
+        std::async(std::launch::async,
+                   [&client, request = BatchRequest(batch.items, BatchRequestId(state_.run_id, batch.start.offset))] {
+                     return client.BatchCreateModels(request);
+                   });
   }
+  sent_.push_back(std::move(batch));
+  while (sent_.size() > kBatchesInFlight) MODELREG_RETURN_IF_ERROR(SettleOldest());
+  return absl::OkStatus();
+}
+
+absl::Status HubImport::SettleOldest() {
+  Batch batch = std::move(sent_.front());
+  sent_.pop_front();
+  state_.counts += batch.entries;
+  if (batch.response.valid()) {
+    absl::Status status = Written(batch);
+    if (!status.ok()) {
+      if (Stops(status)) return status;
+      // ALREADY_EXISTS (a model exists), a reused request id, a denied publisher: model by model.
+      MODELREG_RETURN_IF_ERROR(WriteEach(batch.items));
+    }
+  }
+  state_.position = batch.end;
+  if (flags_.state.empty()) return absl::OkStatus();
+  return SaveState(flags_.state, state_);
+}
+
+absl::Status HubImport::SettleAll() {
+  while (!sent_.empty()) MODELREG_RETURN_IF_ERROR(SettleOldest());
+  return absl::OkStatus();
+}
+
+absl::Status HubImport::Written(Batch& batch) {
+  absl::StatusOr<v1::BatchCreateModelsResponse> response = batch.response.get();
+  while (!response.ok()) {
+    const int index = response.status().code() == absl::StatusCode::kInvalidArgument ? ItemOf(response.status()) : -1;
+    if (index < 0 || index >= static_cast<int>(batch.items.size())) return response.status();
+    Fail(state_.counts, batch.items[static_cast<size_t>(index)].line, response.status().message());
+    batch.items.erase(batch.items.begin() + index);
+    if (batch.items.empty()) return absl::OkStatus();
+    // Sent again without that item: another request, so a fresh id.
+    response = ctx_.client().BatchCreateModels(BatchRequest(batch.items, GenerateRequestId()));
+  }
+  state_.counts.created += response->models_size();
   return absl::OkStatus();
 }
 
@@ -321,11 +411,12 @@ absl::Status HubImport::Existing(const Item& item) {
   absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
   if (!stored.ok()) {
     if (Stops(stored.status())) return stored.status();
-    Fail(item.line, stored.status().message());
+    Fail(state_.counts, item.line, stored.status().message());
     return absl::OkStatus();
   }
   if (stored->has_delete_time()) {
-    Fail(item.line, absl::StrCat(item.model.name(), " exists as a soft-deleted model; undelete or rename it"));
+    Fail(state_.counts, item.line,
+         absl::StrCat(item.model.name(), " exists as a soft-deleted model; undelete or rename it"));
     return absl::OkStatus();
   }
   if (google::protobuf::util::MessageDifferencer::Equivalent(UserFields(*stored), UserFields(item.model))) {
@@ -345,15 +436,15 @@ absl::Status HubImport::Existing(const Item& item) {
   absl::StatusOr<v1::Model> updated = ctx_.client().UpdateModel(update);
   if (!updated.ok()) {
     if (Stops(updated.status())) return updated.status();
-    Fail(item.line, updated.status().message());
+    Fail(state_.counts, item.line, updated.status().message());
     return absl::OkStatus();
   }
   ++state_.counts.updated;
   return absl::OkStatus();
 }
 
-absl::Status HubImport::WriteEach() {
-  for (const Item& item : batch_) {
+absl::Status HubImport::WriteEach(const std::vector<Item>& items) {
+  for (const Item& item : items) {
     absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
     v1::CreateModelRequest request;
     request.set_parent(name->parent());
@@ -367,34 +458,14 @@ absl::Status HubImport::WriteEach() {
     } else if (Stops(created.status())) {
       return created.status();
     } else {
-      Fail(item.line, created.status().message());
+      Fail(state_.counts, item.line, created.status().message());
     }
   }
-  batch_.clear();
   return absl::OkStatus();
 }
 
-absl::Status HubImport::Flush() {
-  if (!batch_.empty()) {
-    if (absl::Status status = CreateLicenses(); !status.ok()) return status;
-    absl::Status status = SendBatch();
-    if (!status.ok()) {
-      if (Stops(status)) return status;
-      // ALREADY_EXISTS (a model exists), a reused request id, a denied publisher: model by model.
-      status = WriteEach();
-      if (!status.ok()) return status;
-    }
-  }
-  batch_.clear();
-  batch_names_.clear();
-  batch_bytes_ = 0;
-  state_.position = last_end_;
-  if (flags_.state.empty()) return absl::OkStatus();
-  return SaveState(flags_.state, state_);
-}
-
 void HubImport::PrintSummary(std::ostream& out) const {
-  const Counts& c = state_.counts;
+  const Counts c = counts();
   out << source_ << ": read " << c.read << " models: created " << c.created << ", updated " << c.updated
       << ", unchanged " << c.unchanged << ", skipped " << c.skipped << ", failed " << c.failed << "; " << c.warnings
       << " warnings" << (flags_.show_warnings || c.warnings == 0 ? "" : " (--show-warnings prints them)") << "\n";

@@ -1,6 +1,7 @@
 // End to end: `modelreg import hf-hub` as a process against modelregd on its embedded PostgreSQL (the shipped
 // catalog loaded, so license aliases resolve): the sample listings of tests/data/hf_hub, the summary and the bad
-// lines' numbers, skip vs update of existing models, and resuming after the CLI is killed mid-import.
+// lines' numbers, skip vs update of existing models, a model's lines in order while batches are in flight together,
+// and resuming after the CLI is killed mid-import.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -137,6 +138,32 @@ TEST_F(HfHubImportTest, JsonArrayListing) {
   EXPECT_NE(r.out.find("BASE_MODEL_RELATION_QUANTIZED"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"license\": \"licenses/gemma\""), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("parameter_count"), std::string::npos) << r.out;  // quantized, no dtypes: unknown
+}
+
+// Batches are in flight together; a model's later line must still be written after its earlier one, so that it
+// meets it as existing and the later facts win.
+TEST_F(HfHubImportTest, ALaterLineOfAModelIsWrittenAfterTheEarlierOne) {
+  const std::string listing = *root_ + "/repeated.jsonl";
+  {
+    std::ofstream out(listing);
+    // One batch each: the second would be sent while the first is still in flight.
+    for (int i = 0; i < 20; ++i) {
+      out << absl::StrFormat(R"({"id":"repeat/model-%d","gated":false})", i) << '\n';
+      out << absl::StrFormat(R"({"id":"repeat/model-%d","gated":"manual"})", i) << '\n';
+    }
+  }
+  CommandResult r = Cli({"import", "hf-hub", listing, "--batch-size", "1", "--on-conflict", "update"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("read 40 models: created 20, updated 20, unchanged 0, skipped 0, failed 0"), std::string::npos)
+      << r.out << r.err;
+  r = Cli({"models", "list", "--filter", "publisher = \"repeat\"", "--all", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t manual = 0;
+  for (size_t at = r.out.find("ACCESS_GATED_MANUAL_APPROVAL"); at != std::string::npos;
+       at = r.out.find("ACCESS_GATED_MANUAL_APPROVAL", at + 1)) {
+    ++manual;
+  }
+  EXPECT_EQ(manual, 20u) << r.out;
 }
 
 TEST_F(HfHubImportTest, ResumesAfterTheCliIsKilled) {
