@@ -60,13 +60,18 @@ struct Counts {
   int64_t read = 0, created = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0, warnings = 0;
 
   Counts& operator+=(const Counts& other) {
-    read += other.read, created += other.created, updated += other.updated, unchanged += other.unchanged;
-    skipped += other.skipped, failed += other.failed, warnings += other.warnings;
+    read += other.read;
+    created += other.created;
+    updated += other.updated;
+    unchanged += other.unchanged;
+    skipped += other.skipped;
+    failed += other.failed;
+    warnings += other.warnings;
     return *this;
   }
 };
 
-// The state file: where the last batch written ends, and the counts so far.
+// The state file: where the last batch settled ends, and the counts of the entries before that position.
 struct State {
   std::string input;
   ListingPosition position;
