@@ -1,6 +1,6 @@
 #include "server/api/model_registry_service.h"
 
-#include <cstring>
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,8 +42,9 @@ grpc::ByteBuffer EncodeModelsResponse(const std::vector<std::shared_ptr<const st
   for (const auto& model : models) {
     out = CodedOutputStream::WriteVarint32ToArray(kTag, out);
     out = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(model->size()), out);
-    std::memcpy(out, model->data(), model->size());  // not std::copy: char to uint8_t would copy byte by byte
-    out += model->size();
+    // As bytes: std::copy from `char` to `uint8_t` (different types) would copy them one by one, not with memmove.
+    const auto* bytes = reinterpret_cast<const uint8_t*>(model->data());
+    out = std::copy(bytes, bytes + model->size(), out);
   }
   return grpc::ByteBuffer(&slice, 1);
 }
