@@ -34,6 +34,12 @@ std::string ReadText(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
 class HfHubImportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -158,12 +164,7 @@ TEST_F(HfHubImportTest, ALaterLineOfAModelIsWrittenAfterTheEarlierOne) {
       << r.out << r.err;
   r = Cli({"models", "list", "--filter", "publisher = \"repeat\"", "--all", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  size_t manual = 0;
-  for (size_t at = r.out.find("ACCESS_GATED_MANUAL_APPROVAL"); at != std::string::npos;
-       at = r.out.find("ACCESS_GATED_MANUAL_APPROVAL", at + 1)) {
-    ++manual;
-  }
-  EXPECT_EQ(manual, 20u) << r.out;
+  EXPECT_EQ(Occurrences(r.out, "ACCESS_GATED_MANUAL_APPROVAL"), 20u) << r.out;
 }
 
 TEST_F(HfHubImportTest, ResumesAfterTheCliIsKilled) {
@@ -222,12 +223,7 @@ TEST_F(HfHubImportTest, ResumesAfterTheCliIsKilled) {
   EXPECT_FALSE(fs::exists(state));
   r = Cli({"models", "list", "--filter", "publisher = \"resume\"", "--all", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  size_t count = 0;
-  for (size_t at = r.out.find("\"name\": \"publishers/resume/models/"); at != std::string::npos;
-       at = r.out.find("\"name\": \"publishers/resume/models/", at + 1)) {
-    ++count;
-  }
-  EXPECT_EQ(count, static_cast<size_t>(kModels));
+  EXPECT_EQ(Occurrences(r.out, "\"name\": \"publishers/resume/models/"), static_cast<size_t>(kModels));
 }
 
 TEST_F(HfHubImportTest, StdinAndUnreadableFile) {
