@@ -3,8 +3,9 @@
 // and validated on the client; a bad entry is reported with its line and skipped, the others land. A batch the server
 // refuses because of one item (INVALID_ARGUMENT naming `requests[i]`) is sent again without it; one refused because a
 // model exists (ALREADY_EXISTS) is written model by model, each existing model left (--on-conflict skip) or replaced
-// (update). After each batch the position in the listing goes to a state file, so `--resume` continues an
-// interrupted import after the last batch written (client/README.md, "Importing a Hub listing").
+// (update). Two batches are in flight while the next is parsed; they are settled in the listing's order, and after
+// each the position in the listing goes to a state file, so `--resume` continues an interrupted import after the
+// last batch settled (client/README.md, "Importing a Hub listing").
 #pragma once
 
 #include <CLI/CLI.hpp>
