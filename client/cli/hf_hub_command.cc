@@ -10,7 +10,9 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -29,6 +31,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
+#include "server/domain/query/filter_parser.h"
 #include "server/domain/request_id.h"
 #include "server/domain/validation.h"
 
@@ -55,6 +58,9 @@ constexpr size_t kSummaryFailures = 50;
 // Batches sent and not yet answered, at most. While the server writes one batch, the CLI parses and sends the next:
 // the listing's parsing, modelregd and PostgreSQL work at once instead of in turn.
 constexpr size_t kBatchesInFlight = 2;
+// UpdateModel calls sent and not yet answered, at most, when a batch's existing models are updated: each is its own
+// transaction, and PostgreSQL commits concurrent ones together.
+constexpr size_t kUpdatesInFlight = 16;
 
 struct Counts {
   int64_t read = 0, created = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0, warnings = 0;
@@ -256,12 +262,22 @@ class HubImport {
   // settled in the listing's order, so the state file never passes a batch that was not written.
   absl::Status SettleOldest();
   absl::Status SettleAll();
-  // The batch's answer; items the server names as bad are reported and the rest sent again. Returns the error that
-  // is not about one item (OK when the batch was written).
-  absl::Status Written(Batch& batch);
-  // Writes `items` model by model (after a batch error that names no item, e.g. a model that exists).
+  // The answer to a BatchCreateModels of `items`; items the server names as bad are reported, left out and the rest
+  // sent again. Returns the error that is not about one item (OK when the rest was written).
+  absl::Status Written(std::vector<Item>& items, absl::StatusOr<v1::BatchCreateModelsResponse> response);
+  // After ALREADY_EXISTS: reads which of `items` are stored (a few Lists, not a call per model), settles those
+  // (Compare, Update) and creates the rest as one batch. After an error that does not stop the run, `items` holds
+  // the models not settled.
+  absl::Status WriteBesideExisting(std::vector<Item>& items);
+  // The stored models (soft-deleted ones included) among `items`, by name.
+  absl::StatusOr<std::map<std::string, v1::Model>> StoredModels(const std::vector<Item>& items);
+  // Writes `items` model by model (after a batch error that names no item, e.g. a denied publisher).
   absl::Status WriteEach(const std::vector<Item>& items);
-  absl::Status Existing(const Item& item);
+  // Settles an item whose model is stored as `stored` when it is unchanged, soft-deleted or skipped; else returns
+  // the UpdateModel request that replaces its facts (--on-conflict update).
+  std::optional<v1::UpdateModelRequest> Compare(const Item& item, const v1::Model& stored);
+  // Sends the updates, at most kUpdatesInFlight at once, and settles their items.
+  absl::Status Update(std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates);
   bool Sent(const std::string& name) const;
 
   Context& ctx_;
@@ -378,10 +394,11 @@ absl::Status HubImport::SettleOldest() {
   sent_.pop_front();
   state_.counts += batch.entries;
   if (batch.response.valid()) {
-    absl::Status status = Written(batch);
+    absl::Status status = Written(batch.items, batch.response.get());
+    if (status.code() == absl::StatusCode::kAlreadyExists) status = WriteBesideExisting(batch.items);
     if (!status.ok()) {
       if (Stops(status)) return status;
-      // ALREADY_EXISTS (a model exists), a reused request id, a denied publisher: model by model.
+      // A reused request id, a denied publisher, a model created meanwhile by another writer: model by model.
       MODELREG_RETURN_IF_ERROR(WriteEach(batch.items));
     }
   }
@@ -395,57 +412,116 @@ absl::Status HubImport::SettleAll() {
   return absl::OkStatus();
 }
 
-absl::Status HubImport::Written(Batch& batch) {
-  absl::StatusOr<v1::BatchCreateModelsResponse> response = batch.response.get();
+absl::Status HubImport::Written(std::vector<Item>& items, absl::StatusOr<v1::BatchCreateModelsResponse> response) {
   while (!response.ok()) {
     const int index = response.status().code() == absl::StatusCode::kInvalidArgument ? ItemOf(response.status()) : -1;
-    if (index < 0 || index >= static_cast<int>(batch.items.size())) return response.status();
-    Fail(state_.counts, batch.items[static_cast<size_t>(index)].line, response.status().message());
-    batch.items.erase(batch.items.begin() + index);
-    if (batch.items.empty()) return absl::OkStatus();
+    if (index < 0 || index >= static_cast<int>(items.size())) return response.status();
+    Fail(state_.counts, items[static_cast<size_t>(index)].line, response.status().message());
+    items.erase(items.begin() + index);
+    if (items.empty()) return absl::OkStatus();
     // Sent again without that item: another request, so a fresh id.
-    response = ctx_.client().BatchCreateModels(BatchRequest(batch.items, GenerateRequestId()));
+    response = ctx_.client().BatchCreateModels(BatchRequest(items, GenerateRequestId()));
   }
   state_.counts.created += response->models_size();
+  items.clear();
   return absl::OkStatus();
 }
 
-absl::Status HubImport::Existing(const Item& item) {
-  v1::GetModelRequest get;
-  get.set_name(item.model.name());
-  absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
-  if (!stored.ok()) {
-    if (Stops(stored.status())) return stored.status();
-    Fail(state_.counts, item.line, stored.status().message());
-    return absl::OkStatus();
+absl::StatusOr<std::map<std::string, v1::Model>> HubImport::StoredModels(const std::vector<Item>& items) {
+  std::map<std::string, v1::Model> stored;
+  auto list = [&](const std::string& filter, int names) -> absl::Status {
+    v1::ListModelsRequest request;
+    request.set_parent("publishers/-");
+    request.set_filter(filter);
+    request.set_show_deleted(true);
+    request.set_page_size(names);
+    return ctx_.client().ForEachModel(request, [&stored](const v1::Model& model) {
+      stored.emplace(model.name(), model);
+      return absl::OkStatus();
+    });
+  };
+  // `name = "..." OR ...` within the server's filter limits. Valid names need no escapes.
+  std::string filter;
+  int names = 0;
+  for (const Item& item : items) {
+    const std::string term = absl::StrCat("name = \"", item.model.name(), "\"");
+    if (names > 0 && (names == kMaxFilterTerms || filter.size() + 4 + term.size() > kMaxFilterLength)) {
+      MODELREG_RETURN_IF_ERROR(list(filter, names));
+      filter.clear();
+      names = 0;
+    }
+    absl::StrAppend(&filter, names > 0 ? " OR " : "", term);
+    ++names;
   }
-  if (stored->has_delete_time()) {
+  if (names > 0) MODELREG_RETURN_IF_ERROR(list(filter, names));
+  return stored;
+}
+
+absl::Status HubImport::WriteBesideExisting(std::vector<Item>& items) {
+  absl::StatusOr<std::map<std::string, v1::Model>> stored = StoredModels(items);
+  if (!stored.ok()) return stored.status();
+  std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates;
+  for (const Item& item : items) {
+    auto it = stored->find(item.model.name());
+    if (it == stored->end()) continue;
+    if (std::optional<v1::UpdateModelRequest> update = Compare(item, it->second)) {
+      updates.emplace_back(&item, *std::move(update));
+    }
+  }
+  MODELREG_RETURN_IF_ERROR(Update(std::move(updates)));
+  items.erase(std::remove_if(items.begin(), items.end(),
+                             [&](const Item& item) { return stored->count(item.model.name()) > 0; }),
+              items.end());
+  if (items.empty()) return absl::OkStatus();
+  return Written(items, ctx_.client().BatchCreateModels(BatchRequest(items, GenerateRequestId())));
+}
+
+std::optional<v1::UpdateModelRequest> HubImport::Compare(const Item& item, const v1::Model& stored) {
+  if (stored.has_delete_time()) {
     Fail(state_.counts, item.line,
          absl::StrCat(item.model.name(), " exists as a soft-deleted model; undelete or rename it"));
-    return absl::OkStatus();
+    return std::nullopt;
   }
-  if (google::protobuf::util::MessageDifferencer::Equivalent(UserFields(*stored), UserFields(item.model))) {
+  if (google::protobuf::util::MessageDifferencer::Equivalent(UserFields(stored), UserFields(item.model))) {
     ++state_.counts.unchanged;
-    return absl::OkStatus();
+    return std::nullopt;
   }
   if (flags_.on_conflict != "update") {
     ++state_.counts.skipped;
     if (skipped_.size() < kSummaryFailures)
       skipped_.push_back(absl::StrCat("line ", item.line, ": ", item.model.name()));
-    return absl::OkStatus();
+    return std::nullopt;
   }
   v1::UpdateModelRequest update;
   *update.mutable_model() = UserFields(item.model);
-  update.mutable_model()->set_etag(stored->etag());
+  update.mutable_model()->set_etag(stored.etag());
   update.mutable_update_mask()->add_paths("*");
-  absl::StatusOr<v1::Model> updated = ctx_.client().UpdateModel(update);
-  if (!updated.ok()) {
-    if (Stops(updated.status())) return updated.status();
-    Fail(state_.counts, item.line, updated.status().message());
-    return absl::OkStatus();
+  return update;
+}
+
+absl::Status HubImport::Update(std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates) {
+  Client& client = ctx_.client();  // thread-safe
+  std::deque<std::future<absl::StatusOr<v1::Model>>> in_flight;
+  absl::Status stop;
+  size_t sent = 0;
+  for (size_t settled = 0; settled < updates.size(); ++settled) {
+    // No new call once one has met an error that stops the run; those in flight are still settled.
+    while (stop.ok() && sent < updates.size() && in_flight.size() < kUpdatesInFlight) {
+      const v1::UpdateModelRequest& request = updates[sent++].second;
+      in_flight.push_back(std::async(std::launch::async, [&client, &request] { return client.UpdateModel(request); }));
+    }
+    if (in_flight.empty()) break;
+    absl::StatusOr<v1::Model> updated = in_flight.front().get();
+    in_flight.pop_front();
+    if (updated.ok()) {
+      ++state_.counts.updated;
+    } else if (Stops(updated.status())) {
+      stop.Update(updated.status());
+    } else {
+      Fail(state_.counts, updates[settled].first->line, updated.status().message());
+    }
   }
-  ++state_.counts.updated;
-  return absl::OkStatus();
+  return stop;
 }
 
 absl::Status HubImport::WriteEach(const std::vector<Item>& items) {
@@ -459,7 +535,20 @@ absl::Status HubImport::WriteEach(const std::vector<Item>& items) {
     if (created.ok()) {
       ++state_.counts.created;
     } else if (created.status().code() == absl::StatusCode::kAlreadyExists) {
-      if (absl::Status status = Existing(item); !status.ok()) return status;
+      v1::GetModelRequest get;
+      get.set_name(item.model.name());
+      absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
+      if (stored.ok()) {
+        std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates;
+        if (std::optional<v1::UpdateModelRequest> update = Compare(item, *stored)) {
+          updates.emplace_back(&item, *std::move(update));
+        }
+        MODELREG_RETURN_IF_ERROR(Update(std::move(updates)));
+      } else if (Stops(stored.status())) {
+        return stored.status();
+      } else {
+        Fail(state_.counts, item.line, stored.status().message());
+      }
     } else if (Stops(created.status())) {
       return created.status();
     } else {

@@ -2,8 +2,8 @@
 // infos, hf_hub_listing.h) into the registry in batches of BatchCreateModels. Each entry is mapped (importers/hf_hub.h)
 // and validated on the client; a bad entry is reported with its line and skipped, the others land. A batch the server
 // refuses because of one item (INVALID_ARGUMENT naming `requests[i]`) is sent again without it; one refused because a
-// model exists (ALREADY_EXISTS) is written model by model, each existing model left (--on-conflict skip) or replaced
-// (update). Two batches are in flight while the next is parsed; they are settled in the listing's order, and after
+// model exists (ALREADY_EXISTS) is settled against its stored models, read with a few Lists: each existing model is
+// left (--on-conflict skip) or replaced (update), the rest created as one batch. Two batches are in flight while the next is parsed; they are settled in the listing's order, and after
 // each the position in the listing goes to a state file, so `--resume` continues an interrupted import after the
 // last batch settled (client/README.md, "Importing a Hub listing").
 #pragma once

@@ -47,7 +47,8 @@ class HfHubImportTest : public ::testing::Test {
     root_ = new std::string(mkdtemp(dir_template));
     chmod(root_->c_str(), 0711);  // as root, the embedded cluster runs as `postgres`
     server_ = new ServerProcess(*root_ + "/data");
-    ASSERT_TRUE(server_->Start()) << ReadText(server_->log_path());
+    // --log-calls: a test counts the calls an import made.
+    ASSERT_TRUE(server_->Start({"--log-calls"})) << ReadText(server_->log_path());
     setenv("MODELREG_SERVER", server_->address().c_str(), 1);
     setenv("XDG_CONFIG_HOME", (*root_ + "/config").c_str(), 1);
     std::ifstream token_file(*root_ + "/data/admin.token");
@@ -165,6 +166,59 @@ TEST_F(HfHubImportTest, ALaterLineOfAModelIsWrittenAfterTheEarlierOne) {
   r = Cli({"models", "list", "--filter", "publisher = \"repeat\"", "--all", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Occurrences(r.out, "ACCESS_GATED_MANUAL_APPROVAL"), 20u) << r.out;
+}
+
+// Importing a listing again (a hub's periodic sync): a batch that meets existing models reads them with a few Lists,
+// updates the changed ones and creates the rest as one batch, instead of a GetModel per model.
+TEST_F(HfHubImportTest, AnImportAgainReadsTheBatchsExistingModelsWithAFewLists) {
+  auto write = [](const std::string& path, int models, int manual) {
+    std::ofstream out(path);
+    for (int i = 0; i < models; ++i) {
+      out << absl::StrFormat(R"({"id":"resync/model-%03d","gated":%s})", i, i < manual ? R"("manual")" : "false")
+          << '\n';
+    }
+  };
+  const std::string first = *root_ + "/resync-1.jsonl";
+  write(first, 150, 0);
+  CommandResult r = Cli({"import", "hf-hub", first});
+  EXPECT_NE(r.out.find("read 150 models: created 150,"), std::string::npos) << r.out << r.err;
+  r = Cli({"models", "delete", "resync/model-020"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // The 150 again, the first 10 changed, and 50 new: one batch.
+  const std::string second = *root_ + "/resync-2.jsonl";
+  write(second, 200, 10);
+  const size_t log_before = ReadText(server_->log_path()).size();
+  r = Cli({"import", "hf-hub", second, "--on-conflict", "update"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the soft-deleted model fails
+  EXPECT_NE(r.out.find("read 200 models: created 50, updated 10, unchanged 139, skipped 0, failed 1"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.err.find("resync-2.jsonl:21: error: publishers/resync/models/model-020 exists as a soft-deleted model"),
+            std::string::npos)
+      << r.err;
+  const std::string calls = ReadText(server_->log_path()).substr(log_before);
+  auto count = [&calls](const std::string& method) {
+    return Occurrences(calls, absl::StrCat("method=modelreg.v1.ModelRegistry/", method, " "));
+  };
+  EXPECT_EQ(count("BatchCreateModels"), 2u) << calls;  // the batch (ALREADY_EXISTS), then its 50 new models
+  EXPECT_EQ(count("ListModels"), 4u) << calls;         // 200 names, at most 64 per filter
+  EXPECT_EQ(count("UpdateModel"), 10u) << calls;
+  EXPECT_EQ(count("GetModel"), 0u) << calls;
+  EXPECT_EQ(count("CreateModel"), 0u) << calls;
+
+  r = Cli({"models", "list", "--filter", "publisher = \"resync\" AND weights.access = GATED_MANUAL_APPROVAL", "--all",
+           "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Occurrences(r.out, "\"name\": \"publishers/resync/models/"), 10u) << r.out;
+  r = Cli({"models", "get", "resync/model-199"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  // Skipping instead: the changed facts are left, nothing is written.
+  write(second, 200, 0);
+  r = Cli({"import", "hf-hub", second});
+  EXPECT_NE(r.out.find("read 200 models: created 0, updated 0, unchanged 189, skipped 10, failed 1"), std::string::npos)
+      << r.out << r.err;
 }
 
 TEST_F(HfHubImportTest, ResumesAfterTheCliIsKilled) {
