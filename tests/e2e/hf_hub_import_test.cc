@@ -1,6 +1,7 @@
 // End to end: `modelreg import hf-hub` as a process against modelregd on its embedded PostgreSQL (the shipped
 // catalog loaded, so license aliases resolve): the sample listings of tests/data/hf_hub, the summary and the bad
 // lines' numbers, skip vs update of existing models, a model's lines in order while batches are in flight together,
+// an import again reading a batch's existing models with a few Lists (the calls counted in modelregd's call log),
 // and resuming after the CLI is killed mid-import.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -219,6 +220,30 @@ TEST_F(HfHubImportTest, AnImportAgainReadsTheBatchsExistingModelsWithAFewLists) 
   r = Cli({"import", "hf-hub", second});
   EXPECT_NE(r.out.find("read 200 models: created 0, updated 0, unchanged 189, skipped 10, failed 1"), std::string::npos)
       << r.out << r.err;
+}
+
+// Long names: the Lists' filters are cut by bytes (4096), not only by names (64).
+TEST_F(HfHubImportTest, AnImportAgainCutsItsListsWithinTheFiltersLength) {
+  const std::string listing = *root_ + "/long-names.jsonl";
+  {
+    std::ofstream out(listing);
+    const std::string owner = "long-" + std::string(55, 'o');  // 60 characters, as each model id below
+    for (int i = 0; i < 70; ++i) {
+      out << absl::StrFormat(R"({"id":"%s/model-%s-%02d","gated":false})", owner, std::string(49, 'm'), i) << '\n';
+    }
+  }
+  CommandResult r = Cli({"import", "hf-hub", listing});
+  EXPECT_NE(r.out.find("read 70 models: created 70,"), std::string::npos) << r.out << r.err;
+  const size_t log_before = ReadText(server_->log_path()).size();
+  r = Cli({"import", "hf-hub", listing});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("read 70 models: created 0, updated 0, unchanged 70, skipped 0, failed 0"), std::string::npos)
+      << r.out << r.err;
+  const std::string calls = ReadText(server_->log_path()).substr(log_before);
+  // `name = "publishers/<60>/models/<60>"` is 148 bytes, 152 with " OR ": 26 names a filter.
+  EXPECT_EQ(Occurrences(calls, "ModelRegistry/ListModels code=OK"), 3u) << calls;
+  EXPECT_EQ(Occurrences(calls, "ModelRegistry/ListModels "), 3u) << calls;
+  EXPECT_EQ(Occurrences(calls, "ModelRegistry/GetModel "), 0u) << calls;
 }
 
 TEST_F(HfHubImportTest, ResumesAfterTheCliIsKilled) {
