@@ -42,23 +42,10 @@ long SharedBuffersMb() {
   return std::clamp(quarter_mb, 128L, 4096L);
 }
 
-constexpr char kFallbackBinDir[] = "/usr/lib/postgresql/15/bin";
 // sockaddr_un.sun_path holds 108 bytes; keep a margin.
 constexpr size_t kMaxSocketPath = 100;
 
 bool IsExecutable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
-
-std::string FindBinDir() {
-  std::string dir;
-  if (FILE* pipe = ::popen("pg_config --bindir 2>/dev/null", "r")) {
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) dir += buffer;
-    ::pclose(pipe);
-  }
-  dir = std::string(absl::StripAsciiWhitespace(dir));
-  if (!dir.empty() && IsExecutable(dir + "/initdb") && IsExecutable(dir + "/pg_ctl")) return dir;
-  return kFallbackBinDir;
-}
 
 std::string PercentEncode(const std::string& value) {
   std::string out;
@@ -108,7 +95,7 @@ absl::Status MakeDirs(const std::string& path) {
 
 // The directory holding initdb, pg_ctl and postgres.
 absl::StatusOr<std::string> FindBinaries() {
-  std::string bin_dir = FindBinDir();
+  std::string bin_dir = PostgresBinDir();
   for (const char* tool : {"initdb", "pg_ctl", "postgres"}) {
     if (!IsExecutable(bin_dir + "/" + tool)) {
       return absl::FailedPreconditionError(
@@ -150,6 +137,18 @@ absl::Status IncludeModelregConf(const std::string& pgdata) {
 }
 
 }  // namespace
+
+std::string PostgresBinDir() {
+  std::string dir;
+  if (FILE* pipe = ::popen("pg_config --bindir 2>/dev/null", "r")) {
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) dir += buffer;
+    ::pclose(pipe);
+  }
+  dir = std::string(absl::StripAsciiWhitespace(dir));
+  if (!dir.empty() && IsExecutable(dir + "/initdb") && IsExecutable(dir + "/pg_ctl")) return dir;
+  return "/usr/lib/postgresql/15/bin";
+}
 
 absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(const std::string& data_dir) {
   return Start(data_dir, Options());

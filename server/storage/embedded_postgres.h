@@ -14,6 +14,10 @@
 
 namespace modelreg {
 
+// The directory of PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup): `pg_config --bindir` when it holds
+// initdb and pg_ctl, else Debian's /usr/lib/postgresql/15/bin.
+std::string PostgresBinDir();
+
 class EmbeddedPostgres {
  public:
   struct Options {

@@ -11,12 +11,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/strip.h"
+#include "server/storage/embedded_postgres.h"
 
 namespace modelreg::testing {
 namespace {
-
-constexpr char kFallbackBinDir[] = "/usr/lib/postgresql/15/bin";
 
 // Settings a hot standby must have at least as high as its primary (else it refuses to start).
 constexpr const char* kPrimarySettings[] = {"max_connections", "max_worker_processes", "max_wal_senders",
@@ -24,18 +22,6 @@ constexpr const char* kPrimarySettings[] = {"max_connections", "max_worker_proce
 
 std::string Quote(const std::string& text) {
   return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
-}
-
-std::string BinDir() {
-  std::string dir;
-  if (FILE* pipe = ::popen("pg_config --bindir 2>/dev/null", "r")) {
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) dir += buffer;
-    ::pclose(pipe);
-  }
-  dir = std::string(absl::StripAsciiWhitespace(dir));
-  if (!dir.empty() && ::access((dir + "/pg_basebackup").c_str(), X_OK) == 0) return dir;
-  return kFallbackBinDir;
 }
 
 // Runs `command` through the shell, as `postgres` when we are root (PostgreSQL refuses to run as root); its output
@@ -76,7 +62,7 @@ absl::StatusOr<std::unique_ptr<StandbyCluster>> StandbyCluster::Start(const std:
     }
   }
   const std::string log = standby->dir_ + "/command.log";
-  if (absl::Status copied = RunCommand(absl::StrCat(BinDir(), "/pg_basebackup -d ", Quote(admin_url), " -D ",
+  if (absl::Status copied = RunCommand(absl::StrCat(PostgresBinDir(), "/pg_basebackup -d ", Quote(admin_url), " -D ",
                                                     Quote(standby->dir_ + "/data"), " -R -X stream -c fast"),
                                        log);
       !copied.ok()) {
@@ -87,18 +73,18 @@ absl::StatusOr<std::unique_ptr<StandbyCluster>> StandbyCluster::Start(const std:
 }
 
 StandbyCluster::~StandbyCluster() {
-  (void)RunCommand(absl::StrCat(BinDir(), "/pg_ctl -D ", Quote(dir_ + "/data"), " -m immediate -w stop"),
+  (void)RunCommand(absl::StrCat(PostgresBinDir(), "/pg_ctl -D ", Quote(dir_ + "/data"), " -m immediate -w stop"),
                    dir_ + "/stop.log");
   (void)std::system(absl::StrCat("rm -rf ", Quote(dir_)).c_str());
 }
 
 absl::Status StandbyCluster::Stop() {
-  return RunCommand(absl::StrCat(BinDir(), "/pg_ctl -D ", Quote(dir_ + "/data"), " -m fast -w stop"),
+  return RunCommand(absl::StrCat(PostgresBinDir(), "/pg_ctl -D ", Quote(dir_ + "/data"), " -m fast -w stop"),
                     dir_ + "/command.log");
 }
 
 absl::Status StandbyCluster::Restart() {
-  return RunCommand(absl::StrCat(BinDir(), "/pg_ctl -D ", Quote(dir_ + "/data"), " -l ", Quote(dir_ + "/log"),
+  return RunCommand(absl::StrCat(PostgresBinDir(), "/pg_ctl -D ", Quote(dir_ + "/data"), " -l ", Quote(dir_ + "/log"),
                                  " -w -o ", Quote(options_), " start"),
                     dir_ + "/command.log");
 }

@@ -91,6 +91,7 @@ class ReadReplicaTest : public StorageTest {
 
   void SetUp() override {
     StorageTest::SetUp();
+    if (HasFatalFailure()) return;  // no test database, or no standby: reported, and nothing to set up
     ReadReplica::Options options;
     options.url = standby_->Url(db().name());
     options.pool_size = 2;
