@@ -212,15 +212,25 @@ struct Item {
   std::vector<v1::License> new_licenses;
 };
 
+// What the sending thread did with a batch.
+struct Answer {
+  // Whether its stored models were read first (with a few Lists), and the models not stored then sent.
+  bool looked_up = false;
+  absl::Status lookup;                      // the lookup's error
+  std::map<std::string, v1::Model> stored;  // its stored models (soft-deleted ones included), by name
+  // The BatchCreateModels of its models (of those not stored, when looked up); an empty answer when none was sent.
+  absl::StatusOr<v1::BatchCreateModelsResponse> created = v1::BatchCreateModelsResponse();
+};
+
 // Consecutive entries of the listing written with one BatchCreateModels call.
 struct Batch {
   std::vector<Item> items;
   std::set<std::string> names;
-  size_t bytes = 0;       // the items' encoded size, with room for their assessment
-  ListingPosition start;  // where its first item starts
-  ListingPosition end;    // after its last entry (entries that failed included)
-  Counts entries;         // its entries read, failed before sending, warned about: settled with it
-  std::future<absl::StatusOr<v1::BatchCreateModelsResponse>> response;  // once sent; none when it has no items
+  size_t bytes = 0;            // the items' encoded size, with room for their assessment
+  ListingPosition start;       // where its first item starts
+  ListingPosition end;         // after its last entry (entries that failed included)
+  Counts entries;              // its entries read, failed before sending, warned about: settled with it
+  std::future<Answer> answer;  // once sent; none when it has no items
 };
 
 v1::BatchCreateModelsRequest BatchRequest(const std::vector<Item>& items, std::string request_id) {
@@ -235,6 +245,63 @@ v1::BatchCreateModelsRequest BatchRequest(const std::vector<Item>& items, std::s
     *create->mutable_model() = item.model;
   }
   return request;
+}
+
+// The stored models (soft-deleted ones included) among the models `request` creates, by name: ListModels with
+// `name = "..." OR ...` filters within the server's filter limits (valid names need no escapes).
+absl::StatusOr<std::map<std::string, v1::Model>> StoredModels(Client& client,
+                                                              const v1::BatchCreateModelsRequest& request) {
+  std::map<std::string, v1::Model> stored;
+  auto list = [&](const std::string& filter, int names) -> absl::Status {
+    v1::ListModelsRequest list_request;
+    list_request.set_parent("publishers/-");
+    list_request.set_filter(filter);
+    list_request.set_show_deleted(true);
+    list_request.set_page_size(names);
+    return client.ForEachModel(list_request, [&stored](const v1::Model& model) {
+      stored.emplace(model.name(), model);
+      return absl::OkStatus();
+    });
+  };
+  std::string filter;
+  int names = 0;
+  for (const v1::CreateModelRequest& create : request.requests()) {
+    const std::string term = absl::StrCat("name = \"", create.model().name(), "\"");
+    if (names > 0 && (names == kMaxFilterTerms || filter.size() + 4 + term.size() > kMaxFilterLength)) {
+      MODELREG_RETURN_IF_ERROR(list(filter, names));
+      filter.clear();
+      names = 0;
+    }
+    absl::StrAppend(&filter, names > 0 ? " OR " : "", term);
+    ++names;
+  }
+  if (names > 0) MODELREG_RETURN_IF_ERROR(list(filter, names));
+  return stored;
+}
+
+// Sends a batch: BatchCreateModels of its models, or, `look_up_first`, reads which are stored and creates the others
+// (with a fresh request id: the same batch looked up again, after a resume, may find another set stored).
+Answer Send(Client& client, v1::BatchCreateModelsRequest request, bool look_up_first) {
+  Answer answer;
+  if (look_up_first) {
+    answer.looked_up = true;
+    absl::StatusOr<std::map<std::string, v1::Model>> stored = StoredModels(client, request);
+    if (!stored.ok()) {
+      answer.lookup = stored.status();
+      return answer;
+    }
+    answer.stored = *std::move(stored);
+    v1::BatchCreateModelsRequest others;
+    others.set_parent(request.parent());
+    others.set_request_id(GenerateRequestId());
+    for (v1::CreateModelRequest& create : *request.mutable_requests()) {
+      if (answer.stored.count(create.model().name()) == 0) *others.add_requests() = std::move(create);
+    }
+    if (others.requests().empty()) return answer;
+    request = std::move(others);
+  }
+  answer.created = client.BatchCreateModels(request);
+  return answer;
 }
 
 class HubImport {
@@ -265,12 +332,9 @@ class HubImport {
   // The answer to a BatchCreateModels of `items`; items the server names as bad are reported, left out and the rest
   // sent again. Returns the error that is not about one item (OK when the rest was written).
   absl::Status Written(std::vector<Item>& items, absl::StatusOr<v1::BatchCreateModelsResponse> response);
-  // After ALREADY_EXISTS: reads which of `items` are stored (a few Lists, not a call per model), settles those
-  // (Compare, Update) and creates the rest as one batch. After an error that does not stop the run, `items` holds
-  // the models not settled.
-  absl::Status WriteBesideExisting(std::vector<Item>& items);
-  // The stored models (soft-deleted ones included) among `items`, by name.
-  absl::StatusOr<std::map<std::string, v1::Model>> StoredModels(const std::vector<Item>& items);
+  // The answer of a batch whose stored models were read first: settles those (Compare, Update), then the others
+  // (Written). After an error that does not stop the run, `items` holds the models not settled.
+  absl::Status LookedUp(std::vector<Item>& items, Answer answer);
   // Writes `items` model by model (after a batch error that names no item, e.g. a denied publisher).
   absl::Status WriteEach(const std::vector<Item>& items);
   // Settles an item whose model is stored as `stored` when it is unchanged, soft-deleted or skipped; else returns
@@ -286,7 +350,10 @@ class HubImport {
   State state_;  // its counts are those of the batches settled
   ImportLicenses licenses_;
   std::set<std::string> created_licenses_;
-  Batch batch_;               // being filled
+  Batch batch_;  // being filled
+  // Whether batches are sent with their stored models read first: from a batch that met existing models (the
+  // listing was imported before) until a batch finds none stored.
+  bool look_up_first_ = false;
   std::deque<Batch> sent_;    // sent, oldest first
   ListingPosition last_end_;  // after the last entry processed
   std::vector<std::string> failures_;
@@ -378,10 +445,11 @@ absl::Status HubImport::Flush() {
   if (!batch.items.empty()) {
     MODELREG_RETURN_IF_ERROR(CreateLicenses(batch));
     Client& client = ctx_.client();  // thread-safe
-    batch.response =
+    batch.answer =
         std::async(std::launch::async,
-                   [&client, request = BatchRequest(batch.items, BatchRequestId(state_.run_id, batch.start.offset))] {
-                     return client.BatchCreateModels(request);
+                   [&client, look_up_first = look_up_first_,
+                    request = BatchRequest(batch.items, BatchRequestId(state_.run_id, batch.start.offset))]() mutable {
+                     return Send(client, std::move(request), look_up_first);
                    });
   }
   sent_.push_back(std::move(batch));
@@ -393,9 +461,20 @@ absl::Status HubImport::SettleOldest() {
   Batch batch = std::move(sent_.front());
   sent_.pop_front();
   state_.counts += batch.entries;
-  if (batch.response.valid()) {
-    absl::Status status = Written(batch.items, batch.response.get());
-    if (status.code() == absl::StatusCode::kAlreadyExists) status = WriteBesideExisting(batch.items);
+  if (batch.answer.valid()) {
+    Answer answer = batch.answer.get();
+    absl::Status status;
+    if (answer.looked_up) {
+      look_up_first_ = !answer.stored.empty();
+      status = LookedUp(batch.items, std::move(answer));
+    } else {
+      status = Written(batch.items, std::move(answer.created));
+      if (status.code() == absl::StatusCode::kAlreadyExists) {
+        // A model exists: the listing was imported before. Its batches are looked up first from now on.
+        look_up_first_ = true;
+        status = LookedUp(batch.items, Send(ctx_.client(), BatchRequest(batch.items, ""), true));
+      }
+    }
     if (!status.ok()) {
       if (Stops(status)) return status;
       // A reused request id, a denied publisher, a model created meanwhile by another writer: model by model.
@@ -427,53 +506,22 @@ absl::Status HubImport::Written(std::vector<Item>& items, absl::StatusOr<v1::Bat
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::map<std::string, v1::Model>> HubImport::StoredModels(const std::vector<Item>& items) {
-  std::map<std::string, v1::Model> stored;
-  auto list = [&](const std::string& filter, int names) -> absl::Status {
-    v1::ListModelsRequest request;
-    request.set_parent("publishers/-");
-    request.set_filter(filter);
-    request.set_show_deleted(true);
-    request.set_page_size(names);
-    return ctx_.client().ForEachModel(request, [&stored](const v1::Model& model) {
-      stored.emplace(model.name(), model);
-      return absl::OkStatus();
-    });
-  };
-  // `name = "..." OR ...` within the server's filter limits. Valid names need no escapes.
-  std::string filter;
-  int names = 0;
-  for (const Item& item : items) {
-    const std::string term = absl::StrCat("name = \"", item.model.name(), "\"");
-    if (names > 0 && (names == kMaxFilterTerms || filter.size() + 4 + term.size() > kMaxFilterLength)) {
-      MODELREG_RETURN_IF_ERROR(list(filter, names));
-      filter.clear();
-      names = 0;
-    }
-    absl::StrAppend(&filter, names > 0 ? " OR " : "", term);
-    ++names;
-  }
-  if (names > 0) MODELREG_RETURN_IF_ERROR(list(filter, names));
-  return stored;
-}
-
-absl::Status HubImport::WriteBesideExisting(std::vector<Item>& items) {
-  absl::StatusOr<std::map<std::string, v1::Model>> stored = StoredModels(items);
-  if (!stored.ok()) return stored.status();
+absl::Status HubImport::LookedUp(std::vector<Item>& items, Answer answer) {
+  if (!answer.lookup.ok()) return answer.lookup;
   std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates;
   for (const Item& item : items) {
-    auto it = stored->find(item.model.name());
-    if (it == stored->end()) continue;
+    auto it = answer.stored.find(item.model.name());
+    if (it == answer.stored.end()) continue;
     if (std::optional<v1::UpdateModelRequest> update = Compare(item, it->second)) {
       updates.emplace_back(&item, *std::move(update));
     }
   }
   MODELREG_RETURN_IF_ERROR(Update(std::move(updates)));
   items.erase(std::remove_if(items.begin(), items.end(),
-                             [&](const Item& item) { return stored->count(item.model.name()) > 0; }),
+                             [&](const Item& item) { return answer.stored.count(item.model.name()) > 0; }),
               items.end());
   if (items.empty()) return absl::OkStatus();
-  return Written(items, ctx_.client().BatchCreateModels(BatchRequest(items, GenerateRequestId())));
+  return Written(items, std::move(answer.created));
 }
 
 std::optional<v1::UpdateModelRequest> HubImport::Compare(const Item& item, const v1::Model& stored) {

@@ -222,6 +222,36 @@ TEST_F(HfHubImportTest, AnImportAgainReadsTheBatchsExistingModelsWithAFewLists) 
       << r.out << r.err;
 }
 
+// Once a batch meets existing models, the next batches read their stored models before creating (no failed
+// BatchCreateModels each), until one finds none stored.
+TEST_F(HfHubImportTest, AnImportAgainLooksUpItsLaterBatchesFirst) {
+  auto write = [](const std::string& path, int models) {
+    std::ofstream out(path);
+    for (int i = 0; i < models; ++i) out << absl::StrFormat(R"({"id":"lookup/model-%03d","gated":false})", i) << '\n';
+  };
+  const std::string listing = *root_ + "/lookup.jsonl";
+  write(listing, 300);
+  CommandResult r = Cli({"import", "hf-hub", listing, "--batch-size", "50"});
+  EXPECT_NE(r.out.find("read 300 models: created 300,"), std::string::npos) << r.out << r.err;
+
+  write(listing, 500);  // the 300 again, then 200 new: ten batches of 50
+  const size_t log_before = ReadText(server_->log_path()).size();
+  r = Cli({"import", "hf-hub", listing, "--batch-size", "50"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("read 500 models: created 200, updated 0, unchanged 300, skipped 0, failed 0"),
+            std::string::npos)
+      << r.out << r.err;
+  const std::string calls = ReadText(server_->log_path()).substr(log_before);
+  // A batch is sent before the one two places earlier is settled (three are out at most). Batches 1-3 are sent
+  // as creates and meet existing models (ALREADY_EXISTS, then a List each); from batch 4 on they are looked up
+  // first: 4-6 all stored, 7-9 none stored (a List, then a create each); batch 10 is sent after batch 7 was
+  // settled, as a create again.
+  EXPECT_EQ(Occurrences(calls, "ModelRegistry/BatchCreateModels code=ALREADY_EXISTS"), 3u) << calls;
+  EXPECT_EQ(Occurrences(calls, "ModelRegistry/BatchCreateModels code=OK"), 4u) << calls;
+  EXPECT_EQ(Occurrences(calls, "ModelRegistry/ListModels code=OK"), 9u) << calls;
+  EXPECT_EQ(Occurrences(calls, "ModelRegistry/GetModel "), 0u) << calls;
+}
+
 // Long names: the Lists' filters are cut by bytes (4096), not only by names (64).
 TEST_F(HfHubImportTest, AnImportAgainCutsItsListsWithinTheFiltersLength) {
   const std::string listing = *root_ + "/long-names.jsonl";
