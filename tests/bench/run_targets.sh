@@ -8,7 +8,8 @@
 #      TPC-B against the same PostgreSQL, with the targets as ratios; the create phase after CREATE_WARMUP seconds
 #      of unmeasured creates (the steady state, not the first reads of index pages after the restart);
 #   4. UpdateLicense of a license used by REASSESS_MODELS models, and its background reassessment;
-#   5. a synthetic Hugging Face Hub listing of MODELS models through `modelreg import hf-hub`.
+#   5. a synthetic Hugging Face Hub listing of MODELS models through `modelreg import hf-hub`;
+#   6. the same listing imported again (every model exists, unchanged: a hub's periodic sync).
 # Peak RSS: modelregd's VmHWM (reset before each step through /proc/PID/clear_refs) and each client's max RSS.
 #
 #   tests/bench/run_targets.sh              MODELS=1000000 REASSESS_MODELS=500000, about 20 minutes on 2 cores
@@ -104,4 +105,13 @@ START=$(date +%s.%N)
 END=$(date +%s.%N)
 awk -v s="$START" -v e="$END" -v n="$MODELS" 'BEGIN {printf "import hf-hub: %d models in %.1f s, %.0f models/s\n", n, e - s, n / (e - s)}'
 echo "import peak RSS: modelreg (CLI) $(client_peak_mib "$WORK/import.time") MiB, modelregd $(server_peak_mib) MiB"
+
+echo "== 6. import hf-hub: the same listing again (a hub's periodic sync: every model exists, unchanged)"
+reset_server_peak
+START=$(date +%s.%N)
+/usr/bin/time -v -o "$WORK/reimport.time" "$BIN/modelreg" --server "$SERVER" import hf-hub "$WORK/hub.jsonl" |
+  tail -5
+END=$(date +%s.%N)
+awk -v s="$START" -v e="$END" -v n="$MODELS" 'BEGIN {printf "import hf-hub again: %d models in %.1f s, %.0f models/s\n", n, e - s, n / (e - s)}'
+echo "import again peak RSS: modelreg (CLI) $(client_peak_mib "$WORK/reimport.time") MiB, modelregd $(server_peak_mib) MiB"
 rm -f "$WORK/hub.jsonl"
