@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(build-essential cmake pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libabsl-dev
-  libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev libssl-dev
+  libpqxx-dev libpq-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev libsimdjson-dev libssl-dev
   postgresql clang libclang-rt-14-dev openssl libjemalloc-dev
   yamllint python3-yaml dpkg-dev systemd         # tests/deploy: manifests, the Debian package
   patroni etcd-server etcd-client curl)   # the HA cluster (deploy/ha) and its failover test (tests/ha)

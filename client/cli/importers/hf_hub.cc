@@ -14,8 +14,8 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "client/cli/importers/hf_fields.h"
+#include "client/cli/importers/json_value.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "server/domain/licenses/license_names.h"
 #include "server/domain/names.h"
 
@@ -238,18 +238,10 @@ void MapParameterCount(const Struct& info, ImportResult* result) {
 
 absl::StatusOr<ImportResult> ImportHfHubModel(absl::string_view json, const ImportOptions& options,
                                               ImportLicenses* licenses) {
-  Value parsed;
-  google::protobuf::util::JsonParseOptions parse_options;
-  parse_options.ignore_unknown_fields = true;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), &parsed, parse_options);
-  if (!status.ok()) {
-    const std::string message = status.message().ToString();
-    return absl::InvalidArgumentError(
-        absl::StrCat("not JSON: ", message.substr(0, std::min<size_t>(message.find('\n'), 200))));
-  }
-  if (!parsed.has_struct_value()) return absl::InvalidArgumentError("a model info is a JSON object, {...}");
-  const Struct& info = parsed.struct_value();
+  absl::StatusOr<Value> parsed = ParseJsonValue(json);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->has_struct_value()) return absl::InvalidArgumentError("a model info is a JSON object, {...}");
+  const Struct& info = parsed->struct_value();
 
   ImportResult result;
   std::string id = Text(info, "id", "id", &result);
