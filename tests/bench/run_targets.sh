@@ -68,6 +68,17 @@ reset_server_peak() {
   echo "modelregd RSS before this step: $(server_rss_mib) MiB"
 }
 client_peak_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
+# timed_import LABEL: imports the listing once, timed, with both peak RSS figures.
+timed_import() {
+  reset_server_peak
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -v -o "$WORK/import.time" "$BIN/modelreg" --server "$SERVER" import hf-hub "$WORK/hub.jsonl" | tail -5
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" -v n="$MODELS" -v label="$1" \
+    'BEGIN {printf "%s: %d models in %.1f s, %.0f models/s\n", label, n, e - s, n / (e - s)}'
+  echo "$1 peak RSS: modelreg (CLI) $(client_peak_mib "$WORK/import.time") MiB, modelregd $(server_peak_mib) MiB"
+}
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(date -u +%FT%TZ), main $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 
@@ -98,20 +109,8 @@ echo "reassessment peak RSS: modelregd $(server_peak_mib) MiB"
 echo "== 5. import hf-hub: a synthetic listing of $MODELS models"
 "$BIN/modelreg_bench" --models "$MODELS" --generate-hf-listing jsonl >"$WORK/hub.jsonl"
 echo "listing: $(wc -l <"$WORK/hub.jsonl") lines, $(du -m "$WORK/hub.jsonl" | cut -f1) MiB"
-reset_server_peak
-START=$(date +%s.%N)
-/usr/bin/time -v -o "$WORK/import.time" "$BIN/modelreg" --server "$SERVER" import hf-hub "$WORK/hub.jsonl" |
-  tail -5
-END=$(date +%s.%N)
-awk -v s="$START" -v e="$END" -v n="$MODELS" 'BEGIN {printf "import hf-hub: %d models in %.1f s, %.0f models/s\n", n, e - s, n / (e - s)}'
-echo "import peak RSS: modelreg (CLI) $(client_peak_mib "$WORK/import.time") MiB, modelregd $(server_peak_mib) MiB"
+timed_import "import hf-hub"
 
 echo "== 6. import hf-hub: the same listing again (a hub's periodic sync: every model exists, unchanged)"
-reset_server_peak
-START=$(date +%s.%N)
-/usr/bin/time -v -o "$WORK/reimport.time" "$BIN/modelreg" --server "$SERVER" import hf-hub "$WORK/hub.jsonl" |
-  tail -5
-END=$(date +%s.%N)
-awk -v s="$START" -v e="$END" -v n="$MODELS" 'BEGIN {printf "import hf-hub again: %d models in %.1f s, %.0f models/s\n", n, e - s, n / (e - s)}'
-echo "import again peak RSS: modelreg (CLI) $(client_peak_mib "$WORK/reimport.time") MiB, modelregd $(server_peak_mib) MiB"
+timed_import "import hf-hub again"
 rm -f "$WORK/hub.jsonl"
