@@ -28,7 +28,6 @@
 #include "client/cli/import_files.h"
 #include "client/cli/importers/hf_hub.h"
 #include "client/error_details.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
 #include "server/domain/query/filter_parser.h"
@@ -525,26 +524,23 @@ absl::Status HubImport::LookedUp(std::vector<Item>& items, Answer answer) {
 }
 
 std::optional<v1::UpdateModelRequest> HubImport::Compare(const Item& item, const v1::Model& stored) {
-  if (stored.has_delete_time()) {
-    Fail(state_.counts, item.line,
-         absl::StrCat(item.model.name(), " exists as a soft-deleted model; undelete or rename it"));
-    return std::nullopt;
+  switch (CompareExisting(stored, item.model, flags_.on_conflict == "update")) {
+    case ExistingModel::kSoftDeleted:
+      Fail(state_.counts, item.line, SoftDeletedError(item.model.name()).message());
+      return std::nullopt;
+    case ExistingModel::kUnchanged:
+      ++state_.counts.unchanged;
+      return std::nullopt;
+    case ExistingModel::kSkipped:
+      ++state_.counts.skipped;
+      if (skipped_.size() < kSummaryFailures) {
+        skipped_.push_back(absl::StrCat("line ", item.line, ": ", item.model.name()));
+      }
+      return std::nullopt;
+    case ExistingModel::kReplace:
+      break;
   }
-  if (google::protobuf::util::MessageDifferencer::Equivalent(UserFields(stored), UserFields(item.model))) {
-    ++state_.counts.unchanged;
-    return std::nullopt;
-  }
-  if (flags_.on_conflict != "update") {
-    ++state_.counts.skipped;
-    if (skipped_.size() < kSummaryFailures)
-      skipped_.push_back(absl::StrCat("line ", item.line, ": ", item.model.name()));
-    return std::nullopt;
-  }
-  v1::UpdateModelRequest update;
-  *update.mutable_model() = UserFields(item.model);
-  update.mutable_model()->set_etag(stored.etag());
-  update.mutable_update_mask()->add_paths("*");
-  return update;
+  return ReplaceRequest(item.model, stored.etag());
 }
 
 absl::Status HubImport::Update(std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates) {

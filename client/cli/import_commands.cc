@@ -121,21 +121,22 @@ FileResult Importer::Existing(FileResult result) {
   get.set_name(result.model.name());
   absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
   if (!stored.ok()) return Fail(std::move(result), stored.status(), true);
-  if (stored->has_delete_time()) {
-    absl::Status deleted = absl::FailedPreconditionError(
-        absl::StrCat(result.model.name(), " exists as a soft-deleted model; undelete or rename it"));
-    return Fail(std::move(result), deleted, false);
-  }
-  if (google::protobuf::util::MessageDifferencer::Equivalent(UserFields(*stored), UserFields(result.model))) {
-    result.outcome = Outcome::kUnchanged;
-    result.model = *std::move(stored);
-    return result;
-  }
-  if (flags_.on_conflict != "update") {
-    result.outcome = Outcome::kSkipped;
-    result.reason = "exists with other facts (--on-conflict update replaces it)";
-    result.model = *std::move(stored);
-    return result;
+  switch (CompareExisting(*stored, result.model, flags_.on_conflict == "update")) {
+    case ExistingModel::kSoftDeleted: {
+      absl::Status deleted = SoftDeletedError(result.model.name());
+      return Fail(std::move(result), deleted, false);
+    }
+    case ExistingModel::kUnchanged:
+      result.outcome = Outcome::kUnchanged;
+      result.model = *std::move(stored);
+      return result;
+    case ExistingModel::kSkipped:
+      result.outcome = Outcome::kSkipped;
+      result.reason = "exists with other facts (--on-conflict update replaces it)";
+      result.model = *std::move(stored);
+      return result;
+    case ExistingModel::kReplace:
+      break;
   }
   if (flags_.dry_run) {
     result.outcome = Outcome::kUpdated;
@@ -144,11 +145,7 @@ FileResult Importer::Existing(FileResult result) {
     *result.model.mutable_openness() = *openness;
     return result;
   }
-  v1::UpdateModelRequest update;
-  *update.mutable_model() = UserFields(result.model);
-  update.mutable_model()->set_etag(stored->etag());
-  update.mutable_update_mask()->add_paths("*");
-  absl::StatusOr<v1::Model> updated = ctx_.client().UpdateModel(update);
+  absl::StatusOr<v1::Model> updated = ctx_.client().UpdateModel(ReplaceRequest(result.model, stored->etag()));
   if (!updated.ok()) return Fail(std::move(result), updated.status(), true);
   result.outcome = Outcome::kUpdated;
   result.model = *std::move(updated);
@@ -397,15 +394,34 @@ void AddImport(CLI::App* parent, Context& ctx, Format format, const char* comman
 
 }  // namespace
 
-// The record's user fields: output-only fields and the computed assessment cleared.
-v1::Model UserFields(v1::Model model) {
+ExistingModel CompareExisting(const v1::Model& stored, const v1::Model& imported, bool replace) {
+  if (stored.has_delete_time()) return ExistingModel::kSoftDeleted;
+  // Compared in place (no copy with those fields cleared): an import again compares every model of the listing.
+  google::protobuf::util::MessageDifferencer differencer;
+  differencer.set_message_field_comparison(google::protobuf::util::MessageDifferencer::EQUIVALENT);
+  for (const char* output_only : {"create_time", "update_time", "delete_time", "etag", "revision", "openness"}) {
+    differencer.IgnoreField(v1::Model::descriptor()->FindFieldByName(output_only));
+  }
+  if (differencer.Compare(stored, imported)) return ExistingModel::kUnchanged;
+  return replace ? ExistingModel::kReplace : ExistingModel::kSkipped;
+}
+
+absl::Status SoftDeletedError(const std::string& name) {
+  return absl::FailedPreconditionError(absl::StrCat(name, " exists as a soft-deleted model; undelete or rename it"));
+}
+
+v1::UpdateModelRequest ReplaceRequest(const v1::Model& imported, const std::string& etag) {
+  v1::UpdateModelRequest update;
+  v1::Model& model = *update.mutable_model();
+  model = imported;
   model.clear_create_time();
   model.clear_update_time();
   model.clear_delete_time();
-  model.clear_etag();
   model.clear_revision();
   model.clear_openness();
-  return model;
+  model.set_etag(etag);
+  update.mutable_update_mask()->add_paths("*");
+  return update;
 }
 
 // Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new

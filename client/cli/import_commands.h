@@ -14,13 +14,25 @@
 #include "client/cli/context.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
+#include "modelreg/v1/model_registry.pb.h"
 
 namespace modelreg::cli {
 
 void AddImportCommands(CLI::App& app, Context& ctx);
 
-// The record's user fields: output-only fields and the computed assessment cleared (to tell an unchanged model).
-v1::Model UserFields(v1::Model model);
+// What an import does with a model that exists already.
+enum class ExistingModel { kSoftDeleted, kUnchanged, kSkipped, kReplace };
+
+// kSoftDeleted when `stored` is soft-deleted; kUnchanged when its user fields (all but the output-only fields and the
+// computed assessment) equal `imported`'s; else kReplace with --on-conflict update (`replace`), kSkipped without.
+ExistingModel CompareExisting(const v1::Model& stored, const v1::Model& imported, bool replace);
+
+// What an import reports for a model that exists soft-deleted.
+absl::Status SoftDeletedError(const std::string& name);
+
+// The UpdateModel request that replaces every user field of the stored model with `imported`'s, while its etag is
+// still `etag`.
+v1::UpdateModelRequest ReplaceRequest(const v1::Model& imported, const std::string& etag);
 
 // Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new
 // license): what an import resolves license names against.
