@@ -1,7 +1,6 @@
 #include "server/storage/model_store.h"
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <optional>
 #include <pqxx/pqxx>
@@ -18,6 +17,7 @@
 #include "server/domain/resource/license_kind.h"
 #include "server/domain/resource/model_kind.h"
 #include "server/storage/as_of_tables.h"
+#include "server/storage/cached_page.h"
 #include "server/storage/record_codec.h"
 #include "server/storage/resource_table.h"
 #include "server/storage/statements.h"
@@ -301,28 +301,22 @@ absl::StatusOr<std::optional<Page<std::string>>> ModelStore::ListFromCache(const
     MODELREG_ASSIGN_OR_RETURN(listed, Table().ListVersions(tx, query));
     return absl::OkStatus();
   }));
-  std::vector<std::shared_ptr<const std::string>> records(listed.items.size());
+  std::vector<std::shared_ptr<const std::string>> cached(listed.items.size());
   std::vector<std::string> missed;
-  for (size_t i = 0; i < records.size(); ++i) {
-    records[i] = cache_->Lookup(listed.items[i].key, listed.items[i].version);
-    if (records[i] == nullptr) missed.push_back(listed.items[i].key);
+  for (size_t i = 0; i < cached.size(); ++i) {
+    cached[i] = cache_->Lookup(listed.items[i].key, listed.items[i].version);
+    if (cached[i] == nullptr) missed.push_back(listed.items[i].key);
   }
+  std::vector<SerializedModel> fetched;
+  // Read (and cached) by name; usable only if still the row version the List saw.
   if (!missed.empty()) {
-    // Read (and cached) by name; usable only if still the row version the List saw.
-    MODELREG_ASSIGN_OR_RETURN(std::vector<SerializedModel> fetched, Fetch(missed));
-    std::map<std::string, const SerializedModel*> by_name;
-    for (const SerializedModel& model : fetched) by_name.emplace(model.name, &model);
-    for (size_t i = 0; i < records.size(); ++i) {
-      if (records[i] != nullptr) continue;
-      auto it = by_name.find(listed.items[i].key);
-      if (it == by_name.end() || it->second->row_version != listed.items[i].version) return std::nullopt;
-      records[i] = it->second->bytes;
-    }
+    MODELREG_ASSIGN_OR_RETURN(fetched, Fetch(missed));
   }
+  std::optional<std::vector<std::string>> records = PageRecords(listed.items, cached, fetched);
+  if (!records.has_value()) return std::nullopt;
   Page<std::string> page;
   page.next_key = std::move(listed.next_key);
-  page.items.reserve(records.size());
-  for (const auto& record : records) page.items.push_back(*record);
+  page.items = *std::move(records);
   return page;
 }
 
