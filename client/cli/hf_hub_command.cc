@@ -1,16 +1,13 @@
 #include "client/cli/hf_hub_command.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -18,19 +15,15 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "client/cli/hf_hub_batch.h"
 #include "client/cli/hf_hub_listing.h"
+#include "client/cli/hf_hub_state.h"
 #include "client/cli/import_commands.h"
 #include "client/cli/import_files.h"
 #include "client/cli/importers/hf_hub.h"
-#include "client/error_details.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
-#include "server/domain/query/filter_parser.h"
 #include "server/domain/request_id.h"
 #include "server/domain/validation.h"
 
@@ -61,251 +54,20 @@ constexpr size_t kBatchesInFlight = 2;
 // transaction, and PostgreSQL commits concurrent ones together.
 constexpr size_t kUpdatesInFlight = 16;
 
-struct Counts {
-  int64_t read = 0, created = 0, updated = 0, unchanged = 0, skipped = 0, failed = 0, warnings = 0;
-
-  Counts& operator+=(const Counts& other) {
-    read += other.read;
-    created += other.created;
-    updated += other.updated;
-    unchanged += other.unchanged;
-    skipped += other.skipped;
-    failed += other.failed;
-    warnings += other.warnings;
-    return *this;
-  }
-};
-
-// The state file: where the last batch settled ends, and the counts of the entries before that position.
-struct State {
-  std::string input;
-  ListingPosition position;
-  std::string run_id;
-  Counts counts;
-};
-
-std::string FormatName(ListingFormat format) {
-  switch (format) {
-    case ListingFormat::kJsonArray:
-      return "array";
-    case ListingFormat::kJsonLines:
-      return "lines";
-    case ListingFormat::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
-absl::Status SaveState(const std::string& path, const State& state) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    const Counts& c = state.counts;
-    out << "# modelreg import hf-hub: the listing's position after the last batch written; `--resume` continues "
-           "from it, deleting this file starts over\n"
-        << "input " << state.input << "\n"
-        << "format " << FormatName(state.position.format) << "\n"
-        << "offset " << state.position.offset << "\n"
-        << "lines " << state.position.lines << "\n"
-        << "entries " << state.position.entries << "\n"
-        << "run_id " << state.run_id << "\n"
-        << "counts " << c.read << " " << c.created << " " << c.updated << " " << c.unchanged << " " << c.skipped << " "
-        << c.failed << " " << c.warnings << "\n";
-    out.flush();
-    if (!out) return absl::InternalError(absl::StrCat("cannot write the state file ", tmp));
-  }
-  // Durable before it replaces the previous state.
-  const int fd = ::open(tmp.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  std::error_code error;
-  fs::rename(tmp, path, error);
-  if (error) return absl::InternalError(absl::StrCat("cannot write the state file ", path, ": ", error.message()));
-  return absl::OkStatus();
-}
-
-absl::StatusOr<State> LoadState(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("no state file ", path, " (nothing to resume)"));
-  State state;
-  std::string line;
-  bool complete = false;
-  auto bad = [&] { return absl::InvalidArgumentError(absl::StrCat(path, ": not a state file of import hf-hub")); };
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const size_t space = line.find(' ');
-    if (space == std::string::npos) return bad();
-    const std::string key = line.substr(0, space);
-    const std::string value = line.substr(space + 1);
-    if (key == "input") {
-      state.input = value;
-    } else if (key == "format") {
-      state.position.format = value == "array"   ? ListingFormat::kJsonArray
-                              : value == "lines" ? ListingFormat::kJsonLines
-                                                 : ListingFormat::kUnknown;
-    } else if (key == "offset") {
-      if (!absl::SimpleAtoi(value, &state.position.offset)) return bad();
-    } else if (key == "lines") {
-      if (!absl::SimpleAtoi(value, &state.position.lines)) return bad();
-    } else if (key == "entries") {
-      if (!absl::SimpleAtoi(value, &state.position.entries)) return bad();
-    } else if (key == "run_id") {
-      state.run_id = value;
-    } else if (key == "counts") {
-      std::vector<std::string> n = absl::StrSplit(value, ' ');
-      Counts& c = state.counts;
-      int64_t* fields[] = {&c.read, &c.created, &c.updated, &c.unchanged, &c.skipped, &c.failed, &c.warnings};
-      if (n.size() != 7) return bad();
-      for (size_t i = 0; i < n.size(); ++i) {
-        if (!absl::SimpleAtoi(n[i], fields[i])) return bad();
-      }
-      complete = true;
-    }
-  }
-  if (!complete || !IsValidRequestId(state.run_id)) return bad();
-  return state;
-}
-
-// The request id of the batch starting at `offset`: the run's id with the offset in its last 16 hex digits. The
-// same batch sent again after an interruption (a resume) carries the same id, so the server answers a batch it had
-// already written with that batch's response (AIP-155) instead of ALREADY_EXISTS.
-std::string BatchRequestId(const std::string& run_id, uint64_t offset) {
-  const std::string hex = absl::StrFormat("%016x", offset);
-  return absl::StrCat(run_id.substr(0, 19), hex.substr(0, 4), "-", hex.substr(4));
-}
-
-// Errors after which no later write can succeed either: the run stops (its state saved) instead of failing every
-// remaining model.
-bool Stops(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kAborted:
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnimplemented:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The item a batch error names (`requests[3].model.weights.license` -> 3), or -1.
-int ItemOf(const absl::Status& status) {
-  for (const FieldViolation& violation : GetErrorDetails(status).field_violations) {
-    absl::string_view field = violation.field;
-    if (!absl::ConsumePrefix(&field, "requests[")) continue;
-    const size_t end = field.find(']');
-    int index = -1;
-    if (end != absl::string_view::npos && absl::SimpleAtoi(field.substr(0, end), &index)) return index;
-  }
-  return -1;
-}
-
-struct Item {
-  int64_t line = 0;
-  v1::Model model;
-  std::vector<v1::License> new_licenses;
-};
-
-// What the sending thread did with a batch.
-struct Answer {
-  // Whether its stored models were read first (with a few Lists), and the models not stored then sent.
-  bool looked_up = false;
-  absl::Status lookup;                      // the lookup's error
-  std::map<std::string, v1::Model> stored;  // its stored models (soft-deleted ones included), by name
-  // The BatchCreateModels of its models (of those not stored, when looked up); an empty answer when none was sent.
-  absl::StatusOr<v1::BatchCreateModelsResponse> created = v1::BatchCreateModelsResponse();
-};
-
 // Consecutive entries of the listing written with one BatchCreateModels call.
 struct Batch {
-  std::vector<Item> items;
+  std::vector<HubItem> items;
   std::set<std::string> names;
-  size_t bytes = 0;            // the items' encoded size, with room for their assessment
-  ListingPosition start;       // where its first item starts
-  ListingPosition end;         // after its last entry (entries that failed included)
-  Counts entries;              // its entries read, failed before sending, warned about: settled with it
-  std::future<Answer> answer;  // once sent; none when it has no items
+  size_t bytes = 0;                 // the items' encoded size, with room for their assessment
+  ListingPosition start;            // where its first item starts
+  ListingPosition end;              // after its last entry (entries that failed included)
+  HubCounts entries;                // its entries read, failed before sending, warned about: settled with it
+  std::future<BatchAnswer> answer;  // once sent; none when it has no items
 };
-
-v1::BatchCreateModelsRequest BatchRequest(const std::vector<Item>& items, std::string request_id) {
-  v1::BatchCreateModelsRequest request;
-  request.set_parent("publishers/-");
-  request.set_request_id(std::move(request_id));
-  for (const Item& item : items) {
-    absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
-    v1::CreateModelRequest* create = request.add_requests();
-    create->set_parent(name->parent());
-    create->set_model_id(name->model);
-    *create->mutable_model() = item.model;
-  }
-  return request;
-}
-
-// The stored models (soft-deleted ones included) among the models `request` creates, by name: ListModels with
-// `name = "..." OR ...` filters within the server's filter limits (valid names need no escapes).
-absl::StatusOr<std::map<std::string, v1::Model>> StoredModels(Client& client,
-                                                              const v1::BatchCreateModelsRequest& request) {
-  std::map<std::string, v1::Model> stored;
-  auto list = [&](const std::string& filter, int names) -> absl::Status {
-    v1::ListModelsRequest list_request;
-    list_request.set_parent("publishers/-");
-    list_request.set_filter(filter);
-    list_request.set_show_deleted(true);
-    list_request.set_page_size(names);
-    return client.ForEachModel(list_request, [&stored](const v1::Model& model) {
-      stored.emplace(model.name(), model);
-      return absl::OkStatus();
-    });
-  };
-  std::string filter;
-  int names = 0;
-  for (const v1::CreateModelRequest& create : request.requests()) {
-    const std::string term = absl::StrCat("name = \"", create.model().name(), "\"");
-    if (names > 0 && (names == kMaxFilterTerms || filter.size() + 4 + term.size() > kMaxFilterLength)) {
-      MODELREG_RETURN_IF_ERROR(list(filter, names));
-      filter.clear();
-      names = 0;
-    }
-    absl::StrAppend(&filter, names > 0 ? " OR " : "", term);
-    ++names;
-  }
-  if (names > 0) MODELREG_RETURN_IF_ERROR(list(filter, names));
-  return stored;
-}
-
-// Sends a batch: BatchCreateModels of its models, or, `look_up_first`, reads which are stored and creates the others
-// (with a fresh request id: the same batch looked up again, after a resume, may find another set stored).
-Answer Send(Client& client, v1::BatchCreateModelsRequest request, bool look_up_first) {
-  Answer answer;
-  if (look_up_first) {
-    answer.looked_up = true;
-    absl::StatusOr<std::map<std::string, v1::Model>> stored = StoredModels(client, request);
-    if (!stored.ok()) {
-      answer.lookup = stored.status();
-      return answer;
-    }
-    answer.stored = *std::move(stored);
-    v1::BatchCreateModelsRequest others;
-    others.set_parent(request.parent());
-    others.set_request_id(GenerateRequestId());
-    for (v1::CreateModelRequest& create : *request.mutable_requests()) {
-      if (answer.stored.count(create.model().name()) == 0) *others.add_requests() = std::move(create);
-    }
-    if (others.requests().empty()) return answer;
-    request = std::move(others);
-  }
-  answer.created = client.BatchCreateModels(request);
-  return answer;
-}
 
 class HubImport {
  public:
-  HubImport(Context& ctx, const HubFlags& flags, std::string source, State state, ImportLicenses licenses)
+  HubImport(Context& ctx, const HubFlags& flags, std::string source, HubState state, ImportLicenses licenses)
       : ctx_(ctx), flags_(flags), source_(std::move(source)), state_(std::move(state)), licenses_(std::move(licenses)) {
     last_end_ = state_.position;
   }
@@ -314,12 +76,12 @@ class HubImport {
   absl::Status Run(ListingReader& reader, StreamProgress& progress);
   void PrintSummary(std::ostream& out) const;
   // Settled and not yet: every entry read so far.
-  Counts counts() const;
+  HubCounts counts() const;
 
  private:
   absl::Status Process(const ListingEntry& entry);
   // Reports the entry on `line` as failed and counts it in `counts`.
-  void Fail(Counts& counts, int64_t line, absl::string_view reason);
+  void Fail(HubCounts& counts, int64_t line, absl::string_view reason);
   // Sends the batch being filled, after the licenses it introduces, then settles the oldest batch sent while more
   // than kBatchesInFlight are.
   absl::Status Flush();
@@ -330,23 +92,23 @@ class HubImport {
   absl::Status SettleAll();
   // The answer to a BatchCreateModels of `items`; items the server names as bad are reported, left out and the rest
   // sent again. Returns the error that is not about one item (OK when the rest was written).
-  absl::Status Written(std::vector<Item>& items, absl::StatusOr<v1::BatchCreateModelsResponse> response);
+  absl::Status Written(std::vector<HubItem>& items, absl::StatusOr<v1::BatchCreateModelsResponse> response);
   // The answer of a batch whose stored models were read first: settles those (Compare, Update), then the others
   // (Written). After an error that does not stop the run, `items` holds the models not settled.
-  absl::Status LookedUp(std::vector<Item>& items, Answer answer);
+  absl::Status LookedUp(std::vector<HubItem>& items, BatchAnswer answer);
   // Writes `items` model by model (after a batch error that names no item, e.g. a denied publisher).
-  absl::Status WriteEach(const std::vector<Item>& items);
+  absl::Status WriteEach(const std::vector<HubItem>& items);
   // Settles an item whose model is stored as `stored` when it is unchanged, soft-deleted or skipped; else returns
   // the UpdateModel request that replaces its facts (--on-conflict update).
-  std::optional<v1::UpdateModelRequest> Compare(const Item& item, const v1::Model& stored);
+  std::optional<v1::UpdateModelRequest> Compare(const HubItem& item, const v1::Model& stored);
   // Sends the updates, at most kUpdatesInFlight at once, and settles their items.
-  absl::Status Update(std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates);
+  absl::Status Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates);
   bool Sent(const std::string& name) const;
 
   Context& ctx_;
   const HubFlags& flags_;
   std::string source_;
-  State state_;  // its counts are those of the batches settled
+  HubState state_;  // its counts are those of the batches settled
   ImportLicenses licenses_;
   std::set<std::string> created_licenses_;
   Batch batch_;  // being filled
@@ -361,13 +123,13 @@ class HubImport {
   const char* clear_line_ = isatty(STDERR_FILENO) == 1 ? "\r\033[K" : "";
 };
 
-Counts HubImport::counts() const {
-  Counts total = state_.counts;
+HubCounts HubImport::counts() const {
+  HubCounts total = state_.counts;
   for (const Batch& batch : sent_) total += batch.entries;
   return total += batch_.entries;
 }
 
-void HubImport::Fail(Counts& counts, int64_t line, absl::string_view reason) {
+void HubImport::Fail(HubCounts& counts, int64_t line, absl::string_view reason) {
   ++counts.failed;
   const std::string text = absl::StrCat("line ", line, ": ", reason);
   std::cerr << clear_line_ << source_ << ":" << line << ": error: " << reason << "\n";
@@ -410,7 +172,7 @@ absl::Status HubImport::Process(const ListingEntry& entry) {
   batch_.entries.warnings += static_cast<int64_t>(imported->warnings.size());
   batch_.names.insert(name);
   batch_.bytes += bytes;
-  batch_.items.push_back(Item{entry.line, std::move(imported->model), std::move(imported->new_licenses)});
+  batch_.items.push_back(HubItem{entry.line, std::move(imported->model), std::move(imported->new_licenses)});
   last_end_ = entry.end;
   if (batch_.items.size() >= static_cast<size_t>(flags_.batch_size)) return Flush();
   return absl::OkStatus();
@@ -424,7 +186,7 @@ absl::Status HubImport::Run(ListingReader& reader, StreamProgress& progress) {
   ListingEntry entry;
   while (reader.Next(&entry)) {
     if (absl::Status status = Process(entry); !status.ok()) return status;
-    const Counts total = counts();
+    const HubCounts total = counts();
     progress.Update(total.read, total.failed, entry.end.offset);
   }
   MODELREG_RETURN_IF_ERROR(Flush());
@@ -432,7 +194,7 @@ absl::Status HubImport::Run(ListingReader& reader, StreamProgress& progress) {
 }
 
 absl::Status HubImport::CreateLicenses(const Batch& batch) {
-  for (const Item& item : batch.items) {
+  for (const HubItem& item : batch.items) {
     MODELREG_RETURN_IF_ERROR(CreateNewLicenses(ctx_.client(), item.new_licenses, &created_licenses_));
   }
   return absl::OkStatus();
@@ -448,7 +210,7 @@ absl::Status HubImport::Flush() {
         std::async(std::launch::async,
                    [&client, look_up_first = look_up_first_,
                     request = BatchRequest(batch.items, BatchRequestId(state_.run_id, batch.start.offset))]() mutable {
-                     return Send(client, std::move(request), look_up_first);
+                     return SendBatch(client, std::move(request), look_up_first);
                    });
   }
   sent_.push_back(std::move(batch));
@@ -461,7 +223,7 @@ absl::Status HubImport::SettleOldest() {
   sent_.pop_front();
   state_.counts += batch.entries;
   if (batch.answer.valid()) {
-    Answer answer = batch.answer.get();
+    BatchAnswer answer = batch.answer.get();
     absl::Status status;
     if (answer.looked_up) {
       look_up_first_ = !answer.stored.empty();
@@ -471,18 +233,18 @@ absl::Status HubImport::SettleOldest() {
       if (status.code() == absl::StatusCode::kAlreadyExists) {
         // A model exists: the listing was imported before. Its batches are looked up first from now on.
         look_up_first_ = true;
-        status = LookedUp(batch.items, Send(ctx_.client(), BatchRequest(batch.items, ""), true));
+        status = LookedUp(batch.items, SendBatch(ctx_.client(), BatchRequest(batch.items, ""), true));
       }
     }
     if (!status.ok()) {
-      if (Stops(status)) return status;
+      if (StopsImport(status)) return status;
       // A reused request id, a denied publisher, a model created meanwhile by another writer: model by model.
       MODELREG_RETURN_IF_ERROR(WriteEach(batch.items));
     }
   }
   state_.position = batch.end;
   if (flags_.state.empty()) return absl::OkStatus();
-  return SaveState(flags_.state, state_);
+  return SaveHubState(flags_.state, state_);
 }
 
 absl::Status HubImport::SettleAll() {
@@ -490,7 +252,7 @@ absl::Status HubImport::SettleAll() {
   return absl::OkStatus();
 }
 
-absl::Status HubImport::Written(std::vector<Item>& items, absl::StatusOr<v1::BatchCreateModelsResponse> response) {
+absl::Status HubImport::Written(std::vector<HubItem>& items, absl::StatusOr<v1::BatchCreateModelsResponse> response) {
   while (!response.ok()) {
     const int index = response.status().code() == absl::StatusCode::kInvalidArgument ? ItemOf(response.status()) : -1;
     if (index < 0 || index >= static_cast<int>(items.size())) return response.status();
@@ -505,10 +267,10 @@ absl::Status HubImport::Written(std::vector<Item>& items, absl::StatusOr<v1::Bat
   return absl::OkStatus();
 }
 
-absl::Status HubImport::LookedUp(std::vector<Item>& items, Answer answer) {
+absl::Status HubImport::LookedUp(std::vector<HubItem>& items, BatchAnswer answer) {
   if (!answer.lookup.ok()) return answer.lookup;
-  std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates;
-  for (const Item& item : items) {
+  std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates;
+  for (const HubItem& item : items) {
     auto it = answer.stored.find(item.model.name());
     if (it == answer.stored.end()) continue;
     if (std::optional<v1::UpdateModelRequest> update = Compare(item, it->second)) {
@@ -517,13 +279,13 @@ absl::Status HubImport::LookedUp(std::vector<Item>& items, Answer answer) {
   }
   MODELREG_RETURN_IF_ERROR(Update(std::move(updates)));
   items.erase(std::remove_if(items.begin(), items.end(),
-                             [&](const Item& item) { return answer.stored.count(item.model.name()) > 0; }),
+                             [&](const HubItem& item) { return answer.stored.count(item.model.name()) > 0; }),
               items.end());
   if (items.empty()) return absl::OkStatus();
   return Written(items, std::move(answer.created));
 }
 
-std::optional<v1::UpdateModelRequest> HubImport::Compare(const Item& item, const v1::Model& stored) {
+std::optional<v1::UpdateModelRequest> HubImport::Compare(const HubItem& item, const v1::Model& stored) {
   switch (CompareExisting(stored, item.model, flags_.on_conflict == "update")) {
     case ExistingModel::kSoftDeleted:
       Fail(state_.counts, item.line, SoftDeletedError(item.model.name()).message());
@@ -543,7 +305,7 @@ std::optional<v1::UpdateModelRequest> HubImport::Compare(const Item& item, const
   return ReplaceRequest(item.model, stored.etag());
 }
 
-absl::Status HubImport::Update(std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates) {
+absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates) {
   Client& client = ctx_.client();  // thread-safe
   std::deque<std::future<absl::StatusOr<v1::Model>>> in_flight;
   absl::Status stop;
@@ -559,7 +321,7 @@ absl::Status HubImport::Update(std::vector<std::pair<const Item*, v1::UpdateMode
     in_flight.pop_front();
     if (updated.ok()) {
       ++state_.counts.updated;
-    } else if (Stops(updated.status())) {
+    } else if (StopsImport(updated.status())) {
       stop.Update(updated.status());
     } else {
       Fail(state_.counts, updates[settled].first->line, updated.status().message());
@@ -568,8 +330,8 @@ absl::Status HubImport::Update(std::vector<std::pair<const Item*, v1::UpdateMode
   return stop;
 }
 
-absl::Status HubImport::WriteEach(const std::vector<Item>& items) {
-  for (const Item& item : items) {
+absl::Status HubImport::WriteEach(const std::vector<HubItem>& items) {
+  for (const HubItem& item : items) {
     absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
     v1::CreateModelRequest request;
     request.set_parent(name->parent());
@@ -583,17 +345,17 @@ absl::Status HubImport::WriteEach(const std::vector<Item>& items) {
       get.set_name(item.model.name());
       absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
       if (stored.ok()) {
-        std::vector<std::pair<const Item*, v1::UpdateModelRequest>> updates;
+        std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates;
         if (std::optional<v1::UpdateModelRequest> update = Compare(item, *stored)) {
           updates.emplace_back(&item, *std::move(update));
         }
         MODELREG_RETURN_IF_ERROR(Update(std::move(updates)));
-      } else if (Stops(stored.status())) {
+      } else if (StopsImport(stored.status())) {
         return stored.status();
       } else {
         Fail(state_.counts, item.line, stored.status().message());
       }
-    } else if (Stops(created.status())) {
+    } else if (StopsImport(created.status())) {
       return created.status();
     } else {
       Fail(state_.counts, item.line, created.status().message());
@@ -603,7 +365,7 @@ absl::Status HubImport::WriteEach(const std::vector<Item>& items) {
 }
 
 void HubImport::PrintSummary(std::ostream& out) const {
-  const Counts c = counts();
+  const HubCounts c = counts();
   out << source_ << ": read " << c.read << " models: created " << c.created << ", updated " << c.updated
       << ", unchanged " << c.unchanged << ", skipped " << c.skipped << ", failed " << c.failed << "; " << c.warnings
       << " warnings" << (flags_.show_warnings || c.warnings == 0 ? "" : " (--show-warnings prints them)") << "\n";
@@ -642,9 +404,9 @@ int RunHubImport(Context& ctx, HubFlags flags) {
     return UsageError(absl::InvalidArgumentError("--resume needs --state FILE when the listing is read from stdin"));
   }
   std::error_code error;
-  State state;
+  HubState state;
   if (flags.resume) {
-    absl::StatusOr<State> loaded = LoadState(flags.state);
+    absl::StatusOr<HubState> loaded = LoadHubState(flags.state);
     if (!loaded.ok()) return LocalError(loaded.status());
     state = *std::move(loaded);
     if (flags.path != "-" && state.input != fs::absolute(flags.path).string()) {

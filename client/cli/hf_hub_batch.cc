@@ -1,0 +1,120 @@
+#include "client/cli/hf_hub_batch.h"
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "client/error_details.h"
+#include "server/common/status_macros.h"
+#include "server/domain/names.h"
+#include "server/domain/query/filter_parser.h"
+#include "server/domain/request_id.h"
+
+namespace modelreg::cli {
+namespace {
+
+// The stored models (soft-deleted ones included) among the models `request` creates, by name: ListModels with
+// `name = "..." OR ...` filters within the server's filter limits (valid names need no escapes).
+absl::StatusOr<std::map<std::string, v1::Model>> StoredModels(Client& client,
+                                                              const v1::BatchCreateModelsRequest& request) {
+  std::map<std::string, v1::Model> stored;
+  auto list = [&](const std::string& filter, int names) -> absl::Status {
+    v1::ListModelsRequest list_request;
+    list_request.set_parent("publishers/-");
+    list_request.set_filter(filter);
+    list_request.set_show_deleted(true);
+    list_request.set_page_size(names);
+    return client.ForEachModel(list_request, [&stored](const v1::Model& model) {
+      stored.emplace(model.name(), model);
+      return absl::OkStatus();
+    });
+  };
+  std::string filter;
+  int names = 0;
+  for (const v1::CreateModelRequest& create : request.requests()) {
+    const std::string term = absl::StrCat("name = \"", create.model().name(), "\"");
+    if (names > 0 && (names == kMaxFilterTerms || filter.size() + 4 + term.size() > kMaxFilterLength)) {
+      MODELREG_RETURN_IF_ERROR(list(filter, names));
+      filter.clear();
+      names = 0;
+    }
+    absl::StrAppend(&filter, names > 0 ? " OR " : "", term);
+    ++names;
+  }
+  if (names > 0) MODELREG_RETURN_IF_ERROR(list(filter, names));
+  return stored;
+}
+
+}  // namespace
+
+std::string BatchRequestId(const std::string& run_id, uint64_t offset) {
+  const std::string hex = absl::StrFormat("%016x", offset);
+  return absl::StrCat(run_id.substr(0, 19), hex.substr(0, 4), "-", hex.substr(4));
+}
+
+v1::BatchCreateModelsRequest BatchRequest(const std::vector<HubItem>& items, std::string request_id) {
+  v1::BatchCreateModelsRequest request;
+  request.set_parent("publishers/-");
+  request.set_request_id(std::move(request_id));
+  for (const HubItem& item : items) {
+    absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
+    v1::CreateModelRequest* create = request.add_requests();
+    create->set_parent(name->parent());
+    create->set_model_id(name->model);
+    *create->mutable_model() = item.model;
+  }
+  return request;
+}
+
+BatchAnswer SendBatch(Client& client, v1::BatchCreateModelsRequest request, bool look_up_first) {
+  BatchAnswer answer;
+  if (look_up_first) {
+    answer.looked_up = true;
+    absl::StatusOr<std::map<std::string, v1::Model>> stored = StoredModels(client, request);
+    if (!stored.ok()) {
+      answer.lookup = stored.status();
+      return answer;
+    }
+    answer.stored = *std::move(stored);
+    v1::BatchCreateModelsRequest others;
+    others.set_parent(request.parent());
+    others.set_request_id(GenerateRequestId());
+    for (v1::CreateModelRequest& create : *request.mutable_requests()) {
+      if (answer.stored.count(create.model().name()) == 0) *others.add_requests() = std::move(create);
+    }
+    if (others.requests().empty()) return answer;
+    request = std::move(others);
+  }
+  answer.created = client.BatchCreateModels(request);
+  return answer;
+}
+
+bool StopsImport(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnimplemented:
+      return true;
+    default:
+      return false;
+  }
+}
+
+int ItemOf(const absl::Status& status) {
+  for (const FieldViolation& violation : GetErrorDetails(status).field_violations) {
+    absl::string_view field = violation.field;
+    if (!absl::ConsumePrefix(&field, "requests[")) continue;
+    const size_t end = field.find(']');
+    int index = -1;
+    if (end != absl::string_view::npos && absl::SimpleAtoi(field.substr(0, end), &index)) return index;
+  }
+  return -1;
+}
+
+}  // namespace modelreg::cli
