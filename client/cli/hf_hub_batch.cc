@@ -15,35 +15,54 @@
 namespace modelreg::cli {
 namespace {
 
-// The stored models (soft-deleted ones included) among the models `request` creates, by name: ListModels with
-// `name = "..." OR ...` filters within the server's filter limits (valid names need no escapes).
+// A filter naming models, with the number of names in it.
+struct NamesFilter {
+  std::string filter;
+  int names = 0;
+};
+
+// `name = "..." OR ...` filters naming the models `request` creates, each within the server's filter limits (valid
+// names need no escapes).
+std::vector<NamesFilter> NamesFilters(const v1::BatchCreateModelsRequest& request) {
+  std::vector<NamesFilter> filters;
+  for (const v1::CreateModelRequest& create : request.requests()) {
+    const std::string term = absl::StrCat("name = \"", create.model().name(), "\"");
+    if (filters.empty() || filters.back().names == kMaxFilterTerms ||
+        filters.back().filter.size() + 4 + term.size() > kMaxFilterLength) {
+      filters.emplace_back();
+    }
+    NamesFilter& last = filters.back();
+    absl::StrAppend(&last.filter, last.names > 0 ? " OR " : "", term);
+    ++last.names;
+  }
+  return filters;
+}
+
+// Adds the stored models (soft-deleted ones included) that `names` names to `stored`, moved out of the responses
+// (Client::ForEachModel would hand them out as const&, to be copied).
+absl::Status ListNamed(Client& client, const NamesFilter& names, std::map<std::string, v1::Model>* stored) {
+  v1::ListModelsRequest request;
+  request.set_parent("publishers/-");
+  request.set_filter(names.filter);
+  request.set_show_deleted(true);
+  request.set_page_size(names.names);
+  do {
+    MODELREG_ASSIGN_OR_RETURN(v1::ListModelsResponse page, client.ListModels(request));
+    for (v1::Model& model : *page.mutable_models()) {
+      std::string name = model.name();
+      stored->emplace(std::move(name), std::move(model));
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return absl::OkStatus();
+}
+
+// The stored models (soft-deleted ones included) among the models `request` creates, by name: one List after another
+// (four at once made the import slower: the CLI, modelregd and PostgreSQL already share the machine's cores).
 absl::StatusOr<std::map<std::string, v1::Model>> StoredModels(Client& client,
                                                               const v1::BatchCreateModelsRequest& request) {
   std::map<std::string, v1::Model> stored;
-  auto list = [&](const std::string& filter, int names) -> absl::Status {
-    v1::ListModelsRequest list_request;
-    list_request.set_parent("publishers/-");
-    list_request.set_filter(filter);
-    list_request.set_show_deleted(true);
-    list_request.set_page_size(names);
-    return client.ForEachModel(list_request, [&stored](const v1::Model& model) {
-      stored.emplace(model.name(), model);
-      return absl::OkStatus();
-    });
-  };
-  std::string filter;
-  int names = 0;
-  for (const v1::CreateModelRequest& create : request.requests()) {
-    const std::string term = absl::StrCat("name = \"", create.model().name(), "\"");
-    if (names > 0 && (names == kMaxFilterTerms || filter.size() + 4 + term.size() > kMaxFilterLength)) {
-      MODELREG_RETURN_IF_ERROR(list(filter, names));
-      filter.clear();
-      names = 0;
-    }
-    absl::StrAppend(&filter, names > 0 ? " OR " : "", term);
-    ++names;
-  }
-  if (names > 0) MODELREG_RETURN_IF_ERROR(list(filter, names));
+  for (const NamesFilter& names : NamesFilters(request)) MODELREG_RETURN_IF_ERROR(ListNamed(client, names, &stored));
   return stored;
 }
 
