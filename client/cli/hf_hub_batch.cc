@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "client/cli/import_commands.h"
 #include "client/error_details.h"
 #include "server/common/status_macros.h"
-#include "server/domain/names.h"
 #include "server/domain/query/filter_parser.h"
 #include "server/domain/request_id.h"
 
@@ -77,13 +77,7 @@ v1::BatchCreateModelsRequest BatchRequest(const std::vector<HubItem>& items, std
   v1::BatchCreateModelsRequest request;
   request.set_parent("publishers/-");
   request.set_request_id(std::move(request_id));
-  for (const HubItem& item : items) {
-    absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
-    v1::CreateModelRequest* create = request.add_requests();
-    create->set_parent(name->parent());
-    create->set_model_id(name->model);
-    *create->mutable_model() = item.model;
-  }
+  for (const HubItem& item : items) *request.add_requests() = *CreateRequest(item.model);  // names validated
   return request;
 }
 

@@ -23,7 +23,6 @@
 #include "client/cli/import_files.h"
 #include "client/cli/importers/hf_hub.h"
 #include "server/common/status_macros.h"
-#include "server/domain/names.h"
 #include "server/domain/request_id.h"
 #include "server/domain/validation.h"
 
@@ -332,12 +331,7 @@ absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateM
 
 absl::Status HubImport::WriteEach(const std::vector<HubItem>& items) {
   for (const HubItem& item : items) {
-    absl::StatusOr<ModelName> name = ParseModelName(item.model.name());
-    v1::CreateModelRequest request;
-    request.set_parent(name->parent());
-    request.set_model_id(name->model);
-    *request.mutable_model() = item.model;
-    absl::StatusOr<v1::Model> created = ctx_.client().CreateModel(request);
+    absl::StatusOr<v1::Model> created = ctx_.client().CreateModel(*CreateRequest(item.model));  // names validated
     if (created.ok()) {
       ++state_.counts.created;
     } else if (created.status().code() == absl::StatusCode::kAlreadyExists) {

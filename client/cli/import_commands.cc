@@ -17,6 +17,7 @@
 #include "client/cli/importers/mof.h"
 #include "client/cli/record_io.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/common/status_macros.h"
 #include "server/domain/names.h"
 
 namespace modelreg::cli {
@@ -184,13 +185,9 @@ FileResult Importer::Import(const std::string& file, const std::string& name) {
   }
 
   if (absl::Status status = CreateLicenses(*imported); !status.ok()) return Fail(std::move(result), status, true);
-  absl::StatusOr<ModelName> parsed = ParseModelName(result.model.name());
-  if (!parsed.ok()) return Fail(std::move(result), parsed.status(), false);
-  v1::CreateModelRequest request;
-  request.set_parent(parsed->parent());
-  request.set_model_id(parsed->model);
-  *request.mutable_model() = result.model;
-  absl::StatusOr<v1::Model> created = ctx_.client().CreateModel(request);
+  absl::StatusOr<v1::CreateModelRequest> request = CreateRequest(result.model);
+  if (!request.ok()) return Fail(std::move(result), request.status(), false);
+  absl::StatusOr<v1::Model> created = ctx_.client().CreateModel(*request);
   if (created.ok()) {
     result.outcome = Outcome::kCreated;
     result.model = *std::move(created);
@@ -408,6 +405,15 @@ ExistingModel CompareExisting(const v1::Model& stored, const v1::Model& imported
 
 absl::Status SoftDeletedError(const std::string& name) {
   return absl::FailedPreconditionError(absl::StrCat(name, " exists as a soft-deleted model; undelete or rename it"));
+}
+
+absl::StatusOr<v1::CreateModelRequest> CreateRequest(const v1::Model& model) {
+  MODELREG_ASSIGN_OR_RETURN(ModelName name, ParseModelName(model.name()));
+  v1::CreateModelRequest request;
+  request.set_parent(name.parent());
+  request.set_model_id(name.model);
+  *request.mutable_model() = model;
+  return request;
 }
 
 v1::UpdateModelRequest ReplaceRequest(const v1::Model& imported, const std::string& etag) {

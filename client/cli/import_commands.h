@@ -30,6 +30,10 @@ ExistingModel CompareExisting(const v1::Model& stored, const v1::Model& imported
 // What an import reports for a model that exists soft-deleted.
 absl::Status SoftDeletedError(const std::string& name);
 
+// The CreateModel request that creates `model` under its full resource name; INVALID_ARGUMENT when that is not a
+// model name.
+absl::StatusOr<v1::CreateModelRequest> CreateRequest(const v1::Model& model);
+
 // The UpdateModel request that replaces every user field of the stored model with `imported`'s, while its etag is
 // still `etag`.
 v1::UpdateModelRequest ReplaceRequest(const v1::Model& imported, const std::string& etag);
