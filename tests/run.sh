@@ -16,7 +16,9 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 SANITIZE=${SANITIZE:-1}
 cd "$ROOT"
 
-step() { printf '\n==> %s\n' "$*"; }
+START=$(date +%s)
+# Each step's header shows the minutes and seconds since the start, so a run's log shows where its time went.
+step() { local s=$(($(date +%s) - START)); printf '\n==> [%d:%02d] %s\n' $((s / 60)) $((s % 60)) "$*"; }
 
 step "dependencies"
 deploy/install-deps.sh
@@ -97,4 +99,5 @@ if [ "$FUZZ_SECONDS" != "0" ]; then
   ctest --test-dir "$BUILD-fuzz" --output-on-failure -j2 -L fuzz
 fi
 [ -n "${HA_NOT_RUN:-}" ] && { echo "tests/run.sh: the ha failover test did not run" >&2; exit 1; }
+step "all passed"
 echo "tests/run.sh: all passed"
