@@ -320,7 +320,9 @@ absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateM
     in_flight.pop_front();
     if (updated.ok()) {
       ++state_.counts.updated;
-    } else if (StopsImport(updated.status())) {
+    } else if (StopsImport(updated.status()) && updated.status().code() != absl::StatusCode::kAborted) {
+      // ABORTED is about this one model (another writer changed it since it was read, or held it locked): its line
+      // fails and the run goes on.
       stop.Update(updated.status());
     } else {
       Fail(state_.counts, updates[settled].first->line, updated.status().message());

@@ -109,7 +109,7 @@ absl::Status CheckLabels(const std::string& field, const pb::Map<std::string, st
       return Invalid(field, absl::StrCat("key `", key.substr(0, 80),
                                          "` must be 1-63 chars of lowercase letters, digits, '-', '_', '.', '/'"));
     }
-    MODELREG_RETURN_IF_ERROR(CheckString(absl::StrCat(field, "[", key, "]"), value, kMaxShortString));
+    MODELREG_RETURN_IF_ERROR(CheckLabelValue(absl::StrCat(field, "[", key, "]"), value));
   }
   return absl::OkStatus();
 }
@@ -180,6 +180,10 @@ absl::Status CheckDataDisclosure(const std::string& field, const v1::DataDisclos
 }
 
 }  // namespace
+
+absl::Status CheckLabelValue(const std::string& field, const std::string& value) {
+  return CheckString(field, value, kMaxShortString);
+}
 
 absl::Status ValidateModel(const v1::Model& model, const std::string& prefix) {
   const std::string p = prefix.empty() ? "" : prefix + ".";

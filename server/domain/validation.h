@@ -35,6 +35,8 @@ absl::Status ValidateLicense(const v1::License& license, const std::string& pref
 
 // INVALID_ARGUMENT on `field` (reason RECORD_TOO_LARGE) when `record` serializes to more than kMaxRecordBytes.
 absl::Status CheckRecordSize(const google::protobuf::Message& record, const std::string& field);
+// Checks one label value: at most kMaxShortString bytes, no control characters.
+absl::Status CheckLabelValue(const std::string& field, const std::string& value);
 // Checks a usage profile: figures not negative, `hosting` a known value, `country` empty or two ASCII letters
 // (either case), `distribute_as` a short string.
 absl::Status ValidateUsageProfile(const v1::UsageProfile& profile, const std::string& prefix);

@@ -108,11 +108,17 @@ void MapBaseModel(const Document& doc, const YAML::Node& root, ImportResult* res
   std::vector<std::string> names;
   for (size_t i = 0; i < listed.size(); ++i) {
     const auto& [id, node] = listed[i];
+    const std::string path = listed.size() > 1 ? absl::StrCat("base_model[", i, "]") : "base_model";
     std::string name = BaseModelNameOf(id);
     if (name.empty()) {
       result->warnings.push_back(
-          FieldNote(doc, node, listed.size() > 1 ? absl::StrCat("base_model[", i, "]") : "base_model",
+          FieldNote(doc, node, path,
                     absl::StrCat("'", id.substr(0, 120), "' is not a Hugging Face model id (owner/repo); ignored")));
+      continue;
+    }
+    if (name == result->model.name()) {
+      result->warnings.push_back(
+          FieldNote(doc, node, path, absl::StrCat("'", id.substr(0, 120), "' is the model itself; ignored")));
       continue;
     }
     names.push_back(std::move(name));
@@ -142,10 +148,13 @@ void MapGated(const Document& doc, const YAML::Node& root, ImportResult* result)
   v1::Weights* weights = result->model.mutable_weights();
   const std::string v = absl::AsciiStrToLower(value);
   const bool gate_fields = HasGateFields(root);
-  if (v == "auto" || v == "true") {
+  if (v == "auto") {
     weights->set_access(v1::Weights::ACCESS_GATED_CLICK_THROUGH);
   } else if (v == "manual") {
     weights->set_access(v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
+  } else if (v == "true") {
+    // As in a Hub listing: gated, but not whether requests are approved automatically or by hand.
+    weights->set_access(v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN);
   } else if (v.empty() && gate_fields) {
     weights->set_access(v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN);
     result->warnings.push_back(

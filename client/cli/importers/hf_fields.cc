@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <iterator>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "server/domain/names.h"
+#include "server/domain/validation.h"
 
 namespace modelreg::cli {
 namespace {
@@ -38,6 +41,16 @@ std::string TagLabelKey(absl::string_view tag) {
     if (!ok) c = '-';
   }
   return key;
+}
+
+// Sets the label `key` to `value`, unless the server would refuse it as a label value (too long, control
+// characters); then a warning says it is not recorded.
+void SetTextLabel(const std::string& key, const std::string& value, ImportResult* result) {
+  if (absl::Status valid = CheckLabelValue(key, value); !valid.ok()) {
+    result->warnings.push_back(absl::StrCat("label ", valid.message(), "; not recorded"));
+    return;
+  }
+  (*result->model.mutable_labels())[key] = value;
 }
 
 }  // namespace
@@ -124,14 +137,12 @@ void MapPipelineTag(absl::string_view pipeline_tag, ImportResult* result) {
                                                 : "is not a Hugging Face pipeline tag",
                                             "; modality is left unknown"));
   }
-  (*model.mutable_labels())["hf-pipeline-tag"] = tag.substr(0, 256);
+  SetTextLabel("hf-pipeline-tag", tag.substr(0, kMaxShortString), result);
 }
 
 void MapLibraryName(absl::string_view library_name, ImportResult* result) {
   const absl::string_view library = absl::StripAsciiWhitespace(library_name);
-  if (!library.empty() && library.size() <= 256) {
-    (*result->model.mutable_labels())["hf-library"] = std::string(library);
-  }
+  if (!library.empty()) SetTextLabel("hf-library", std::string(library), result);
 }
 
 bool AddTagLabel(absl::string_view tag, ImportResult* result) {
@@ -238,14 +249,30 @@ void SetBaseModels(const std::vector<std::string>& names, bool relation_given, I
   }
 }
 
+bool IsHubRepoId(absl::string_view id) {
+  if (id.empty() || id.size() > 96 || absl::StrContains(id, "--") || absl::StrContains(id, "..")) return false;
+  const std::vector<absl::string_view> parts = absl::StrSplit(id, '/');
+  if (parts.size() > 2) return false;
+  auto word = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (absl::string_view part : parts) {
+    if (part.empty() || !word(part.front()) || !word(part.back())) return false;
+    for (char c : part) {
+      if (!word(c) && c != '-' && c != '.') return false;
+    }
+  }
+  return true;
+}
+
 bool AddHubDataset(absl::string_view id, ImportResult* result) {
-  const std::string trimmed(absl::StripAsciiWhitespace(id));
+  absl::string_view trimmed = absl::StripAsciiWhitespace(id);
+  absl::ConsumePrefix(&trimmed, absl::StrCat(kHuggingFaceHub, "datasets/"));
+  absl::ConsumeSuffix(&trimmed, "/");
+  if (!IsHubRepoId(trimmed)) return false;
   const std::string uri = absl::StrCat(kHuggingFaceHub, "datasets/", trimmed);
-  if (trimmed.empty() || trimmed.size() > 256 || !IsHttpUrl(uri)) return false;
   v1::DataDisclosure* disclosure = result->model.mutable_data_disclosure();
   if (disclosure->datasets_size() >= 64) return false;
   v1::Dataset* dataset = disclosure->add_datasets();
-  dataset->set_display_name(trimmed);
+  dataset->set_display_name(std::string(trimmed));
   dataset->set_uri(uri);
   disclosure->set_level(v1::DataDisclosure::LEVEL_LISTED);
   return true;

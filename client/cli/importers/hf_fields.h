@@ -25,7 +25,8 @@ v1::Model::Modality ModalityOfPipelineTag(absl::string_view tag);
 // it unknown with a warning. Nothing for an empty tag.
 void MapPipelineTag(absl::string_view pipeline_tag, ImportResult* result);
 
-// Sets the `hf-library` label (at most 256 bytes; longer is dropped). Nothing for an empty name.
+// Sets the `hf-library` label; a value the server would refuse (too long, control characters) is dropped with a
+// warning. Nothing for an empty name.
 void MapLibraryName(absl::string_view library_name, ImportResult* result);
 
 // Adds the label `hf-tag/{tag}` = "true" (lowercased, other characters than `a-z0-9-_./` as `-`). False once the
@@ -51,8 +52,13 @@ std::string BaseModelNameOf(absl::string_view id);
 // With no names, a warning when `relation_given` (a relation without a base model is dropped by the caller).
 void SetBaseModels(const std::vector<std::string>& names, bool relation_given, ImportResult* result);
 
-// Adds a dataset named by its Hub id (`owner/name` or `name`) to `data_disclosure` (level LISTED). False, adding
-// nothing, when `id` is not a dataset id.
+// True for a Hub repository id as huggingface_hub's validate_repo_id accepts it: `name` or `namespace/name`, each of
+// letters, digits, `_`, `-` and `.`, beginning and ending with a letter, digit or `_`, with no `--` or `..`, at most 96
+// characters in all.
+bool IsHubRepoId(absl::string_view id);
+
+// Adds a dataset named by its Hub id (`owner/name` or `name`, or its page https://huggingface.co/datasets/{id}) to
+// `data_disclosure` (level LISTED). False, adding nothing, when `id` is not a Hub repository id (IsHubRepoId).
 bool AddHubDataset(absl::string_view id, ImportResult* result);
 
 }  // namespace modelreg::cli

@@ -163,6 +163,10 @@ void MapBaseModel(const Struct& card, const Tags& tags, ImportResult* result) {
           absl::StrCat("base model '", id.substr(0, 120), "' is not a Hugging Face model id (owner/repo); ignored"));
       continue;
     }
+    if (name == result->model.name()) {
+      result->warnings.push_back(absl::StrCat("base model '", id.substr(0, 120), "' is the model itself; ignored"));
+      continue;
+    }
     names.push_back(std::move(name));
   }
   std::string relation = Text(card, "base_model_relation", "cardData.base_model_relation", result);
@@ -200,9 +204,11 @@ void MapCreatedAt(const Struct& info, ImportResult* result) {
       "release_date: the Hugging Face repository's creation date (createdAt), not a documented release date";
 }
 
-// True for a safetensors dtype whose elements are not one parameter each (integers pack several 2-8 bit values).
+// True for a safetensors dtype whose elements may not be one parameter each: quantizers pack several 2-8 bit values
+// into 8-32 bit integers (GPTQ and AWQ into I32, bitsandbytes' 4 bit into U8). 64-bit integers and booleans hold
+// buffers such as position ids and masks, counted by the Hub's total as they are.
 bool PackedDtype(absl::string_view dtype) {
-  return absl::StartsWith(dtype, "I") || absl::StartsWith(dtype, "U") || dtype == "BOOL";
+  return (absl::StartsWith(dtype, "I") || absl::StartsWith(dtype, "U")) && dtype != "I64" && dtype != "U64";
 }
 
 void MapParameterCount(const Struct& info, ImportResult* result) {

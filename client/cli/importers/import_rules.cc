@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "server/domain/names.h"
 #include "server/domain/slug.h"
+#include "server/domain/validation.h"
 
 namespace modelreg::cli {
 namespace {
@@ -80,6 +81,13 @@ std::string ImportLicenses::Resolve(absl::string_view written, absl::string_view
     id = absl::StrCat(base.substr(0, kMaxId - suffix.size()), suffix);
   }
   license.set_name(LicenseName(id));
+  // A name the server would refuse as a license (a control character, say) must not reach CreateLicenses: that
+  // would fail every later batch that needs it, and a resumed import with it.
+  if (absl::Status valid = ValidateLicense(license, "license"); !valid.ok()) {
+    result->warnings.push_back(absl::StrCat(field, ": '", shown, "' cannot name a new license (", valid.message(),
+                                            "); the license is left unknown"));
+    return "";
+  }
   resolver_.Add(license);
   created_[license.name()] = license;
   result->new_licenses.push_back(license);

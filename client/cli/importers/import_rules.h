@@ -38,8 +38,9 @@ class ImportLicenses {
 
   // The canonical license name (`licenses/{id}`) a file's license name `written` names. A name no license answers
   // to gets a bare unverified license (UnverifiedLicense), added to `result->new_licenses` the first time, with a
-  // warning; later uses reuse it. "" with a warning when several licenses answer to it or it names a soft-deleted
-  // license. `field` is where the file writes it, for warnings.
+  // warning; later uses reuse it. "" with a warning when several licenses answer to it, it names a soft-deleted
+  // license, or it cannot name a license (ValidateLicense refuses the unverified license it would make). `field` is
+  // where the file writes it, for warnings.
   std::string Resolve(absl::string_view written, absl::string_view field, const ImportOptions& options,
                       ImportResult* result);
 

@@ -71,6 +71,19 @@ TEST(HfCard, GatedAuto) {
   EXPECT_EQ(result->model.weights().license(), "licenses/gemma");
 }
 
+TEST(HfCard, GatedTrueLeavesTheApprovalKindUnknown) {
+  absl::StatusOr<ImportResult> result = Card("---\ngated: true\n---\n", "a/b");
+  ASSERT_OK(result);
+  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN);
+}
+
+TEST(HfCard, TheModelAsItsOwnBaseIsDropped) {
+  absl::StatusOr<ImportResult> result = Card("---\nbase_model: Org/Model\n---\n", "org/model");
+  ASSERT_OK(result);
+  EXPECT_TRUE(result->model.base_model().empty());
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("'Org/Model' is the model itself; ignored")));
+}
+
 TEST(HfCard, GatedManual) {
   absl::StatusOr<ImportResult> result = Import("gated_manual.md", "meta-llama/Llama-3.1-8B");
   ASSERT_OK(result);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/cli/importers/import_rules.h"
 #include "tests/support/status_matchers.h"
@@ -191,6 +192,62 @@ TEST(HfHub, QuantizedWithoutDtypesLeavesParameterCountUnknown) {
   ASSERT_OK(result);
   EXPECT_EQ(result->model.base_model_relation(), v1::Model::BASE_MODEL_RELATION_QUANTIZED);
   EXPECT_EQ(result->model.parameter_count(), 0);
+}
+
+TEST(HfHub, ALicenseNameTheServerWouldRefuseIsLeftUnknown) {
+  ImportLicenses licenses(ShippedLicenses());
+  absl::StatusOr<ImportResult> result =
+      Import(R"({"id":"a/b","cardData":{"license":"other","license_name":"Acme Research\nLicense v1"}})", &licenses);
+  ASSERT_OK(result);
+  EXPECT_TRUE(result->model.weights().license().empty());
+  EXPECT_THAT(result->new_licenses, IsEmpty());
+  EXPECT_THAT(licenses.created(), IsEmpty());
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("cannot name a new license (license.display_name: contains "
+                                                   "control characters); the license is left unknown")));
+}
+
+TEST(HfHub, TheModelAsItsOwnBaseIsDropped) {
+  for (const char* json : {R"({"id":"Org/Model","cardData":{"base_model":"org/model"}})",
+                           R"({"id":"a/g","tags":["base_model:finetune:a/g"]})"}) {
+    absl::StatusOr<ImportResult> result = Import(json);
+    ASSERT_OK(result);
+    EXPECT_TRUE(result->model.base_model().empty()) << json;
+    EXPECT_EQ(result->model.base_model_relation(), v1::Model::BASE_MODEL_RELATION_UNSPECIFIED) << json;
+    EXPECT_THAT(result->warnings, Contains(HasSubstr("is the model itself; ignored"))) << json;
+  }
+}
+
+TEST(HfHub, OnlyHubDatasetIdsAreDatasets) {
+  absl::StatusOr<ImportResult> result = Import(
+      R"({"id":"a/d","cardData":{"datasets":["https://huggingface.co/datasets/allenai/c4","squad","./data/train.json",)"
+      R"("https://example.org/data.zip","a--b/c","owner/name/extra"]}})");
+  ASSERT_OK(result);
+  const v1::DataDisclosure& disclosure = result->model.data_disclosure();
+  ASSERT_EQ(disclosure.datasets_size(), 2);
+  EXPECT_EQ(disclosure.datasets(0).display_name(), "allenai/c4");
+  EXPECT_EQ(disclosure.datasets(0).uri(), "https://huggingface.co/datasets/allenai/c4");
+  EXPECT_EQ(disclosure.datasets(1).display_name(), "squad");
+  EXPECT_EQ(disclosure.level(), v1::DataDisclosure::LEVEL_LISTED);
+  for (const char* dropped : {"./data/train.json", "https://example.org/data.zip", "a--b/c", "owner/name/extra"}) {
+    EXPECT_THAT(result->warnings, Contains(HasSubstr(absl::StrCat("'", dropped, "' is not a dataset id"))));
+  }
+}
+
+TEST(HfHub, SixtyFourBitIntegerBuffersCountAsParameters) {
+  absl::StatusOr<ImportResult> result =
+      Import(R"({"id":"google-bert/bert-base-uncased","safetensors":{"parameters":{"F32":110106428,"I64":512},)"
+             R"("total":110106940}})");
+  ASSERT_OK(result);
+  EXPECT_EQ(result->model.parameter_count(), 110106940);
+}
+
+TEST(HfHub, ALabelValueTheServerWouldRefuseIsDropped) {
+  absl::StatusOr<ImportResult> result =
+      Import(R"({"id":"a/l","library_name":"trans\u0007formers","pipeline_tag":"text-generation"})");
+  ASSERT_OK(result);
+  EXPECT_THAT(result->model.labels(), Not(Contains(Key("hf-library"))));
+  EXPECT_THAT(result->model.labels(), Contains(Pair("hf-pipeline-tag", "text-generation")));
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("label hf-library: contains control characters; not recorded")));
 }
 
 }  // namespace
