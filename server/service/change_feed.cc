@@ -210,6 +210,16 @@ void ChangeFeed::Serve(ChangeLog& log, ChangeSubscription& s, int64_t horizon) {
   if (!s.position_.has_value()) {
     if (s.request_.has_start_after_sequence()) {
       const int64_t after = s.request_.start_after_sequence();
+      // A position this database never reached (from another database, or from before a restore of this one)
+      // would otherwise wait, silently, for changes it has already missed.
+      if (const int64_t allocated = log.AllocatedSequence(); after > allocated) {
+        s.End(ErrorWithReason(
+            absl::StatusCode::kOutOfRange, "SEQUENCE_NOT_REACHED",
+            absl::StrCat("start_after_sequence: ", after, " is beyond the latest sequence of this database, ",
+                         allocated, "; was it received from another database, or before a restore?"),
+            {{"latest_sequence", absl::StrCat(allocated)}}));
+        return;
+      }
       if (std::optional<int64_t> oldest = log.OldestAvailableIfExpired(after, absl::Now() - options_.retention)) {
         s.End(ErrorWithReason(
             absl::StatusCode::kOutOfRange, "CHANGES_EXPIRED",

@@ -56,8 +56,7 @@ absl::StatusOr<v1::License> LicenseService::Create(const v1::CreateLicenseReques
   ClearOutputOnly(&license);
   license.set_name(LicenseName(request.license_id()));
   MODELREG_RETURN_IF_ERROR(ValidateLicense(license, "license"));
-  MODELREG_RETURN_IF_ERROR(CheckNamesFree(license, "license_id", nullptr));
-  return licenses_->Create(license);
+  return licenses_->Create(license, [&](Transaction& tx) { return CheckNamesFree(license, "license_id", &tx); });
 }
 
 absl::Status LicenseService::FillPending(const std::vector<v1::License*>& licenses) {

@@ -11,6 +11,7 @@
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/domain/auth/token_secret.h"
+#include "server/domain/names.h"
 
 namespace modelreg {
 namespace {
@@ -19,6 +20,7 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 constexpr size_t kMaxPrincipalBytes = 256;
 constexpr size_t kMaxBindings = 64;
+constexpr int64_t kMaxTokenTtlSeconds = int64_t{3650} * 24 * 3600;  // 10 years
 
 absl::Status Unauthenticated(absl::string_view reason, absl::string_view message) {
   return ErrorWithReason(absl::StatusCode::kUnauthenticated, reason, message);
@@ -76,6 +78,9 @@ absl::StatusOr<v1::CreateTokenResponse> TokenService::Create(const v1::CreateTok
   if (request.ttl().seconds() < 0 || request.ttl().nanos() < 0) {
     return InvalidFieldError("ttl", "must not be negative");
   }
+  if (request.ttl().seconds() > kMaxTokenTtlSeconds || request.ttl().nanos() > 999'999'999) {
+    return InvalidFieldError("ttl", "at most 10 years (315360000s); leave it unset for a token that does not expire");
+  }
   v1::Token token;
   token.set_principal(in.principal());
   *token.mutable_bindings() = in.bindings();
@@ -97,7 +102,8 @@ absl::StatusOr<v1::ListTokensResponse> TokenService::ListTokens(const v1::ListTo
   if (request.page_size() < 0) return InvalidFieldError("page_size", "must not be negative");
   const int limit = request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
   std::string after;
-  if (!request.page_token().empty() && !absl::WebSafeBase64Unescape(request.page_token(), &after)) {
+  if (!request.page_token().empty() &&
+      (!absl::WebSafeBase64Unescape(request.page_token(), &after) || !IsValidResourceId(after))) {
     return InvalidFieldError("page_token", "not a token returned by ListTokens");
   }
   MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, tokens_->List(after, limit + 1));
@@ -119,7 +125,7 @@ absl::StatusOr<v1::Token> TokenService::RevokeToken(const v1::RevokeTokenRequest
 }
 
 absl::StatusOr<v1::Token> TokenService::Revoke(const v1::RevokeTokenRequest& request) {
-  if (!absl::StartsWith(request.name(), "tokens/") || request.name().size() == std::string("tokens/").size()) {
+  if (!absl::StartsWith(request.name(), "tokens/") || !IsValidResourceId(request.name().substr(7))) {
     return WithReason(InvalidFieldError("name", "expected `tokens/{token}`"), "INVALID_NAME");
   }
   return tokens_->Revoke(request.name(), absl::Now());

@@ -16,6 +16,7 @@ namespace {
 
 constexpr char kReferencingModel[] = "modelreg_license_referencing_model";
 constexpr char kFindByKeys[] = "modelreg_license_find_by_keys";
+constexpr char kSerializeWrites[] = "modelreg_license_serialize_writes";
 
 const ResourceTable& Table() {
   static const auto* table = new ResourceTable(LicenseKind());
@@ -26,6 +27,11 @@ absl::Status NotFound(const std::string& name) {
   return absl::NotFoundError(absl::StrCat("license `", name, "` not found"));
 }
 
+// Waits for every other license write to end (a lock held until the transaction ends). Each later statement of a
+// READ COMMITTED transaction then sees the licenses they committed: the check that a name is free holds until this
+// transaction commits. License writes are rare; model writes do not take this lock.
+void SerializeLicenseWrites(Transaction& tx) { tx.sql().exec_prepared(kSerializeWrites); }
+
 }  // namespace
 
 namespace storage_internal {
@@ -35,6 +41,7 @@ const std::vector<PreparedStatement>& LicenseStoreStatements() {
     all->push_back({kReferencingModel,
                     "SELECT name FROM models WHERE license_refs @> ARRAY[$1::text] AND delete_time IS NULL ORDER BY "
                     "name LIMIT 1"});
+    all->push_back({kSerializeWrites, "SELECT pg_advisory_xact_lock(hashtext('modelreg.license_writes'), 0)"});
     all->push_back({kFindByKeys, absl::StrCat("SELECT ", Table().record_columns(),
                                               " FROM licenses l WHERE l.alias_keys && $1::text[] ORDER BY l.id")});
     return all;
@@ -43,11 +50,15 @@ const std::vector<PreparedStatement>& LicenseStoreStatements() {
 }
 }  // namespace storage_internal
 
-absl::StatusOr<v1::License> LicenseStore::Create(const v1::License& license) {
+absl::StatusOr<v1::License> LicenseStore::Create(const v1::License& license,
+                                                 const std::function<absl::Status(Transaction& tx)>& check) {
   const std::string id = LicenseIdOf(license.name());
   if (id.empty()) return absl::InvalidArgumentError(absl::StrCat("invalid license name `", license.name(), "`"));
   v1::License result = license;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
+    result = license;  // a retried transaction starts again from the request
+    SerializeLicenseWrites(tx);
+    MODELREG_RETURN_IF_ERROR(check(tx));
     MODELREG_ASSIGN_OR_RETURN(bool inserted, Table().Insert(tx, id, result));
     if (!inserted) return absl::AlreadyExistsError(absl::StrCat("license `", license.name(), "` already exists"));
     return absl::OkStatus();
@@ -99,6 +110,7 @@ absl::StatusOr<v1::License> LicenseStore::Update(const std::string& name, const 
   if (id.empty()) return NotFound(name);
   v1::License result;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
+    SerializeLicenseWrites(tx);
     v1::License license;
     MODELREG_ASSIGN_OR_RETURN(bool found, Table().Lock(tx, id, license));
     if (!found) return NotFound(name);

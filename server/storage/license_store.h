@@ -2,6 +2,7 @@
 // ResourceTable (the license kind's description); this file adds the in-use check on delete.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ class LicenseStore : public LicenseRepository {
   // From now on List (not as of a time) read through `replica` (read_replica.h).
   void set_read_replica(ReadReplica* replica) { replica_ = replica; }
 
-  absl::StatusOr<v1::License> Create(const v1::License& license) override;
+  absl::StatusOr<v1::License> Create(const v1::License& license,
+                                     const std::function<absl::Status(Transaction& tx)>& check) override;
   absl::StatusOr<v1::License> Get(const std::string& name) override;
   absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) override;
   absl::StatusOr<std::vector<v1::License>> FindByKeys(const std::vector<std::string>& keys, Transaction* tx) override;

@@ -117,9 +117,12 @@ class LicenseRepository {
 
   virtual ~LicenseRepository() = default;
 
-  // Inserts `license` (name `licenses/{id}` set); returns it with its output-only fields. ALREADY_EXISTS;
-  // INVALID_ARGUMENT for a malformed name.
-  virtual absl::StatusOr<v1::License> Create(const v1::License& license) = 0;
+  // Inserts `license` (name `licenses/{id}` set) if `check` passes in the same transaction; returns it with its
+  // output-only fields. License writes (Create, Update) are serialized, so `check` sees every license committed before
+  // and none can commit until this one has: two licenses cannot both take a free alias. ALREADY_EXISTS;
+  // INVALID_ARGUMENT for a malformed name; errors from `check`.
+  virtual absl::StatusOr<v1::License> Create(const v1::License& license,
+                                             const std::function<absl::Status(Transaction& tx)>& check) = 0;
   // Returns a license, soft-deleted or not. NOT_FOUND.
   virtual absl::StatusOr<v1::License> Get(const std::string& name) = 0;
   // Returns the licenses among `names` (resource names) that exist, soft-deleted included, in name order. With a
@@ -129,9 +132,10 @@ class LicenseRepository {
   // domain/licenses/license_names.h) by id, spdx_id or alias, in name order. `tx` as for GetMany.
   virtual absl::StatusOr<std::vector<v1::License>> FindByKeys(const std::vector<std::string>& keys,
                                                               Transaction* tx) = 0;
-  // Locks the license, passes it to `mutate`, writes the result. When the mutation sets delete_time on a live license
-  // and a live model references it: FAILED_PRECONDITION naming one such model. delete_time works as in
-  // ModelRepository::Update. NOT_FOUND; INVALID_ARGUMENT if the name changes; errors from `mutate`.
+  // Locks the license (license writes are serialized, as for Create), passes it to `mutate`, writes the result. When
+  // the mutation sets delete_time on a live license and a live model references it: FAILED_PRECONDITION naming one such
+  // model. delete_time works as in ModelRepository::Update. NOT_FOUND; INVALID_ARGUMENT if the name changes; errors
+  // from `mutate`.
   virtual absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate) = 0;
   // One page of a checked List query. INVALID_ARGUMENT if query.limit < 1.
   virtual absl::StatusOr<Page<v1::License>> List(const ListQuery& query) = 0;

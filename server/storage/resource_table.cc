@@ -200,6 +200,7 @@ void ResourceTable::Reassess(Transaction& tx, const std::string& key, const Mess
 }
 
 absl::StatusOr<std::optional<v1::Revision>> ResourceTable::Purge(Transaction& tx, const std::string& key) const {
+  NoteLocalChange();  // a recorded write: this process's reads avoid a standby until it has replayed the purge
   const ChangeAuthor& author = CurrentChangeAuthor();
   const pqxx::result rows = tx.sql().exec_prepared(statement_purge_, key, author.principal, author.request_id);
   if (rows.empty()) return std::optional<v1::Revision>();

@@ -24,6 +24,7 @@ using google::protobuf::Message;
 
 constexpr absl::string_view kAllPublishers = "publishers/-";
 constexpr absl::string_view kAllOrganizations = "organizations/-";
+constexpr absl::string_view kLicensePrefix = "licenses/";
 
 // The governance rules: scope `organizations/{organization}` covers an organization, its deployments and policies.
 // An organization's inventory is its own: no governance method is open to anonymous readers.
@@ -293,6 +294,13 @@ std::vector<std::string> ResourcesOf(const MethodRule& rule, const Message& requ
   }
   if (names.size() > 1) {
     names.erase(std::remove(names.begin(), names.end(), std::string(kAllPublishers)), names.end());
+  }
+  // The license methods take the `licenses/` prefix in any case (`Licenses/MIT License` resolves as an alias);
+  // scopes are lowercase.
+  for (std::string& name : names) {
+    if (absl::StartsWithIgnoreCase(name, kLicensePrefix)) {
+      name.replace(0, kLicensePrefix.size(), kLicensePrefix.data(), kLicensePrefix.size());
+    }
   }
   if (names.empty()) names.push_back(rule.fixed_resource);
   return names;

@@ -1,10 +1,13 @@
 // Authentication and authorization over real gRPC: every RPC refuses a call without a valid token, roles and scopes
 // hold per resource, and a List across publishers by a scoped viewer returns exactly what its scopes allow.
+#include <gmock/gmock.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "client/client.h"
@@ -226,6 +229,41 @@ TEST_F(AuthApiTest, ListTokensShowsNoSecret) {
   ASSERT_TRUE(tokens.ok()) << tokens.status();
   ASSERT_FALSE(tokens->tokens().empty());
   EXPECT_EQ(tokens->DebugString().find("mrt_"), std::string::npos);
+}
+
+// Bad token requests are INVALID_ARGUMENT naming the field, never INTERNAL or NOT_FOUND, and create nothing.
+TEST_F(AuthApiTest, MalformedTokenRequestsAreInvalidArgument) {
+  auto before = Call(server_->admin(), &v1::Admin::Stub::ListTokens, v1::ListTokensRequest());
+  ASSERT_TRUE(before.ok()) << before.status();
+  for (auto [seconds, nanos] : std::vector<std::pair<int64_t, int32_t>>{{int64_t{1} << 40, 0}, {60, 1'000'000'000}}) {
+    v1::CreateTokenRequest create;
+    create.mutable_token()->set_principal("forever");
+    auto* binding = create.mutable_token()->add_bindings();
+    binding->set_role(v1::ROLE_VIEWER);
+    binding->set_scope("*");
+    create.mutable_ttl()->set_seconds(seconds);
+    create.mutable_ttl()->set_nanos(nanos);
+    auto created = Call(server_->admin(), &v1::Admin::Stub::CreateToken, create);
+    EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument) << seconds;
+    EXPECT_THAT(std::string(created.status().message()), ::testing::StartsWith("ttl: ")) << created.status();
+  }
+  auto after = Call(server_->admin(), &v1::Admin::Stub::ListTokens, v1::ListTokensRequest());
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->tokens_size(), before->tokens_size());
+
+  v1::ListTokensRequest list;
+  list.set_page_token("_w");  // decodes to the byte 0xFF, not a token id
+  auto page = Call(server_->admin(), &v1::Admin::Stub::ListTokens, list);
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kInvalidArgument) << page.status();
+  EXPECT_THAT(std::string(page.status().message()), ::testing::StartsWith("page_token: "));
+
+  for (const char* name : {"tokens/a/b", "tokens/UPPER", "tokens/"}) {
+    v1::RevokeTokenRequest revoke;
+    revoke.set_name(name);
+    auto revoked = Call(server_->admin(), &v1::Admin::Stub::RevokeToken, revoke);
+    EXPECT_EQ(revoked.status().code(), absl::StatusCode::kInvalidArgument) << name << ": " << revoked.status();
+    EXPECT_THAT(std::string(revoked.status().message()), ::testing::StartsWith("name: ")) << name;
+  }
 }
 
 TEST(AnonymousReadTest, ReadsWithoutTokenWhenAllowed) {

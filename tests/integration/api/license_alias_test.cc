@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/support/status_matchers.h"
 
@@ -110,6 +113,32 @@ TEST_F(LicenseAliasTest, AnAliasNamesOneLicenseOnly) {
   absl::StatusOr<v1::License> f = GetLicense("licenses/Example F");
   ASSERT_OK(f);
   EXPECT_EQ(f->aliases_size(), 1);
+}
+
+// The check that an alias is free and the insert are one step for concurrent writers: of licenses created at once
+// with the same new alias, exactly one is stored.
+TEST_F(LicenseAliasTest, ConcurrentCreatesCannotShareANewAlias) {
+  for (int round = 0; round < 5; ++round) {
+    const std::string alias = absl::StrCat("Raced Alias ", round);
+    constexpr int kWriters = 6;
+    std::vector<absl::Status> results(kWriters);
+    std::vector<std::thread> writers;
+    for (int i = 0; i < kWriters; ++i) {
+      writers.emplace_back(
+          [&, i] { results[i] = CreateLicense(absl::StrCat("raced-", round, "-", i), {alias}).status(); });
+    }
+    for (std::thread& writer : writers) writer.join();
+    int created = 0;
+    for (const absl::Status& status : results) {
+      if (status.ok()) {
+        ++created;
+      } else {
+        EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("already names license")));
+      }
+    }
+    EXPECT_EQ(created, 1) << alias;
+    ASSERT_OK(GetLicense(absl::StrCat("licenses/", alias)));  // one license answers to it, not several
+  }
 }
 
 }  // namespace

@@ -6,10 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "client/client.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/storage/change_signal.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/support/status_matchers.h"
 
@@ -137,6 +140,18 @@ TEST_F(PurgeApiTest, APurgedModelKeepsItsHistoryWithoutRecords) {
   EXPECT_EQ(after->revisions(3).change(), v1::CHANGE_KIND_CREATE);
   EXPECT_EQ(after->revisions(3).model().display_name(), "old");
   EXPECT_EQ(after->revisions(0).record_case(), v1::Revision::RECORD_NOT_SET);
+}
+
+// A purge is a write of this process: its reads stop going to a standby that may not have replayed it yet
+// (ReadReplica::Usable compares the standby's fence with the end of this process's last recorded write).
+TEST_F(PurgeApiTest, APurgeIsALocalWrite) {
+  auto model = CreateModel("local-write");
+  ASSERT_OK(model);
+  ASSERT_OK(DeleteModel(model->name()));
+  const int64_t before = LastLocalWriteEndNanos().load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_OK(Purge(model->name()));
+  EXPECT_GT(LastLocalWriteEndNanos().load(), before);
 }
 
 TEST_F(PurgeApiTest, ReferencedResourcesArePurgedAfterTheirReferrers) {

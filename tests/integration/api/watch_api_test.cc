@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/bearer_channel.h"
 #include "client/client.h"
+#include "server/common/errors.h"
 #include "tests/integration/api/api_test_server.h"
 #include "tests/support/status_matchers.h"
 
@@ -229,6 +230,30 @@ TEST(WatchApiTest, ResumingBeyondTheRetentionIsOutOfRangeNamingTheOldestAvailabl
   const std::vector<v1::ChangeEvent> events = Collect(client, request, 1, &status);
   ASSERT_EQ(events.size(), 1u) << status;
   EXPECT_EQ(events[0].revision().sequence(), new_sequence);
+}
+
+TEST(WatchApiTest, ResumingAfterASequenceNeverReachedIsOutOfRange) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  CreateModel(*server, "f", "latest");
+  const int64_t latest = LatestSequence(*server, "publishers/f/models/latest");
+  Client client(server->channel());
+  v1::WatchChangesRequest request;
+  request.set_start_after_sequence(latest + 1000000);
+  absl::Status status;
+  EXPECT_TRUE(Collect(client, request, 1, &status).empty());
+  EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange) << status;
+  EXPECT_EQ(ErrorReason(status), "SEQUENCE_NOT_REACHED") << status;
+  // The latest sequence itself is a position it has reached: the next change arrives.
+  request.set_start_after_sequence(latest);
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CreateModel(*server, "f", "next");
+  });
+  const std::vector<v1::ChangeEvent> events = Collect(client, request, 1, &status);
+  writer.join();
+  ASSERT_EQ(events.size(), 1u) << status;
+  EXPECT_EQ(events[0].revision().resource(), "publishers/f/models/next");
 }
 
 TEST(WatchApiTest, AConsumerThatStopsReadingIsCutOffWhileWritersGoOn) {

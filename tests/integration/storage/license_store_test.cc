@@ -22,6 +22,7 @@ using ::google::protobuf::util::MessageDifferencer;
 using ::google::protobuf::util::TimeUtil;
 using ::modelreg::testing::FullLicense;
 using ::modelreg::testing::MinimalModel;
+using ::modelreg::testing::NoCheck;
 using ::modelreg::testing::SimpleLicense;
 using ::modelreg::testing::StatusIs;
 using ::modelreg::testing::StorageTest;
@@ -42,7 +43,7 @@ class LicenseStoreTest : public StorageTest {
 
 TEST_F(LicenseStoreTest, CreateGetRoundTripWithEveryField) {
   const v1::License input = FullLicense("llama3.1");
-  absl::StatusOr<v1::License> created = store_.Create(input);
+  absl::StatusOr<v1::License> created = store_.Create(input, NoCheck);
   ASSERT_OK(created);
   EXPECT_TRUE(created->has_create_time());
   EXPECT_EQ(created->create_time(), created->update_time());
@@ -76,19 +77,31 @@ TEST_F(LicenseStoreTest, CreateGetRoundTripWithEveryField) {
 }
 
 TEST_F(LicenseStoreTest, ErrorsOnCreateAndGet) {
-  ASSERT_OK(store_.Create(SimpleLicense("dup")));
-  EXPECT_THAT(store_.Create(SimpleLicense("dup")),
+  ASSERT_OK(store_.Create(SimpleLicense("dup"), NoCheck));
+  EXPECT_THAT(store_.Create(SimpleLicense("dup"), NoCheck),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("licenses/dup")));
   v1::License bad = SimpleLicense("x");
   bad.set_name("x");
-  EXPECT_THAT(store_.Create(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.Create(bad, NoCheck), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(store_.Get("licenses/none"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_.Get("none"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST_F(LicenseStoreTest, ARefusingCheckStoresNothing) {
+  int checks = 0;
+  EXPECT_THAT(store_.Create(SimpleLicense("refused"),
+                            [&](Transaction&) {
+                              ++checks;
+                              return absl::InvalidArgumentError("license.aliases[0]: taken");
+                            }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("taken")));
+  EXPECT_EQ(checks, 1);
+  EXPECT_THAT(store_.Get("licenses/refused"), StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_F(LicenseStoreTest, GetManyReturnsTheExistingOnes) {
-  ASSERT_OK(store_.Create(SimpleLicense("many-a")));
-  ASSERT_OK(store_.Create(SimpleLicense("many-b")));
+  ASSERT_OK(store_.Create(SimpleLicense("many-a"), NoCheck));
+  ASSERT_OK(store_.Create(SimpleLicense("many-b"), NoCheck));
   ASSERT_OK(store_.Update("licenses/many-b", SoftDelete));
   absl::StatusOr<std::vector<v1::License>> got =
       store_.GetMany({"licenses/many-b", "licenses/many-missing", "licenses/many-a", "garbage"}, nullptr);
@@ -101,7 +114,7 @@ TEST_F(LicenseStoreTest, GetManyReturnsTheExistingOnes) {
 }
 
 TEST_F(LicenseStoreTest, UpdateChangesTermsAndEtag) {
-  absl::StatusOr<v1::License> created = store_.Create(SimpleLicense("upd"));
+  absl::StatusOr<v1::License> created = store_.Create(SimpleLicense("upd"), NoCheck);
   ASSERT_OK(created);
   absl::StatusOr<v1::License> updated = store_.Update("licenses/upd", [](Transaction&, v1::License& license) {
     license.mutable_use_restrictions()->add_restricted_uses("military");
@@ -115,7 +128,7 @@ TEST_F(LicenseStoreTest, UpdateChangesTermsAndEtag) {
 }
 
 TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
-  ASSERT_OK(store_.Create(SimpleLicense("busy")));
+  ASSERT_OK(store_.Create(SimpleLicense("busy"), NoCheck));
   ASSERT_OK(models_.Create(MinimalModel("publishers/lic/models/user", "busy")));
   EXPECT_THAT(store_.Update("licenses/busy", SoftDelete),
               StatusIs(absl::StatusCode::kFailedPrecondition,
@@ -123,7 +136,7 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
   EXPECT_FALSE(store_.Get("licenses/busy")->has_delete_time());
 
   // A component reference counts too.
-  ASSERT_OK(store_.Create(SimpleLicense("component-only")));
+  ASSERT_OK(store_.Create(SimpleLicense("component-only"), NoCheck));
   v1::Model component_user = MinimalModel("publishers/lic/models/component-user");
   component_user.add_components()->set_license("licenses/component-only");
   ASSERT_OK(models_.Create(component_user));
@@ -155,7 +168,7 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
 }
 
 TEST_F(LicenseStoreTest, ListPages) {
-  for (int i = 0; i < 5; ++i) ASSERT_OK(store_.Create(SimpleLicense("list-" + std::to_string(i))));
+  for (int i = 0; i < 5; ++i) ASSERT_OK(store_.Create(SimpleLicense("list-" + std::to_string(i)), NoCheck));
   v1::ListLicensesRequest request;
   request.set_filter("name = list-*");
   request.set_order_by("name desc");
@@ -181,7 +194,7 @@ TEST_F(LicenseStoreTest, ListPages) {
 TEST_F(LicenseStoreTest, BackfillRecomputesRowsDerivedByAnotherVersion) {
   v1::License license = SimpleLicense("propagates");
   license.mutable_derivative_terms()->set_restrictions_propagate(true);
-  ASSERT_OK(store_.Create(license));
+  ASSERT_OK(store_.Create(license, NoCheck));
   ASSERT_OK(models_.Create(MinimalModel("publishers/backfill/models/m", "propagates")));
   auto column = [](const std::string& sql) {
     bool value = false;

@@ -32,6 +32,7 @@ using ::google::protobuf::util::TimeUtil;
 using ::modelreg::testing::FullLicense;
 using ::modelreg::testing::FullModel;
 using ::modelreg::testing::MinimalModel;
+using ::modelreg::testing::NoCheck;
 using ::modelreg::testing::SimpleLicense;
 using ::modelreg::testing::StatusIs;
 using ::modelreg::testing::StorageTest;
@@ -46,9 +47,9 @@ class ModelStoreTest : public StorageTest {
     if (pool_ == nullptr) return;
     LicenseStore licenses(pool_.get());
     for (const char* id : {"apache-2.0", "cc-by-4.0", "mit"}) {
-      if (!licenses.Create(SimpleLicense(id)).ok()) setup_error_ = "cannot create licenses";
+      if (!licenses.Create(SimpleLicense(id), NoCheck).ok()) setup_error_ = "cannot create licenses";
     }
-    if (!licenses.Create(FullLicense("llama3.1")).ok()) setup_error_ = "cannot create licenses";
+    if (!licenses.Create(FullLicense("llama3.1"), NoCheck).ok()) setup_error_ = "cannot create licenses";
     if (!setup_error_.empty()) pool_.reset();
   }
 
@@ -209,7 +210,7 @@ TEST_F(ModelStoreTest, MissingOrDeletedLicenseIsInvalidArgument) {
   EXPECT_THAT(store_.Create(dataset_ref), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("licenses/nope")));
 
   LicenseStore licenses(pool_.get());
-  ASSERT_OK(licenses.Create(SimpleLicense("retired")));
+  ASSERT_OK(licenses.Create(SimpleLicense("retired"), NoCheck));
   ASSERT_OK(licenses.Update("licenses/retired", [](Transaction&, v1::License& license) {
     *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
     return absl::OkStatus();
@@ -370,7 +371,7 @@ TEST_F(ModelStoreTest, CreateBatchOverAnExistingModelWritesNothing) {
 // license (while the calls sharing its group succeed), and its own author in the history.
 TEST_F(ModelStoreTest, ConcurrentCreatesShareCommitsButKeepTheirOwnOutcomes) {
   LicenseStore licenses(pool_.get());
-  ASSERT_OK(licenses.Create(SimpleLicense("withdrawn")));
+  ASSERT_OK(licenses.Create(SimpleLicense("withdrawn"), NoCheck));
   ASSERT_OK(licenses.Update("licenses/withdrawn", [](Transaction&, v1::License& license) {
     *license.mutable_delete_time() = TimeUtil::GetCurrentTime();
     return absl::OkStatus();
@@ -571,7 +572,7 @@ TEST(ModelStoreReassessTest, RewritesOnlyTheAssessmentInBatches) {
   absl::StatusOr<std::unique_ptr<ConnectionPool>> pool = ConnectionPool::Create((*db)->url(), 2);
   ASSERT_OK(pool);
   LicenseStore licenses(pool->get());
-  ASSERT_OK(licenses.Create(SimpleLicense("mit")));
+  ASSERT_OK(licenses.Create(SimpleLicense("mit"), NoCheck));
   ModelStore store(pool->get());
   std::vector<v1::Model> models;
   for (int i = 0; i < 1100; ++i) {

@@ -17,11 +17,13 @@
 #include "server/storage/license_store.h"
 #include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
+#include "tests/integration/storage/store_test_data.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
 namespace {
 
+using ::modelreg::testing::NoCheck;
 using ::modelreg::testing::StatusIs;
 
 std::string IdFor(int n) { return absl::StrFormat("00000000-0000-4000-8000-%012d", n); }
@@ -36,7 +38,7 @@ class RequestIdStoreTest : public ::modelreg::testing::StorageTest {
       ++bodies_;
       v1::License license;
       license.set_name("licenses/" + id);
-      MODELREG_ASSIGN_OR_RETURN(v1::License created, licenses_.Create(license));
+      MODELREG_ASSIGN_OR_RETURN(v1::License created, licenses_.Create(license, NoCheck));
       absl::SleepFor(hold);
       return created.SerializeAsString();
     };
@@ -106,11 +108,13 @@ TEST_F(RequestIdStoreTest, AFailedCallLeavesNeitherItsWritesNorARecord) {
   const int64_t before = Records();
   const auto failed = store_.RunOnce(Key("alice", 3), "m", "h", [&]() -> absl::StatusOr<std::string> {
     EXPECT_OK(licenses_
-                  .Create([] {
-                    v1::License license;
-                    license.set_name("licenses/half-done");
-                    return license;
-                  }())
+                  .Create(
+                      [] {
+                        v1::License license;
+                        license.set_name("licenses/half-done");
+                        return license;
+                      }(),
+                      NoCheck)
                   .status());
     return absl::FailedPreconditionError("the call failed after a write");
   });

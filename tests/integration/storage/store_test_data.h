@@ -5,9 +5,11 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "modelreg/v1/license.pb.h"
 #include "modelreg/v1/model.pb.h"
+#include "server/storage/transaction.h"
 
 namespace modelreg::testing {
 
@@ -51,6 +53,9 @@ inline v1::License FullLicense(const std::string& id) {
   license.set_name(absl::StrCat("licenses/", id));
   return license;
 }
+
+// LicenseStore::Create's check, for licenses a test sets up.
+inline absl::Status NoCheck(Transaction& /*tx*/) { return absl::OkStatus(); }
 
 inline v1::License SimpleLicense(const std::string& id) {
   v1::License license;

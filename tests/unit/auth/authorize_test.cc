@@ -128,6 +128,7 @@ TEST(AuthorizeCallTest, EveryRpc) {
       // LicenseCatalog.
       {"LicenseCatalog/GetLicense", R"(name: "licenses/mit")", &kViewerAll, true},
       {"LicenseCatalog/GetLicense", R"(name: "licenses/mit")", &kLicenseEditor, true},
+      {"LicenseCatalog/GetLicense", R"(name: "Licenses/MIT License")", &kLicenseEditor, true},  // any-case prefix
       {"LicenseCatalog/GetLicense", R"(name: "licenses/mit")", &kEditorA, false},
       {"LicenseCatalog/ListLicenses", "", &kViewerAll, true},
       {"LicenseCatalog/ListLicenses", "", &kEditorA, false},

@@ -134,11 +134,18 @@ v1::License FakeLicenseRepository::Output(const Row& row) {
 }
 
 absl::StatusOr<v1::License> FakeLicenseRepository::Create(const v1::License& license) {
+  return Create(license, [](Transaction&) { return absl::OkStatus(); });
+}
+
+absl::StatusOr<v1::License> FakeLicenseRepository::Create(const v1::License& license,
+                                                          const std::function<absl::Status(Transaction& tx)>& check) {
   ++calls_.create;
   last_create_input_ = license;
   if (!ParseLicenseName(license.name()).ok()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid license name `", license.name(), "`"));
   }
+  Transaction tx(nullptr);
+  MODELREG_RETURN_IF_ERROR(check(tx));
   if (records_.count(license.name()) > 0) {
     return absl::AlreadyExistsError(absl::StrCat("license `", license.name(), "` already exists"));
   }

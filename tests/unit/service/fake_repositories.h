@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,7 +72,10 @@ class FakeLicenseRepository : public LicenseRepository {
 
   explicit FakeLicenseRepository(FakeClock* clock) : clock_(clock) {}
 
-  absl::StatusOr<v1::License> Create(const v1::License& license) override;
+  absl::StatusOr<v1::License> Create(const v1::License& license,
+                                     const std::function<absl::Status(Transaction& tx)>& check) override;
+  // Seeds a license, as Create with no check.
+  absl::StatusOr<v1::License> Create(const v1::License& license);
   absl::StatusOr<v1::License> Get(const std::string& name) override;
   absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) override;
   absl::StatusOr<std::vector<v1::License>> FindByKeys(const std::vector<std::string>& keys, Transaction* tx) override;
