@@ -1,5 +1,6 @@
 // PostgreSQL storage of licenses. Each public method is one transaction (or joins the caller's). Row code comes from
-// ResourceTable (the license kind's description); this file adds the in-use check on delete.
+// ResourceTable (the license kind's description); this file adds the in-use check on delete and serializes license
+// writes (so that a check that a name is free holds until the write commits).
 #pragma once
 
 #include <functional>

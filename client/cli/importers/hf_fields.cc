@@ -53,6 +53,23 @@ void SetTextLabel(const std::string& key, const std::string& value, ImportResult
   (*result->model.mutable_labels())[key] = value;
 }
 
+// True for a Hub repository id as huggingface_hub's validate_repo_id accepts it: `name` or `namespace/name`, each of
+// letters, digits, `_`, `-` and `.`, beginning and ending with a letter, digit or `_`, with no `--` or `..`, at most 96
+// characters in all.
+bool IsHubRepoId(absl::string_view id) {
+  if (id.empty() || id.size() > 96 || absl::StrContains(id, "--") || absl::StrContains(id, "..")) return false;
+  const std::vector<absl::string_view> parts = absl::StrSplit(id, '/');
+  if (parts.size() > 2) return false;
+  auto word = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (absl::string_view part : parts) {
+    if (part.empty() || !word(part.front()) || !word(part.back())) return false;
+    for (char c : part) {
+      if (!word(c) && c != '-' && c != '.') return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 // Every Hugging Face pipeline tag (huggingface.js packages/tasks/src/pipelines.ts, PIPELINE_DATA) and its modality.
@@ -247,20 +264,6 @@ void SetBaseModels(const std::vector<std::string>& names, bool relation_given, I
                      "; keeping the first, ", names.front(),
                      "; not recorded: ", absl::StrJoin(names.begin() + 1, names.end(), ", ")));
   }
-}
-
-bool IsHubRepoId(absl::string_view id) {
-  if (id.empty() || id.size() > 96 || absl::StrContains(id, "--") || absl::StrContains(id, "..")) return false;
-  const std::vector<absl::string_view> parts = absl::StrSplit(id, '/');
-  if (parts.size() > 2) return false;
-  auto word = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  for (absl::string_view part : parts) {
-    if (part.empty() || !word(part.front()) || !word(part.back())) return false;
-    for (char c : part) {
-      if (!word(c) && c != '-' && c != '.') return false;
-    }
-  }
-  return true;
 }
 
 bool AddHubDataset(absl::string_view id, ImportResult* result) {

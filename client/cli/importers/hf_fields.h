@@ -52,13 +52,9 @@ std::string BaseModelNameOf(absl::string_view id);
 // With no names, a warning when `relation_given` (a relation without a base model is dropped by the caller).
 void SetBaseModels(const std::vector<std::string>& names, bool relation_given, ImportResult* result);
 
-// True for a Hub repository id as huggingface_hub's validate_repo_id accepts it: `name` or `namespace/name`, each of
-// letters, digits, `_`, `-` and `.`, beginning and ending with a letter, digit or `_`, with no `--` or `..`, at most 96
-// characters in all.
-bool IsHubRepoId(absl::string_view id);
-
 // Adds a dataset named by its Hub id (`owner/name` or `name`, or its page https://huggingface.co/datasets/{id}) to
-// `data_disclosure` (level LISTED). False, adding nothing, when `id` is not a Hub repository id (IsHubRepoId).
+// `data_disclosure` (level LISTED). False, adding nothing, when `id` is not a Hub repository id as huggingface_hub's
+// validate_repo_id accepts it (letters, digits, `_`, `-`, `.`; no `--` or `..`; at most 96 characters).
 bool AddHubDataset(absl::string_view id, ImportResult* result);
 
 }  // namespace modelreg::cli
