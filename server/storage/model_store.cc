@@ -151,13 +151,15 @@ absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model) {
 // the outcome it would have had without the group:
 // - a call whose deadline has passed (its own transaction refuses it: DEADLINE_PASSED, nothing written);
 // - every call, when the group's transaction finds a bad argument, such as a license of the group missing or
-//   deleted (each call's own transaction then names the license, and the calls not using it succeed).
+//   deleted (each call's own transaction then names the license, and the calls not using it succeed);
+// - every call, when the group's transaction outlives the earliest deadline among them (it runs under that one, so
+//   that no call is committed after its deadline; the calls with time left then go on alone).
 // A malformed call gets its error here. Those inserted get their row; those whose name existed (or came earlier in
 // the group) ALREADY_EXISTS. Any other failure of the transaction is every call's error: nothing was written.
 void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
   const absl::Time now = absl::Now();
   std::vector<PendingCreate*> calls;
-  absl::Time deadline = now;
+  absl::Time deadline = absl::InfiniteFuture();
   for (PendingCreate* call : group) {
     if (absl::Status valid = CheckNameAndReferences(*call->model); !valid.ok()) {
       call->result = std::move(valid);
@@ -165,14 +167,14 @@ void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
       call->alone = true;
     } else {
       calls.push_back(call);
-      deadline = std::max(deadline, call->deadline);
+      deadline = std::min(deadline, call->deadline);
     }
   }
   if (calls.empty()) return;
   // Rows locked in name order, the same in every group, so two concurrent groups never deadlock.
   std::sort(calls.begin(), calls.end(),
             [](const PendingCreate* a, const PendingCreate* b) { return a->model->name() < b->model->name(); });
-  // The group runs as its callers would: under their (shared) author, until the latest of their deadlines.
+  // The group runs as its callers would: under their (shared) author, until the earliest of their deadlines.
   const ScopedChangeAuthor author(calls.front()->key);
   const ScopedCallDeadline call_deadline(deadline);
   std::vector<v1::Model> models;
@@ -183,9 +185,12 @@ void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
     MODELREG_ASSIGN_OR_RETURN(inserted, InsertModels(tx, models));
     return absl::OkStatus();
   });
+  // A license gone: only the calls using it must fail. The earliest deadline passed: each call's own deadline
+  // decides its outcome.
+  const bool each_alone = absl::IsInvalidArgument(status) || (absl::IsDeadlineExceeded(status) && calls.size() > 1);
   for (size_t i = 0; i < calls.size(); ++i) {
-    if (absl::IsInvalidArgument(status)) {
-      calls[i]->alone = true;  // a license gone: only the calls using it must fail
+    if (each_alone) {
+      calls[i]->alone = true;
     } else if (!status.ok()) {
       calls[i]->result = status;
     } else if (inserted[i]) {

@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <pqxx/pqxx>
+#include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -434,6 +437,50 @@ TEST_F(ModelStoreTest, CreateAfterItsDeadlineWritesNothing) {
                 StatusIs(absl::StatusCode::kDeadlineExceeded));
   }
   EXPECT_THAT(store_.Get("publishers/late/models/m"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// A group of creates runs under the earliest deadline of its calls: a call is never committed after its deadline
+// because it shared a transaction with a call that had more time, and the calls with time left still succeed.
+TEST_F(ModelStoreTest, AGroupIsNeverCommittedAfterAMembersDeadline) {
+  LicenseStore licenses(pool_.get());
+  ASSERT_OK(licenses.Create(SimpleLicense("first-held"), NoCheck));
+  ASSERT_OK(licenses.Create(SimpleLicense("then-held"), NoCheck));
+  // Two transactions hold the licenses FOR UPDATE; a create using one waits for it (lock_timeout is 5 s).
+  absl::StatusOr<ConnectionPool::Lease> first_lease = pool().Acquire();
+  absl::StatusOr<ConnectionPool::Lease> then_lease = pool().Acquire();
+  ASSERT_OK(first_lease);
+  ASSERT_OK(then_lease);
+  auto first = std::make_unique<pqxx::work>(**first_lease);
+  auto then = std::make_unique<pqxx::work>(**then_lease);
+  first->exec("SELECT 1 FROM licenses WHERE id = 'first-held' FOR UPDATE");
+  then->exec("SELECT 1 FROM licenses WHERE id = 'then-held' FOR UPDATE");
+
+  auto create = [&](const std::string& id, const std::string& license, absl::Duration timeout, absl::Status* status) {
+    return std::thread([&, id, license, timeout, status] {
+      const ScopedCallDeadline deadline(absl::Now() + timeout);
+      *status = store_.Create(MinimalModel("publishers/held/models/" + id, license)).status();
+    });
+  };
+  // Two creates take both flush slots and wait on the first license...
+  absl::Status blocker_a, blocker_b, short_call, long_call;
+  std::thread a = create("blocker-a", "first-held", absl::Seconds(30), &blocker_a);
+  std::thread b = create("blocker-b", "first-held", absl::Seconds(30), &blocker_b);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // ... so these two queue, and are written as one group once a slot frees, then wait on the second license.
+  std::thread s = create("short", "then-held", absl::Milliseconds(1500), &short_call);
+  std::thread l = create("long", "then-held", absl::Seconds(30), &long_call);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  first->commit();  // at about 1 s: the blockers are written, the group of the other two starts
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  then->commit();  // at about 2.5 s: past the short call's deadline
+  for (std::thread* thread : {&a, &b, &s, &l}) thread->join();
+
+  EXPECT_OK(blocker_a);
+  EXPECT_OK(blocker_b);
+  EXPECT_THAT(short_call, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_OK(long_call);
+  EXPECT_THAT(store_.Get("publishers/held/models/short"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_OK(store_.Get("publishers/held/models/long"));
 }
 
 TEST_F(ModelStoreTest, ConcurrentUpdatesAreSerialized) {
