@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -46,6 +47,10 @@ std::string ModelName::name() const { return absl::StrCat(kPublishersPrefix, pub
 
 std::string PublisherName(absl::string_view id) { return absl::StrCat(kPublishersPrefix, id); }
 std::string LicenseName(absl::string_view id) { return absl::StrCat(kLicensesPrefix, id); }
+
+bool HasLicensePrefix(absl::string_view name) { return absl::StartsWithIgnoreCase(name, kLicensesPrefix); }
+
+bool IsTokenName(absl::string_view name) { return absl::ConsumePrefix(&name, "tokens/") && IsValidResourceId(name); }
 
 std::string OrganizationName(absl::string_view id) { return absl::StrCat(kOrganizationsPrefix, id); }
 std::string OrganizationChildName(absl::string_view organization, absl::string_view collection, absl::string_view id) {

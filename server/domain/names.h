@@ -32,6 +32,10 @@ struct ModelName {
 std::string PublisherName(absl::string_view id);
 // `licenses/{id}`.
 std::string LicenseName(absl::string_view id);
+// True when `name` starts with `licenses/` in any case: license lookups accept `Licenses/MIT License`.
+bool HasLicensePrefix(absl::string_view name);
+// True for `tokens/{id}` with a valid resource id.
+bool IsTokenName(absl::string_view name);
 
 // A child of an organization by its ids (a deployment, a policy).
 struct OrganizationChild {

@@ -31,9 +31,8 @@ absl::Status CheckResourceName(const std::string& name, const std::string& field
   } else if (absl::StartsWith(name, "licenses/")) {
     status = ParseLicenseName(name, field).status();
   } else if (absl::StartsWith(name, "tokens/")) {
-    status = IsValidResourceId(name.substr(7))
-                 ? absl::OkStatus()
-                 : absl::InvalidArgumentError(absl::StrCat(field, ": invalid token name"));
+    status =
+        IsTokenName(name) ? absl::OkStatus() : absl::InvalidArgumentError(absl::StrCat(field, ": invalid token name"));
   } else if (absl::StartsWith(name, "organizations/")) {
     // organizations/{org}, or a child: organizations/{org}/{deployments|policies}/{id}.
     const std::vector<std::string> parts = absl::StrSplit(name, '/');

@@ -17,7 +17,7 @@ constexpr size_t kMaxNameLength = 256;
 // The part after `licenses/` when `name` has that prefix (any case) and a non-blank name of at most 256 bytes after
 // it; nullopt otherwise.
 std::optional<std::string> ResolvableKey(absl::string_view name) {
-  if (name.size() < 9 || !absl::EqualsIgnoreCase(name.substr(0, 9), "licenses/")) return std::nullopt;
+  if (!HasLicensePrefix(name)) return std::nullopt;
   if (name.size() - 9 > kMaxNameLength) return std::nullopt;
   std::string key = LicenseNameKey(name);
   if (key.empty()) return std::nullopt;

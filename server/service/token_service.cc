@@ -79,7 +79,8 @@ absl::StatusOr<v1::CreateTokenResponse> TokenService::Create(const v1::CreateTok
     return InvalidFieldError("ttl", "must not be negative");
   }
   if (request.ttl().seconds() > kMaxTokenTtlSeconds || request.ttl().nanos() > 999'999'999) {
-    return InvalidFieldError("ttl", "at most 10 years (315360000s); leave it unset for a token that does not expire");
+    return InvalidFieldError("ttl", absl::StrCat("at most 10 years (", kMaxTokenTtlSeconds,
+                                                 "s); leave it unset for a token that does not expire"));
   }
   v1::Token token;
   token.set_principal(in.principal());
@@ -125,7 +126,7 @@ absl::StatusOr<v1::Token> TokenService::RevokeToken(const v1::RevokeTokenRequest
 }
 
 absl::StatusOr<v1::Token> TokenService::Revoke(const v1::RevokeTokenRequest& request) {
-  if (!absl::StartsWith(request.name(), "tokens/") || !IsValidResourceId(request.name().substr(7))) {
+  if (!IsTokenName(request.name())) {
     return WithReason(InvalidFieldError("name", "expected `tokens/{token}`"), "INVALID_NAME");
   }
   return tokens_->Revoke(request.name(), absl::Now());

@@ -54,7 +54,7 @@ absl::StatusOr<v1::License> LicenseStore::Create(const v1::License& license,
                                                  const std::function<absl::Status(Transaction& tx)>& check) {
   const std::string id = LicenseIdOf(license.name());
   if (id.empty()) return absl::InvalidArgumentError(absl::StrCat("invalid license name `", license.name(), "`"));
-  v1::License result = license;
+  v1::License result;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
     result = license;  // a retried transaction starts again from the request
     SerializeLicenseWrites(tx);

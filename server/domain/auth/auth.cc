@@ -298,9 +298,7 @@ std::vector<std::string> ResourcesOf(const MethodRule& rule, const Message& requ
   // The license methods take the `licenses/` prefix in any case (`Licenses/MIT License` resolves as an alias);
   // scopes are lowercase.
   for (std::string& name : names) {
-    if (absl::StartsWithIgnoreCase(name, kLicensePrefix)) {
-      name.replace(0, kLicensePrefix.size(), kLicensePrefix.data(), kLicensePrefix.size());
-    }
+    if (HasLicensePrefix(name)) name.replace(0, kLicensePrefix.size(), kLicensePrefix.data(), kLicensePrefix.size());
   }
   if (names.empty()) names.push_back(rule.fixed_resource);
   return names;

@@ -39,7 +39,7 @@ uint32_t Fnv1a32(absl::string_view text) {
 
 std::string LicenseNameKey(absl::string_view name) {
   name = absl::StripAsciiWhitespace(name);
-  if (name.size() >= 9 && absl::EqualsIgnoreCase(name.substr(0, 9), "licenses/")) {
+  if (HasLicensePrefix(name)) {
     name = absl::StripLeadingAsciiWhitespace(name.substr(9));
   }
   std::string key;
