@@ -1,5 +1,6 @@
 #include "server/service/model_service.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -26,6 +27,29 @@ const std::set<std::string>& ImmutableModelFields() {
   return *fields;
 }
 
+// A create whose assessment read a license that an update then changed before the create's transaction locked it
+// fails with ABORTED kLicenseChanged, having written nothing; it runs again, reading the licenses anew. Each retry
+// needs another update of one of its licenses to commit in those milliseconds, so a few attempts suffice. Around the
+// idempotent call (its transaction, when it has one, cannot go on after the failure).
+constexpr int kLicenseChangedAttempts = 3;
+
+template <typename Response>
+absl::StatusOr<Response> RetryIfLicenseChanged(const std::function<absl::StatusOr<Response>()>& call) {
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<Response> result = call();
+    if (result.ok() || attempt == kLicenseChangedAttempts || ErrorReason(result.status()) != kLicenseChanged) {
+      return result;
+    }
+  }
+}
+
+// The etags of the licenses an assessment used, by name.
+LicenseEtags EtagsOf(const LicenseMap& licenses) {
+  LicenseEtags etags;
+  for (const auto& [name, license] : licenses) etags.emplace(name, license.etag());
+  return etags;
+}
+
 void ClearOutputOnly(v1::Model* model) {
   model->clear_create_time();
   model->clear_update_time();
@@ -40,12 +64,14 @@ void ClearOutputOnly(v1::Model* model) {
 // The mutations: each runs once per request id (idempotent_calls.h), the work in the private method of the same verb.
 
 absl::StatusOr<v1::Model> ModelService::CreateModel(const v1::CreateModelRequest& request, const Principal& actor) {
-  return calls_->Run<v1::Model>(actor, request, [&] { return Create(request); });
+  return RetryIfLicenseChanged<v1::Model>(
+      [&] { return calls_->Run<v1::Model>(actor, request, [&] { return Create(request); }); });
 }
 
 absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::BatchCreateModels(
     const v1::BatchCreateModelsRequest& request, const Principal& actor) {
-  return calls_->Run<v1::BatchCreateModelsResponse>(actor, request, [&] { return CreateBatch(request); });
+  return RetryIfLicenseChanged<v1::BatchCreateModelsResponse>(
+      [&] { return calls_->Run<v1::BatchCreateModelsResponse>(actor, request, [&] { return CreateBatch(request); }); });
 }
 
 absl::StatusOr<v1::Model> ModelService::UpdateModel(const v1::UpdateModelRequest& request, const Principal& actor) {
@@ -60,8 +86,8 @@ absl::StatusOr<v1::Model> ModelService::UndeleteModel(const v1::UndeleteModelReq
   return calls_->Run<v1::Model>(actor, request, [&] { return Undelete(request); });
 }
 
-absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, Transaction* tx,
-                                   LicenseResolver* resolver) {
+absl::StatusOr<LicenseEtags> ModelService::Prepare(const std::string& prefix, v1::Model* model, Transaction* tx,
+                                                   LicenseResolver* resolver) {
   ClearOutputOnly(model);
   LicenseResolver own;
   // License aliases first: `licenses/Apache License 2.0` becomes `licenses/apache-2.0` before validation.
@@ -69,7 +95,8 @@ absl::Status ModelService::Prepare(const std::string& prefix, v1::Model* model, 
                             ResolveModelLicenses(*licenses_, model, prefix, tx, resolver != nullptr ? resolver : &own));
   MODELREG_RETURN_IF_ERROR(ValidateModel(*model, prefix));
   *model->mutable_openness() = AssessOpenness(*model, licenses);
-  return CheckRecordSize(*model, prefix);
+  MODELREG_RETURN_IF_ERROR(CheckRecordSize(*model, prefix));
+  return EtagsOf(licenses);
 }
 
 absl::StatusOr<v1::Model> ModelService::Create(const v1::CreateModelRequest& request) {
@@ -83,8 +110,8 @@ absl::StatusOr<v1::Model> ModelService::Create(const v1::CreateModelRequest& req
   }
   v1::Model model = request.model();
   model.set_name(ModelName{publisher, request.model_id()}.name());
-  MODELREG_RETURN_IF_ERROR(Prepare("model", &model));
-  return models_->Create(model);
+  MODELREG_ASSIGN_OR_RETURN(const LicenseEtags assessed_with, Prepare("model", &model));
+  return models_->Create(model, assessed_with);
 }
 
 absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1::BatchCreateModelsRequest& request) {
@@ -97,6 +124,7 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
   prepared.reserve(request.requests_size());
   // License lookups are shared across the batch: synthetic loads reuse a handful of licenses.
   LicenseResolver licenses;
+  LicenseEtags assessed_with;
   int64_t batch_bytes = 0;
   for (int i = 0; i < request.requests_size(); ++i) {
     const v1::CreateModelRequest& item = request.requests(i);
@@ -119,13 +147,14 @@ absl::StatusOr<v1::BatchCreateModelsResponse> ModelService::CreateBatch(const v1
     }
     v1::Model model = item.model();
     model.set_name(ModelName{publisher, item.model_id()}.name());
-    MODELREG_RETURN_IF_ERROR(Prepare(at + ".model", &model, nullptr, &licenses));
+    MODELREG_ASSIGN_OR_RETURN(LicenseEtags etags, Prepare(at + ".model", &model, nullptr, &licenses));
+    assessed_with.merge(etags);
     batch_bytes += static_cast<int64_t>(model.ByteSizeLong()) + kResponseBytesPerRecord;
     prepared.push_back(std::move(model));
   }
   // The response returns every created model: keep it under the message size.
   MODELREG_RETURN_IF_ERROR(CheckResponseBudget("requests", batch_bytes));
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared));
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::Model> created, models_->CreateBatch(prepared, assessed_with));
   v1::BatchCreateModelsResponse response;
   for (auto& model : created) *response.add_models() = std::move(model);
   return response;
@@ -143,7 +172,7 @@ absl::StatusOr<v1::Model> ModelService::Update(const v1::UpdateModelRequest& req
     MODELREG_RETURN_IF_ERROR(CheckEtag(patch.etag(), stored.etag(), patch.name()));
     MODELREG_RETURN_IF_ERROR(CheckLive(stored.delete_time(), patch.name()));
     MODELREG_RETURN_IF_ERROR(ApplyFieldMask(request.update_mask(), patch, ImmutableModelFields(), &stored));
-    return Prepare("model", &stored, &tx);
+    return Prepare("model", &stored, &tx).status();  // its licenses read locked: they stay as assessed
   });
 }
 
@@ -199,7 +228,7 @@ absl::StatusOr<ModelService::SerializedModelPage> ModelService::ListModels(const
 absl::StatusOr<v1::Openness> ModelService::ClassifyModel(const v1::ClassifyModelRequest& request,
                                                          const Principal& /*actor*/) {
   v1::Model model = request.model();
-  MODELREG_RETURN_IF_ERROR(Prepare("model", &model));
+  MODELREG_RETURN_IF_ERROR(Prepare("model", &model).status());
   return model.openness();
 }
 

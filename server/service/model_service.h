@@ -30,7 +30,8 @@ class ModelService {
   // modelregd --revision-retention (zero: unlimited): a List or report as of an earlier time is OUT_OF_RANGE.
   void set_revision_retention(absl::Duration retention) { revision_retention_ = retention; }
 
-  // INVALID_ARGUMENT (bad field, unknown or deleted license), ALREADY_EXISTS.
+  // INVALID_ARGUMENT (bad field, unknown or deleted license), ALREADY_EXISTS. A license updated while the model is
+  // written: the create is assessed again with the update (ABORTED kLicenseChanged only when that keeps happening).
   absl::StatusOr<v1::Model> CreateModel(const v1::CreateModelRequest& request,
                                         const Principal& actor = Principal::System());
   // All or nothing; at most kMaxBatch requests. Same errors as CreateModel, with the request index in the field path.
@@ -71,10 +72,12 @@ class ModelService {
 
  private:
   // Resolves the license references of `model` to canonical names (aliases included; field paths under `prefix`),
-  // validates it and computes its openness. Inside a store Mutation, `tx` is its transaction (licenses are read in
-  // it); null outside one. `resolver`, when given, holds licenses already read and keeps the ones read here (a batch).
-  absl::Status Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr,
-                       LicenseResolver* resolver = nullptr);
+  // validates it and computes its openness; returns the etags of the licenses the assessment used, for the store to
+  // check (ModelRepository::Create). Inside a store Mutation, `tx` is its transaction (licenses are read in it, and
+  // locked); null outside one. `resolver`, when given, holds licenses already read and keeps the ones read here (a
+  // batch).
+  absl::StatusOr<LicenseEtags> Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr,
+                                       LicenseResolver* resolver = nullptr);
   // A Reassess `recompute`: sets model.openness from the licenses it references, read in `tx` unless in `cache`
   // (licenses are few: a pass keeps those it read).
   absl::Status Recompute(Transaction& tx, std::map<std::string, v1::License>& cache, v1::Model& model);

@@ -16,6 +16,7 @@ namespace {
 
 constexpr char kReferencingModel[] = "modelreg_license_referencing_model";
 constexpr char kFindByKeys[] = "modelreg_license_find_by_keys";
+constexpr char kFindByKeysShared[] = "modelreg_license_find_by_keys_shared";
 constexpr char kSerializeWrites[] = "modelreg_license_serialize_writes";
 
 const ResourceTable& Table() {
@@ -42,8 +43,10 @@ const std::vector<PreparedStatement>& LicenseStoreStatements() {
                     "SELECT name FROM models WHERE license_refs @> ARRAY[$1::text] AND delete_time IS NULL ORDER BY "
                     "name LIMIT 1"});
     all->push_back({kSerializeWrites, "SELECT pg_advisory_xact_lock(hashtext('modelreg.license_writes'), 0)"});
-    all->push_back({kFindByKeys, absl::StrCat("SELECT ", Table().record_columns(),
-                                              " FROM licenses l WHERE l.alias_keys && $1::text[] ORDER BY l.id")});
+    const std::string find_by_keys = absl::StrCat("SELECT ", Table().record_columns(),
+                                                  " FROM licenses l WHERE l.alias_keys && $1::text[] ORDER BY l.id");
+    all->push_back({kFindByKeys, find_by_keys});
+    all->push_back({kFindByKeysShared, find_by_keys + " FOR SHARE"});
     return all;
   }();
   return *statements;
@@ -80,7 +83,7 @@ absl::StatusOr<std::vector<v1::License>> LicenseStore::GetMany(const std::vector
   }
   std::vector<v1::License> result;
   if (ids.empty()) return result;
-  if (tx != nullptr) return Table().GetMany<v1::License>(*tx, ids);
+  if (tx != nullptr) return Table().GetManyShared<v1::License>(*tx, ids);
   MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& single) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(result, Table().GetMany<v1::License>(single, ids));
     return absl::OkStatus();
@@ -92,16 +95,16 @@ absl::StatusOr<std::vector<v1::License>> LicenseStore::FindByKeys(const std::vec
                                                                   Transaction* tx) {
   std::vector<v1::License> result;
   if (keys.empty()) return result;
-  auto find = [&](Transaction& t) -> absl::Status {
+  const auto find = [&](Transaction& t, const char* statement) -> absl::Status {
     MODELREG_ASSIGN_OR_RETURN(
-        result, Table().Decode<v1::License>(t.sql().exec_prepared(kFindByKeys, ResourceTable::TextArray(keys))));
+        result, Table().Decode<v1::License>(t.sql().exec_prepared(statement, ResourceTable::TextArray(keys))));
     return absl::OkStatus();
   };
   if (tx != nullptr) {
-    MODELREG_RETURN_IF_ERROR(find(*tx));
+    MODELREG_RETURN_IF_ERROR(find(*tx, kFindByKeysShared));
     return result;
   }
-  MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, find));
+  MODELREG_RETURN_IF_ERROR(RunSingleStatement(*pool_, [&](Transaction& t) { return find(t, kFindByKeys); }));
   return result;
 }
 

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/common/call_deadline.h"
+#include "server/common/errors.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
@@ -26,7 +27,6 @@
 namespace modelreg {
 namespace {
 
-constexpr char kLockLicenses[] = "modelreg_model_lock_licenses";
 constexpr char kReassessByRules[] = "modelreg_model_reassess_by_rules";
 constexpr char kReassessByLicense[] = "modelreg_model_reassess_by_license";
 
@@ -64,17 +64,39 @@ absl::Status CheckNameAndReferences(const v1::Model& model) {
   return absl::OkStatus();
 }
 
-// Locks the licenses `ids` FOR SHARE; INVALID_ARGUMENT naming the first one missing or soft-deleted.
-absl::Status LockLiveLicenses(Transaction& tx, const std::vector<std::string>& ids) {
-  if (ids.empty()) return absl::OkStatus();
-  const pqxx::result rows = tx.sql().exec_prepared(kLockLicenses, ResourceTable::TextArray(ids));
-  std::set<std::string> live;
-  for (const pqxx::row& row : rows) {
-    if (row[1].as<bool>()) live.insert(row[0].as<std::string>());
+const ResourceTable& LicenseTable() {
+  static const auto* table = new ResourceTable(LicenseKind());
+  return *table;
+}
+
+// Locks the licenses `ids` FOR SHARE and returns their etags by name; INVALID_ARGUMENT naming the first one missing
+// or soft-deleted.
+absl::StatusOr<LicenseEtags> LockLiveLicenses(Transaction& tx, const std::vector<std::string>& ids) {
+  LicenseEtags locked;
+  if (ids.empty()) return locked;
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> licenses, LicenseTable().GetManyShared<v1::License>(tx, ids));
+  for (v1::License& license : licenses) {
+    if (!license.has_delete_time())
+      locked.emplace(std::move(*license.mutable_name()), std::move(*license.mutable_etag()));
   }
   for (const std::string& id : ids) {
-    if (live.count(id) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("license `licenses/", id, "` does not exist or is deleted"));
+    const std::string name = LicenseKind().key_prefix + id;
+    if (locked.count(name) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("license `", name, "` does not exist or is deleted"));
+    }
+  }
+  return locked;
+}
+
+// ABORTED `LICENSE_CHANGED` when a license of `assessed_with` is locked (`locked`) with another etag: an update of it
+// committed after the assessment read it, so the assessment may be stale. Nothing is written; the caller assesses
+// again. Licenses not locked are not the model's.
+absl::Status CheckAssessedWith(const LicenseEtags& assessed_with, const LicenseEtags& locked) {
+  for (const auto& [name, etag] : assessed_with) {
+    const auto it = locked.find(name);
+    if (it != locked.end() && it->second != etag) {
+      return ErrorWithReason(absl::StatusCode::kAborted, kLicenseChanged,
+                             absl::StrCat("license `", name, "` changed while the model was written; retry"));
     }
   }
   return absl::OkStatus();
@@ -84,19 +106,22 @@ absl::Status ModelExists(const std::string& name) {
   return absl::AlreadyExistsError(absl::StrCat("model `", name, "` already exists"));
 }
 
-absl::StatusOr<v1::Model> InsertModel(Transaction& tx, const v1::Model& input) {
+absl::StatusOr<v1::Model> InsertModel(Transaction& tx, const v1::Model& input, const LicenseEtags& assessed_with) {
   v1::Model model = input;
   MODELREG_RETURN_IF_ERROR(CheckNameAndReferences(model));
-  MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, LicenseIdsOf(model)));
+  MODELREG_ASSIGN_OR_RETURN(const LicenseEtags locked, LockLiveLicenses(tx, LicenseIdsOf(model)));
+  MODELREG_RETURN_IF_ERROR(CheckAssessedWith(assessed_with, locked));
   MODELREG_ASSIGN_OR_RETURN(bool inserted, Table().Insert(tx, model.name(), model));
   if (!inserted) return ModelExists(model.name());
   return model;
 }
 
 // Inserts `models` (their output fields filled in place) with two statements whatever their number: the licenses
-// they reference locked FOR SHARE, then the rows and their history. For each, whether it was inserted (false: its
-// name existed or came earlier in `models`). INVALID_ARGUMENT naming a license that is missing or deleted.
-absl::StatusOr<std::vector<bool>> InsertModels(Transaction& tx, std::vector<v1::Model>& models) {
+// they reference locked FOR SHARE, each model's assessment checked against them (`assessed_with[i]` for models[i]),
+// then the rows and their history. For each, whether it was inserted (false: its name existed or came earlier in
+// `models`). INVALID_ARGUMENT naming a license that is missing or deleted; ABORTED `LICENSE_CHANGED`.
+absl::StatusOr<std::vector<bool>> InsertModels(Transaction& tx, std::vector<v1::Model>& models,
+                                               const std::vector<const LicenseEtags*>& assessed_with) {
   std::vector<std::string> names;
   std::set<std::string> license_ids;
   std::vector<google::protobuf::Message*> records;
@@ -107,7 +132,8 @@ absl::StatusOr<std::vector<bool>> InsertModels(Transaction& tx, std::vector<v1::
     for (std::string& id : LicenseIdsOf(model)) license_ids.insert(std::move(id));
     records.push_back(&model);
   }
-  MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, {license_ids.begin(), license_ids.end()}));
+  MODELREG_ASSIGN_OR_RETURN(const LicenseEtags locked, LockLiveLicenses(tx, {license_ids.begin(), license_ids.end()}));
+  for (const LicenseEtags* assessed : assessed_with) MODELREG_RETURN_IF_ERROR(CheckAssessedWith(*assessed, locked));
   return Table().InsertMany(tx, names, records);
 }
 
@@ -118,8 +144,6 @@ const std::vector<PreparedStatement>& ModelStoreStatements() {
   static const auto* statements = [] {
     auto* all = new std::vector<PreparedStatement>(Table().Statements());
     const std::string& columns = Table().record_columns();
-    all->push_back({kLockLicenses,
-                    "SELECT id, delete_time IS NULL FROM licenses WHERE id = ANY($1::text[]) ORDER BY id FOR SHARE"});
     all->push_back(
         {kReassessByRules, absl::StrCat("SELECT ", columns,
                                         " FROM models m WHERE m.name > $1 AND m.rules_version <> $2::integer "
@@ -139,11 +163,11 @@ ModelStore::ModelStore(ConnectionPool* pool, ModelCache* cache)
       creates_(kCreateFlushes, kCreateGroup,
                [this](const std::vector<PendingCreate*>& group) { FlushCreates(group); }) {}
 
-absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model) {
-  if (InTransaction()) return CreateAlone(model);
-  PendingCreate call(&model, CurrentChangeAuthor(), CallDeadline());
+absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model, const LicenseEtags& assessed_with) {
+  if (InTransaction()) return CreateAlone(model, assessed_with);
+  PendingCreate call(&model, &assessed_with, CurrentChangeAuthor(), CallDeadline());
   creates_.Run(call);
-  if (call.alone) return CreateAlone(model);
+  if (call.alone) return CreateAlone(model, assessed_with);
   return std::move(call.result);
 }
 
@@ -151,7 +175,8 @@ absl::StatusOr<v1::Model> ModelStore::Create(const v1::Model& model) {
 // the outcome it would have had without the group:
 // - a call whose deadline has passed (its own transaction refuses it: DEADLINE_PASSED, nothing written);
 // - every call, when the group's transaction finds a bad argument, such as a license of the group missing or
-//   deleted (each call's own transaction then names the license, and the calls not using it succeed);
+//   deleted (each call's own transaction then names the license, and the calls not using it succeed), or a call
+//   assessed with a license changed since (each call's own transaction then fails only the calls that did);
 // - every call, when the group's transaction outlives the earliest deadline among them (it runs under that one, so
 //   that no call is committed after its deadline; the calls with time left then go on alone).
 // A malformed call gets its error here. Those inserted get their row; those whose name existed (or came earlier in
@@ -177,17 +202,21 @@ void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
   // The group runs as its callers would: under their (shared) author, until the earliest of their deadlines.
   const ScopedChangeAuthor author(calls.front()->key);
   const ScopedCallDeadline call_deadline(deadline);
+  std::vector<const LicenseEtags*> assessed_with;
+  for (const PendingCreate* call : calls) assessed_with.push_back(call->assessed_with);
   std::vector<v1::Model> models;
   std::vector<bool> inserted;
   const absl::Status status = RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
     models.clear();
     for (const PendingCreate* call : calls) models.push_back(*call->model);
-    MODELREG_ASSIGN_OR_RETURN(inserted, InsertModels(tx, models));
+    MODELREG_ASSIGN_OR_RETURN(inserted, InsertModels(tx, models, assessed_with));
     return absl::OkStatus();
   });
-  // A license gone: only the calls using it must fail. The earliest deadline passed: each call's own deadline
-  // decides its outcome.
-  const bool each_alone = absl::IsInvalidArgument(status) || (absl::IsDeadlineExceeded(status) && calls.size() > 1);
+  // A license gone or changed: only the calls using it (or assessed with its previous version) must fail. The
+  // earliest deadline passed: each call's own deadline decides its outcome.
+  const bool each_alone =
+      absl::IsInvalidArgument(status) ||
+      ((absl::IsDeadlineExceeded(status) || ErrorReason(status) == kLicenseChanged) && calls.size() > 1);
   for (size_t i = 0; i < calls.size(); ++i) {
     if (each_alone) {
       calls[i]->alone = true;
@@ -201,21 +230,22 @@ void ModelStore::FlushCreates(const std::vector<PendingCreate*>& group) {
   }
 }
 
-absl::StatusOr<v1::Model> ModelStore::CreateAlone(const v1::Model& model) {
+absl::StatusOr<v1::Model> ModelStore::CreateAlone(const v1::Model& model, const LicenseEtags& assessed_with) {
   v1::Model result;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-    MODELREG_ASSIGN_OR_RETURN(result, InsertModel(tx, model));
+    MODELREG_ASSIGN_OR_RETURN(result, InsertModel(tx, model, assessed_with));
     return absl::OkStatus();
   }));
   return result;
 }
 
-absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector<v1::Model>& models) {
+absl::StatusOr<std::vector<v1::Model>> ModelStore::CreateBatch(const std::vector<v1::Model>& models,
+                                                               const LicenseEtags& assessed_with) {
   for (const v1::Model& model : models) MODELREG_RETURN_IF_ERROR(CheckNameAndReferences(model));
   std::vector<v1::Model> results;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
     results = models;
-    MODELREG_ASSIGN_OR_RETURN(std::vector<bool> inserted, InsertModels(tx, results));
+    MODELREG_ASSIGN_OR_RETURN(std::vector<bool> inserted, InsertModels(tx, results, {&assessed_with}));
     for (size_t i = 0; i < inserted.size(); ++i) {
       if (!inserted[i]) return ModelExists(results[i].name());
     }
@@ -291,7 +321,7 @@ absl::StatusOr<v1::Model> ModelStore::Update(const std::string& name, const Muta
     MODELREG_RETURN_IF_ERROR(CheckNameAndReferences(model));
     const bool deleted = model.has_delete_time();
     // A live model may only reference live licenses; a soft-deleted one is not checked.
-    if (!deleted) MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, LicenseIdsOf(model)));
+    if (!deleted) MODELREG_RETURN_IF_ERROR(LockLiveLicenses(tx, LicenseIdsOf(model)).status());
     MODELREG_ASSIGN_OR_RETURN(bool updated, Table().Update(tx, name, model, deleted));
     if (!updated) return absl::NotFoundError(absl::StrCat("model `", name, "` not found"));
     result = std::move(model);

@@ -31,10 +31,14 @@ class ModelStore : public ModelRepository {
 
   // Outside a transaction, concurrent Creates are group-committed (group_commit.h): up to kCreateFlushes
   // transactions at once, each inserting the creates queued meanwhile with one statement. Each call keeps its own
-  // outcome (ALREADY_EXISTS, a deleted license: INVALID_ARGUMENT, its deadline) and its own author in the history.
+  // outcome (ALREADY_EXISTS, a deleted license: INVALID_ARGUMENT, a changed one: ABORTED, its deadline) and its own
+  // author in the history.
   // Inside a transaction (a call with a request id), the create joins it.
-  absl::StatusOr<v1::Model> Create(const v1::Model& model) override;
-  absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) override;
+  absl::StatusOr<v1::Model> Create(const v1::Model& model, const LicenseEtags& assessed_with) override;
+  absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models,
+                                                     const LicenseEtags& assessed_with) override;
+  using ModelRepository::Create;  // and CreateBatch: the overloads with no assessment to check
+  using ModelRepository::CreateBatch;
   absl::StatusOr<v1::Model> Get(const std::string& name) override;
   absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) override;
   absl::StatusOr<Page<std::string>> ListSerialized(const ListQuery& query) override;
@@ -71,9 +75,10 @@ class ModelStore : public ModelRepository {
  private:
   // A Create waiting for its group's commit.
   struct PendingCreate {
-    PendingCreate(const v1::Model* m, ChangeAuthor author, absl::Time d)
-        : model(m), key(std::move(author)), deadline(d) {}
+    PendingCreate(const v1::Model* m, const LicenseEtags* assessed, ChangeAuthor author, absl::Time d)
+        : model(m), assessed_with(assessed), key(std::move(author)), deadline(d) {}
     const v1::Model* model;
+    const LicenseEtags* assessed_with;
     ChangeAuthor key;  // the change author: a group has one, as the history records one per row
     absl::Time deadline;
     absl::StatusOr<v1::Model> result = absl::InternalError("create not flushed");
@@ -83,7 +88,7 @@ class ModelStore : public ModelRepository {
   static constexpr size_t kCreateGroup = 256;
 
   // Creates `model` in a transaction of its own (or the current one).
-  absl::StatusOr<v1::Model> CreateAlone(const v1::Model& model);
+  absl::StatusOr<v1::Model> CreateAlone(const v1::Model& model, const LicenseEtags& assessed_with);
   // The group commit's flush: inserts the group in one transaction; see the .cc for which calls go alone.
   void FlushCreates(const std::vector<PendingCreate*>& group);
   // A List page (not as of a time) with its records from the cache: PostgreSQL lists the page's names and row

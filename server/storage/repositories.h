@@ -28,6 +28,13 @@
 
 namespace modelreg {
 
+// The licenses a model's assessment was made with: license name -> the etag of the version it read. A model write
+// locks its licenses FOR SHARE and compares: if one has another etag (an update of it committed between the read and
+// the lock), the write fails with ABORTED, reason kLicenseChanged, writing nothing, and the caller assesses again.
+// Licenses it does not name are not compared.
+using LicenseEtags = std::map<std::string, std::string>;
+inline constexpr char kLicenseChanged[] = "LICENSE_CHANGED";  // NOLINT(modernize-avoid-c-arrays)
+
 class ModelRepository {
  public:
   // Changes a stored model in place, inside the store's transaction `tx` (pass it to store calls that must see or
@@ -36,12 +43,20 @@ class ModelRepository {
 
   virtual ~ModelRepository() = default;
 
-  // Inserts `model` (name and openness set by the caller). Sets revision 1 and create/update time; returns the stored
-  // model with its output-only fields. ALREADY_EXISTS if the name is taken (soft-deleted models included);
-  // INVALID_ARGUMENT if a license it references is missing or soft-deleted.
-  virtual absl::StatusOr<v1::Model> Create(const v1::Model& model) = 0;
+  // Inserts `model` (name and openness set by the caller, the openness assessed with the licenses `assessed_with`).
+  // Sets revision 1 and create/update time; returns the stored model with its output-only fields. ALREADY_EXISTS if
+  // the name is taken (soft-deleted models included); INVALID_ARGUMENT if a license it references is missing or
+  // soft-deleted; ABORTED kLicenseChanged.
+  virtual absl::StatusOr<v1::Model> Create(const v1::Model& model, const LicenseEtags& assessed_with) = 0;
   // Inserts all models in one transaction: all or none. Same errors as Create.
-  virtual absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) = 0;
+  virtual absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models,
+                                                             const LicenseEtags& assessed_with) = 0;
+  // Create and CreateBatch of models whose openness was not assessed from the stored licenses (tests, tools): no
+  // license etag is compared.
+  absl::StatusOr<v1::Model> Create(const v1::Model& model) { return Create(model, {}); }
+  absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) {
+    return CreateBatch(models, {});
+  }
   // Returns a model, soft-deleted or not. NOT_FOUND.
   virtual absl::StatusOr<v1::Model> Get(const std::string& name) = 0;
   // A model in wire form: its serialized v1::Model, output-only fields filled, as GetModel returns it.
@@ -126,7 +141,9 @@ class LicenseRepository {
   // Returns a license, soft-deleted or not. NOT_FOUND.
   virtual absl::StatusOr<v1::License> Get(const std::string& name) = 0;
   // Returns the licenses among `names` (resource names) that exist, soft-deleted included, in name order. With a
-  // non-null `tx`, reads inside that transaction (from a Mutation) instead of taking another connection.
+  // non-null `tx`, reads inside that transaction (from a Mutation) instead of taking another connection, and locks
+  // the licenses read FOR SHARE until it ends: what the mutation computes from them (a model's assessment) cannot be
+  // overtaken by a license update committing before it does.
   virtual absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) = 0;
   // Returns the licenses (soft-deleted included) answering to any of `keys` (LicenseNameKey values of
   // domain/licenses/license_names.h) by id, spdx_id or alias, in name order. `tx` as for GetMany.

@@ -72,6 +72,7 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
   statement_reassess_ = prefix + "reassess";
   statement_purge_ = prefix + "purge";
   statement_get_many_ = prefix + "get_many";
+  statement_get_many_shared_ = prefix + "get_many_shared";
   statement_lock_ = prefix + "lock";
   statement_scan_ = prefix + "scan";
   statement_stale_ = prefix + "stale";
@@ -81,8 +82,9 @@ std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() con
   return {{statement_insert_, sql_.insert},     {statement_insert_many_, sql_.insert_many},
           {statement_update_, sql_.update},     {statement_rewrite_, sql_.rewrite},
           {statement_reassess_, sql_.reassess}, {statement_purge_, sql_.purge},
-          {statement_get_many_, sql_.get_many}, {statement_lock_, sql_.lock},
-          {statement_scan_, sql_.scan},         {statement_stale_, sql_.stale}};
+          {statement_get_many_, sql_.get_many}, {statement_get_many_shared_, sql_.get_many_shared},
+          {statement_lock_, sql_.lock},         {statement_scan_, sql_.scan},
+          {statement_stale_, sql_.stale}};
 }
 
 std::string ResourceTable::StoredBytes(const Message& record) const {

@@ -78,6 +78,12 @@ class ResourceTable {
   absl::StatusOr<std::vector<Message>> GetMany(Transaction& tx, const std::vector<std::string>& keys) const {
     return Decode<Message>(tx.sql().exec_prepared(statement_get_many_, TextArray(keys)));
   }
+  // As GetMany, the rows locked FOR SHARE until `tx` ends: none can change before it does. A row being written by
+  // another transaction is waited for, then read as that transaction left it.
+  template <typename Message>
+  absl::StatusOr<std::vector<Message>> GetManyShared(Transaction& tx, const std::vector<std::string>& keys) const {
+    return Decode<Message>(tx.sql().exec_prepared(statement_get_many_shared_, TextArray(keys)));
+  }
   // Up to `limit` rows whose keys sort after `after`, in key order.
   template <typename Message>
   absl::StatusOr<std::vector<Message>> Scan(Transaction& tx, const std::string& after, int limit) const {
@@ -174,7 +180,8 @@ class ResourceTable {
   int32_t derived_version_;
   OutputFields output_;
   std::string statement_insert_, statement_insert_many_, statement_update_, statement_rewrite_, statement_reassess_,
-      statement_purge_, statement_get_many_, statement_lock_, statement_scan_, statement_stale_;
+      statement_purge_, statement_get_many_, statement_get_many_shared_, statement_lock_, statement_scan_,
+      statement_stale_;
 };
 
 template <typename Message>

@@ -125,6 +125,7 @@ TableSql BuildTableSql(const ResourceKind& kind) {
       MicrosExpr("commit_time"), " FROM history");
   t.get_many = absl::StrCat("SELECT ", t.record_columns, ", ", t.row_version, from, " WHERE ", a, ".", key,
                             " = ANY($1::text[]) ORDER BY ", a, ".", key);
+  t.get_many_shared = t.get_many + " FOR SHARE";
   t.lock = absl::StrCat("SELECT ", t.record_columns, from, " WHERE ", a, ".", key, " = $1 FOR UPDATE");
   t.scan = absl::StrCat("SELECT ", t.record_columns, ", ", t.row_version, from, " WHERE ", a, ".", key,
                         " > $1 ORDER BY ", a, ".", key, " LIMIT $2::integer");

@@ -49,6 +49,8 @@ struct TableSql {
   std::string restore;
   // $1 text[] of keys: record columns, then the row version.
   std::string get_many;
+  // As get_many, the rows locked FOR SHARE.
+  std::string get_many_shared;
   // $1 key, FOR UPDATE.
   std::string lock;
   // $1 key after which to start, $2 limit: record columns, then the row version, in key order.

@@ -49,6 +49,39 @@ struct Replica {
   std::unique_ptr<LicenseReassessor> reassessor;
 };
 
+// The server's licenses, read through a real LicenseStore, with `after_first_read` run once after the first read
+// returns: how a test commits a license update between a create's assessment and its write.
+class LicenseReadHook : public LicenseRepository {
+ public:
+  explicit LicenseReadHook(LicenseStore* store) : store_(store) {}
+  std::function<void()> after_first_read;
+  int reads = 0;
+
+  absl::StatusOr<v1::License> Create(const v1::License& license,
+                                     const std::function<absl::Status(Transaction& tx)>& check) override {
+    return store_->Create(license, check);
+  }
+  absl::StatusOr<v1::License> Get(const std::string& name) override { return Read(store_->Get(name)); }
+  absl::StatusOr<std::vector<v1::License>> GetMany(const std::vector<std::string>& names, Transaction* tx) override {
+    return Read(store_->GetMany(names, tx));
+  }
+  absl::StatusOr<std::vector<v1::License>> FindByKeys(const std::vector<std::string>& keys, Transaction* tx) override {
+    return Read(store_->FindByKeys(keys, tx));
+  }
+  absl::StatusOr<v1::License> Update(const std::string& name, const Mutation& mutate) override {
+    return store_->Update(name, mutate);
+  }
+  absl::StatusOr<Page<v1::License>> List(const ListQuery& query) override { return store_->List(query); }
+
+ private:
+  template <typename T>
+  T Read(T result) {
+    if (++reads == 1 && after_first_read) after_first_read();
+    return result;
+  }
+  LicenseStore* store_;
+};
+
 class LicenseReassessmentTest : public ::testing::Test {
  protected:
   static constexpr int kBatch = 500;
@@ -277,6 +310,43 @@ TEST_F(LicenseReassessmentTest, AnUpdateDuringAPassRestartsItAgainstTheNewestLic
   EXPECT_EQ(CountFlagged("twice"), 0) << "every model assessed against the newest license";
   EXPECT_EQ(ReassessedTwice("twice"), kBatch) << "flagged, then unflagged; the rest never changed";
   EXPECT_EQ(Reassessments("twice"), 2 * kBatch);
+}
+
+// A create assessed with a license that an UpdateLicense changes before the create's transaction locks it is
+// assessed again with the update (ModelRepository::Create's etag check, ModelService's retry): no model keeps the
+// assessment of a license version that was replaced before it was written. Without the check, both models would be
+// written unflagged after the pass queued by the update had run (the pass cannot see a model not yet written).
+TEST_F(LicenseReassessmentTest, AModelCreatedWhileItsLicenseChangesIsAssessedWithTheChange) {
+  CreateLicense("moving-1.0");
+  Replica other(server_->pool().url(), kBatch);
+  for (const bool batch : {false, true}) {
+    SCOPED_TRACE(batch ? "BatchCreateModels" : "CreateModel");
+    LicenseReadHook licenses(other.licenses.get());
+    // The create has read the license and assessed the model; the update commits before its write.
+    licenses.after_first_read = [&] { EXPECT_OK(SetThreshold("moving-1.0", !batch)); };
+    ModelService service(other.models.get(), &licenses);
+    v1::CreateModelRequest create;
+    create.set_parent("publishers/moving");
+    create.set_model_id(batch ? "batched" : "single");
+    create.mutable_model()->mutable_weights()->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);
+    create.mutable_model()->mutable_weights()->set_license("licenses/moving-1.0");
+    if (batch) {
+      v1::BatchCreateModelsRequest request;
+      request.set_parent("publishers/moving");
+      *request.add_requests() = create;
+      ASSERT_OK(service.BatchCreateModels(request));
+    } else {
+      ASSERT_OK(service.CreateModel(create));
+    }
+    EXPECT_EQ(licenses.reads, 2) << "assessed once more, after the update";
+    // The first round adds the threshold, the second withdraws it: the stored assessment follows the license as
+    // committed before the model was.
+    EXPECT_EQ(Flagged(GetModel("publishers/moving/models/" + create.model_id())), !batch);
+  }
+  // The pass after the second update leaves both as that license has it: `single` changes, `batched` does not.
+  ASSERT_OK(server_->reassessor().Drain());
+  EXPECT_FALSE(Flagged(GetModel("publishers/moving/models/single")));
+  EXPECT_EQ(Reassessments("moving"), 1);
 }
 
 TEST_F(LicenseReassessmentTest, ARefusedUpdateQueuesNothing) {

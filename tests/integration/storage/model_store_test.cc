@@ -12,12 +12,14 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "modelreg/v1/history.pb.h"
 #include "server/common/call_deadline.h"
 #include "server/common/change_author.h"
+#include "server/common/errors.h"
 #include "server/domain/query/model_query.h"
 #include "server/storage/license_store.h"
 #include "server/storage/migrator.h"
@@ -481,6 +483,98 @@ TEST_F(ModelStoreTest, AGroupIsNeverCommittedAfterAMembersDeadline) {
   EXPECT_OK(long_call);
   EXPECT_THAT(store_.Get("publishers/held/models/short"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_OK(store_.Get("publishers/held/models/long"));
+}
+
+// A create names the license etags its assessment was made with; a license updated since fails the create with
+// ABORTED LICENSE_CHANGED and nothing written: alone, in a batch, and in a group, where only the calls assessed with
+// the earlier version fail.
+TEST_F(ModelStoreTest, ACreateAssessedWithAnEarlierLicenseVersionWritesNothing) {
+  LicenseStore licenses(pool_.get());
+  ASSERT_OK(licenses.Create(SimpleLicense("revised"), NoCheck));
+  absl::StatusOr<v1::License> before = licenses.Get("licenses/revised");
+  ASSERT_OK(before);
+  absl::StatusOr<v1::License> after = licenses.Update("licenses/revised", [](Transaction&, v1::License& license) {
+    license.set_display_name("Revised License 2.0");
+    return absl::OkStatus();
+  });
+  ASSERT_OK(after);
+  ASSERT_NE(before->etag(), after->etag());
+  const LicenseEtags stale = {{"licenses/revised", before->etag()}};
+  const LicenseEtags current = {{"licenses/revised", after->etag()}};
+  auto changed = [](const absl::Status& status) {
+    return status.code() == absl::StatusCode::kAborted && ErrorReason(status) == kLicenseChanged &&
+           absl::StrContains(status.message(), "licenses/revised");
+  };
+
+  EXPECT_TRUE(changed(store_.Create(MinimalModel("publishers/revised/models/alone", "revised"), stale).status()));
+  EXPECT_TRUE(changed(store_
+                          .CreateBatch({MinimalModel("publishers/revised/models/batch-a", "mit"),
+                                        MinimalModel("publishers/revised/models/batch-b", "revised")},
+                                       stale)
+                          .status()));
+  for (const char* name : {"alone", "batch-a", "batch-b"}) {
+    EXPECT_THAT(store_.Get(absl::StrCat("publishers/revised/models/", name)), StatusIs(absl::StatusCode::kNotFound));
+  }
+
+  constexpr int kThreads = 8;
+  constexpr int kEach = 10;
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string name = absl::StrCat("publishers/revised/models/t", t, "-", i);
+        absl::StatusOr<v1::Model> created = store_.Create(MinimalModel(name, "revised"), t % 2 == 0 ? stale : current);
+        if (t % 2 == 0) {
+          refused += changed(created.status()) ? 1 : 0;
+        } else {
+          EXPECT_OK(created);
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(refused.load(), kThreads / 2 * kEach);
+  absl::StatusOr<ConnectionPool::Lease> lease = pool().Acquire();
+  ASSERT_OK(lease);
+  pqxx::work tx(**lease);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM models WHERE name LIKE 'publishers/revised/models/%'")[0].as<int>(),
+            kThreads / 2 * kEach);
+}
+
+// A license read inside a model write's transaction (a mutation assessing the model) is locked FOR SHARE until it
+// ends: no license update can commit in between, so the assessment cannot be overtaken.
+TEST_F(ModelStoreTest, LicensesReadInAMutationCannotChangeUntilItEnds) {
+  LicenseStore licenses(pool_.get());
+  ASSERT_OK(licenses.Create(SimpleLicense("pinned"), NoCheck));
+  ASSERT_OK(store_.Create(MinimalModel("publishers/pinned/models/m", "mit")));
+  // From another connection: an update of the license gives up after 200 ms of waiting for a lock.
+  auto update_blocked = [&] {
+    pqxx::connection other(db().url());
+    pqxx::work tx(other);
+    tx.exec("SET LOCAL lock_timeout = '200ms'");
+    try {
+      tx.exec("UPDATE licenses SET record = record WHERE id = 'pinned'");
+      return false;
+    } catch (const pqxx::sql_error& e) {
+      return e.sqlstate() == "55P03";  // lock_not_available
+    }
+  };
+  for (const bool by_alias : {false, true}) {
+    SCOPED_TRACE(by_alias ? "FindByKeys" : "GetMany");
+    ASSERT_OK(store_.Update("publishers/pinned/models/m", [&](Transaction& tx, v1::Model&) -> absl::Status {
+      absl::StatusOr<std::vector<v1::License>> read =
+          by_alias ? licenses.FindByKeys({"pinned"}, &tx) : licenses.GetMany({"licenses/pinned"}, &tx);
+      if (!read.ok()) return read.status();
+      EXPECT_EQ(read->size(), 1u);
+      EXPECT_TRUE(update_blocked());
+      return absl::OkStatus();
+    }));
+    EXPECT_FALSE(update_blocked()) << "released at the end of the transaction";
+  }
+  // Outside a transaction a read locks nothing.
+  ASSERT_OK(licenses.GetMany({"licenses/pinned"}, nullptr));
+  EXPECT_FALSE(update_blocked());
 }
 
 TEST_F(ModelStoreTest, ConcurrentUpdatesAreSerialized) {

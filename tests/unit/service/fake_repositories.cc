@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/licenses/license_names.h"
 #include "server/domain/names.h"
@@ -272,18 +273,31 @@ absl::StatusOr<FakeModelRepository::Row> FakeModelRepository::NewRow(const v1::M
   return row;
 }
 
-absl::StatusOr<v1::Model> FakeModelRepository::Create(const v1::Model& model) {
+absl::Status FakeModelRepository::CheckAssessedWith(const LicenseEtags& assessed_with) const {
+  for (const auto& [name, etag] : assessed_with) {
+    absl::StatusOr<v1::License> now = licenses_->Get(name);
+    if (now.ok() && now->etag() != etag) {
+      return ErrorWithReason(absl::StatusCode::kAborted, kLicenseChanged, absl::StrCat("license `", name, "` changed"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Model> FakeModelRepository::Create(const v1::Model& model, const LicenseEtags& assessed_with) {
   ++calls_.create;
   last_create_input_ = {model};
+  MODELREG_RETURN_IF_ERROR(CheckAssessedWith(assessed_with));
   MODELREG_ASSIGN_OR_RETURN(Row row, NewRow(model));
   row.state.create_time = row.state.update_time = clock_->Tick();
   const auto inserted = records_.emplace(model.name(), std::move(row)).first;
   return Output(inserted->second);
 }
 
-absl::StatusOr<std::vector<v1::Model>> FakeModelRepository::CreateBatch(const std::vector<v1::Model>& models) {
+absl::StatusOr<std::vector<v1::Model>> FakeModelRepository::CreateBatch(const std::vector<v1::Model>& models,
+                                                                        const LicenseEtags& assessed_with) {
   ++calls_.create_batch;
   last_create_input_ = models;
+  MODELREG_RETURN_IF_ERROR(CheckAssessedWith(assessed_with));
   std::map<std::string, Row> staged;
   std::vector<std::string> order;
   for (const v1::Model& model : models) {

@@ -124,8 +124,11 @@ class FakeModelRepository : public ModelRepository {
   // Registers itself with `licenses` for reference checks in both directions.
   FakeModelRepository(FakeLicenseRepository* licenses, FakeClock* clock);
 
-  absl::StatusOr<v1::Model> Create(const v1::Model& model) override;
-  absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models) override;
+  absl::StatusOr<v1::Model> Create(const v1::Model& model, const LicenseEtags& assessed_with) override;
+  absl::StatusOr<std::vector<v1::Model>> CreateBatch(const std::vector<v1::Model>& models,
+                                                     const LicenseEtags& assessed_with) override;
+  using ModelRepository::Create;  // and CreateBatch: the overloads with no assessment to check
+  using ModelRepository::CreateBatch;
   absl::StatusOr<v1::Model> Get(const std::string& name) override;
   absl::StatusOr<v1::Model> Update(const std::string& name, const Mutation& mutate) override;
   absl::StatusOr<Page<std::string>> ListSerialized(const ListQuery& query) override;
@@ -158,6 +161,8 @@ class FakeModelRepository : public ModelRepository {
   static v1::Model Output(const Row& row);
   // INVALID_ARGUMENT for a malformed name, or a license reference that is malformed, missing or soft-deleted.
   absl::Status CheckNameAndLicenses(const v1::Model& model, bool live) const;
+  // ABORTED kLicenseChanged when a license of `assessed_with` now has another etag.
+  absl::Status CheckAssessedWith(const LicenseEtags& assessed_with) const;
   absl::StatusOr<Row> NewRow(const v1::Model& model) const;
 
   FakeLicenseRepository* licenses_;
