@@ -76,8 +76,8 @@ absl::StatusOr<LicenseEtags> LockLiveLicenses(Transaction& tx, const std::vector
   if (ids.empty()) return locked;
   MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> licenses, LicenseTable().GetManyShared<v1::License>(tx, ids));
   for (v1::License& license : licenses) {
-    if (!license.has_delete_time())
-      locked.emplace(std::move(*license.mutable_name()), std::move(*license.mutable_etag()));
+    if (license.has_delete_time()) continue;
+    locked.emplace(std::move(*license.mutable_name()), std::move(*license.mutable_etag()));
   }
   for (const std::string& id : ids) {
     const std::string name = LicenseKind().key_prefix + id;

@@ -2,7 +2,7 @@
 // catalog loaded, so license aliases resolve): the sample listings of tests/data/hf_hub, the summary and the bad
 // lines' numbers, skip vs update of existing models, a model's lines in order while batches are in flight together,
 // an import again reading a batch's existing models with a few Lists (the calls counted in modelregd's call log),
-// and resuming after the CLI is killed mid-import.
+// an update refused for one model failing that line only, and resuming after the CLI is killed mid-import.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
@@ -220,6 +221,34 @@ TEST_F(HfHubImportTest, AnImportAgainReadsTheBatchsExistingModelsWithAFewLists) 
   r = Cli({"import", "hf-hub", second});
   EXPECT_NE(r.out.find("read 200 models: created 0, updated 0, unchanged 189, skipped 10, failed 1"), std::string::npos)
       << r.out << r.err;
+}
+
+// An update refused with ABORTED (here: the model held locked by another writer past modelregd's 5 s lock timeout)
+// is about that one model: its line fails and the rest of the run goes on.
+TEST_F(HfHubImportTest, AnAbortedUpdateFailsItsLineOnly) {
+  auto write = [](const std::string& path, const std::string& gated) {
+    std::ofstream out(path);
+    for (int i = 0; i < 3; ++i) out << absl::StrFormat(R"({"id":"held/model-%d","gated":%s})", i, gated) << '\n';
+  };
+  const std::string listing = *root_ + "/held.jsonl";
+  write(listing, "false");
+  CommandResult r = Cli({"import", "hf-hub", listing});
+  ASSERT_NE(r.out.find("read 3 models: created 3,"), std::string::npos) << r.out << r.err;
+
+  pqxx::connection locker(absl::StrCat("host=", *root_, "/data port=5432 user=postgres dbname=modelreg"));
+  pqxx::work lock(locker);
+  lock.exec("SELECT 1 FROM models WHERE name = 'publishers/held/models/model-1' FOR UPDATE");
+  write(listing, R"("manual")");
+  r = Cli({"import", "hf-hub", listing, "--on-conflict", "update"});
+  lock.abort();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("read 3 models: created 0, updated 2, unchanged 0, skipped 0, failed 1"), std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.err.find("held.jsonl:2: error:"), std::string::npos) << r.err;
+  r = Cli({"models", "get", "held/model-2", "-o", "json"});
+  EXPECT_NE(r.out.find("ACCESS_GATED_MANUAL_APPROVAL"), std::string::npos) << r.out;
+  r = Cli({"models", "get", "held/model-1", "-o", "json"});
+  EXPECT_EQ(r.out.find("ACCESS_GATED_MANUAL_APPROVAL"), std::string::npos) << r.out;
 }
 
 // Once a batch meets existing models, the next batches read their stored models before creating (no failed
