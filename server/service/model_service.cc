@@ -255,9 +255,13 @@ absl::Status ModelService::Recompute(Transaction& tx, std::map<std::string, v1::
 }
 
 absl::StatusOr<int64_t> ModelService::Reassess(const std::string& license_id) {
+  // Licenses are kept for one batch: read (and locked) in its transaction and forgotten when it ends, so that each
+  // batch assesses with the licenses as committed when it runs, not as an earlier batch read them.
   std::map<std::string, v1::License> cache;
-  return models_->Reassess(kRulesVersion, license_id,
-                           [&](Transaction& tx, v1::Model& model) { return Recompute(tx, cache, model); });
+  return models_->Reassess(kRulesVersion, license_id, [&](Transaction& tx, v1::Model& model) {
+    if (cache.empty()) tx.OnEnd([&cache] { cache.clear(); });  // the first model of a batch: nothing kept yet
+    return Recompute(tx, cache, model);
+  });
 }
 
 absl::StatusOr<ModelRepository::ReassessBatch> ModelService::ReassessLicenseBatch(Transaction& tx,

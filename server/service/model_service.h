@@ -79,7 +79,7 @@ class ModelService {
   absl::StatusOr<LicenseEtags> Prepare(const std::string& prefix, v1::Model* model, Transaction* tx = nullptr,
                                        LicenseResolver* resolver = nullptr);
   // A Reassess `recompute`: sets model.openness from the licenses it references, read in `tx` unless in `cache`
-  // (licenses are few: a pass keeps those it read).
+  // (licenses are few: a batch keeps those it read).
   absl::Status Recompute(Transaction& tx, std::map<std::string, v1::License>& cache, v1::Model& model);
   // The mutations' work, run once per request id by the public methods.
   absl::StatusOr<v1::Model> Create(const v1::CreateModelRequest& request);

@@ -8,6 +8,7 @@
 
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -347,6 +348,29 @@ TEST_F(LicenseReassessmentTest, AModelCreatedWhileItsLicenseChangesIsAssessedWit
   ASSERT_OK(server_->reassessor().Drain());
   EXPECT_FALSE(Flagged(GetModel("publishers/moving/models/single")));
   EXPECT_EQ(Reassessments("moving"), 1);
+}
+
+// The foreground reassessment (`modelregd reassess --license`, ModelService::Reassess) reads the license again in
+// each batch: an update committed after the first batch read it reaches the later batches. (Until session 20 the
+// license read by the first batch was kept for the whole pass.)
+TEST_F(LicenseReassessmentTest, AForegroundPassReadsTheLicenseAgainInEachBatch) {
+  constexpr int kModels = 1000;  // two batches of ModelStore::Reassess (500 each)
+  CreateLicense("midway-1.0");
+  CreateModels("midway", "midway-1.0", kModels);
+  Replica other(server_->pool().url(), kBatch);
+  LicenseReadHook licenses(other.licenses.get());
+  // The first batch holds the license FOR SHARE: the update waits for that batch to commit, then commits before the
+  // second batch reads the license (it queues behind the update's lock).
+  std::thread update;
+  licenses.after_first_read = [&] { update = std::thread([&] { EXPECT_OK(SetThreshold("midway-1.0", true)); }); };
+  ModelService service(other.models.get(), &licenses);
+  absl::StatusOr<int64_t> rewritten = service.Reassess("midway-1.0");
+  update.join();
+  ASSERT_OK(rewritten);
+  EXPECT_EQ(licenses.reads, 2) << "once per batch";
+  EXPECT_EQ(*rewritten, kModels - 500) << "the second batch, assessed with the update";
+  EXPECT_FALSE(Flagged(GetModel("publishers/midway/models/m100000")));
+  EXPECT_TRUE(Flagged(GetModel(absl::StrCat("publishers/midway/models/m", 100000 + kModels - 1))));
 }
 
 TEST_F(LicenseReassessmentTest, ARefusedUpdateQueuesNothing) {

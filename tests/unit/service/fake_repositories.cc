@@ -286,8 +286,8 @@ absl::Status FakeModelRepository::CheckAssessedWith(const LicenseEtags& assessed
 absl::StatusOr<v1::Model> FakeModelRepository::Create(const v1::Model& model, const LicenseEtags& assessed_with) {
   ++calls_.create;
   last_create_input_ = {model};
-  MODELREG_RETURN_IF_ERROR(CheckAssessedWith(assessed_with));
   MODELREG_ASSIGN_OR_RETURN(Row row, NewRow(model));
+  MODELREG_RETURN_IF_ERROR(CheckAssessedWith(assessed_with));  // after the live-license check, as the store
   row.state.create_time = row.state.update_time = clock_->Tick();
   const auto inserted = records_.emplace(model.name(), std::move(row)).first;
   return Output(inserted->second);
@@ -297,7 +297,6 @@ absl::StatusOr<std::vector<v1::Model>> FakeModelRepository::CreateBatch(const st
                                                                         const LicenseEtags& assessed_with) {
   ++calls_.create_batch;
   last_create_input_ = models;
-  MODELREG_RETURN_IF_ERROR(CheckAssessedWith(assessed_with));
   std::map<std::string, Row> staged;
   std::vector<std::string> order;
   for (const v1::Model& model : models) {
@@ -307,6 +306,7 @@ absl::StatusOr<std::vector<v1::Model>> FakeModelRepository::CreateBatch(const st
     }
     order.push_back(model.name());
   }
+  MODELREG_RETURN_IF_ERROR(CheckAssessedWith(assessed_with));
   // One transaction: every row gets the same time.
   const google::protobuf::Timestamp now = clock_->Tick();
   std::vector<v1::Model> created;
