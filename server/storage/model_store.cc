@@ -19,6 +19,7 @@
 #include "server/domain/resource/model_kind.h"
 #include "server/storage/as_of_tables.h"
 #include "server/storage/cached_page.h"
+#include "server/storage/kind_tables.h"
 #include "server/storage/record_codec.h"
 #include "server/storage/resource_table.h"
 #include "server/storage/statements.h"
@@ -64,23 +65,19 @@ absl::Status CheckNameAndReferences(const v1::Model& model) {
   return absl::OkStatus();
 }
 
-const ResourceTable& LicenseTable() {
-  static const auto* table = new ResourceTable(LicenseKind());
-  return *table;
-}
-
 // Locks the licenses `ids` FOR SHARE and returns their etags by name; INVALID_ARGUMENT naming the first one missing
 // or soft-deleted.
 absl::StatusOr<LicenseEtags> LockLiveLicenses(Transaction& tx, const std::vector<std::string>& ids) {
   LicenseEtags locked;
   if (ids.empty()) return locked;
-  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> licenses, LicenseTable().GetManyShared<v1::License>(tx, ids));
+  static const ResourceTable& license_table = *TableOfKind(LicenseKind().table);
+  MODELREG_ASSIGN_OR_RETURN(std::vector<v1::License> licenses, license_table.GetManyShared<v1::License>(tx, ids));
   for (v1::License& license : licenses) {
     if (license.has_delete_time()) continue;
     locked.emplace(std::move(*license.mutable_name()), std::move(*license.mutable_etag()));
   }
   for (const std::string& id : ids) {
-    const std::string name = LicenseKind().key_prefix + id;
+    const std::string name = LicenseName(id);
     if (locked.count(name) == 0) {
       return absl::InvalidArgumentError(absl::StrCat("license `", name, "` does not exist or is deleted"));
     }
