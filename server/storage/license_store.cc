@@ -28,9 +28,14 @@ absl::Status NotFound(const std::string& name) {
   return absl::NotFoundError(absl::StrCat("license `", name, "` not found"));
 }
 
-// Waits for every other license write to end (a lock held until the transaction ends). Each later statement of a
-// READ COMMITTED transaction then sees the licenses they committed: the check that a name is free holds until this
-// transaction commits. License writes are rare; model writes do not take this lock.
+// Locks the licenses table against writes and row locks until the transaction ends; plain reads go on. It waits for
+// every other license write, and for every transaction holding a license FOR SHARE (model writes, reassessment
+// batches), to end. Each later statement of a READ COMMITTED transaction then sees the licenses they committed: the
+// check that a name is free holds until this transaction commits.
+// A row lock alone would not do: PostgreSQL lets a new FOR SHARE join the holders of a row while an update waits for
+// them, so a stream of overlapping model writes (a bulk import) could keep an update of its license waiting for as
+// long as the stream lasts. A table lock request queues: model writes that come after it wait behind it. License
+// writes are rare and short, so model writes pause for milliseconds.
 void SerializeLicenseWrites(Transaction& tx) { tx.sql().exec_prepared(kSerializeWrites); }
 
 }  // namespace
@@ -42,7 +47,7 @@ const std::vector<PreparedStatement>& LicenseStoreStatements() {
     all->push_back({kReferencingModel,
                     "SELECT name FROM models WHERE license_refs @> ARRAY[$1::text] AND delete_time IS NULL ORDER BY "
                     "name LIMIT 1"});
-    all->push_back({kSerializeWrites, "SELECT pg_advisory_xact_lock(hashtext('modelreg.license_writes'), 0)"});
+    all->push_back({kSerializeWrites, "LOCK TABLE licenses IN EXCLUSIVE MODE"});
     const std::string find_by_keys = absl::StrCat("SELECT ", Table().record_columns(),
                                                   " FROM licenses l WHERE l.alias_keys && $1::text[] ORDER BY l.id");
     all->push_back({kFindByKeys, find_by_keys});

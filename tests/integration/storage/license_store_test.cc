@@ -5,7 +5,9 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "server/domain/query/model_query.h"
 #include "server/storage/model_store.h"
@@ -165,6 +167,54 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
   });
   ASSERT_OK(restored);
   EXPECT_FALSE(restored->has_delete_time());
+}
+
+// A model write holds its licenses FOR SHARE. A row lock alone lets a new FOR SHARE join the holders while an update
+// waits, so overlapping model writes (a bulk import) could keep the update waiting for as long as they go on.
+TEST_F(LicenseStoreTest, AnUpdateWaitingForModelWritesHoldsBackTheLaterOnes) {
+  ASSERT_OK(store_.Create(SimpleLicense("popular"), NoCheck));
+  const auto hold_for_share = [](pqxx::work& tx) {
+    tx.exec("SET LOCAL lock_timeout = '300ms'");
+    tx.exec("SELECT 1 FROM licenses WHERE id = 'popular' FOR SHARE");
+  };
+  pqxx::connection earlier_connection(db().url());
+  pqxx::work earlier(earlier_connection);
+  hold_for_share(earlier);
+
+  absl::StatusOr<v1::License> updated;
+  std::thread update([&] {
+    updated = store_.Update("licenses/popular", [](Transaction&, v1::License& license) {
+      license.set_display_name("Popular, updated");
+      return absl::OkStatus();
+    });
+  });
+  pqxx::connection monitor(db().url());  // each test suite has a database of its own
+  const auto update_waiting = [&] {
+    return !pqxx::nontransaction(monitor)
+                .exec("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                .empty();
+  };
+  for (int i = 0; i < 500 && !update_waiting(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool waiting = update_waiting();
+  EXPECT_TRUE(waiting);
+
+  // A model write that starts now waits behind the update instead of joining the earlier one.
+  pqxx::connection later_connection(db().url());
+  if (waiting) {
+    pqxx::work later(later_connection);
+    try {
+      hold_for_share(later);
+      ADD_FAILURE() << "a later FOR SHARE was granted while the update waited";
+    } catch (const pqxx::sql_error& e) {
+      EXPECT_EQ(e.sqlstate(), "55P03");  // lock_not_available
+    }
+  }
+  earlier.commit();
+  update.join();
+  ASSERT_OK(updated);
+  EXPECT_EQ(updated->display_name(), "Popular, updated");
+  pqxx::work after(later_connection);
+  EXPECT_NO_THROW(hold_for_share(after)) << "the update released its lock";
 }
 
 TEST_F(LicenseStoreTest, ListPages) {
