@@ -17,7 +17,8 @@ namespace {
 constexpr char kReferencingModel[] = "modelreg_license_referencing_model";
 constexpr char kFindByKeys[] = "modelreg_license_find_by_keys";
 constexpr char kFindByKeysShared[] = "modelreg_license_find_by_keys_shared";
-constexpr char kSerializeWrites[] = "modelreg_license_serialize_writes";
+constexpr char kLockForCreate[] = "modelreg_license_lock_for_create";
+constexpr char kLockForUpdate[] = "modelreg_license_lock_for_update";
 
 const ResourceTable& Table() {
   static const auto* table = new ResourceTable(LicenseKind());
@@ -28,15 +29,18 @@ absl::Status NotFound(const std::string& name) {
   return absl::NotFoundError(absl::StrCat("license `", name, "` not found"));
 }
 
-// Locks the licenses table against writes and row locks until the transaction ends; plain reads go on. It waits for
-// every other license write, and for every transaction holding a license FOR SHARE (model writes, reassessment
-// batches), to end. Each later statement of a READ COMMITTED transaction then sees the licenses they committed: the
-// check that a name is free holds until this transaction commits.
-// A row lock alone would not do: PostgreSQL lets a new FOR SHARE join the holders of a row while an update waits for
-// them, so a stream of overlapping model writes (a bulk import) could keep an update of its license waiting for as
-// long as the stream lasts. A table lock request queues: model writes that come after it wait behind it. License
-// writes are rare and short, so model writes pause for milliseconds.
-void SerializeLicenseWrites(Transaction& tx) { tx.sql().exec_prepared(kSerializeWrites); }
+// License writes take a table lock first, held until their transaction ends; plain reads go on. Both modes conflict
+// with themselves and each other, so license writes are serialized: each later statement of a READ COMMITTED
+// transaction sees the licenses committed before, and the check that a name or alias is free holds until commit.
+// A create locks nothing a model write holds (no model uses a license that does not exist yet).
+void LockForCreate(Transaction& tx) { tx.sql().exec_prepared(kLockForCreate); }
+
+// An update (delete, undelete) also waits for every transaction holding a license FOR SHARE (model writes,
+// reassessment batches, deployment writes; any license) to end, and the ones that ask after it wait behind it. A row
+// lock alone would not do: PostgreSQL lets a new FOR SHARE join the holders of a row while an update waits for them,
+// so a stream of overlapping model writes (a bulk import) could keep an update of its license waiting as long as the
+// stream lasted. Model writes pause meanwhile: up to the longest one in flight (about a second for a batch of 1,000).
+void LockForUpdate(Transaction& tx) { tx.sql().exec_prepared(kLockForUpdate); }
 
 }  // namespace
 
@@ -47,7 +51,8 @@ const std::vector<PreparedStatement>& LicenseStoreStatements() {
     all->push_back({kReferencingModel,
                     "SELECT name FROM models WHERE license_refs @> ARRAY[$1::text] AND delete_time IS NULL ORDER BY "
                     "name LIMIT 1"});
-    all->push_back({kSerializeWrites, "LOCK TABLE licenses IN EXCLUSIVE MODE"});
+    all->push_back({kLockForCreate, "LOCK TABLE licenses IN SHARE ROW EXCLUSIVE MODE"});
+    all->push_back({kLockForUpdate, "LOCK TABLE licenses IN EXCLUSIVE MODE"});
     const std::string find_by_keys = absl::StrCat("SELECT ", Table().record_columns(),
                                                   " FROM licenses l WHERE l.alias_keys && $1::text[] ORDER BY l.id");
     all->push_back({kFindByKeys, find_by_keys});
@@ -65,7 +70,7 @@ absl::StatusOr<v1::License> LicenseStore::Create(const v1::License& license,
   v1::License result;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
     result = license;  // a retried transaction starts again from the request
-    SerializeLicenseWrites(tx);
+    LockForCreate(tx);
     MODELREG_RETURN_IF_ERROR(check(tx));
     MODELREG_ASSIGN_OR_RETURN(bool inserted, Table().Insert(tx, id, result));
     if (!inserted) return absl::AlreadyExistsError(absl::StrCat("license `", license.name(), "` already exists"));
@@ -118,7 +123,7 @@ absl::StatusOr<v1::License> LicenseStore::Update(const std::string& name, const 
   if (id.empty()) return NotFound(name);
   v1::License result;
   MODELREG_RETURN_IF_ERROR(RunTransaction(*pool_, [&](Transaction& tx) -> absl::Status {
-    SerializeLicenseWrites(tx);
+    LockForUpdate(tx);
     v1::License license;
     MODELREG_ASSIGN_OR_RETURN(bool found, Table().Lock(tx, id, license));
     if (!found) return NotFound(name);

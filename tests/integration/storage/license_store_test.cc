@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "server/domain/query/model_query.h"
 #include "server/storage/model_store.h"
 #include "server/storage/pooled_connection.h"
@@ -180,27 +182,26 @@ TEST_F(LicenseStoreTest, AnUpdateWaitingForModelWritesHoldsBackTheLaterOnes) {
   pqxx::connection earlier_connection(db().url());
   pqxx::work earlier(earlier_connection);
   hold_for_share(earlier);
+  // A create does not wait for model writes (it would fail with LOCK_TIMEOUT after 5 s).
+  ASSERT_OK(store_.Create(SimpleLicense("newcomer"), NoCheck));
 
-  absl::StatusOr<v1::License> updated;
-  std::thread update([&] {
-    updated = store_.Update("licenses/popular", [](Transaction&, v1::License& license) {
+  std::future<absl::StatusOr<v1::License>> update = std::async(std::launch::async, [&] {
+    return store_.Update("licenses/popular", [](Transaction&, v1::License& license) {
       license.set_display_name("Popular, updated");
       return absl::OkStatus();
     });
   });
-  pqxx::connection monitor(db().url());  // each test suite has a database of its own
-  const auto update_waiting = [&] {
-    return !pqxx::nontransaction(monitor)
-                .exec("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                .empty();
-  };
+  pqxx::connection monitor(db().url());
+  const std::string blocked_by_earlier = absl::StrCat("SELECT 1 FROM pg_stat_activity WHERE ",
+                                                      earlier_connection.backendpid(), " = ANY(pg_blocking_pids(pid))");
+  const auto update_waiting = [&] { return !pqxx::nontransaction(monitor).exec(blocked_by_earlier).empty(); };
   for (int i = 0; i < 500 && !update_waiting(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const bool waiting = update_waiting();
   EXPECT_TRUE(waiting);
 
-  // A model write that starts now waits behind the update instead of joining the earlier one.
   pqxx::connection later_connection(db().url());
   if (waiting) {
+    // A model write that starts now waits behind the update instead of joining the earlier one.
     pqxx::work later(later_connection);
     try {
       hold_for_share(later);
@@ -209,8 +210,14 @@ TEST_F(LicenseStoreTest, AnUpdateWaitingForModelWritesHoldsBackTheLaterOnes) {
       EXPECT_EQ(e.sqlstate(), "55P03");  // lock_not_available
     }
   }
+  {
+    // Plain reads go on.
+    pqxx::work read(monitor);
+    read.exec("SET LOCAL statement_timeout = '300ms'");
+    EXPECT_NO_THROW(read.exec("SELECT record FROM licenses WHERE id = 'popular'"));
+  }
   earlier.commit();
-  update.join();
+  absl::StatusOr<v1::License> updated = update.get();
   ASSERT_OK(updated);
   EXPECT_EQ(updated->display_name(), "Popular, updated");
   pqxx::work after(later_connection);
