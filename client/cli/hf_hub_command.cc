@@ -22,6 +22,7 @@
 #include "client/cli/import_commands.h"
 #include "client/cli/import_files.h"
 #include "client/cli/importers/hf_hub.h"
+#include "client/error_details.h"
 #include "server/common/status_macros.h"
 #include "server/domain/request_id.h"
 #include "server/domain/validation.h"
@@ -52,6 +53,9 @@ constexpr size_t kBatchesInFlight = 2;
 // UpdateModel calls sent and not yet answered, at most, when a batch's existing models are updated: each is its own
 // transaction, and PostgreSQL commits concurrent ones together.
 constexpr size_t kUpdatesInFlight = 16;
+// Times a model whose update met a stale etag is read again and compared anew. Two imports of one listing at once
+// update the same models: the second update of each finds the model changed, and on reading it again, unchanged.
+constexpr int kStaleEtagRounds = 2;
 
 // Consecutive entries of the listing written with one BatchCreateModels call.
 struct Batch {
@@ -100,8 +104,12 @@ class HubImport {
   // Settles an item whose model is stored as `stored` when it is unchanged, soft-deleted or skipped; else returns
   // the UpdateModel request that replaces its facts (--on-conflict update).
   std::optional<v1::UpdateModelRequest> Compare(const HubItem& item, const v1::Model& stored);
-  // Sends the updates, at most kUpdatesInFlight at once, and settles their items.
-  absl::Status Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates);
+  // Sends the updates, at most kUpdatesInFlight at once, and settles their items. An update refused for a stale etag
+  // (the model changed since it was read: another import of the listing, another writer) is read again and compared
+  // anew (ReadAndUpdate), `rounds` more times at most; after that its line fails.
+  absl::Status Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates, int rounds);
+  // Reads the stored model of `item` and settles it: Compare, then Update when it differs.
+  absl::Status ReadAndUpdate(const HubItem& item, int rounds);
   bool Sent(const std::string& name) const;
 
   Context& ctx_;
@@ -276,7 +284,7 @@ absl::Status HubImport::LookedUp(std::vector<HubItem>& items, BatchAnswer answer
       updates.emplace_back(&item, *std::move(update));
     }
   }
-  MODELREG_RETURN_IF_ERROR(Update(std::move(updates)));
+  MODELREG_RETURN_IF_ERROR(Update(std::move(updates), kStaleEtagRounds));
   items.erase(std::remove_if(items.begin(), items.end(),
                              [&](const HubItem& item) { return answer.stored.count(item.model.name()) > 0; }),
               items.end());
@@ -304,7 +312,7 @@ std::optional<v1::UpdateModelRequest> HubImport::Compare(const HubItem& item, co
   return ReplaceRequest(item.model, stored.etag());
 }
 
-absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates) {
+absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates, int rounds) {
   Client& client = ctx_.client();  // thread-safe
   std::deque<std::future<absl::StatusOr<v1::Model>>> in_flight;
   absl::Status stop;
@@ -320,6 +328,8 @@ absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateM
     in_flight.pop_front();
     if (updated.ok()) {
       ++state_.counts.updated;
+    } else if (rounds > 0 && GetErrorDetails(updated.status()).reason == "STALE_ETAG") {
+      stop.Update(ReadAndUpdate(*updates[settled].first, rounds - 1));
     } else if (StopsImport(updated.status()) && updated.status().code() != absl::StatusCode::kAborted) {
       // ABORTED is about this one model (another writer changed it since it was read, or held it locked): its line
       // fails and the run goes on.
@@ -337,20 +347,7 @@ absl::Status HubImport::WriteEach(const std::vector<HubItem>& items) {
     if (created.ok()) {
       ++state_.counts.created;
     } else if (created.status().code() == absl::StatusCode::kAlreadyExists) {
-      v1::GetModelRequest get;
-      get.set_name(item.model.name());
-      absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
-      if (stored.ok()) {
-        std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates;
-        if (std::optional<v1::UpdateModelRequest> update = Compare(item, *stored)) {
-          updates.emplace_back(&item, *std::move(update));
-        }
-        MODELREG_RETURN_IF_ERROR(Update(std::move(updates)));
-      } else if (StopsImport(stored.status())) {
-        return stored.status();
-      } else {
-        Fail(state_.counts, item.line, stored.status().message());
-      }
+      MODELREG_RETURN_IF_ERROR(ReadAndUpdate(item, kStaleEtagRounds));
     } else if (StopsImport(created.status())) {
       return created.status();
     } else {
@@ -358,6 +355,22 @@ absl::Status HubImport::WriteEach(const std::vector<HubItem>& items) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status HubImport::ReadAndUpdate(const HubItem& item, int rounds) {
+  v1::GetModelRequest get;
+  get.set_name(item.model.name());
+  absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
+  if (!stored.ok()) {
+    if (StopsImport(stored.status())) return stored.status();
+    Fail(state_.counts, item.line, stored.status().message());
+    return absl::OkStatus();
+  }
+  std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates;
+  if (std::optional<v1::UpdateModelRequest> update = Compare(item, *stored)) {
+    updates.emplace_back(&item, *std::move(update));
+  }
+  return Update(std::move(updates), rounds);
 }
 
 void HubImport::PrintSummary(std::ostream& out) const {

@@ -2,7 +2,8 @@
 // catalog loaded, so license aliases resolve): the sample listings of tests/data/hf_hub, the summary and the bad
 // lines' numbers, skip vs update of existing models, a model's lines in order while batches are in flight together,
 // an import again reading a batch's existing models with a few Lists (the calls counted in modelregd's call log),
-// an update refused for one model failing that line only, and resuming after the CLI is killed mid-import.
+// an update refused for one model failing that line only, an update meeting a stale etag reading the model again,
+// and resuming after the CLI is killed mid-import.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <memory>
 #include <pqxx/pqxx>
@@ -249,6 +251,56 @@ TEST_F(HfHubImportTest, AnAbortedUpdateFailsItsLineOnly) {
   EXPECT_NE(r.out.find("ACCESS_GATED_MANUAL_APPROVAL"), std::string::npos) << r.out;
   r = Cli({"models", "get", "held/model-1", "-o", "json"});
   EXPECT_EQ(r.out.find("ACCESS_GATED_MANUAL_APPROVAL"), std::string::npos) << r.out;
+}
+
+// Another writer updates a model between the import's read of it and its update (as a second import of the same
+// listing does): the update meets a stale etag, and the import reads the model again and updates it.
+TEST_F(HfHubImportTest, AnUpdateThatMeetsAStaleEtagReadsTheModelAgain) {
+  auto write = [](const std::string& path, const std::string& gated) {
+    std::ofstream out(path);
+    for (int i = 0; i < 3; ++i) out << absl::StrFormat(R"({"id":"raced/model-%d","gated":%s})", i, gated) << '\n';
+  };
+  const std::string listing = *root_ + "/raced.jsonl";
+  write(listing, "false");
+  CommandResult r = Cli({"import", "hf-hub", listing});
+  ASSERT_NE(r.out.find("read 3 models: created 3,"), std::string::npos) << r.out << r.err;
+
+  // The row of model-1 is held, so that the other writer's update and then the import's wait for it, in this order.
+  const std::string url = absl::StrCat("host=", *root_, "/data port=5432 user=postgres dbname=modelreg");
+  pqxx::connection locker(url);
+  pqxx::work lock(locker);
+  lock.exec("SELECT 1 FROM models WHERE name = 'publishers/raced/models/model-1' FOR UPDATE");
+  pqxx::connection monitor(url);
+  const auto wait_for_waiters = [&](int n) {
+    for (int i = 0; i < 400; ++i) {
+      const pqxx::result waiting = pqxx::nontransaction(monitor).exec(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = 'modelreg' AND wait_event_type = 'Lock'");
+      if (static_cast<int>(waiting.size()) >= n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  const std::string labels = *root_ + "/labels.yaml";
+  std::ofstream(labels) << "labels:\n  owner: platform-team\n";
+  std::future<CommandResult> other = std::async(std::launch::async, [&] {
+    return Cli({"models", "update", "raced/model-1", "-f", labels});
+  });
+  EXPECT_TRUE(wait_for_waiters(1));
+  write(listing, R"("manual")");
+  std::future<CommandResult> import = std::async(std::launch::async, [&] {
+    return Cli({"import", "hf-hub", listing, "--on-conflict", "update"});
+  });
+  EXPECT_TRUE(wait_for_waiters(2));
+  lock.abort();
+
+  r = other.get();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = import.get();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("read 3 models: created 0, updated 3, unchanged 0, skipped 0, failed 0"), std::string::npos)
+      << r.out << r.err;
+  r = Cli({"models", "get", "raced/model-1", "-o", "json"});
+  EXPECT_NE(r.out.find("ACCESS_GATED_MANUAL_APPROVAL"), std::string::npos) << r.out;
 }
 
 // Once a batch meets existing models, the next batches read their stored models before creating (no failed
