@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -56,6 +58,8 @@ constexpr size_t kUpdatesInFlight = 16;
 // Times a model whose update met a stale etag is read again and compared anew. Two imports of one listing at once
 // update the same models: the second update of each finds the model changed, and on reading it again, unchanged.
 constexpr int kStaleEtagRounds = 2;
+// Reads of such a model, at most, until one returns a copy newer than the one whose etag was refused.
+constexpr int kRereads = 5;
 
 // Consecutive entries of the listing written with one BatchCreateModels call.
 struct Batch {
@@ -108,8 +112,9 @@ class HubImport {
   // (the model changed since it was read: another import of the listing, another writer) is read again and compared
   // anew (ReadAndUpdate), `rounds` more times at most; after that its line fails.
   absl::Status Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates, int rounds);
-  // Reads the stored model of `item` and settles it: Compare, then Update when it differs.
-  absl::Status ReadAndUpdate(const HubItem& item, int rounds);
+  // Reads the stored model of `item` and settles it: Compare, then Update when it differs. After a stale etag, a read
+  // that still returns `refused_etag` (an older copy) is repeated a few times, with pauses.
+  absl::Status ReadAndUpdate(const HubItem& item, int rounds, const std::string& refused_etag);
   bool Sent(const std::string& name) const;
 
   Context& ctx_;
@@ -328,8 +333,8 @@ absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateM
     in_flight.pop_front();
     if (updated.ok()) {
       ++state_.counts.updated;
-    } else if (rounds > 0 && GetErrorDetails(updated.status()).reason == "STALE_ETAG") {
-      stop.Update(ReadAndUpdate(*updates[settled].first, rounds - 1));
+    } else if (stop.ok() && rounds > 0 && GetErrorDetails(updated.status()).reason == "STALE_ETAG") {
+      stop.Update(ReadAndUpdate(*updates[settled].first, rounds - 1, updates[settled].second.model().etag()));
     } else if (StopsImport(updated.status()) && updated.status().code() != absl::StatusCode::kAborted) {
       // ABORTED is about this one model (another writer changed it since it was read, or held it locked): its line
       // fails and the run goes on.
@@ -347,7 +352,7 @@ absl::Status HubImport::WriteEach(const std::vector<HubItem>& items) {
     if (created.ok()) {
       ++state_.counts.created;
     } else if (created.status().code() == absl::StatusCode::kAlreadyExists) {
-      MODELREG_RETURN_IF_ERROR(ReadAndUpdate(item, kStaleEtagRounds));
+      MODELREG_RETURN_IF_ERROR(ReadAndUpdate(item, kStaleEtagRounds, ""));
     } else if (StopsImport(created.status())) {
       return created.status();
     } else {
@@ -357,12 +362,17 @@ absl::Status HubImport::WriteEach(const std::vector<HubItem>& items) {
   return absl::OkStatus();
 }
 
-absl::Status HubImport::ReadAndUpdate(const HubItem& item, int rounds) {
+absl::Status HubImport::ReadAndUpdate(const HubItem& item, int rounds, const std::string& refused_etag) {
   v1::GetModelRequest get;
   get.set_name(item.model.name());
   absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
+  // GetModel answers from a server's cache, which learns of another server's write a few milliseconds after it.
+  for (int read = 1; read < kRereads && stored.ok() && stored->etag() == refused_etag; ++read) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 << read));
+    stored = ctx_.client().GetModel(get);
+  }
   if (!stored.ok()) {
-    if (StopsImport(stored.status())) return stored.status();
+    if (StopsImport(stored.status()) && stored.status().code() != absl::StatusCode::kAborted) return stored.status();
     Fail(state_.counts, item.line, stored.status().message());
     return absl::OkStatus();
   }

@@ -271,26 +271,29 @@ TEST_F(HfHubImportTest, AnUpdateThatMeetsAStaleEtagReadsTheModelAgain) {
   pqxx::work lock(locker);
   lock.exec("SELECT 1 FROM models WHERE name = 'publishers/raced/models/model-1' FOR UPDATE");
   pqxx::connection monitor(url);
-  const auto wait_for_waiters = [&](int n) {
+  // The pid of a session waiting for a lock that session `pid` holds, or 0.
+  const auto waiting_for = [&](int pid) {
+    const std::string query =
+        absl::StrCat("SELECT pid FROM pg_stat_activity WHERE ", pid, " = ANY(pg_blocking_pids(pid))");
     for (int i = 0; i < 400; ++i) {
-      const pqxx::result waiting = pqxx::nontransaction(monitor).exec(
-          "SELECT 1 FROM pg_stat_activity WHERE datname = 'modelreg' AND wait_event_type = 'Lock'");
-      if (static_cast<int>(waiting.size()) >= n) return true;
+      const pqxx::result waiting = pqxx::nontransaction(monitor).exec(query);
+      if (!waiting.empty()) return waiting[0][0].as<int>();
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return false;
+    return 0;
   };
   const std::string labels = *root_ + "/labels.yaml";
   std::ofstream(labels) << "labels:\n  owner: platform-team\n";
   std::future<CommandResult> other = std::async(std::launch::async, [&] {
     return Cli({"models", "update", "raced/model-1", "-f", labels});
   });
-  EXPECT_TRUE(wait_for_waiters(1));
+  const int other_pid = waiting_for(locker.backendpid());
+  EXPECT_NE(other_pid, 0);
   write(listing, R"("manual")");
   std::future<CommandResult> import = std::async(std::launch::async, [&] {
     return Cli({"import", "hf-hub", listing, "--on-conflict", "update"});
   });
-  EXPECT_TRUE(wait_for_waiters(2));
+  EXPECT_NE(waiting_for(other_pid), 0) << "the import's update waits behind the other writer's";
   lock.abort();
 
   r = other.get();
