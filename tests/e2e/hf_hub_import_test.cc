@@ -75,6 +75,21 @@ class HfHubImportTest : public ::testing::Test {
     return path;
   }
 
+  // Writes a listing of three models, PUBLISHER/model-0 to -2, each with `gated` (JSON); returns `path`.
+  static const std::string& ThreeModelListing(const std::string& path, const std::string& publisher,
+                                              const std::string& gated) {
+    std::ofstream out(path);
+    for (int i = 0; i < 3; ++i) {
+      out << absl::StrFormat(R"({"id":"%s/model-%d","gated":%s})", publisher, i, gated) << '\n';
+    }
+    return path;
+  }
+
+  // The embedded cluster's database, for a test that holds rows locked from outside modelregd.
+  static std::string DatabaseUrl() {
+    return absl::StrCat("host=", *root_, "/data port=5432 user=postgres dbname=modelreg");
+  }
+
   static CommandResult Cli(std::vector<std::string> args) {
     args.insert(args.begin(), BinDir() + "/modelreg");
     return RunCommand(args);
@@ -228,19 +243,14 @@ TEST_F(HfHubImportTest, AnImportAgainReadsTheBatchsExistingModelsWithAFewLists) 
 // An update refused with ABORTED (here: the model held locked by another writer past modelregd's 5 s lock timeout)
 // is about that one model: its line fails and the rest of the run goes on.
 TEST_F(HfHubImportTest, AnAbortedUpdateFailsItsLineOnly) {
-  auto write = [](const std::string& path, const std::string& gated) {
-    std::ofstream out(path);
-    for (int i = 0; i < 3; ++i) out << absl::StrFormat(R"({"id":"held/model-%d","gated":%s})", i, gated) << '\n';
-  };
   const std::string listing = *root_ + "/held.jsonl";
-  write(listing, "false");
-  CommandResult r = Cli({"import", "hf-hub", listing});
+  CommandResult r = Cli({"import", "hf-hub", ThreeModelListing(listing, "held", "false")});
   ASSERT_NE(r.out.find("read 3 models: created 3,"), std::string::npos) << r.out << r.err;
 
-  pqxx::connection locker(absl::StrCat("host=", *root_, "/data port=5432 user=postgres dbname=modelreg"));
+  pqxx::connection locker(DatabaseUrl());
   pqxx::work lock(locker);
   lock.exec("SELECT 1 FROM models WHERE name = 'publishers/held/models/model-1' FOR UPDATE");
-  write(listing, R"("manual")");
+  ThreeModelListing(listing, "held", R"("manual")");
   r = Cli({"import", "hf-hub", listing, "--on-conflict", "update"});
   lock.abort();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -256,21 +266,15 @@ TEST_F(HfHubImportTest, AnAbortedUpdateFailsItsLineOnly) {
 // Another writer updates a model between the import's read of it and its update (as a second import of the same
 // listing does): the update meets a stale etag, and the import reads the model again and updates it.
 TEST_F(HfHubImportTest, AnUpdateThatMeetsAStaleEtagReadsTheModelAgain) {
-  auto write = [](const std::string& path, const std::string& gated) {
-    std::ofstream out(path);
-    for (int i = 0; i < 3; ++i) out << absl::StrFormat(R"({"id":"raced/model-%d","gated":%s})", i, gated) << '\n';
-  };
   const std::string listing = *root_ + "/raced.jsonl";
-  write(listing, "false");
-  CommandResult r = Cli({"import", "hf-hub", listing});
+  CommandResult r = Cli({"import", "hf-hub", ThreeModelListing(listing, "raced", "false")});
   ASSERT_NE(r.out.find("read 3 models: created 3,"), std::string::npos) << r.out << r.err;
 
   // The row of model-1 is held, so that the other writer's update and then the import's wait for it, in this order.
-  const std::string url = absl::StrCat("host=", *root_, "/data port=5432 user=postgres dbname=modelreg");
-  pqxx::connection locker(url);
+  pqxx::connection locker(DatabaseUrl());
   pqxx::work lock(locker);
   lock.exec("SELECT 1 FROM models WHERE name = 'publishers/raced/models/model-1' FOR UPDATE");
-  pqxx::connection monitor(url);
+  pqxx::connection monitor(DatabaseUrl());
   // The pid of a session waiting for a lock that session `pid` holds, or 0.
   const auto waiting_for = [&](int pid) {
     const std::string query =
@@ -289,7 +293,7 @@ TEST_F(HfHubImportTest, AnUpdateThatMeetsAStaleEtagReadsTheModelAgain) {
   });
   const int other_pid = waiting_for(locker.backendpid());
   EXPECT_NE(other_pid, 0);
-  write(listing, R"("manual")");
+  ThreeModelListing(listing, "raced", R"("manual")");
   std::future<CommandResult> import = std::async(std::launch::async, [&] {
     return Cli({"import", "hf-hub", listing, "--on-conflict", "update"});
   });
