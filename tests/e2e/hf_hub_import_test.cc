@@ -27,6 +27,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "tests/e2e/process.h"
+#include "tests/support/eventually.h"
 
 namespace modelreg::testing {
 namespace {
@@ -279,12 +280,15 @@ TEST_F(HfHubImportTest, AnUpdateThatMeetsAStaleEtagReadsTheModelAgain) {
   const auto waiting_for = [&](int pid) {
     const std::string query =
         absl::StrCat("SELECT pid FROM pg_stat_activity WHERE ", pid, " = ANY(pg_blocking_pids(pid))");
-    for (int i = 0; i < 400; ++i) {
-      const pqxx::result waiting = pqxx::nontransaction(monitor).exec(query);
-      if (!waiting.empty()) return waiting[0][0].as<int>();
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return 0;
+    int waiter = 0;
+    Eventually(
+        [&] {
+          const pqxx::result waiting = pqxx::nontransaction(monitor).exec(query);
+          if (!waiting.empty()) waiter = waiting[0][0].as<int>();
+          return waiter != 0;
+        },
+        absl::Seconds(4));
+    return waiter;
   };
   const std::string labels = *root_ + "/labels.yaml";
   std::ofstream(labels) << "labels:\n  owner: platform-team\n";

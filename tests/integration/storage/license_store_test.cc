@@ -5,10 +5,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <future>
 #include <pqxx/pqxx>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "server/domain/query/model_query.h"
@@ -17,6 +15,7 @@
 #include "server/storage/transaction.h"
 #include "tests/integration/storage/storage_test_base.h"
 #include "tests/integration/storage/store_test_data.h"
+#include "tests/support/eventually.h"
 #include "tests/support/status_matchers.h"
 
 namespace modelreg {
@@ -24,6 +23,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::google::protobuf::util::TimeUtil;
+using ::modelreg::testing::Eventually;
 using ::modelreg::testing::FullLicense;
 using ::modelreg::testing::MinimalModel;
 using ::modelreg::testing::NoCheck;
@@ -195,8 +195,7 @@ TEST_F(LicenseStoreTest, AnUpdateWaitingForModelWritesHoldsBackTheLaterOnes) {
   const std::string blocked_by_earlier = absl::StrCat("SELECT 1 FROM pg_stat_activity WHERE ",
                                                       earlier_connection.backendpid(), " = ANY(pg_blocking_pids(pid))");
   const auto update_waiting = [&] { return !pqxx::nontransaction(monitor).exec(blocked_by_earlier).empty(); };
-  for (int i = 0; i < 500 && !update_waiting(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const bool waiting = update_waiting();
+  const bool waiting = Eventually(update_waiting, absl::Seconds(5));
   EXPECT_TRUE(waiting);
 
   pqxx::connection later_connection(db().url());
