@@ -35,7 +35,7 @@ absl::Status NotFound(const std::string& name) {
 // A create locks nothing a model write holds (no model uses a license that does not exist yet).
 void LockForCreate(Transaction& tx) { tx.sql().exec_prepared(kLockForCreate); }
 
-// An update (delete, undelete) also waits for every transaction holding a license FOR SHARE (model writes,
+// An update (delete, undelete, backfill) also waits for every transaction holding a license FOR SHARE (model writes,
 // reassessment batches, deployment writes; any license) to end, and the ones that ask after it wait behind it. A row
 // lock alone would not do: PostgreSQL lets a new FOR SHARE join the holders of a row while an update waits for them,
 // so a stream of overlapping model writes (a bulk import) could keep an update of its license waiting as long as the
@@ -156,6 +156,8 @@ absl::StatusOr<Page<v1::License>> LicenseStore::List(const ListQuery& query) {
   return page;
 }
 
-absl::StatusOr<int64_t> LicenseStore::Backfill() { return Table().Backfill(*pool_, nullptr); }
+// A backfill rewrites licenses after an upgrade, while other replicas may be writing models: it takes the update's
+// lock, and only when a license needs rewriting, so that a start-up with nothing to do pauses no model write.
+absl::StatusOr<int64_t> LicenseStore::Backfill() { return Table().Backfill(*pool_, nullptr, LockForUpdate); }
 
 }  // namespace modelreg

@@ -76,6 +76,7 @@ ResourceTable::ResourceTable(const ResourceKind& kind)
   statement_lock_ = prefix + "lock";
   statement_scan_ = prefix + "scan";
   statement_stale_ = prefix + "stale";
+  statement_any_stale_ = prefix + "any_stale";
 }
 
 std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() const {
@@ -84,7 +85,7 @@ std::vector<storage_internal::PreparedStatement> ResourceTable::Statements() con
           {statement_reassess_, sql_.reassess}, {statement_purge_, sql_.purge},
           {statement_get_many_, sql_.get_many}, {statement_get_many_shared_, sql_.get_many_shared},
           {statement_lock_, sql_.lock},         {statement_scan_, sql_.scan},
-          {statement_stale_, sql_.stale}};
+          {statement_stale_, sql_.stale},       {statement_any_stale_, sql_.any_stale}};
 }
 
 std::string ResourceTable::StoredBytes(const Message& record) const {
@@ -334,11 +335,16 @@ pqxx::result ResourceTable::ListRows(Transaction& tx, const ListQuery& query, co
 }
 
 absl::StatusOr<int64_t> ResourceTable::Backfill(
-    ConnectionPool& pool, const std::function<void(Transaction&, const std::string& key)>& on_rewrite) const {
+    ConnectionPool& pool, const std::function<void(Transaction&, const std::string& key)>& on_rewrite,
+    const std::function<void(Transaction&)>& lock_first) const {
   int64_t rewritten = 0;
   while (true) {
     size_t batch = 0;
     MODELREG_RETURN_IF_ERROR(RunTransaction(pool, [&](Transaction& tx) -> absl::Status {
+      if (lock_first) {
+        if (tx.sql().exec_prepared(statement_any_stale_, derived_version_).empty()) return absl::OkStatus();
+        lock_first(tx);
+      }
       const pqxx::result rows = tx.sql().exec_prepared(statement_stale_, derived_version_, kBackfillBatchSize);
       batch = rows.size();
       for (const pqxx::row& row : rows) {

@@ -125,9 +125,11 @@ class ResourceTable {
 
   // Recomputes the derived columns of every row derived by another version of the description, in batches of one
   // transaction each (resumable: a row is done once rewritten). `on_rewrite` runs in the transaction for each row
-  // (cache invalidation). Returns how many rows were rewritten.
+  // (cache invalidation). `lock_first`, when set, runs at the start of each batch's transaction once a row is known to
+  // need it (the license table lock: LicenseStore). Returns how many rows were rewritten.
   absl::StatusOr<int64_t> Backfill(ConnectionPool& pool,
-                                   const std::function<void(Transaction&, const std::string& key)>& on_rewrite) const;
+                                   const std::function<void(Transaction&, const std::string& key)>& on_rewrite,
+                                   const std::function<void(Transaction&)>& lock_first = nullptr) const;
 
   // A PostgreSQL array literal of text values, for a `$n::text[]` parameter.
   static std::string TextArray(const std::vector<std::string>& values);
@@ -181,7 +183,7 @@ class ResourceTable {
   OutputFields output_;
   std::string statement_insert_, statement_insert_many_, statement_update_, statement_rewrite_, statement_reassess_,
       statement_purge_, statement_get_many_, statement_get_many_shared_, statement_lock_, statement_scan_,
-      statement_stale_;
+      statement_stale_, statement_any_stale_;
 };
 
 template <typename Message>

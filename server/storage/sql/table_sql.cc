@@ -131,6 +131,7 @@ TableSql BuildTableSql(const ResourceKind& kind) {
                         " > $1 ORDER BY ", a, ".", key, " LIMIT $2::integer");
   t.stale = absl::StrCat("SELECT ", t.record_columns, ", ", a, ".", key, from, " WHERE ", a,
                          ".derived_version <> $1::integer ORDER BY ", a, ".", key, " LIMIT $2::integer FOR UPDATE");
+  t.any_stale = absl::StrCat("SELECT 1 FROM ", kind.table, " WHERE derived_version <> $1::integer LIMIT 1");
   return t;
 }
 

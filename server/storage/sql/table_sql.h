@@ -58,6 +58,8 @@ struct TableSql {
   // $1 derived_version, $2 limit: rows derived by another version (record columns, then the key), in key order,
   // FOR UPDATE.
   std::string stale;
+  // $1 derived_version: one row if any is derived by another version, nothing locked.
+  std::string any_stale;
 };
 
 TableSql BuildTableSql(const ResourceKind& kind);

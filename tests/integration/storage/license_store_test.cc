@@ -41,6 +41,60 @@ absl::Status SoftDelete(Transaction& /*tx*/, v1::License& license) {
 
 class LicenseStoreTest : public StorageTest {
  protected:
+  // Runs `write`, a license write that takes the update's table lock, while an earlier transaction holds license `id`
+  // FOR SHARE as a model write does, and returns what it returned. Checks that the write waits for that transaction;
+  // that a model write starting meanwhile waits behind it instead of joining the earlier one; that plain reads go on;
+  // and that the write releases its lock when it ends. A create, which waits for no model write, must succeed while
+  // the earlier transaction holds the license (it would fail with LOCK_TIMEOUT after 5 s).
+  template <typename T>
+  absl::StatusOr<T> WriteBehindAModelWrite(const std::string& id, const std::function<absl::StatusOr<T>()>& write) {
+    const auto hold_for_share = [&id](pqxx::work& tx) {
+      tx.exec("SET LOCAL lock_timeout = '300ms'");
+      tx.exec_params("SELECT 1 FROM licenses WHERE id = $1 FOR SHARE", id);
+    };
+    pqxx::connection earlier_connection(db().url());
+    pqxx::work earlier(earlier_connection);
+    hold_for_share(earlier);
+    EXPECT_OK(store_.Create(SimpleLicense(id + "-newcomer"), NoCheck));
+
+    std::future<absl::StatusOr<T>> written = std::async(std::launch::async, write);
+    pqxx::connection monitor(db().url());
+    const std::string blocked_by_earlier = absl::StrCat(
+        "SELECT 1 FROM pg_stat_activity WHERE ", earlier_connection.backendpid(), " = ANY(pg_blocking_pids(pid))");
+    const auto write_waiting = [&] { return !pqxx::nontransaction(monitor).exec(blocked_by_earlier).empty(); };
+    const bool waiting = Eventually(write_waiting, absl::Seconds(5));
+    EXPECT_TRUE(waiting) << "the write did not wait for the earlier model write";
+
+    pqxx::connection later_connection(db().url());
+    if (waiting) {
+      pqxx::work later(later_connection);
+      try {
+        hold_for_share(later);
+        ADD_FAILURE() << "a later FOR SHARE was granted while the write waited";
+      } catch (const pqxx::sql_error& e) {
+        EXPECT_EQ(e.sqlstate(), "55P03");  // lock_not_available
+      }
+    }
+    {
+      pqxx::work read(monitor);
+      read.exec("SET LOCAL statement_timeout = '300ms'");
+      EXPECT_NO_THROW(read.exec_params("SELECT record FROM licenses WHERE id = $1", id));
+    }
+    earlier.commit();
+    absl::StatusOr<T> result = written.get();
+    pqxx::work after(later_connection);
+    EXPECT_NO_THROW(hold_for_share(after)) << "the write released its lock";
+    return result;
+  }
+
+  // Marks license `id` as derived by an older modelregd: the old has_use_restrictions rule, no derived version.
+  void MarkStale(const std::string& id) {
+    ASSERT_OK(RunTransaction(pool(), [&id](Transaction& tx) {
+      tx.sql().exec_params("UPDATE licenses SET has_use_restrictions = false, derived_version = 0 WHERE id = $1", id);
+      return absl::OkStatus();
+    }));
+  }
+
   LicenseStore store_{pool_.get()};
   ModelStore models_{pool_.get()};
 };
@@ -175,52 +229,14 @@ TEST_F(LicenseStoreTest, DeleteIsBlockedWhileALiveModelReferencesIt) {
 // waits, so overlapping model writes (a bulk import) could keep the update waiting for as long as they go on.
 TEST_F(LicenseStoreTest, AnUpdateWaitingForModelWritesHoldsBackTheLaterOnes) {
   ASSERT_OK(store_.Create(SimpleLicense("popular"), NoCheck));
-  const auto hold_for_share = [](pqxx::work& tx) {
-    tx.exec("SET LOCAL lock_timeout = '300ms'");
-    tx.exec("SELECT 1 FROM licenses WHERE id = 'popular' FOR SHARE");
-  };
-  pqxx::connection earlier_connection(db().url());
-  pqxx::work earlier(earlier_connection);
-  hold_for_share(earlier);
-  // A create does not wait for model writes (it would fail with LOCK_TIMEOUT after 5 s).
-  ASSERT_OK(store_.Create(SimpleLicense("newcomer"), NoCheck));
-
-  std::future<absl::StatusOr<v1::License>> update = std::async(std::launch::async, [&] {
+  absl::StatusOr<v1::License> updated = WriteBehindAModelWrite<v1::License>("popular", [&] {
     return store_.Update("licenses/popular", [](Transaction&, v1::License& license) {
       license.set_display_name("Popular, updated");
       return absl::OkStatus();
     });
   });
-  pqxx::connection monitor(db().url());
-  const std::string blocked_by_earlier = absl::StrCat("SELECT 1 FROM pg_stat_activity WHERE ",
-                                                      earlier_connection.backendpid(), " = ANY(pg_blocking_pids(pid))");
-  const auto update_waiting = [&] { return !pqxx::nontransaction(monitor).exec(blocked_by_earlier).empty(); };
-  const bool waiting = Eventually(update_waiting, absl::Seconds(5));
-  EXPECT_TRUE(waiting);
-
-  pqxx::connection later_connection(db().url());
-  if (waiting) {
-    // A model write that starts now waits behind the update instead of joining the earlier one.
-    pqxx::work later(later_connection);
-    try {
-      hold_for_share(later);
-      ADD_FAILURE() << "a later FOR SHARE was granted while the update waited";
-    } catch (const pqxx::sql_error& e) {
-      EXPECT_EQ(e.sqlstate(), "55P03");  // lock_not_available
-    }
-  }
-  {
-    // Plain reads go on.
-    pqxx::work read(monitor);
-    read.exec("SET LOCAL statement_timeout = '300ms'");
-    EXPECT_NO_THROW(read.exec("SELECT record FROM licenses WHERE id = 'popular'"));
-  }
-  earlier.commit();
-  absl::StatusOr<v1::License> updated = update.get();
   ASSERT_OK(updated);
   EXPECT_EQ(updated->display_name(), "Popular, updated");
-  pqxx::work after(later_connection);
-  EXPECT_NO_THROW(hold_for_share(after)) << "the update released its lock";
 }
 
 TEST_F(LicenseStoreTest, ListPages) {
@@ -263,8 +279,8 @@ TEST_F(LicenseStoreTest, BackfillRecomputesRowsDerivedByAnotherVersion) {
   const std::string restricted = "SELECT has_use_restrictions FROM licenses WHERE id = 'propagates'";
   EXPECT_TRUE(column(restricted));
   // As an older modelregd stored it: the old rule's value, no derived version.
+  MarkStale("propagates");
   ASSERT_OK(RunTransaction(pool(), [](Transaction& tx) {
-    tx.sql().exec("UPDATE licenses SET has_use_restrictions = false, derived_version = 0 WHERE id = 'propagates'");
     tx.sql().exec(
         "UPDATE models SET derived_version = 0, family = 'stale' WHERE name = 'publishers/backfill/models/m'");
     return absl::OkStatus();
@@ -283,6 +299,31 @@ TEST_F(LicenseStoreTest, BackfillRecomputesRowsDerivedByAnotherVersion) {
   EXPECT_EQ(*store_.Backfill(), 0);
   EXPECT_EQ(*models_.Backfill(), 0);
   EXPECT_EQ(models_.Get("publishers/backfill/models/m")->revision(), 1);
+}
+
+// A backfill (at start-up, after an upgrade) rewrites licenses while other replicas may be writing models: like an
+// update, it waits for the model writes holding a license and holds back the later ones, so that a bulk import cannot
+// keep it waiting past the lock timeout and fail the start-up.
+TEST_F(LicenseStoreTest, ABackfillTakesTheUpdatesLock) {
+  v1::License license = SimpleLicense("backfilled");
+  license.mutable_derivative_terms()->set_restrictions_propagate(true);
+  ASSERT_OK(store_.Create(license, NoCheck));
+  MarkStale("backfilled");
+  absl::StatusOr<int64_t> rewritten = WriteBehindAModelWrite<int64_t>("backfilled", [&] { return store_.Backfill(); });
+  ASSERT_OK(rewritten);
+  EXPECT_EQ(*rewritten, 1);
+}
+
+// With nothing to rewrite (every start-up but the first after an upgrade), a backfill takes no lock: a model write in
+// flight does not delay it, nor it the model writes.
+TEST_F(LicenseStoreTest, ABackfillWithNothingToRewriteWaitsForNoModelWrite) {
+  ASSERT_OK(store_.Create(SimpleLicense("unchanged"), NoCheck));
+  pqxx::connection earlier_connection(db().url());
+  pqxx::work earlier(earlier_connection);
+  earlier.exec("SELECT 1 FROM licenses WHERE id = 'unchanged' FOR SHARE");
+  absl::StatusOr<int64_t> rewritten = store_.Backfill();
+  ASSERT_OK(rewritten);  // with the lock it would fail with LOCK_TIMEOUT after 5 s
+  EXPECT_EQ(*rewritten, 0);
 }
 
 }  // namespace
