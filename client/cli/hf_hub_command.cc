@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +12,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,7 +22,6 @@
 #include "client/cli/import_commands.h"
 #include "client/cli/import_files.h"
 #include "client/cli/importers/hf_hub.h"
-#include "client/error_details.h"
 #include "server/common/status_macros.h"
 #include "server/domain/request_id.h"
 #include "server/domain/validation.h"
@@ -55,11 +52,6 @@ constexpr size_t kBatchesInFlight = 2;
 // UpdateModel calls sent and not yet answered, at most, when a batch's existing models are updated: each is its own
 // transaction, and PostgreSQL commits concurrent ones together.
 constexpr size_t kUpdatesInFlight = 16;
-// Times a model whose update met a stale etag is read again and compared anew. Two imports of one listing at once
-// update the same models: the second update of each finds the model changed, and on reading it again, unchanged.
-constexpr int kStaleEtagRounds = 2;
-// Reads of such a model, at most, until one returns a copy newer than the one whose etag was refused.
-constexpr int kRereads = 5;
 
 // Consecutive entries of the listing written with one BatchCreateModels call.
 struct Batch {
@@ -113,7 +105,7 @@ class HubImport {
   // anew (ReadAndUpdate), `rounds` more times at most; after that its line fails.
   absl::Status Update(std::vector<std::pair<const HubItem*, v1::UpdateModelRequest>> updates, int rounds);
   // Reads the stored model of `item` and settles it: Compare, then Update when it differs. After a stale etag, a read
-  // that still returns `refused_etag` (an older copy) is repeated a few times, with pauses.
+  // that still returns `refused_etag` (an older copy) is repeated (ReadModel).
   absl::Status ReadAndUpdate(const HubItem& item, int rounds, const std::string& refused_etag);
   bool Sent(const std::string& name) const;
 
@@ -333,7 +325,7 @@ absl::Status HubImport::Update(std::vector<std::pair<const HubItem*, v1::UpdateM
     in_flight.pop_front();
     if (updated.ok()) {
       ++state_.counts.updated;
-    } else if (stop.ok() && rounds > 0 && GetErrorDetails(updated.status()).reason == "STALE_ETAG") {
+    } else if (stop.ok() && rounds > 0 && IsStaleEtag(updated.status())) {
       stop.Update(ReadAndUpdate(*updates[settled].first, rounds - 1, updates[settled].second.model().etag()));
     } else if (StopsImport(updated.status()) && updated.status().code() != absl::StatusCode::kAborted) {
       // ABORTED is about this one model (another writer changed it since it was read, or held it locked): its line
@@ -363,14 +355,7 @@ absl::Status HubImport::WriteEach(const std::vector<HubItem>& items) {
 }
 
 absl::Status HubImport::ReadAndUpdate(const HubItem& item, int rounds, const std::string& refused_etag) {
-  v1::GetModelRequest get;
-  get.set_name(item.model.name());
-  absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
-  // GetModel answers from a server's cache, which learns of another server's write a few milliseconds after it.
-  for (int read = 1; read < kRereads && stored.ok() && stored->etag() == refused_etag; ++read) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10 << read));
-    stored = ctx_.client().GetModel(get);
-  }
+  absl::StatusOr<v1::Model> stored = ReadModel(ctx_.client(), item.model.name(), refused_etag);
   if (!stored.ok()) {
     if (StopsImport(stored.status()) && stored.status().code() != absl::StatusCode::kAborted) return stored.status();
     Fail(state_.counts, item.line, stored.status().message());

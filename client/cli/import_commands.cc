@@ -1,5 +1,6 @@
 #include "client/cli/import_commands.h"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +18,7 @@
 #include "client/cli/importers/hf_card.h"
 #include "client/cli/importers/mof.h"
 #include "client/cli/record_io.h"
+#include "client/error_details.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
@@ -118,39 +121,44 @@ absl::StatusOr<v1::Openness> Importer::Classify(const v1::Model& model) {
 }
 
 FileResult Importer::Existing(FileResult result) {
-  v1::GetModelRequest get;
-  get.set_name(result.model.name());
-  absl::StatusOr<v1::Model> stored = ctx_.client().GetModel(get);
-  if (!stored.ok()) return Fail(std::move(result), stored.status(), true);
-  switch (CompareExisting(*stored, result.model, flags_.on_conflict == "update")) {
-    case ExistingModel::kSoftDeleted: {
-      absl::Status deleted = SoftDeletedError(result.model.name());
-      return Fail(std::move(result), deleted, false);
+  std::string refused_etag;  // of the copy whose update was last refused as stale
+  for (int round = 0;; ++round) {
+    absl::StatusOr<v1::Model> stored = ReadModel(ctx_.client(), result.model.name(), refused_etag);
+    if (!stored.ok()) return Fail(std::move(result), stored.status(), true);
+    switch (CompareExisting(*stored, result.model, flags_.on_conflict == "update")) {
+      case ExistingModel::kSoftDeleted: {
+        absl::Status deleted = SoftDeletedError(result.model.name());
+        return Fail(std::move(result), deleted, false);
+      }
+      case ExistingModel::kUnchanged:
+        result.outcome = Outcome::kUnchanged;
+        result.model = *std::move(stored);
+        return result;
+      case ExistingModel::kSkipped:
+        result.outcome = Outcome::kSkipped;
+        result.reason = "exists with other facts (--on-conflict update replaces it)";
+        result.model = *std::move(stored);
+        return result;
+      case ExistingModel::kReplace:
+        break;
     }
-    case ExistingModel::kUnchanged:
-      result.outcome = Outcome::kUnchanged;
-      result.model = *std::move(stored);
+    if (flags_.dry_run) {
+      result.outcome = Outcome::kUpdated;
+      absl::StatusOr<v1::Openness> openness = Classify(result.model);
+      if (!openness.ok()) return Fail(std::move(result), openness.status(), true);
+      *result.model.mutable_openness() = *openness;
       return result;
-    case ExistingModel::kSkipped:
-      result.outcome = Outcome::kSkipped;
-      result.reason = "exists with other facts (--on-conflict update replaces it)";
-      result.model = *std::move(stored);
-      return result;
-    case ExistingModel::kReplace:
-      break;
-  }
-  if (flags_.dry_run) {
+    }
+    absl::StatusOr<v1::Model> updated = ctx_.client().UpdateModel(ReplaceRequest(result.model, stored->etag()));
+    if (!updated.ok() && round < kStaleEtagRounds && IsStaleEtag(updated.status())) {
+      refused_etag = stored->etag();
+      continue;
+    }
+    if (!updated.ok()) return Fail(std::move(result), updated.status(), true);
     result.outcome = Outcome::kUpdated;
-    absl::StatusOr<v1::Openness> openness = Classify(result.model);
-    if (!openness.ok()) return Fail(std::move(result), openness.status(), true);
-    *result.model.mutable_openness() = *openness;
+    result.model = *std::move(updated);
     return result;
   }
-  absl::StatusOr<v1::Model> updated = ctx_.client().UpdateModel(ReplaceRequest(result.model, stored->etag()));
-  if (!updated.ok()) return Fail(std::move(result), updated.status(), true);
-  result.outcome = Outcome::kUpdated;
-  result.model = *std::move(updated);
-  return result;
 }
 
 FileResult Importer::Import(const std::string& file, const std::string& name) {
@@ -428,6 +436,22 @@ v1::UpdateModelRequest ReplaceRequest(const v1::Model& imported, const std::stri
   model.set_etag(etag);
   update.mutable_update_mask()->add_paths("*");
   return update;
+}
+
+bool IsStaleEtag(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted && GetErrorDetails(status).reason == "STALE_ETAG";
+}
+
+absl::StatusOr<v1::Model> ReadModel(Client& client, const std::string& name, const std::string& refused_etag) {
+  constexpr int kReads = 5;
+  v1::GetModelRequest get;
+  get.set_name(name);
+  absl::StatusOr<v1::Model> stored = client.GetModel(get);
+  for (int read = 1; read < kReads && !refused_etag.empty() && stored.ok() && stored->etag() == refused_etag; ++read) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 << read));
+    stored = client.GetModel(get);
+  }
+  return stored;
 }
 
 // Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new

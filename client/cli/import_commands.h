@@ -38,6 +38,19 @@ absl::StatusOr<v1::CreateModelRequest> CreateRequest(const v1::Model& model);
 // still `etag`.
 v1::UpdateModelRequest ReplaceRequest(const v1::Model& imported, const std::string& etag);
 
+// Times an import reads a model again, and compares it anew, after its update was refused for a stale etag (another
+// writer changed the model since it was read; two imports of one listing at once update the same models, and the
+// second finds each unchanged on reading it again). After that, the model's update fails.
+constexpr int kStaleEtagRounds = 2;
+
+// True when `status` refuses an update because the etag it carried is stale.
+bool IsStaleEtag(const absl::Status& status);
+
+// The stored model `name`. After a stale etag (`refused_etag` not empty), a read that still returns the copy whose
+// etag was refused is repeated, after pauses of 20 to 160 ms, five reads at most: GetModel answers from a server's
+// cache, which learns of another server's write a few milliseconds after it.
+absl::StatusOr<v1::Model> ReadModel(Client& client, const std::string& name, const std::string& refused_etag);
+
 // Every license the registry holds, soft-deleted ones included (an alias of a deleted license must not become a new
 // license): what an import resolves license names against.
 absl::StatusOr<std::vector<v1::License>> RegistryLicenses(Client& client);

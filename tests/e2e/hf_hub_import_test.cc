@@ -91,6 +91,47 @@ class HfHubImportTest : public ::testing::Test {
     return absl::StrCat("host=", *root_, "/data port=5432 user=postgres dbname=modelreg");
   }
 
+  // Runs the import `import_args` while another writer updates model `model` (PUBLISHER/ID): holds the model's row
+  // locked, starts the other writer's update (labels), then the import, and checks that they queue on the row in
+  // that order (by whom each waits for). Then releases the row, checks that the other writer succeeded, and returns
+  // the import's result: its update met a stale etag.
+  static CommandResult ImportBehindAnotherWriter(const std::string& model,
+                                                 const std::vector<std::string>& import_args) {
+    const auto [publisher, id] = std::pair<std::string, std::string>(absl::StrSplit(model, '/'));
+    pqxx::connection locker(DatabaseUrl());
+    pqxx::work lock(locker);
+    lock.exec_params("SELECT 1 FROM models WHERE name = $1 FOR UPDATE",
+                     absl::StrCat("publishers/", publisher, "/models/", id));
+    pqxx::connection monitor(DatabaseUrl());
+    // The pid of a session waiting for a lock that session `pid` holds, or 0.
+    const auto waiting_for = [&](int pid) {
+      const std::string query =
+          absl::StrCat("SELECT pid FROM pg_stat_activity WHERE ", pid, " = ANY(pg_blocking_pids(pid))");
+      int waiter = 0;
+      Eventually(
+          [&] {
+            const pqxx::result waiting = pqxx::nontransaction(monitor).exec(query);
+            if (!waiting.empty()) waiter = waiting[0][0].as<int>();
+            return waiter != 0;
+          },
+          absl::Seconds(4));
+      return waiter;
+    };
+    const std::string labels = *root_ + "/labels.yaml";
+    std::ofstream(labels) << "labels:\n  owner: platform-team\n";
+    std::future<CommandResult> other = std::async(std::launch::async, [&] {
+      return Cli({"models", "update", model, "-f", labels});
+    });
+    const int other_pid = waiting_for(locker.backendpid());
+    EXPECT_NE(other_pid, 0);
+    std::future<CommandResult> import = std::async(std::launch::async, [&] { return Cli(import_args); });
+    EXPECT_NE(waiting_for(other_pid), 0) << "the import's update waits behind the other writer's";
+    lock.abort();
+    const CommandResult r = other.get();
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return import.get();
+  }
+
   static CommandResult Cli(std::vector<std::string> args) {
     args.insert(args.begin(), BinDir() + "/modelreg");
     return RunCommand(args);
@@ -271,47 +312,30 @@ TEST_F(HfHubImportTest, AnUpdateThatMeetsAStaleEtagReadsTheModelAgain) {
   CommandResult r = Cli({"import", "hf-hub", ThreeModelListing(listing, "raced", "false")});
   ASSERT_NE(r.out.find("read 3 models: created 3,"), std::string::npos) << r.out << r.err;
 
-  // The row of model-1 is held, so that the other writer's update and then the import's wait for it, in this order.
-  pqxx::connection locker(DatabaseUrl());
-  pqxx::work lock(locker);
-  lock.exec("SELECT 1 FROM models WHERE name = 'publishers/raced/models/model-1' FOR UPDATE");
-  pqxx::connection monitor(DatabaseUrl());
-  // The pid of a session waiting for a lock that session `pid` holds, or 0.
-  const auto waiting_for = [&](int pid) {
-    const std::string query =
-        absl::StrCat("SELECT pid FROM pg_stat_activity WHERE ", pid, " = ANY(pg_blocking_pids(pid))");
-    int waiter = 0;
-    Eventually(
-        [&] {
-          const pqxx::result waiting = pqxx::nontransaction(monitor).exec(query);
-          if (!waiting.empty()) waiter = waiting[0][0].as<int>();
-          return waiter != 0;
-        },
-        absl::Seconds(4));
-    return waiter;
-  };
-  const std::string labels = *root_ + "/labels.yaml";
-  std::ofstream(labels) << "labels:\n  owner: platform-team\n";
-  std::future<CommandResult> other = std::async(std::launch::async, [&] {
-    return Cli({"models", "update", "raced/model-1", "-f", labels});
-  });
-  const int other_pid = waiting_for(locker.backendpid());
-  EXPECT_NE(other_pid, 0);
   ThreeModelListing(listing, "raced", R"("manual")");
-  std::future<CommandResult> import = std::async(std::launch::async, [&] {
-    return Cli({"import", "hf-hub", listing, "--on-conflict", "update"});
-  });
-  EXPECT_NE(waiting_for(other_pid), 0) << "the import's update waits behind the other writer's";
-  lock.abort();
-
-  r = other.get();
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  r = import.get();
+  r = ImportBehindAnotherWriter("raced/model-1", {"import", "hf-hub", listing, "--on-conflict", "update"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("read 3 models: created 0, updated 3, unchanged 0, skipped 0, failed 0"), std::string::npos)
       << r.out << r.err;
   r = Cli({"models", "get", "raced/model-1", "-o", "json"});
   EXPECT_NE(r.out.find("ACCESS_GATED_MANUAL_APPROVAL"), std::string::npos) << r.out;
+}
+
+// The same for a model card (`import hf-card`, and `import mof`, share the update): the card's facts replace the
+// other writer's.
+TEST_F(HfHubImportTest, ACardUpdateThatMeetsAStaleEtagReadsTheModelAgain) {
+  const std::string card = *root_ + "/raced-card.md";
+  std::ofstream(card) << "---\nlibrary_name: transformers\n---\n# A card written for this test\n";
+  CommandResult r = Cli({"import", "hf-card", card, "--name", "raced/card"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  std::ofstream(card) << "---\nlibrary_name: transformers\ngated: manual\n---\n# A card written for this test\n";
+  r = ImportBehindAnotherWriter("raced/card",
+                                {"import", "hf-card", card, "--name", "raced/card", "--on-conflict", "update"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Cli({"models", "get", "raced/card", "-o", "json"});
+  EXPECT_NE(r.out.find("ACCESS_GATED_MANUAL_APPROVAL"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("platform-team"), std::string::npos) << "the card replaces the other writer's labels: " << r.out;
 }
 
 // Once a batch meets existing models, the next batches read their stored models before creating (no failed
