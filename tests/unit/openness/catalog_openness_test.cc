@@ -200,7 +200,9 @@ TEST_F(CatalogTest, CorrectedLicenseTerms) {
   // The 2023 Tongyi Qianwen text forbids improving other LLMs; the 2024 Qwen text does not.
   EXPECT_TRUE(licenses_.at("licenses/tongyi-qianwen").derivative_terms().outputs_may_not_train_models());
   EXPECT_FALSE(licenses_.at("licenses/qwen").derivative_terms().outputs_may_not_train_models());
-  EXPECT_EQ(licenses_.at("licenses/qwen").derivative_terms().attribution_text(), "Built with Qwen");
+  for (const char* qwen : {"licenses/qwen", "licenses/qwen-research"}) {
+    EXPECT_EQ(licenses_.at(qwen).derivative_terms().attribution_text(), "Built with Qwen") << qwen;
+  }
   EXPECT_EQ(licenses_.at("licenses/deepseek").commercial_use(), v1::License::COMMERCIAL_USE_ALLOWED);
   for (const char* llama : {"licenses/llama3.2", "licenses/llama3.3", "licenses/llama4"}) {
     SCOPED_TRACE(llama);
@@ -257,6 +259,25 @@ TEST_F(CatalogTest, LineageDatesAndSizes) {
   EXPECT_EQ(scout->active_parameter_count(), 17000000000);
   EXPECT_EQ(scout->modality(), v1::Model::MODALITY_MULTIMODAL);
   EXPECT_EQ(scout->weights().access(), v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
+}
+
+// Model facts the catalog audit corrected: a gate whose kind is not documented is not called click-through; OLMo's
+// Dolma is ODC-By since 2024-04-15 (the Model Openness Tool's file still says Apache-2.0).
+TEST_F(CatalogTest, CorrectedModelFacts) {
+  for (const char* id : {"mistralai/models/mistral-large-instruct-2407", "mistralai/models/mistral-large-instruct-2411",
+                         "tiiuae/models/falcon-180b", "cohereforai/models/c4ai-command-r-v01",
+                         "stabilityai/models/stable-diffusion-3-medium"}) {
+    const v1::Model* model = FindModel(catalog_, std::string("publishers/") + id);
+    ASSERT_NE(model, nullptr) << id;
+    EXPECT_EQ(model->weights().access(), v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN) << id;
+  }
+  const v1::Model* olmo = FindModel(catalog_, "publishers/allenai/models/olmo-7b");
+  ASSERT_NE(olmo, nullptr);
+  std::string datasets_license;
+  for (const v1::Component& component : olmo->components()) {
+    if (component.kind() == v1::COMPONENT_KIND_DATASETS) datasets_license = component.license();
+  }
+  EXPECT_EQ(datasets_license, "licenses/odc-by-1.0");
 }
 
 // The families people ask about are shipped.
