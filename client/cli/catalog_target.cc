@@ -1,8 +1,8 @@
 #include "client/cli/catalog_target.h"
 
 #include "absl/strings/str_cat.h"
+#include "client/cli/import_commands.h"
 #include "server/common/status_macros.h"
-#include "server/domain/names.h"
 
 namespace modelreg::cli {
 namespace {
@@ -48,11 +48,7 @@ absl::StatusOr<std::optional<v1::Model>> ClientCatalogTarget::GetModel(const std
 }
 
 absl::Status ClientCatalogTarget::CreateModel(const v1::Model& model) {
-  MODELREG_ASSIGN_OR_RETURN(ModelName name, ParseModelName(model.name()));
-  v1::CreateModelRequest request;
-  request.set_parent(name.parent());
-  request.set_model_id(name.model);
-  *request.mutable_model() = model;
+  MODELREG_ASSIGN_OR_RETURN(const v1::CreateModelRequest request, CreateRequest(model));
   return Annotate(client_->CreateModel(request).status(), model.name());
 }
 
