@@ -341,6 +341,7 @@ absl::StatusOr<int64_t> ResourceTable::Backfill(
   while (true) {
     size_t batch = 0;
     MODELREG_RETURN_IF_ERROR(RunTransaction(pool, [&](Transaction& tx) -> absl::Status {
+      batch = 0;  // a retried transaction starts again
       if (lock_first) {
         if (tx.sql().exec_prepared(statement_any_stale_, derived_version_).empty()) return absl::OkStatus();
         lock_first(tx);

@@ -93,11 +93,12 @@ class HfHubImportTest : public ::testing::Test {
 
   // Runs the import `import_args` while another writer updates model `model` (PUBLISHER/ID): holds the model's row
   // locked, starts the other writer's update (labels), then the import, and checks that they queue on the row in
-  // that order (by whom each waits for). Then releases the row, checks that the other writer succeeded, and returns
-  // the import's result: its update met a stale etag.
+  // that order (by whom each waits for). Then releases the row, checks that the other writer succeeded and that the
+  // import's update was refused once (the stale etag), and returns the import's result.
   static CommandResult ImportBehindAnotherWriter(const std::string& model,
                                                  const std::vector<std::string>& import_args) {
     const auto [publisher, id] = std::pair<std::string, std::string>(absl::StrSplit(model, '/'));
+    const size_t log_before = ReadText(server_->log_path()).size();
     pqxx::connection locker(DatabaseUrl());
     pqxx::work lock(locker);
     lock.exec_params("SELECT 1 FROM models WHERE name = $1 FOR UPDATE",
@@ -129,7 +130,10 @@ class HfHubImportTest : public ::testing::Test {
     lock.abort();
     const CommandResult r = other.get();
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    return import.get();
+    CommandResult imported = import.get();
+    const std::string calls = ReadText(server_->log_path()).substr(log_before);
+    EXPECT_EQ(Occurrences(calls, "ModelRegistry/UpdateModel code=ABORTED"), 1u) << calls;
+    return imported;
   }
 
   static CommandResult Cli(std::vector<std::string> args) {

@@ -318,6 +318,7 @@ TEST_F(LicenseStoreTest, ABackfillTakesTheUpdatesLock) {
 // flight does not delay it, nor it the model writes.
 TEST_F(LicenseStoreTest, ABackfillWithNothingToRewriteWaitsForNoModelWrite) {
   ASSERT_OK(store_.Create(SimpleLicense("unchanged"), NoCheck));
+  ASSERT_OK(store_.Backfill());  // nothing stale left by another test
   pqxx::connection earlier_connection(db().url());
   pqxx::work earlier(earlier_connection);
   earlier.exec("SELECT 1 FROM licenses WHERE id = 'unchanged' FOR SHARE");

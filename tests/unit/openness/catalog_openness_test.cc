@@ -241,7 +241,7 @@ TEST_F(CatalogTest, LineageDatesAndSizes) {
   }
   EXPECT_GE(dated * 10, catalog_.models.size() * 9) << dated << " of " << catalog_.models.size();
   // Gemma 4 E2B and E4B publish an "effective" size only.
-  EXPECT_GE(sized * 100, catalog_.models.size() * 85) << sized << " of " << catalog_.models.size();
+  EXPECT_GE(sized * 100, catalog_.models.size() * 88) << sized << " of " << catalog_.models.size();
 
   // A distillation into Llama 3.1 8B carries the Llama 3.1 license; the Qwen-based distills are MIT.
   const v1::Model* distill = FindModel(catalog_, "publishers/deepseek-ai/models/deepseek-r1-distill-llama-8b");
@@ -263,7 +263,7 @@ TEST_F(CatalogTest, LineageDatesAndSizes) {
 }
 
 // Model facts the catalog audit corrected: a gate whose kind is not documented is not called click-through; OLMo's
-// Dolma is ODC-By since 2024-04-15 (the Model Openness Tool's file still says Apache-2.0).
+// Dolma is ODC-By since 2024-04-15 (the Model Openness Tool resolves it to the file's Apache-2.0).
 TEST_F(CatalogTest, CorrectedModelFacts) {
   for (const char* id : {"mistralai/models/mistral-large-instruct-2407", "mistralai/models/mistral-large-instruct-2411",
                          "tiiuae/models/falcon-180b", "cohereforai/models/c4ai-command-r-v01",
