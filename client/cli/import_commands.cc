@@ -34,6 +34,7 @@ struct ImportFlags {
   bool dry_run = false;
   std::string on_conflict = "skip";
   bool show_warnings = false;
+  v1::Weights::Access default_access = v1::Weights::ACCESS_OPEN_DOWNLOAD;  // hf-card only
 };
 
 enum class Outcome { kCreated, kUpdated, kUnchanged, kSkipped, kFailed };
@@ -170,6 +171,7 @@ FileResult Importer::Import(const std::string& file, const std::string& name) {
   ImportOptions options;
   options.name = name;
   options.source = file;
+  options.unstated_access = flags_.default_access;
   absl::StatusOr<ImportResult> imported =
       format_ == Format::kHfCard ? ImportHfCard(*text, options, licenses_) : ImportMof(*text, options, licenses_);
   if (!imported.ok()) {
@@ -394,6 +396,18 @@ void AddImport(CLI::App* parent, Context& ctx, Format format, const char* comman
                   "A model that exists with other facts: skip (default) leaves it, update replaces its facts")
       ->check(CLI::IsMember({"skip", "update"}));
   cmd->add_flag("--show-warnings", flags->show_warnings, "With several files, print each file's warnings on stderr");
+  if (format == Format::kHfCard) {
+    const std::map<std::string, v1::Weights::Access> accesses = {
+        {"open", v1::Weights::ACCESS_OPEN_DOWNLOAD},
+        {"unknown", v1::Weights::ACCESS_UNSPECIFIED},
+        {"gated", v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN},
+        {"click-through", v1::Weights::ACCESS_GATED_CLICK_THROUGH},
+        {"manual-approval", v1::Weights::ACCESS_GATED_MANUAL_APPROVAL}};
+    cmd->add_option("--default-access", flags->default_access,
+                    "weights.access of a card that states no gate (no `gated`, no `extra_gated_*` fields): open "
+                    "(default: a public repository without a gate), unknown, gated, click-through, manual-approval")
+        ->transform(CLI::CheckedTransformer(accesses, CLI::ignore_case));
+  }
   cmd->callback([&ctx, flags, format] { ctx.exit_code = Run(ctx, format, *flags); });
 }
 

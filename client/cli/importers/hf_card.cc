@@ -143,7 +143,7 @@ bool HasGateFields(const YAML::Node& root) {
   return false;
 }
 
-void MapGated(const Document& doc, const YAML::Node& root, ImportResult* result) {
+void MapGated(const Document& doc, const YAML::Node& root, v1::Weights::Access unstated, ImportResult* result) {
   const std::string value = Text(doc, root["gated"], "gated", result);
   v1::Weights* weights = result->model.mutable_weights();
   const std::string v = absl::AsciiStrToLower(value);
@@ -160,11 +160,17 @@ void MapGated(const Document& doc, const YAML::Node& root, ImportResult* result)
     result->warnings.push_back(
         "the card has extra_gated_* fields but no 'gated' value: the repository is gated (downloadable after a "
         "request), but not whether approval is automatic or manual; weights.access is GATED_APPROVAL_UNKNOWN");
-  } else if (v.empty() || v == "false") {
+  } else if (v == "false") {
     weights->set_access(v1::Weights::ACCESS_OPEN_DOWNLOAD);
     if (gate_fields) {
       result->warnings.push_back(
           "gated: false, but the card has extra_gated_* fields; weights.access is OPEN_DOWNLOAD");
+    }
+  } else if (v.empty()) {
+    // The card states no gate: the access the import was told (--default-access).
+    weights->set_access(unstated);
+    if (unstated == v1::Weights::ACCESS_UNSPECIFIED) {
+      result->warnings.push_back("the card states no gate ('gated', extra_gated_*): weights.access is left unknown");
     }
   } else {
     result->warnings.push_back(FieldNote(doc, root["gated"], "gated",
@@ -228,7 +234,7 @@ absl::StatusOr<ImportResult> ImportHfCard(absl::string_view card, const ImportOp
   MapLicense(doc, fields, hf_repo, options, licenses, &result);
   MapBaseModel(doc, fields, &result);
   MapDatasets(doc, fields, &result);
-  MapGated(doc, fields, &result);
+  MapGated(doc, fields, options.unstated_access, &result);
   MapTags(doc, fields, &result);
   return result;
 }

@@ -15,6 +15,9 @@ struct ImportOptions {
   std::string name;
   // Where the text was read (a file path), for messages and the label of licenses an import creates.
   std::string source;
+  // weights.access of a model card that states no gate (no `gated` value, no `extra_gated_*` fields): a card does not
+  // show whether its repository is private or gated without custom fields. ACCESS_UNSPECIFIED leaves it unknown.
+  v1::Weights::Access unstated_access = v1::Weights::ACCESS_OPEN_DOWNLOAD;
 };
 
 struct ImportResult {

@@ -158,6 +158,30 @@ TEST(HfCard, EmptyFrontMatterIsAllowed) {
   EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_OPEN_DOWNLOAD);
 }
 
+// A card that states no gate takes the access the import was told (--default-access): open unless told otherwise,
+// or left unknown. A card that states its gate keeps it.
+TEST(HfCard, ACardThatStatesNoGateTakesTheDefaultAccess) {
+  ImportLicenses licenses(ShippedLicenses());
+  ImportOptions options{"a/b", "test-file", v1::Weights::ACCESS_UNSPECIFIED};
+  absl::StatusOr<ImportResult> result = ImportHfCard("---\nlicense: mit\n---\n# T\n", options, &licenses);
+  ASSERT_OK(result);
+  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_UNSPECIFIED);
+  EXPECT_THAT(result->warnings, Contains(HasSubstr("states no gate")));
+
+  options.unstated_access = v1::Weights::ACCESS_GATED_MANUAL_APPROVAL;
+  result = ImportHfCard("---\nlicense: mit\n---\n# T\n", options, &licenses);
+  ASSERT_OK(result);
+  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
+  EXPECT_THAT(result->warnings, IsEmpty());
+
+  result = ImportHfCard("---\ngated: auto\n---\n# T\n", options, &licenses);
+  ASSERT_OK(result);
+  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_GATED_CLICK_THROUGH);
+  result = ImportHfCard("---\ngated: false\n---\n# T\n", options, &licenses);
+  ASSERT_OK(result);
+  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_OPEN_DOWNLOAD);
+}
+
 TEST(HfCard, WindowsLineEndings) {
   absl::StatusOr<ImportResult> result = Card("---\r\nlicense: mit\r\ngated: manual\r\n---\r\n# T\r\n", "a/b");
   ASSERT_OK(result);
