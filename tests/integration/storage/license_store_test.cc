@@ -7,6 +7,7 @@
 
 #include <future>
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "server/domain/query/model_query.h"
@@ -325,6 +326,29 @@ TEST_F(LicenseStoreTest, ABackfillWithNothingToRewriteWaitsForNoModelWrite) {
   absl::StatusOr<int64_t> rewritten = store_.Backfill();
   ASSERT_OK(rewritten);  // with the lock it would fail with LOCK_TIMEOUT after 5 s
   EXPECT_EQ(*rewritten, 0);
+}
+
+// A model write holding a license past the lock timeout fails a backfill attempt; the backfill tries again (a
+// start-up fails only if the license stays held through every attempt).
+TEST_F(LicenseStoreTest, ABackfillThatMeetsALockTimeoutTriesAgain) {
+  v1::License license = SimpleLicense("held-long");
+  license.mutable_derivative_terms()->set_restrictions_propagate(true);
+  ASSERT_OK(store_.Create(license, NoCheck));
+  MarkStale("held-long");
+  const StatementLimits limits = GetStatementLimits();
+  SetStatementLimits({limits.max_statement_timeout, absl::Milliseconds(200)});
+  pqxx::connection holder_connection(db().url());
+  pqxx::work holder(holder_connection);
+  holder.exec("SELECT 1 FROM licenses WHERE id = 'held-long' FOR SHARE");
+  std::thread release([&holder] {
+    absl::SleepFor(absl::Milliseconds(600));  // past the first attempt's lock timeout
+    holder.commit();
+  });
+  absl::StatusOr<int64_t> rewritten = store_.Backfill();
+  release.join();
+  SetStatementLimits(limits);
+  ASSERT_OK(rewritten);
+  EXPECT_EQ(*rewritten, 1);
 }
 
 }  // namespace
