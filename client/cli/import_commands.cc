@@ -34,8 +34,19 @@ struct ImportFlags {
   bool dry_run = false;
   std::string on_conflict = "skip";
   bool show_warnings = false;
-  v1::Weights::Access default_access = v1::Weights::ACCESS_OPEN_DOWNLOAD;  // hf-card only
+  std::string default_access = "open";  // hf-card only
 };
+
+// --default-access's values.
+v1::Weights::Access AccessNamed(const std::string& name) {
+  static const auto* accesses =
+      new std::map<std::string, v1::Weights::Access>{{"open", v1::Weights::ACCESS_OPEN_DOWNLOAD},
+                                                     {"unknown", v1::Weights::ACCESS_UNSPECIFIED},
+                                                     {"gated", v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN},
+                                                     {"click-through", v1::Weights::ACCESS_GATED_CLICK_THROUGH},
+                                                     {"manual-approval", v1::Weights::ACCESS_GATED_MANUAL_APPROVAL}};
+  return accesses->at(name);  // the flag's check admits only these
+}
 
 enum class Outcome { kCreated, kUpdated, kUnchanged, kSkipped, kFailed };
 
@@ -171,7 +182,7 @@ FileResult Importer::Import(const std::string& file, const std::string& name) {
   ImportOptions options;
   options.name = name;
   options.source = file;
-  options.unstated_access = flags_.default_access;
+  options.unstated_access = AccessNamed(flags_.default_access);
   absl::StatusOr<ImportResult> imported =
       format_ == Format::kHfCard ? ImportHfCard(*text, options, licenses_) : ImportMof(*text, options, licenses_);
   if (!imported.ok()) {
@@ -397,16 +408,11 @@ void AddImport(CLI::App* parent, Context& ctx, Format format, const char* comman
       ->check(CLI::IsMember({"skip", "update"}));
   cmd->add_flag("--show-warnings", flags->show_warnings, "With several files, print each file's warnings on stderr");
   if (format == Format::kHfCard) {
-    const std::map<std::string, v1::Weights::Access> accesses = {
-        {"open", v1::Weights::ACCESS_OPEN_DOWNLOAD},
-        {"unknown", v1::Weights::ACCESS_UNSPECIFIED},
-        {"gated", v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN},
-        {"click-through", v1::Weights::ACCESS_GATED_CLICK_THROUGH},
-        {"manual-approval", v1::Weights::ACCESS_GATED_MANUAL_APPROVAL}};
     cmd->add_option("--default-access", flags->default_access,
                     "weights.access of a card that states no gate (no `gated`, no `extra_gated_*` fields): open "
-                    "(default: a public repository without a gate), unknown, gated, click-through, manual-approval")
-        ->transform(CLI::CheckedTransformer(accesses, CLI::ignore_case));
+                    "(default: a public repository without a gate), unknown, gated (approval kind unknown), "
+                    "click-through, manual-approval")
+        ->check(CLI::IsMember({"open", "unknown", "gated", "click-through", "manual-approval"}));
   }
   cmd->callback([&ctx, flags, format] { ctx.exit_code = Run(ctx, format, *flags); });
 }

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "server/common/errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/names.h"
@@ -20,7 +19,6 @@ constexpr char kFindByKeys[] = "modelreg_license_find_by_keys";
 constexpr char kFindByKeysShared[] = "modelreg_license_find_by_keys_shared";
 constexpr char kLockForCreate[] = "modelreg_license_lock_for_create";
 constexpr char kLockForUpdate[] = "modelreg_license_lock_for_update";
-constexpr int kBackfillAttempts = 5;
 
 const ResourceTable& Table() {
   static const auto* table = new ResourceTable(LicenseKind());
@@ -160,17 +158,8 @@ absl::StatusOr<Page<v1::License>> LicenseStore::List(const ListQuery& query) {
 
 // A backfill rewrites licenses after an upgrade, while other replicas may be writing models: it takes the update's
 // lock, and only when a license needs rewriting, so that a start-up with nothing to do pauses no model write. A model
-// write holding a license past the lock timeout fails an attempt, and model writes wait at most that long behind it;
-// the backfill then steps aside for a second and tries again (a start-up fails only after kBackfillAttempts). The
-// licenses fit in one batch, so a failed attempt committed nothing.
-absl::StatusOr<int64_t> LicenseStore::Backfill() {
-  for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<int64_t> rewritten = Table().Backfill(*pool_, nullptr, LockForUpdate);
-    if (rewritten.ok() || attempt == kBackfillAttempts || ErrorReason(rewritten.status()) != "LOCK_TIMEOUT") {
-      return rewritten;
-    }
-    absl::SleepFor(absl::Seconds(1));
-  }
-}
+// write holding a license past the lock timeout fails an attempt of a batch, which is tried again a second later
+// (ResourceTable::Backfill).
+absl::StatusOr<int64_t> LicenseStore::Backfill() { return Table().Backfill(*pool_, nullptr, LockForUpdate); }
 
 }  // namespace modelreg

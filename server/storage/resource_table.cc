@@ -6,8 +6,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "server/common/change_author.h"
+#include "server/common/errors.h"
 #include "server/common/logging.h"
 #include "server/common/status_macros.h"
 #include "server/storage/change_signal.h"
@@ -25,6 +28,9 @@ using storage_internal::MicrosToTimestamp;
 using storage_internal::SerializeDeterministic;
 
 constexpr int kBackfillBatchSize = 500;
+// A backfill that takes a lock first (lock_first) gives up after this many lock timeouts in all, pausing after each.
+constexpr int kBackfillLockAttempts = 5;
+constexpr absl::Duration kBackfillLockPause = absl::Seconds(1);
 
 void SetTime(Message& record, const FieldDescriptor* field, const pqxx::field& micros) {
   const auto* reflection = record.GetReflection();
@@ -338,9 +344,10 @@ absl::StatusOr<int64_t> ResourceTable::Backfill(
     ConnectionPool& pool, const std::function<void(Transaction&, const std::string& key)>& on_rewrite,
     const std::function<void(Transaction&)>& lock_first) const {
   int64_t rewritten = 0;
+  int lock_timeouts = 0;
   while (true) {
     size_t batch = 0;
-    MODELREG_RETURN_IF_ERROR(RunTransaction(pool, [&](Transaction& tx) -> absl::Status {
+    const absl::Status status = RunTransaction(pool, [&](Transaction& tx) -> absl::Status {
       batch = 0;  // a retried transaction starts again
       if (lock_first) {
         if (tx.sql().exec_prepared(statement_any_stale_, derived_version_).empty()) return absl::OkStatus();
@@ -356,7 +363,12 @@ absl::StatusOr<int64_t> ResourceTable::Backfill(
         if (on_rewrite) on_rewrite(tx, key);
       }
       return absl::OkStatus();
-    }));
+    });
+    if (lock_first && ErrorReason(status) == "LOCK_TIMEOUT" && ++lock_timeouts < kBackfillLockAttempts) {
+      absl::SleepFor(kBackfillLockPause);  // let the model writes queued behind the lock through
+      continue;
+    }
+    MODELREG_RETURN_IF_ERROR(status);
     rewritten += static_cast<int64_t>(batch);
     if (batch < static_cast<size_t>(kBackfillBatchSize)) break;
   }

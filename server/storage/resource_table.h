@@ -126,7 +126,9 @@ class ResourceTable {
   // Recomputes the derived columns of every row derived by another version of the description, in batches of one
   // transaction each (resumable: a row is done once rewritten). `on_rewrite` runs in the transaction for each row
   // (cache invalidation). `lock_first`, when set, runs at the start of each batch's transaction once a row is known to
-  // need it (the license table lock: LicenseStore). Returns how many rows were rewritten.
+  // need it (the license table lock: LicenseStore); a batch whose lock is not granted within the lock timeout is tried
+  // again a second later, until the fifth lock timeout (each wait holds back the writes queued behind the lock for at
+  // most the lock timeout). Returns how many rows were rewritten.
   absl::StatusOr<int64_t> Backfill(ConnectionPool& pool,
                                    const std::function<void(Transaction&, const std::string& key)>& on_rewrite,
                                    const std::function<void(Transaction&)>& lock_first = nullptr) const;

@@ -167,11 +167,7 @@ void MapGated(const Document& doc, const YAML::Node& root, v1::Weights::Access u
           "gated: false, but the card has extra_gated_* fields; weights.access is OPEN_DOWNLOAD");
     }
   } else if (v.empty()) {
-    // The card states no gate: the access the import was told (--default-access).
-    weights->set_access(unstated);
-    if (unstated == v1::Weights::ACCESS_UNSPECIFIED) {
-      result->warnings.push_back("the card states no gate ('gated', extra_gated_*): weights.access is left unknown");
-    }
+    weights->set_access(unstated);  // the card states no gate: what the import was told (--default-access)
   } else {
     result->warnings.push_back(FieldNote(doc, root["gated"], "gated",
                                          absl::StrCat("'", value.substr(0, 40),

@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "server/domain/query/model_query.h"
 #include "server/storage/model_store.h"
@@ -320,11 +321,14 @@ TEST_F(LicenseStoreTest, ABackfillTakesTheUpdatesLock) {
 TEST_F(LicenseStoreTest, ABackfillWithNothingToRewriteWaitsForNoModelWrite) {
   ASSERT_OK(store_.Create(SimpleLicense("unchanged"), NoCheck));
   ASSERT_OK(store_.Backfill());  // nothing stale left by another test
+  const StatementLimits limits = GetStatementLimits();
+  SetStatementLimits({limits.max_statement_timeout, absl::Milliseconds(200)});  // a regression fails in seconds
+  absl::Cleanup restore = [&limits] { SetStatementLimits(limits); };
   pqxx::connection earlier_connection(db().url());
   pqxx::work earlier(earlier_connection);
   earlier.exec("SELECT 1 FROM licenses WHERE id = 'unchanged' FOR SHARE");
   absl::StatusOr<int64_t> rewritten = store_.Backfill();
-  ASSERT_OK(rewritten);  // with the lock it would fail with LOCK_TIMEOUT after 5 s
+  ASSERT_OK(rewritten);  // with the lock it would wait, then fail with LOCK_TIMEOUT after its attempts
   EXPECT_EQ(*rewritten, 0);
 }
 
@@ -337,18 +341,21 @@ TEST_F(LicenseStoreTest, ABackfillThatMeetsALockTimeoutTriesAgain) {
   MarkStale("held-long");
   const StatementLimits limits = GetStatementLimits();
   SetStatementLimits({limits.max_statement_timeout, absl::Milliseconds(200)});
+  absl::Cleanup restore = [&limits] { SetStatementLimits(limits); };
   pqxx::connection holder_connection(db().url());
   pqxx::work holder(holder_connection);
   holder.exec("SELECT 1 FROM licenses WHERE id = 'held-long' FOR SHARE");
-  std::thread release([&holder] {
+  std::future<void> release = std::async(std::launch::async, [&holder] {
     absl::SleepFor(absl::Milliseconds(600));  // past the first attempt's lock timeout
     holder.commit();
   });
+  const absl::Time start = absl::Now();
   absl::StatusOr<int64_t> rewritten = store_.Backfill();
-  release.join();
-  SetStatementLimits(limits);
+  const absl::Duration took = absl::Now() - start;
+  release.get();
   ASSERT_OK(rewritten);
   EXPECT_EQ(*rewritten, 1);
+  EXPECT_GE(took, absl::Seconds(1)) << "the first attempt met the lock timeout and paused";
 }
 
 }  // namespace

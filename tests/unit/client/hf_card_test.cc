@@ -159,27 +159,24 @@ TEST(HfCard, EmptyFrontMatterIsAllowed) {
 }
 
 // A card that states no gate takes the access the import was told (--default-access): open unless told otherwise,
-// or left unknown. A card that states its gate keeps it.
+// or left unknown. A card that states its gate, or has gate fields, keeps what it says.
 TEST(HfCard, ACardThatStatesNoGateTakesTheDefaultAccess) {
   ImportLicenses licenses(ShippedLicenses());
-  ImportOptions options{"a/b", "test-file", v1::Weights::ACCESS_UNSPECIFIED};
-  absl::StatusOr<ImportResult> result = ImportHfCard("---\nlicense: mit\n---\n# T\n", options, &licenses);
-  ASSERT_OK(result);
-  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_UNSPECIFIED);
-  EXPECT_THAT(result->warnings, Contains(HasSubstr("states no gate")));
-
+  ImportOptions options;
+  options.name = "a/b";
+  options.unstated_access = v1::Weights::ACCESS_UNSPECIFIED;
+  const auto access = [&](absl::string_view card) {
+    absl::StatusOr<ImportResult> result = ImportHfCard(card, options, &licenses);
+    EXPECT_OK(result);
+    return result.ok() ? result->model.weights().access() : v1::Weights::ACCESS_CLOSED;
+  };
+  EXPECT_EQ(access("---\nlicense: mit\n---\n# T\n"), v1::Weights::ACCESS_UNSPECIFIED);
   options.unstated_access = v1::Weights::ACCESS_GATED_MANUAL_APPROVAL;
-  result = ImportHfCard("---\nlicense: mit\n---\n# T\n", options, &licenses);
-  ASSERT_OK(result);
-  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
-  EXPECT_THAT(result->warnings, IsEmpty());
-
-  result = ImportHfCard("---\ngated: auto\n---\n# T\n", options, &licenses);
-  ASSERT_OK(result);
-  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_GATED_CLICK_THROUGH);
-  result = ImportHfCard("---\ngated: false\n---\n# T\n", options, &licenses);
-  ASSERT_OK(result);
-  EXPECT_EQ(result->model.weights().access(), v1::Weights::ACCESS_OPEN_DOWNLOAD);
+  EXPECT_EQ(access("---\nlicense: mit\n---\n# T\n"), v1::Weights::ACCESS_GATED_MANUAL_APPROVAL);
+  EXPECT_EQ(access("---\ngated: auto\n---\n# T\n"), v1::Weights::ACCESS_GATED_CLICK_THROUGH);
+  EXPECT_EQ(access("---\ngated: false\n---\n# T\n"), v1::Weights::ACCESS_OPEN_DOWNLOAD);
+  EXPECT_EQ(access("---\nextra_gated_prompt: Accept the license.\n---\n# T\n"),
+            v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN);
 }
 
 TEST(HfCard, WindowsLineEndings) {
