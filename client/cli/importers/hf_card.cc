@@ -144,7 +144,10 @@ bool HasGateFields(const YAML::Node& root) {
 }
 
 void MapGated(const Document& doc, const YAML::Node& root, v1::Weights::Access unstated, ImportResult* result) {
-  const std::string value = Text(doc, root["gated"], "gated", result);
+  const YAML::Node gated = root["gated"];
+  const std::string value = Text(doc, gated, "gated", result);
+  // A list or map (reported by Text) says something about a gate, but not what: the access stays unknown.
+  if (gated.IsDefined() && !gated.IsNull() && !gated.IsScalar()) return;
   v1::Weights* weights = result->model.mutable_weights();
   const std::string v = absl::AsciiStrToLower(value);
   const bool gate_fields = HasGateFields(root);
@@ -169,7 +172,7 @@ void MapGated(const Document& doc, const YAML::Node& root, v1::Weights::Access u
   } else if (v.empty()) {
     weights->set_access(unstated);  // the card states no gate: what the import was told (--default-access)
   } else {
-    result->warnings.push_back(FieldNote(doc, root["gated"], "gated",
+    result->warnings.push_back(FieldNote(doc, gated, "gated",
                                          absl::StrCat("'", value.substr(0, 40),
                                                       "' is not one of auto, manual, true, false; weights.access is "
                                                       "left unknown")));

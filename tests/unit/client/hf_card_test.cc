@@ -177,6 +177,8 @@ TEST(HfCard, ACardThatStatesNoGateTakesTheDefaultAccess) {
   EXPECT_EQ(access("---\ngated: false\n---\n# T\n"), v1::Weights::ACCESS_OPEN_DOWNLOAD);
   EXPECT_EQ(access("---\nextra_gated_prompt: Accept the license.\n---\n# T\n"),
             v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN);
+  // A `gated` that is a list says nothing usable: unknown, whatever the default.
+  EXPECT_EQ(access("---\ngated: [auto]\n---\n# T\n"), v1::Weights::ACCESS_UNSPECIFIED);
 }
 
 TEST(HfCard, WindowsLineEndings) {
