@@ -37,15 +37,15 @@ struct ImportFlags {
   std::string default_access = "open";  // hf-card only
 };
 
-// --default-access's values.
-v1::Weights::Access AccessNamed(const std::string& name) {
+// --default-access's values, by name.
+const std::map<std::string, v1::Weights::Access>& Accesses() {
   static const auto* accesses =
       new std::map<std::string, v1::Weights::Access>{{"open", v1::Weights::ACCESS_OPEN_DOWNLOAD},
                                                      {"unknown", v1::Weights::ACCESS_UNSPECIFIED},
                                                      {"gated", v1::Weights::ACCESS_GATED_APPROVAL_UNKNOWN},
                                                      {"click-through", v1::Weights::ACCESS_GATED_CLICK_THROUGH},
                                                      {"manual-approval", v1::Weights::ACCESS_GATED_MANUAL_APPROVAL}};
-  return accesses->at(name);  // the flag's check admits only these
+  return *accesses;
 }
 
 enum class Outcome { kCreated, kUpdated, kUnchanged, kSkipped, kFailed };
@@ -182,7 +182,7 @@ FileResult Importer::Import(const std::string& file, const std::string& name) {
   ImportOptions options;
   options.name = name;
   options.source = file;
-  options.unstated_access = AccessNamed(flags_.default_access);
+  options.unstated_access = Accesses().at(flags_.default_access);  // the flag's check admits only these
   absl::StatusOr<ImportResult> imported =
       format_ == Format::kHfCard ? ImportHfCard(*text, options, licenses_) : ImportMof(*text, options, licenses_);
   if (!imported.ok()) {
@@ -412,7 +412,7 @@ void AddImport(CLI::App* parent, Context& ctx, Format format, const char* comman
                     "weights.access of a card that states no gate (no `gated`, no `extra_gated_*` fields): open "
                     "(default: a public repository without a gate), unknown, gated (approval kind unknown), "
                     "click-through, manual-approval")
-        ->check(CLI::IsMember({"open", "unknown", "gated", "click-through", "manual-approval"}));
+        ->check(CLI::IsMember(Accesses()));
   }
   cmd->callback([&ctx, flags, format] { ctx.exit_code = Run(ctx, format, *flags); });
 }

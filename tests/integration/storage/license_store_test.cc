@@ -9,7 +9,6 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "server/domain/query/model_query.h"
 #include "server/storage/model_store.h"
@@ -96,6 +95,21 @@ class LicenseStoreTest : public StorageTest {
       return absl::OkStatus();
     }));
   }
+
+  // Creates license `id` (its restrictions propagate, which the old has_use_restrictions rule missed) as an older
+  // modelregd derived it: one row for a backfill to rewrite.
+  void CreateStaleLicense(const std::string& id) {
+    v1::License license = SimpleLicense(id);
+    license.mutable_derivative_terms()->set_restrictions_propagate(true);
+    ASSERT_OK(store_.Create(license, NoCheck));
+    MarkStale(id);
+  }
+
+  // A lock timeout of 200 ms instead of 5 s for the rest of the test (TearDown restores the defaults).
+  static void ShortenLockTimeout() {
+    SetStatementLimits({StatementLimits().max_statement_timeout, absl::Milliseconds(200)});
+  }
+  void TearDown() override { SetStatementLimits({}); }
 
   LicenseStore store_{pool_.get()};
   ModelStore models_{pool_.get()};
@@ -307,10 +321,7 @@ TEST_F(LicenseStoreTest, BackfillRecomputesRowsDerivedByAnotherVersion) {
 // update, it waits for the model writes holding a license and holds back the later ones, so that a bulk import cannot
 // keep it waiting past the lock timeout and fail the start-up.
 TEST_F(LicenseStoreTest, ABackfillTakesTheUpdatesLock) {
-  v1::License license = SimpleLicense("backfilled");
-  license.mutable_derivative_terms()->set_restrictions_propagate(true);
-  ASSERT_OK(store_.Create(license, NoCheck));
-  MarkStale("backfilled");
+  CreateStaleLicense("backfilled");
   absl::StatusOr<int64_t> rewritten = WriteBehindAModelWrite<int64_t>("backfilled", [&] { return store_.Backfill(); });
   ASSERT_OK(rewritten);
   EXPECT_EQ(*rewritten, 1);
@@ -321,9 +332,7 @@ TEST_F(LicenseStoreTest, ABackfillTakesTheUpdatesLock) {
 TEST_F(LicenseStoreTest, ABackfillWithNothingToRewriteWaitsForNoModelWrite) {
   ASSERT_OK(store_.Create(SimpleLicense("unchanged"), NoCheck));
   ASSERT_OK(store_.Backfill());  // nothing stale left by another test
-  const StatementLimits limits = GetStatementLimits();
-  SetStatementLimits({limits.max_statement_timeout, absl::Milliseconds(200)});  // a regression fails in seconds
-  absl::Cleanup restore = [&limits] { SetStatementLimits(limits); };
+  ShortenLockTimeout();          // a regression fails in seconds
   pqxx::connection earlier_connection(db().url());
   pqxx::work earlier(earlier_connection);
   earlier.exec("SELECT 1 FROM licenses WHERE id = 'unchanged' FOR SHARE");
@@ -335,13 +344,8 @@ TEST_F(LicenseStoreTest, ABackfillWithNothingToRewriteWaitsForNoModelWrite) {
 // A model write holding a license past the lock timeout fails a backfill attempt; the backfill tries again (a
 // start-up fails only if the license stays held through every attempt).
 TEST_F(LicenseStoreTest, ABackfillThatMeetsALockTimeoutTriesAgain) {
-  v1::License license = SimpleLicense("held-long");
-  license.mutable_derivative_terms()->set_restrictions_propagate(true);
-  ASSERT_OK(store_.Create(license, NoCheck));
-  MarkStale("held-long");
-  const StatementLimits limits = GetStatementLimits();
-  SetStatementLimits({limits.max_statement_timeout, absl::Milliseconds(200)});
-  absl::Cleanup restore = [&limits] { SetStatementLimits(limits); };
+  CreateStaleLicense("held-long");
+  ShortenLockTimeout();
   pqxx::connection holder_connection(db().url());
   pqxx::work holder(holder_connection);
   holder.exec("SELECT 1 FROM licenses WHERE id = 'held-long' FOR SHARE");
